@@ -1,0 +1,70 @@
+# mailtrove - one plain Makefile.  `make` builds ./mailtrove; `make check`
+# builds and runs every test twice, plainly and under ASan+UBSan.
+PREFIX ?= /usr/local
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0
+CC     ?= cc
+CFLAGS ?= -O2 -g
+WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS))
+LDFLAGS += $(SAN)
+LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
+BUILD  ?= build
+
+SRC      = $(wildcard src/*.c)
+LIB_SRC  = $(filter-out src/main.c src/cmd_%.c,$(SRC))
+OBJ      = $(SRC:src/%.c=$(BUILD)/%.o)
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: mailtrove
+
+mailtrove: $(BUILD)/mailtrove
+	cp $< $@
+
+$(BUILD)/mailtrove: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+unit: $(UNIT_BIN)
+
+deps:
+	scripts/install-deps
+
+# Every test, plain and then under sanitizers (separate build dirs, so the
+# shipped ./mailtrove stays the optimized one).
+check: deps
+	$(MAKE) all unit
+	tests/run --build build --label plain
+	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+	    CFLAGS='-O1 -g -fno-omit-frame-pointer' build-san/mailtrove unit
+	tests/run --build build-san --label sanitized
+
+demo: deps all
+	scripts/demo
+
+bench: all
+	bench/ingest
+
+fuzz:
+	$(MAKE) -C fuzz run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 mailtrove $(DESTDIR)$(PREFIX)/bin/mailtrove
+	install -m 644 docs/mailtrove.1 $(DESTDIR)$(PREFIX)/share/man/man1/mailtrove.1
+
+clean:
+	rm -rf build build-san mailtrove
+
+-include $(OBJ:.o=.d)
+.PHONY: all unit deps check demo bench fuzz install clean

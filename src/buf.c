@@ -1,0 +1,96 @@
+/* buf.c - growable byte buffer. */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+mt_status buf_reserve(struct buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->capacity)
+        return MT_OK;
+    if (extra > (size_t)-1 / 2 - b->len)
+        return MT_ENOMEM;
+    size_t want = b->capacity ? b->capacity : 64;
+    while (want < b->len + extra + 1)
+        want *= 2;
+    char *grown = realloc(b->data, want);
+    if (!grown)
+        return MT_ENOMEM;
+    b->data = grown;
+    b->capacity = want;
+    return MT_OK;
+}
+
+mt_status buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (buf_reserve(b, len) != MT_OK)
+        return MT_ENOMEM;
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return MT_OK;
+}
+
+mt_status buf_append_str(struct buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+mt_status buf_append_char(struct buf *b, char c)
+{
+    return buf_append(b, &c, 1);
+}
+
+mt_status buf_printf(struct buf *b, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    int need = vsnprintf(NULL, 0, format, args);
+    va_end(args);
+    if (need < 0)
+        return MT_EINVAL;
+    if (buf_reserve(b, (size_t)need) != MT_OK)
+        return MT_ENOMEM;
+    va_start(args, format);
+    vsnprintf(b->data + b->len, (size_t)need + 1, format, args);
+    va_end(args);
+    b->len += (size_t)need;
+    return MT_OK;
+}
+
+void buf_clear(struct buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+void buf_free(struct buf *b)
+{
+    if (!b)
+        return;
+    free(b->data);
+    b->data = NULL;
+    b->len = b->capacity = 0;
+}
+
+char *buf_steal(struct buf *b)
+{
+    char *out = b->data;
+    if (!out) {
+        out = malloc(1);
+        if (out)
+            out[0] = '\0';
+    }
+    b->data = NULL;
+    b->len = b->capacity = 0;
+    return out;
+}
+
+const char *buf_cstr(const struct buf *b)
+{
+    return b->data ? b->data : "";
+}

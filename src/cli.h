@@ -1,0 +1,43 @@
+/*
+ * cli.h - what the command files share: the parsed global options, the
+ * exit codes of the contract, and error printing.  Only main.c and cmd_*.c
+ * print or choose exit codes.
+ */
+#ifndef MT_CLI_H
+#define MT_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "store.h"
+
+enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
+struct cli {
+    const char *archive_path; /* from --archive, $MAILTROVE_ARCHIVE or default */
+};
+
+/* Print "mailtrove: MESSAGE" on stderr; returns EXIT_FAILED. */
+int cli_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Print a usage error; returns EXIT_USAGE. */
+int cli_usage(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Print ERR (or the status name) as a failure; returns EXIT_FAILED. */
+int cli_fail_error(mt_status status, const struct mt_error *err);
+
+/* Open the archive or print why not; NULL on failure. */
+struct store *cli_open_archive(const struct cli *cli, enum store_mode mode);
+
+/* Parse a positive email id; false if ARG is not one. */
+bool cli_parse_id(const char *arg, int64_t *id);
+
+/* Write LEN bytes to stdout fully; false on error. */
+bool cli_write_stdout(const void *data, size_t len);
+
+int cmd_ingest(const struct cli *cli, int argc, char **argv);
+int cmd_show(const struct cli *cli, int argc, char **argv);
+int cmd_stats(const struct cli *cli, int argc, char **argv);
+int cmd_export(const struct cli *cli, int argc, char **argv);
+int cmd_rejected(const struct cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,122 @@
+/* cmd_export.c - `mailtrove export [--format mbox|jsonl]` */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "json.h"
+#include "report.h"
+
+/* mboxrd (CONTRACT.md): every line matching ^>*From gains one '>', so
+ * the export splits back into exactly the stored messages. */
+static mt_status append_mboxrd(struct buf *out, const char *data, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        const char *nl = memchr(data + i, '\n', len - i);
+        size_t line_len = nl ? (size_t)(nl - (data + i)) + 1 : len - i;
+        size_t k = i;
+        while (k < i + line_len && data[k] == '>')
+            k++;
+        if (i + line_len - k >= 5 && !memcmp(data + k, "From ", 5)
+            && buf_append_char(out, '>') != MT_OK)
+            return MT_ENOMEM;
+        if (buf_append(out, data + i, line_len) != MT_OK)
+            return MT_ENOMEM;
+        i += line_len;
+    }
+    if (len && data[len - 1] != '\n' && buf_append_char(out, '\n') != MT_OK)
+        return MT_ENOMEM;
+    return buf_append_char(out, '\n');
+}
+
+int cmd_export(const struct cli *cli, int argc, char **argv)
+{
+    bool jsonl = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (!strcmp(f, "jsonl"))
+                jsonl = true;
+            else if (strcmp(f, "mbox"))
+                return cli_usage("export: --format is mbox or jsonl, not '%s'", f);
+        } else if (!strcmp(argv[i], "--format=jsonl")) {
+            jsonl = true;
+        } else if (!strcmp(argv[i], "--format=mbox")) {
+            jsonl = false;
+        } else {
+            return cli_usage("export: selecting emails by QUERY needs the search "
+                             "module, which this build does not have yet; "
+                             "'%s' not understood", argv[i]);
+        }
+    }
+    struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
+    if (!st)
+        return EXIT_FAILED;
+    sqlite3_stmt *s;
+    struct mt_error err = { 0 };
+    int code = EXIT_DONE;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT e.id, e.date, e.from_addr,"
+                           " (SELECT separator FROM source WHERE email_id = e.id"
+                           "  AND separator IS NOT NULL ORDER BY id LIMIT 1)"
+                           " FROM email e ORDER BY e.id", -1, &s, NULL) != SQLITE_OK) {
+        store_db_error(st, &err, "exporting");
+        store_close(st);
+        return cli_fail_error(MT_EDB, &err);
+    }
+    struct buf raw = BUF_INIT, out = BUF_INIT;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        mt_status status;
+        buf_clear(&out);
+        if (jsonl) {
+            struct json_writer w;
+            json_init(&w, &out);
+            status = report_email_json(st, id, &w, &err);
+            buf_append_char(&out, '\n');
+        } else {
+            status = store_get_raw(st, id, &raw, &err);
+            if (status == MT_OK) {
+                const char *separator = (const char *)sqlite3_column_text(s, 3);
+                if (separator) {
+                    buf_printf(&out, "%s\n", separator);
+                } else {
+                    /* No envelope was recorded: make the usual one. */
+                    char date[64] = "Thu Jan  1 00:00:00 1970";
+                    if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+                        time_t t = (time_t)sqlite3_column_int64(s, 1);
+                        struct tm tm;
+                        if (gmtime_r(&t, &tm))
+                            strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
+                    }
+                    const char *from = (const char *)sqlite3_column_text(s, 2);
+                    buf_printf(&out, "From %s %s\n",
+                               from && *from && !strchr(from, ' ') ? from
+                                                                   : "MAILER-DAEMON",
+                               date);
+                }
+                status = append_mboxrd(&out, raw.data ? raw.data : "", raw.len);
+            }
+        }
+        if (status != MT_OK) {
+            code = cli_fail_error(status, &err);
+            break;
+        }
+        if (!cli_write_stdout(out.data, out.len)) {
+            code = cli_fail("could not write the output");
+            break;
+        }
+    }
+    if (code == EXIT_DONE && rc != SQLITE_DONE) {
+        store_db_error(st, &err, "exporting");
+        code = cli_fail_error(MT_EDB, &err);
+    }
+    sqlite3_finalize(s);
+    buf_free(&raw);
+    buf_free(&out);
+    store_close(st);
+    return code;
+}

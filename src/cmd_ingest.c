@@ -1,0 +1,107 @@
+/* cmd_ingest.c - `mailtrove ingest [--json] SOURCE...` */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "ingest.h"
+#include "json.h"
+
+struct progress {
+    bool on_terminal;
+    struct timespec start;
+};
+
+static double elapsed(const struct progress *p)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - p->start.tv_sec)
+           + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+}
+
+static void show_progress(void *context, const struct ingest_counts *c,
+                          bool final)
+{
+    struct progress *p = context;
+    if (!p->on_terminal)
+        return;
+    double seconds = elapsed(p);
+    double mb = (double)c->input_bytes / 1e6;
+    fprintf(stderr, "\r%llu messages, %.1f MB, %.0f msgs/s, %.1f MB/s"
+            " (%llu new, %llu duplicate, %llu rejected)%s",
+            (unsigned long long)c->read, mb,
+            seconds > 0 ? (double)c->read / seconds : 0.0,
+            seconds > 0 ? mb / seconds : 0.0,
+            (unsigned long long)c->stored, (unsigned long long)c->duplicates,
+            (unsigned long long)c->rejected, final ? "\n" : "   ");
+    fflush(stderr);
+}
+
+int cmd_ingest(const struct cli *cli, int argc, char **argv)
+{
+    bool json = false;
+    int first_source = 1;
+    int workers = 0;
+    for (; first_source < argc && argv[first_source][0] == '-'; first_source++) {
+        const char *arg = argv[first_source];
+        if (!strcmp(arg, "--json"))
+            json = true;
+        else if (!strncmp(arg, "--workers=", 10))
+            workers = atoi(arg + 10);
+        else if (!strcmp(arg, "--"))
+            { first_source++; break; }
+        else
+            return cli_usage("ingest: unknown option '%s'", arg);
+    }
+    if (first_source >= argc)
+        return cli_usage("ingest: name at least one SOURCE");
+
+    struct store *st = cli_open_archive(cli, STORE_CREATE);
+    if (!st)
+        return EXIT_FAILED;
+    struct progress progress = { .on_terminal = isatty(STDERR_FILENO) };
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    struct ingest_options options = {
+        .archive_path = cli->archive_path,
+        .workers = workers,
+        .progress = show_progress,
+        .progress_context = &progress,
+    };
+    struct ingest_counts counts;
+    struct mt_error err = { 0 };
+    mt_status status = ingest_run(st, (const char *const *)argv + first_source,
+                                  argc - first_source, &options, &counts, &err);
+    store_close(st);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    if (json) {
+        struct buf out = BUF_INIT;
+        struct json_writer w;
+        json_init(&w, &out);
+        json_object_begin(&w);
+        json_key(&w, "read");
+        json_int(&w, (int64_t)counts.read);
+        json_key(&w, "stored");
+        json_int(&w, (int64_t)counts.stored);
+        json_key(&w, "duplicates");
+        json_int(&w, (int64_t)counts.duplicates);
+        json_key(&w, "rejected");
+        json_int(&w, (int64_t)counts.rejected);
+        json_object_end(&w);
+        buf_append_char(&out, '\n');
+        cli_write_stdout(out.data, out.len);
+        buf_free(&out);
+    } else {
+        printf("read %llu, stored %llu new, %llu duplicates, %llu rejected\n",
+               (unsigned long long)counts.read, (unsigned long long)counts.stored,
+               (unsigned long long)counts.duplicates,
+               (unsigned long long)counts.rejected);
+        if (counts.rejected)
+            printf("see 'mailtrove rejected' for what was not stored and why\n");
+    }
+    return EXIT_DONE;
+}

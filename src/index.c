@@ -1,0 +1,167 @@
+/* index.c - parsed message -> email row, addresses, attachments, FTS5. */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+struct index {
+    struct store *store;
+    sqlite3_stmt *update_email;
+    sqlite3_stmt *insert_address;
+    sqlite3_stmt *insert_attachment;
+    sqlite3_stmt *insert_text;
+};
+
+static mt_status prepare(struct index *ix, sqlite3_stmt **stmt,
+                         const char *sql, struct mt_error *err)
+{
+    if (sqlite3_prepare_v3(store_db(ix->store), sql, -1,
+                           SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+        return store_db_error(ix->store, err, "preparing an index statement");
+    return MT_OK;
+}
+
+mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
+{
+    struct index *ix = calloc(1, sizeof *ix);
+    *out = NULL;
+    if (!ix)
+        return MT_ENOMEM;
+    ix->store = st;
+    if (prepare(ix, &ix->update_email,
+                "UPDATE email SET date = ?, date_raw = ?, from_name = ?,"
+                " from_addr = ?, subject = ?, message_id = ?, in_reply_to = ?,"
+                " refs = ?, attachment_count = ?, from_header_count = ?,"
+                " parsed = ?, body_from_html = ? WHERE id = ?", err) != MT_OK
+        || prepare(ix, &ix->insert_address,
+                   "INSERT OR REPLACE INTO address(email_id, role, position, name, addr)"
+                   " VALUES(?,?,?,?,lower(?))", err) != MT_OK
+        || prepare(ix, &ix->insert_attachment,
+                   "INSERT OR REPLACE INTO attachment(email_id, n, filename,"
+                   " content_type, size, sha256) VALUES(?,?,?,?,?,?)", err) != MT_OK
+        || prepare(ix, &ix->insert_text,
+                   "INSERT INTO email_text(rowid, subject, body, people, attachments)"
+                   " VALUES(?,?,?,?,?)", err) != MT_OK) {
+        index_close(ix);
+        return MT_EDB;
+    }
+    *out = ix;
+    return MT_OK;
+}
+
+void index_close(struct index *ix)
+{
+    if (!ix)
+        return;
+    sqlite3_finalize(ix->update_email);
+    sqlite3_finalize(ix->insert_address);
+    sqlite3_finalize(ix->insert_attachment);
+    sqlite3_finalize(ix->insert_text);
+    free(ix);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static mt_status step_done(struct index *ix, sqlite3_stmt *s,
+                           struct mt_error *err, const char *what)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return store_db_error(ix->store, err, what);
+    return MT_OK;
+}
+
+mt_status index_put_message(struct index *ix, int64_t id,
+                            const struct mime_message *m,
+                            struct mt_error *err)
+{
+    const struct mime_address *from = NULL;
+    struct buf people = BUF_INIT;
+    struct buf attachment_names = BUF_INIT;
+    mt_status status = MT_OK;
+
+    for (size_t i = 0; i < m->address_count; i++) {
+        if (m->addresses[i].role == MIME_FROM && !from)
+            from = &m->addresses[i];
+    }
+    sqlite3_stmt *s = ix->update_email;
+    if (m->has_date)
+        sqlite3_bind_int64(s, 1, m->date);
+    else
+        sqlite3_bind_null(s, 1);
+    bind_text(s, 2, m->date_raw);
+    bind_text(s, 3, from ? from->name : NULL);
+    bind_text(s, 4, from ? from->address : NULL);
+    bind_text(s, 5, m->subject);
+    bind_text(s, 6, m->message_id);
+    bind_text(s, 7, m->in_reply_to);
+    bind_text(s, 8, m->references);
+    sqlite3_bind_int64(s, 9, (sqlite3_int64)m->attachment_count);
+    sqlite3_bind_int(s, 10, m->from_header_count);
+    sqlite3_bind_int(s, 11, m->parsed);
+    sqlite3_bind_int(s, 12, m->body_from_html);
+    sqlite3_bind_int64(s, 13, id);
+    status = step_done(ix, s, err, "indexing a message");
+    if (status != MT_OK)
+        goto out;
+
+    int position[4] = { 0, 0, 0, 0 };
+    for (size_t i = 0; i < m->address_count; i++) {
+        const struct mime_address *a = &m->addresses[i];
+        s = ix->insert_address;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int(s, 2, (int)a->role);
+        sqlite3_bind_int(s, 3, position[a->role]++);
+        bind_text(s, 4, a->name);
+        bind_text(s, 5, a->address);
+        status = step_done(ix, s, err, "indexing an address");
+        if (status != MT_OK)
+            goto out;
+        if (a->name && (buf_append_str(&people, a->name) != MT_OK
+                        || buf_append_char(&people, ' ') != MT_OK))
+            goto nomem;
+        if (a->address && (buf_append_str(&people, a->address) != MT_OK
+                           || buf_append_char(&people, '\n') != MT_OK))
+            goto nomem;
+    }
+    for (size_t i = 0; i < m->attachment_count; i++) {
+        const struct mime_attachment *a = &m->attachments[i];
+        s = ix->insert_attachment;
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int(s, 2, a->n);
+        bind_text(s, 3, a->filename);
+        bind_text(s, 4, a->content_type ? a->content_type : "application/octet-stream");
+        sqlite3_bind_int64(s, 5, (sqlite3_int64)a->size);
+        sqlite3_bind_blob(s, 6, a->sha256, 32, SQLITE_STATIC);
+        status = step_done(ix, s, err, "indexing an attachment");
+        if (status != MT_OK)
+            goto out;
+        if (a->filename && (buf_append_str(&attachment_names, a->filename) != MT_OK
+                            || buf_append_char(&attachment_names, '\n') != MT_OK))
+            goto nomem;
+    }
+    s = ix->insert_text;
+    sqlite3_bind_int64(s, 1, id);
+    bind_text(s, 2, m->subject ? m->subject : "");
+    bind_text(s, 3, m->body ? m->body : "");
+    bind_text(s, 4, buf_cstr(&people));
+    bind_text(s, 5, buf_cstr(&attachment_names));
+    status = step_done(ix, s, err, "indexing a message's text");
+    goto out;
+nomem:
+    status = MT_ENOMEM;
+out:
+    buf_free(&people);
+    buf_free(&attachment_names);
+    return status;
+}

@@ -1,0 +1,34 @@
+/*
+ * index.h - writing a parsed message into the archive's searchable
+ * tables: the email row's metadata, addresses, attachments and the FTS5
+ * text (subject, body, people, attachment names).
+ *
+ * Uses the store's connection (borrowed) and its transaction; knows
+ * nothing of GMime beyond the plain struct mime_message.  One struct index
+ * per store, same thread.
+ */
+#ifndef MT_INDEX_H
+#define MT_INDEX_H
+
+#include <stdint.h>
+
+#include "mime.h"
+#include "status.h"
+#include "store.h"
+
+struct index;
+
+/* On MT_OK *OUT is owned by the caller (index_close, before store_close). */
+mt_status index_open(struct store *st, struct index **out,
+                     struct mt_error *err);
+void index_close(struct index *ix);
+
+/*
+ * Fill the metadata of email ID (just stored with store_put_raw) from M
+ * (borrowed).  Must run inside the store's transaction.
+ */
+mt_status index_put_message(struct index *ix, int64_t id,
+                            const struct mime_message *m,
+                            struct mt_error *err);
+
+#endif

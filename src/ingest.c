@@ -1,0 +1,387 @@
+/* ingest.c - producer / workers / writer pipeline. */
+#include "ingest.h"
+
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "index.h"
+#include "mime.h"
+#include "source.h"
+
+/* In-flight messages.  Enough to keep two workers busy while the writer
+ * commits, small enough that memory stays flat. */
+#define RING_SIZE 256
+/* Commit every this many items or this many seconds, whichever first. */
+#define BATCH_ITEMS 4000
+#define BATCH_SECONDS 2.0
+
+enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_WORKING, SLOT_READY };
+
+struct slot {
+    enum slot_state state;
+    char *path;
+    int64_t offset;
+    char *member;
+    char *separator;
+    unsigned unquoted_lines;
+    char *reject_reason;
+    uint64_t input_bytes;
+    struct buf raw;
+    /* worker results */
+    unsigned char sha256[32];
+    bool known;               /* the archive already had these bytes */
+    struct buf compressed;
+    int codec;
+    struct mime_message *parsed;
+    mt_status work_status;
+};
+
+struct pipeline {
+    struct slot slots[RING_SIZE];
+    uint64_t produced;   /* slots handed to workers */
+    uint64_t next_work;  /* next slot a worker takes */
+    uint64_t consumed;   /* slots the writer has finished */
+    bool producer_done;
+    bool abort;
+    mt_status producer_status;
+    struct mt_error producer_error;
+    pthread_mutex_t lock;
+    pthread_cond_t not_full;
+    pthread_cond_t work_ready;
+    pthread_cond_t result_ready;
+    const char *const *sources;
+    int source_count;
+    const struct ingest_options *options;
+};
+
+static void slot_clear(struct slot *s)
+{
+    free(s->path);
+    free(s->member);
+    free(s->separator);
+    free(s->reject_reason);
+    s->path = s->member = s->separator = s->reject_reason = NULL;
+    buf_free(&s->raw);
+    buf_free(&s->compressed);
+    mime_message_free(s->parsed);
+    s->parsed = NULL;
+    s->known = false;
+    s->work_status = MT_OK;
+    s->state = SLOT_EMPTY;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* Producer side: the source walk's callback. */
+static mt_status producer_emit(void *context, struct source_item *item)
+{
+    struct pipeline *p = context;
+    pthread_mutex_lock(&p->lock);
+    while (p->produced - p->consumed >= RING_SIZE && !p->abort)
+        pthread_cond_wait(&p->not_full, &p->lock);
+    if (p->abort) {
+        pthread_mutex_unlock(&p->lock);
+        return MT_EINVAL;
+    }
+    struct slot *s = &p->slots[p->produced % RING_SIZE];
+    pthread_mutex_unlock(&p->lock);
+
+    s->path = strdup(item->path);
+    s->offset = item->offset;
+    s->member = dup_or_null(item->member);
+    s->separator = dup_or_null(item->separator);
+    s->unquoted_lines = item->unquoted_lines;
+    s->reject_reason = dup_or_null(item->reject_reason);
+    s->input_bytes = item->input_bytes;
+    if (item->bytes) {
+        /* Take the bytes instead of copying them. */
+        s->raw = *item->bytes;
+        item->bytes->data = NULL;
+        item->bytes->len = item->bytes->capacity = 0;
+    }
+    if (!s->path || (item->member && !s->member)
+        || (item->separator && !s->separator)
+        || (item->reject_reason && !s->reject_reason)) {
+        slot_clear(s);
+        return MT_ENOMEM;
+    }
+    pthread_mutex_lock(&p->lock);
+    s->state = SLOT_FILLED;
+    p->produced++;
+    pthread_cond_signal(&p->work_ready);
+    pthread_mutex_unlock(&p->lock);
+    return MT_OK;
+}
+
+static void *producer_main(void *arg)
+{
+    struct pipeline *p = arg;
+    struct source_options options = {
+        .max_message_bytes = p->options->max_message_bytes,
+    };
+    mt_status status = MT_OK;
+    for (int i = 0; i < p->source_count && status == MT_OK; i++)
+        status = source_walk(p->sources[i], &options, producer_emit, p,
+                             &p->producer_error);
+    pthread_mutex_lock(&p->lock);
+    p->producer_status = status;
+    p->producer_done = true;
+    pthread_cond_broadcast(&p->work_ready);
+    pthread_cond_broadcast(&p->result_ready);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static void work_on(struct slot *s, struct store *reader)
+{
+    if (s->reject_reason)
+        return;
+    SHA256((const unsigned char *)buf_cstr(&s->raw), s->raw.len, s->sha256);
+    int64_t id;
+    if (reader && store_find_sha256(reader, s->sha256, &id, NULL) == MT_OK) {
+        s->known = true;  /* re-ingest: nothing to parse or compress */
+        return;
+    }
+    s->work_status = store_compress((const unsigned char *)buf_cstr(&s->raw),
+                                    s->raw.len, &s->compressed, &s->codec);
+    if (s->work_status == MT_OK)
+        s->work_status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
+                                    s->raw.len, &s->parsed);
+}
+
+static void *worker_main(void *arg)
+{
+    struct pipeline *p = arg;
+    struct store *reader = NULL;
+    /* A read-only connection to skip work on bytes already archived. */
+    if (p->options->archive_path)
+        store_open(p->options->archive_path, STORE_READ_ONLY, &reader, NULL);
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        while (p->next_work == p->produced && !p->producer_done && !p->abort)
+            pthread_cond_wait(&p->work_ready, &p->lock);
+        if (p->abort || p->next_work == p->produced) {
+            pthread_mutex_unlock(&p->lock);
+            break;
+        }
+        struct slot *s = &p->slots[p->next_work % RING_SIZE];
+        p->next_work++;
+        s->state = SLOT_WORKING;
+        pthread_mutex_unlock(&p->lock);
+
+        work_on(s, reader);
+
+        pthread_mutex_lock(&p->lock);
+        s->state = SLOT_READY;
+        pthread_cond_broadcast(&p->result_ready);
+        pthread_mutex_unlock(&p->lock);
+    }
+    store_close(reader);
+    return NULL;
+}
+
+/* Write one finished slot. */
+static mt_status write_slot(struct store *st, struct index *ix, struct slot *s,
+                            struct ingest_counts *counts, struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    counts->read++;
+    counts->input_bytes += s->input_bytes;
+    if (s->reject_reason) {
+        counts->rejected++;
+        return store_add_rejection(st, s->path, s->offset, s->member,
+                                   s->reject_reason, err);
+    }
+    if (s->work_status != MT_OK)
+        return mt_error_set(err, s->work_status, "processing %s: %s", s->path,
+                            mt_strerror(s->work_status));
+    int64_t id;
+    if (s->known) {
+        status = store_find_sha256(st, s->sha256, &id, err);
+        if (status == MT_OK)
+            status = MT_EXISTS;
+        else if (status == MT_ENOTFOUND) {
+            /* Cannot happen unless the archive shrank; do the work now. */
+            s->known = false;
+            status = store_compress((const unsigned char *)buf_cstr(&s->raw),
+                                    s->raw.len, &s->compressed, &s->codec);
+            if (status == MT_OK)
+                status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
+                                    s->raw.len, &s->parsed);
+            if (status != MT_OK)
+                return status;
+        }
+    }
+    if (!s->known)
+        status = store_put_raw(st, s->sha256, s->raw.len, s->codec,
+                               s->compressed.data ? s->compressed.data : "",
+                               s->compressed.len, &id, err);
+    if (status == MT_EXISTS) {
+        counts->duplicates++;
+    } else if (status == MT_OK) {
+        counts->stored++;
+        status = index_put_message(ix, id, s->parsed, err);
+        if (status != MT_OK)
+            return status;
+    } else {
+        return status;
+    }
+    return store_add_source(st, id, s->path, s->offset, s->member,
+                            s->separator, s->unquoted_lines, err);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+mt_status ingest_run(struct store *st, const char *const *sources,
+                     int count, const struct ingest_options *options,
+                     struct ingest_counts *counts, struct mt_error *err)
+{
+    struct pipeline *p = NULL;
+    struct index *ix = NULL;
+    pthread_t producer;
+    pthread_t workers[16];
+    int worker_count = options->workers;
+    int started_workers = 0;
+    bool producer_started = false;
+    bool in_transaction = false;
+    mt_status status = MT_OK;
+
+    memset(counts, 0, sizeof *counts);
+    for (int i = 0; i < count; i++) {
+        struct stat info;
+        if (stat(sources[i], &info) != 0)
+            return mt_error_set(err, MT_ENOTFOUND, "%s: no such file or directory",
+                                sources[i]);
+    }
+    if (worker_count <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        worker_count = cores > 0 ? (int)cores : 1;
+    }
+    if (worker_count > 16)
+        worker_count = 16;
+
+    status = index_open(st, &ix, err);
+    if (status != MT_OK)
+        return status;
+    p = calloc(1, sizeof *p);
+    if (!p) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->not_full, NULL);
+    pthread_cond_init(&p->work_ready, NULL);
+    pthread_cond_init(&p->result_ready, NULL);
+    p->sources = sources;
+    p->source_count = count;
+    p->options = options;
+
+    if (pthread_create(&producer, NULL, producer_main, p) != 0) {
+        status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
+        goto out;
+    }
+    producer_started = true;
+    for (int i = 0; i < worker_count; i++) {
+        if (pthread_create(&workers[i], NULL, worker_main, p) != 0)
+            break;
+        started_workers++;
+    }
+    if (started_workers == 0) {
+        status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
+        goto out;
+    }
+
+    double batch_start = now_seconds();
+    double last_progress = 0;
+    int batch_items = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        struct slot *s = &p->slots[p->consumed % RING_SIZE];
+        while (s->state != SLOT_READY
+               && !(p->producer_done && p->consumed == p->produced))
+            pthread_cond_wait(&p->result_ready, &p->lock);
+        bool finished = s->state != SLOT_READY;
+        pthread_mutex_unlock(&p->lock);
+        if (finished)
+            break;
+
+        if (!in_transaction) {
+            status = store_begin(st, err);
+            if (status != MT_OK)
+                goto out;
+            in_transaction = true;
+            batch_start = now_seconds();
+            batch_items = 0;
+        }
+        status = write_slot(st, ix, s, counts, err);
+        if (status != MT_OK)
+            goto out;
+        slot_clear(s);
+        pthread_mutex_lock(&p->lock);
+        p->consumed++;
+        pthread_cond_signal(&p->not_full);
+        pthread_mutex_unlock(&p->lock);
+
+        double now = now_seconds();
+        if (++batch_items >= BATCH_ITEMS || now - batch_start >= BATCH_SECONDS) {
+            status = store_commit(st, err);
+            in_transaction = false;
+            if (status != MT_OK)
+                goto out;
+        }
+        if (options->progress && now - last_progress >= 0.25) {
+            options->progress(options->progress_context, counts, false);
+            last_progress = now;
+        }
+    }
+    if (in_transaction) {
+        status = store_commit(st, err);
+        in_transaction = false;
+    }
+    if (status == MT_OK && p->producer_status != MT_OK) {
+        status = p->producer_status;
+        if (err)
+            *err = p->producer_error;
+    }
+    if (options->progress)
+        options->progress(options->progress_context, counts, true);
+out:
+    if (p) {
+        pthread_mutex_lock(&p->lock);
+        if (status != MT_OK)
+            p->abort = true;
+        pthread_cond_broadcast(&p->not_full);
+        pthread_cond_broadcast(&p->work_ready);
+        pthread_cond_broadcast(&p->result_ready);
+        pthread_mutex_unlock(&p->lock);
+        if (producer_started)
+            pthread_join(producer, NULL);
+        for (int i = 0; i < started_workers; i++)
+            pthread_join(workers[i], NULL);
+        if (in_transaction)
+            store_rollback(st); /* a half-written batch is redone next run */
+        for (int i = 0; i < RING_SIZE; i++)
+            slot_clear(&p->slots[i]);
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->not_full);
+        pthread_cond_destroy(&p->work_ready);
+        pthread_cond_destroy(&p->result_ready);
+        free(p);
+    }
+    index_close(ix);
+    return status;
+}

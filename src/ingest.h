@@ -1,0 +1,52 @@
+/*
+ * ingest.h - the ingest pipeline: source walk -> parse workers -> one
+ * writer.  Sources are walked on a producer thread; worker threads hash,
+ * compress and parse (GMime); the calling thread writes to SQLite in
+ * batched transactions, in input order, so ids come out the same on every
+ * run over the same input.  Memory is bounded by the ring of in-flight
+ * messages, not by the size of the input.
+ *
+ * Crash safety comes from SQLite: a killed ingest leaves the last
+ * committed batch; running it again stores only what is missing.
+ */
+#ifndef MT_INGEST_H
+#define MT_INGEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "store.h"
+
+struct ingest_counts {
+    uint64_t read;        /* messages and non-messages seen */
+    uint64_t stored;      /* new emails */
+    uint64_t duplicates;  /* bytes already in the archive */
+    uint64_t rejected;    /* not stored, with a reason */
+    uint64_t input_bytes; /* bytes of input accounted for so far */
+};
+
+/* Called from the writer thread now and then, and once with FINAL set. */
+typedef void (*ingest_progress_fn)(void *context,
+                                   const struct ingest_counts *counts,
+                                   bool final);
+
+struct ingest_options {
+    const char *archive_path; /* for the workers' read-only connections */
+    int workers;              /* 0: one per core */
+    ingest_progress_fn progress; /* may be NULL */
+    void *progress_context;
+    size_t max_message_bytes; /* 0: the source module's default */
+};
+
+/*
+ * Ingest each of the COUNT paths in SOURCES into ST (opened read-write).
+ * COUNTS (caller-owned) is filled even on failure with what was done.
+ * Returns MT_OK, or the first fatal error (database, memory), with ERR.
+ * A source that does not exist is MT_ENOTFOUND before anything is read.
+ */
+mt_status ingest_run(struct store *st, const char *const *sources,
+                     int count, const struct ingest_options *options,
+                     struct ingest_counts *counts, struct mt_error *err);
+
+#endif

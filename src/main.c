@@ -1,0 +1,143 @@
+/* main.c - argv -> command; global options; the only globals are const. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "mime.h"
+
+#ifndef MAILTROVE_VERSION
+#define MAILTROVE_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+    "usage: mailtrove [--archive PATH] COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  ingest [--json] SOURCE...          read mail (files, mboxes, Maildirs,\n"
+    "                                     directories, tar/zip, compressed)\n"
+    "  show [--json|--raw] ID             one email\n"
+    "  stats [--json]                     counts, dates, verdicts\n"
+    "  export [--format mbox|jsonl]       the whole archive on stdout\n"
+    "  rejected [--json]                  what ingest read and did not store\n"
+    "\n"
+    "The archive is PATH, else $MAILTROVE_ARCHIVE, else ./mailtrove.db.\n";
+
+int cli_fail(const char *format, ...)
+{
+    va_list args;
+    fputs("mailtrove: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    return EXIT_FAILED;
+}
+
+int cli_usage(const char *format, ...)
+{
+    va_list args;
+    fputs("mailtrove: ", stderr);
+    va_start(args, format);
+    vfprintf(stderr, format, args);
+    va_end(args);
+    fputs("\n\n", stderr);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+int cli_fail_error(mt_status status, const struct mt_error *err)
+{
+    if (err && err->message[0])
+        return cli_fail("%s", err->message);
+    return cli_fail("%s", mt_strerror(status));
+}
+
+struct store *cli_open_archive(const struct cli *cli, enum store_mode mode)
+{
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    mt_status status = store_open(cli->archive_path, mode, &st, &err);
+    if (status != MT_OK) {
+        cli_fail_error(status, &err);
+        return NULL;
+    }
+    return st;
+}
+
+bool cli_parse_id(const char *arg, int64_t *id)
+{
+    char *end;
+    if (!arg || !*arg || *arg == '-' || *arg == '+')
+        return false;
+    long long value = strtoll(arg, &end, 10);
+    if (*end || value <= 0)
+        return false;
+    *id = value;
+    return true;
+}
+
+bool cli_write_stdout(const void *data, size_t len)
+{
+    return fwrite(data, 1, len, stdout) == len;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = { 0 };
+    int i = 1;
+    cli.archive_path = getenv("MAILTROVE_ARCHIVE");
+    if (!cli.archive_path || !*cli.archive_path)
+        cli.archive_path = "mailtrove.db";
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--archive")) {
+            if (i + 1 >= argc)
+                return cli_usage("--archive needs a path");
+            cli.archive_path = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--archive=", 10)) {
+            cli.archive_path = argv[i] + 10;
+            i++;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("mailtrove %s\n", MAILTROVE_VERSION);
+            return EXIT_DONE;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return EXIT_DONE;
+        } else {
+            return cli_usage("unknown option '%s'", argv[i]);
+        }
+    }
+    if (i >= argc)
+        return cli_usage("no command given");
+    const char *command = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    static const struct {
+        const char *name;
+        int (*run)(const struct cli *, int, char **);
+    } commands[] = {
+        { "ingest", cmd_ingest },
+        { "show", cmd_show },
+        { "stats", cmd_stats },
+        { "export", cmd_export },
+        { "rejected", cmd_rejected },
+    };
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        if (!strcmp(command, commands[k].name)) {
+            mime_init();
+            int code = commands[k].run(&cli, sub_argc, sub_argv);
+            if (fflush(stdout) != 0 && code == EXIT_DONE)
+                code = cli_fail("could not write the output");
+            mime_shutdown();
+            return code;
+        }
+    }
+    if (!strcmp(command, "help")) {
+        fputs(usage_text, stdout);
+        return EXIT_DONE;
+    }
+    return cli_usage("unknown command '%s'", command);
+}

@@ -1,0 +1,598 @@
+/* mime.c - GMime 3 wrapper: one message into a plain struct. */
+#include "mime.h"
+
+#include <gmime/gmime.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <openssl/sha.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "text.h"
+
+void mime_init(void)
+{
+    g_mime_init();
+    xmlInitParser();
+}
+
+void mime_shutdown(void)
+{
+    g_mime_shutdown();
+    xmlCleanupParser();
+}
+
+/* A valid UTF-8 copy of S (NULL stays NULL); aborts never, NULL on ENOMEM
+ * is treated by callers as "absent". */
+static char *utf8_dup(const char *s)
+{
+    if (!s)
+        return NULL;
+    struct buf b = BUF_INIT;
+    if (text_append_utf8_or_cp1252(&b, s, strlen(s)) != MT_OK) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_steal(&b);
+}
+
+/* Collects the walk's state. */
+struct walk_state {
+    struct mime_message *m;
+    struct buf plain;
+    struct buf html;
+    size_t attachment_capacity;
+    int parts_seen;
+    mt_status status;
+};
+
+static void push_attachment(struct walk_state *ws, const char *filename,
+                            const char *content_type, GByteArray *bytes)
+{
+    struct mime_message *m = ws->m;
+    if (m->attachment_count == ws->attachment_capacity) {
+        size_t grown = ws->attachment_capacity ? ws->attachment_capacity * 2 : 4;
+        struct mime_attachment *bigger =
+            realloc(m->attachments, grown * sizeof *bigger);
+        if (!bigger) {
+            ws->status = MT_ENOMEM;
+            return;
+        }
+        m->attachments = bigger;
+        ws->attachment_capacity = grown;
+    }
+    struct mime_attachment *a = &m->attachments[m->attachment_count++];
+    memset(a, 0, sizeof *a);
+    a->n = (int)m->attachment_count;
+    a->filename = utf8_dup(filename);
+    a->content_type = utf8_dup(content_type);
+    a->size = bytes ? bytes->len : 0;
+    SHA256(bytes && bytes->len ? bytes->data : (const unsigned char *)"",
+           bytes ? bytes->len : 0, a->sha256);
+}
+
+/* The decoded content of a leaf part. Caller unrefs. */
+static GByteArray *part_content(GMimePart *part)
+{
+    GMimeDataWrapper *wrapper = g_mime_part_get_content(part);
+    GByteArray *bytes = g_byte_array_new();
+    if (!wrapper)
+        return bytes;
+    GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(bytes);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+    g_mime_data_wrapper_write_to_stream(wrapper, stream);
+    g_object_unref(stream);
+    return bytes;
+}
+
+/* Append BYTES, in CHARSET, to OUT as UTF-8. */
+static mt_status append_in_charset(struct buf *out, const char *charset,
+                                   const unsigned char *bytes, size_t len)
+{
+    if (len == 0)
+        return MT_OK;
+    if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0
+        && g_ascii_strcasecmp(charset, "us-ascii") != 0
+        && g_ascii_strcasecmp(charset, "utf8") != 0) {
+        const char *iconv_name = g_mime_charset_iconv_name(charset);
+        gsize written = 0;
+        gchar *converted = g_convert((const gchar *)bytes, (gssize)len,
+                                     "UTF-8", iconv_name, NULL, &written,
+                                     NULL);
+        if (converted) {
+            mt_status st = text_append_utf8_or_cp1252(out, converted, written);
+            g_free(converted);
+            return st;
+        }
+        /* Unknown or lying charset: fall through to the fallback. */
+    }
+    return text_append_utf8_or_cp1252(out, (const char *)bytes, len);
+}
+
+static bool is_attachment(GMimeObject *object, const char *filename)
+{
+    GMimeContentDisposition *disposition =
+        g_mime_object_get_content_disposition(object);
+    if (filename && *filename)
+        return true;
+    return disposition && g_mime_content_disposition_is_attachment(disposition);
+}
+
+static void walk_object(struct walk_state *ws, GMimeObject *object,
+                        int depth, bool body_allowed);
+
+static void walk_leaf(struct walk_state *ws, GMimeObject *object,
+                      bool body_allowed)
+{
+    GMimePart *part = GMIME_PART(object);
+    GMimeContentType *type = g_mime_object_get_content_type(object);
+    const char *filename = g_mime_part_get_filename(part);
+    bool attachment = is_attachment(object, filename);
+    /* Any inline text that is not HTML reads as plain text: text/x-patch,
+     * a bare "text" with no subtype, text/enriched. */
+    bool html = g_mime_content_type_is_type(type, "text", "html");
+    bool plain = (GMIME_IS_TEXT_PART(object)
+                  || g_mime_content_type_is_type(type, "text", "*")) && !html;
+    char *mime_type = g_mime_content_type_get_mime_type(type);
+    char *lower = g_ascii_strdown(mime_type ? mime_type : "application/octet-stream", -1);
+    g_free(mime_type);
+
+    if (!attachment && body_allowed && (plain || html)) {
+        struct buf *target = plain ? &ws->plain : &ws->html;
+        if (target->len < MIME_MAX_BODY_BYTES) {
+            GByteArray *bytes = part_content(part);
+            const char *charset =
+                g_mime_object_get_content_type_parameter(object, "charset");
+            if (target->len && buf_append_char(target, '\n') != MT_OK)
+                ws->status = MT_ENOMEM;
+            else if (append_in_charset(target, charset, bytes->data,
+                                       bytes->len) != MT_OK)
+                ws->status = MT_ENOMEM;
+            g_byte_array_unref(bytes);
+        }
+    } else if (attachment) {
+        GByteArray *bytes = part_content(part);
+        push_attachment(ws, filename, lower, bytes);
+        g_byte_array_unref(bytes);
+    }
+    g_free(lower);
+}
+
+static void walk_message_part(struct walk_state *ws, GMimeObject *object)
+{
+    /* An attached message counts as one attachment; not descended into. */
+    GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+    GByteArray *bytes = g_byte_array_new();
+    if (inner) {
+        GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(bytes);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+        g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, stream);
+        g_object_unref(stream);
+    }
+    GMimeContentDisposition *disposition =
+        g_mime_object_get_content_disposition(object);
+    const char *filename = disposition
+        ? g_mime_content_disposition_get_parameter(disposition, "filename") : NULL;
+    if (!filename)
+        filename = g_mime_object_get_content_type_parameter(object, "name");
+    GMimeContentType *type = g_mime_object_get_content_type(object);
+    char *mime_type = g_mime_content_type_get_mime_type(type);
+    char *lower = g_ascii_strdown(mime_type ? mime_type : "message/rfc822", -1);
+    push_attachment(ws, filename, lower, bytes);
+    g_free(mime_type);
+    g_free(lower);
+    g_byte_array_unref(bytes);
+}
+
+/* In multipart/alternative the text/plain part is the body if there is
+ * one; otherwise the last part (the richest, RFC 2046 5.1.4). */
+static int alternative_choice(GMimeMultipart *multipart)
+{
+    int count = g_mime_multipart_get_count(multipart);
+    for (int i = 0; i < count; i++) {
+        GMimeObject *child = g_mime_multipart_get_part(multipart, i);
+        if (GMIME_IS_PART(child)
+            && (GMIME_IS_TEXT_PART(child)
+                || g_mime_content_type_is_type(g_mime_object_get_content_type(child),
+                                               "text", "*"))
+            && !g_mime_content_type_is_type(g_mime_object_get_content_type(child),
+                                            "text", "html")
+            && !is_attachment(child, g_mime_part_get_filename(GMIME_PART(child))))
+            return i;
+    }
+    return count - 1;
+}
+
+static void walk_object(struct walk_state *ws, GMimeObject *object,
+                        int depth, bool body_allowed)
+{
+    if (!object || ws->status != MT_OK)
+        return;
+    if (depth > MIME_MAX_DEPTH || ++ws->parts_seen > MIME_MAX_PARTS)
+        return;
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart *multipart = GMIME_MULTIPART(object);
+        int count = g_mime_multipart_get_count(multipart);
+        int chosen = -1;
+        if (g_mime_content_type_is_type(g_mime_object_get_content_type(object),
+                                        "multipart", "alternative"))
+            chosen = alternative_choice(multipart);
+        for (int i = 0; i < count; i++)
+            walk_object(ws, g_mime_multipart_get_part(multipart, i), depth + 1,
+                        body_allowed && (chosen < 0 || chosen == i));
+    } else if (GMIME_IS_MESSAGE_PART(object)) {
+        walk_message_part(ws, object);
+    } else if (GMIME_IS_PART(object)) {
+        walk_leaf(ws, object, body_allowed);
+    }
+}
+
+/* libxml2 tree → text: block elements break lines, script/style vanish. */
+static bool is_block(const char *name)
+{
+    static const char *const blocks[] = {
+        "p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+        "table", "blockquote", "pre", "ul", "ol", "hr", "section", "article",
+        "header", "footer", "dd", "dt", "address", "center", NULL,
+    };
+    for (int i = 0; blocks[i]; i++)
+        if (!g_ascii_strcasecmp(name, blocks[i]))
+            return true;
+    return false;
+}
+
+static void html_node_text(xmlNode *node, struct buf *out, bool *space,
+                           int depth)
+{
+    for (; node; node = node->next) {
+        if (depth > 200)
+            return;
+        if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
+            for (const xmlChar *p = node->content; p && *p; p++) {
+                if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+                    *space = true;
+                    continue;
+                }
+                if (*space && out->len && out->data[out->len - 1] != '\n')
+                    buf_append_char(out, ' ');
+                *space = false;
+                buf_append_char(out, (char)*p);
+            }
+        } else if (node->type == XML_ELEMENT_NODE) {
+            const char *name = (const char *)node->name;
+            if (!g_ascii_strcasecmp(name, "script")
+                || !g_ascii_strcasecmp(name, "style")
+                || !g_ascii_strcasecmp(name, "head"))
+                continue;
+            bool block = is_block(name);
+            if (block && out->len && out->data[out->len - 1] != '\n') {
+                buf_append_char(out, '\n');
+                *space = false;
+            }
+            html_node_text(node->children, out, space, depth + 1);
+            if (block && out->len && out->data[out->len - 1] != '\n') {
+                buf_append_char(out, '\n');
+                *space = false;
+            }
+        }
+    }
+}
+
+char *mime_html_to_text(const char *html, size_t len)
+{
+    struct buf out = BUF_INIT;
+    if (len > INT32_MAX)
+        len = INT32_MAX;
+    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
+                                    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR
+                                    | HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+    if (doc) {
+        bool space = false;
+        html_node_text(xmlDocGetRootElement(doc), &out, &space, 0);
+        xmlFreeDoc(doc);
+    }
+    struct buf clean = BUF_INIT;
+    text_append_utf8_or_cp1252(&clean, buf_cstr(&out), out.len);
+    buf_free(&out);
+    return buf_steal(&clean);
+}
+
+static GMimeMessage *parse_gmime(const unsigned char *raw, size_t len,
+                                 GMimeParserOptions *options)
+{
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *message = g_mime_parser_construct_message(parser, options);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    return message;
+}
+
+static GMimeParserOptions *new_options(void)
+{
+    static const char *fallback[] = { "UTF-8", "windows-1252", NULL };
+    GMimeParserOptions *options = g_mime_parser_options_new();
+    g_mime_parser_options_set_fallback_charsets(options, fallback);
+    return options;
+}
+
+static mt_status push_address(struct mime_message *m, size_t *capacity,
+                              enum mime_role role, const char *name,
+                              const char *address)
+{
+    if (m->address_count == *capacity) {
+        size_t grown = *capacity ? *capacity * 2 : 8;
+        struct mime_address *bigger = realloc(m->addresses, grown * sizeof *bigger);
+        if (!bigger)
+            return MT_ENOMEM;
+        m->addresses = bigger;
+        *capacity = grown;
+    }
+    struct mime_address *a = &m->addresses[m->address_count++];
+    a->role = role;
+    a->name = name && *name ? utf8_dup(name) : NULL;
+    a->address = address && *address ? utf8_dup(address) : NULL;
+    return MT_OK;
+}
+
+static mt_status collect_addresses(struct mime_message *m, size_t *capacity,
+                                   InternetAddressList *list,
+                                   enum mime_role role, int depth)
+{
+    int count = list ? internet_address_list_length(list) : 0;
+    for (int i = 0; i < count; i++) {
+        InternetAddress *ia = internet_address_list_get_address(list, i);
+        mt_status st = MT_OK;
+        if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+            st = push_address(m, capacity, role, internet_address_get_name(ia),
+                              internet_address_mailbox_get_addr(
+                                  INTERNET_ADDRESS_MAILBOX(ia)));
+        } else if (INTERNET_ADDRESS_IS_GROUP(ia) && depth < 4) {
+            st = collect_addresses(m, capacity,
+                                   internet_address_group_get_members(
+                                       INTERNET_ADDRESS_GROUP(ia)),
+                                   role, depth + 1);
+        }
+        if (st != MT_OK)
+            return st;
+    }
+    return MT_OK;
+}
+
+static char *references_text(GMimeParserOptions *options, const char *value,
+                             bool first_only)
+{
+    if (!value)
+        return NULL;
+    GMimeReferences *refs = g_mime_references_parse(options, value);
+    if (!refs)
+        return NULL;
+    struct buf b = BUF_INIT;
+    int count = g_mime_references_length(refs);
+    for (int i = 0; i < count; i++) {
+        const char *id = g_mime_references_get_message_id(refs, i);
+        if (!id || !*id)
+            continue;
+        if (b.len)
+            buf_append_char(&b, ' ');
+        buf_append_str(&b, id);
+        if (first_only)
+            break;
+    }
+    g_mime_references_free(refs);
+    if (!b.len) {
+        buf_free(&b);
+        return NULL;
+    }
+    char *out = utf8_dup(buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+/* Mail text is read with LF line ends, whatever the message used. */
+static void normalize_line_ends(char *text)
+{
+    char *out = text;
+    for (char *p = text; *p; p++) {
+        if (*p == '\r') {
+            *out++ = '\n';
+            if (p[1] == '\n')
+                p++;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+}
+
+static void trim_body(struct buf *b)
+{
+    if (b->len > MIME_MAX_BODY_BYTES) {
+        size_t cut = MIME_MAX_BODY_BYTES;
+        /* Do not split a UTF-8 sequence. */
+        while (cut > 0 && ((unsigned char)b->data[cut] & 0xC0) == 0x80)
+            cut--;
+        b->len = cut;
+        b->data[cut] = '\0';
+    }
+}
+
+mt_status mime_parse(const unsigned char *raw, size_t len,
+                     struct mime_message **out)
+{
+    struct mime_message *m = calloc(1, sizeof *m);
+    struct walk_state ws = { .m = m, .plain = BUF_INIT, .html = BUF_INIT };
+    mt_status st = MT_OK;
+    GMimeParserOptions *options = NULL;
+    GMimeMessage *message = NULL;
+
+    *out = NULL;
+    if (!m)
+        return MT_ENOMEM;
+    options = new_options();
+    message = parse_gmime(raw, len, options);
+    if (!message) {
+        m->body = strdup("");
+        if (!m->body)
+            st = MT_ENOMEM;
+        goto out;
+    }
+    m->parsed = true;
+    GMimeObject *object = GMIME_OBJECT(message);
+    m->subject = utf8_dup(g_mime_message_get_subject(message));
+    m->message_id = utf8_dup(g_mime_message_get_message_id(message));
+    const char *date_raw = g_mime_object_get_header(object, "Date");
+    m->date_raw = utf8_dup(date_raw);
+    GDateTime *date = g_mime_message_get_date(message);
+    if (date) {
+        m->date = g_date_time_to_unix(date);
+        int year = g_date_time_get_year(date);
+        m->has_date = year >= 1 && year <= 9999;
+    }
+    m->in_reply_to = references_text(options,
+                                     g_mime_object_get_header(object, "In-Reply-To"),
+                                     true);
+    m->references = references_text(options,
+                                    g_mime_object_get_header(object, "References"),
+                                    false);
+    size_t capacity = 0;
+    static const GMimeAddressType types[] = {
+        GMIME_ADDRESS_TYPE_FROM, GMIME_ADDRESS_TYPE_TO,
+        GMIME_ADDRESS_TYPE_CC, GMIME_ADDRESS_TYPE_BCC,
+    };
+    static const enum mime_role roles[] = { MIME_FROM, MIME_TO, MIME_CC, MIME_BCC };
+    for (int i = 0; i < 4 && st == MT_OK; i++)
+        st = collect_addresses(m, &capacity,
+                               g_mime_message_get_addresses(message, types[i]),
+                               roles[i], 0);
+    if (st != MT_OK)
+        goto out;
+    GMimeHeaderList *headers = g_mime_object_get_header_list(object);
+    int header_count = g_mime_header_list_get_count(headers);
+    for (int i = 0; i < header_count; i++) {
+        GMimeHeader *header = g_mime_header_list_get_header_at(headers, i);
+        if (!g_ascii_strcasecmp(g_mime_header_get_name(header), "From"))
+            m->from_header_count++;
+    }
+
+    walk_object(&ws, g_mime_message_get_mime_part(message), 0, true);
+    if (ws.status != MT_OK) {
+        st = ws.status;
+        goto out;
+    }
+    if (ws.plain.len || !ws.html.len) {
+        trim_body(&ws.plain);
+        m->body_truncated = ws.plain.len >= MIME_MAX_BODY_BYTES;
+        m->body = buf_steal(&ws.plain);
+    } else {
+        m->body = mime_html_to_text(buf_cstr(&ws.html), ws.html.len);
+        m->body_from_html = true;
+    }
+    if (!m->body)
+        st = MT_ENOMEM;
+    else
+        normalize_line_ends(m->body);
+out:
+    buf_free(&ws.plain);
+    buf_free(&ws.html);
+    if (message)
+        g_object_unref(message);
+    if (options)
+        g_mime_parser_options_free(options);
+    if (st != MT_OK) {
+        mime_message_free(m);
+        return st;
+    }
+    *out = m;
+    return MT_OK;
+}
+
+void mime_message_free(struct mime_message *m)
+{
+    if (!m)
+        return;
+    free(m->subject);
+    free(m->date_raw);
+    free(m->message_id);
+    free(m->in_reply_to);
+    free(m->references);
+    for (size_t i = 0; i < m->address_count; i++) {
+        free(m->addresses[i].name);
+        free(m->addresses[i].address);
+    }
+    free(m->addresses);
+    for (size_t i = 0; i < m->attachment_count; i++) {
+        free(m->attachments[i].filename);
+        free(m->attachments[i].content_type);
+    }
+    free(m->attachments);
+    free(m->body);
+    free(m);
+}
+
+/* Walk again, counting attachments the same way, to find number N. */
+struct find_state {
+    int wanted;
+    int seen;
+    GByteArray *found;
+};
+
+static void find_attachment(struct find_state *fs, GMimeObject *object, int depth,
+                            int *parts)
+{
+    if (!object || fs->found || depth > MIME_MAX_DEPTH || ++*parts > MIME_MAX_PARTS)
+        return;
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart *multipart = GMIME_MULTIPART(object);
+        int count = g_mime_multipart_get_count(multipart);
+        for (int i = 0; i < count; i++)
+            find_attachment(fs, g_mime_multipart_get_part(multipart, i), depth + 1, parts);
+    } else if (GMIME_IS_MESSAGE_PART(object)) {
+        if (++fs->seen == fs->wanted) {
+            GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            fs->found = g_byte_array_new();
+            if (inner) {
+                GMimeStream *stream = g_mime_stream_mem_new_with_byte_array(fs->found);
+                g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(stream), FALSE);
+                g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, stream);
+                g_object_unref(stream);
+            }
+        }
+    } else if (GMIME_IS_PART(object)) {
+        if (is_attachment(object, g_mime_part_get_filename(GMIME_PART(object)))
+            && ++fs->seen == fs->wanted)
+            fs->found = part_content(GMIME_PART(object));
+    }
+}
+
+mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
+                              unsigned char **data, size_t *size)
+{
+    GMimeParserOptions *options = new_options();
+    GMimeMessage *message = parse_gmime(raw, len, options);
+    struct find_state fs = { .wanted = n };
+    int parts = 0;
+    mt_status st = MT_ENOTFOUND;
+    *data = NULL;
+    *size = 0;
+    if (message)
+        find_attachment(&fs, g_mime_message_get_mime_part(message), 0, &parts);
+    if (fs.found) {
+        *size = fs.found->len;
+        *data = malloc(fs.found->len ? fs.found->len : 1);
+        if (*data) {
+            memcpy(*data, fs.found->data, fs.found->len);
+            st = MT_OK;
+        } else {
+            st = MT_ENOMEM;
+        }
+        g_byte_array_unref(fs.found);
+    }
+    if (message)
+        g_object_unref(message);
+    g_mime_parser_options_free(options);
+    return st;
+}

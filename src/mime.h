@@ -1,0 +1,86 @@
+/*
+ * mime.h - what an archive needs from a message, parsed with GMime 3:
+ * addresses, subject, date, ids, the body text and the attachment list.
+ *
+ * Knows GMime, nothing of SQLite.  All text out of here is valid UTF-8:
+ * declared charsets are honoured, undeclared or lying 8-bit text falls
+ * back to windows-1252.  mime_init() must be called once (by main) before
+ * any thread parses; after that parsing is reentrant (one GMime parser per
+ * call).  Every string in a struct mime_message is owned by it.
+ */
+#ifndef MT_MIME_H
+#define MT_MIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+enum mime_role { MIME_FROM, MIME_TO, MIME_CC, MIME_BCC };
+
+struct mime_address {
+    enum mime_role role;
+    char *name;      /* display name, decoded; NULL if none */
+    char *address;   /* addr-spec as written; NULL for an empty group */
+};
+
+struct mime_attachment {
+    int n;               /* 1-based, in MIME tree order */
+    char *filename;      /* decoded, NULL if none */
+    char *content_type;  /* "type/subtype", lower case */
+    uint64_t size;       /* decoded bytes */
+    unsigned char sha256[32];
+};
+
+/* Limits on the MIME walk; see docs/limits.md. */
+#define MIME_MAX_DEPTH 50
+#define MIME_MAX_PARTS 10000
+#define MIME_MAX_BODY_BYTES (4u << 20)
+
+struct mime_message {
+    bool parsed;          /* false: GMime could not build a message */
+    char *subject;
+    bool has_date;
+    int64_t date;         /* seconds since the epoch, UTC */
+    char *date_raw;       /* the Date header as written, or NULL */
+    char *message_id;     /* without angle brackets, or NULL */
+    char *in_reply_to;    /* first id of In-Reply-To, or NULL */
+    char *references;     /* ids separated by single spaces, or NULL */
+    struct mime_address *addresses;
+    size_t address_count;
+    char *body;           /* chosen text, UTF-8 (never NULL after parse) */
+    bool body_from_html;  /* the body was converted from text/html */
+    bool body_truncated;  /* cut at MIME_MAX_BODY_BYTES */
+    struct mime_attachment *attachments;
+    size_t attachment_count;
+    int from_header_count; /* how many From: headers the message has */
+};
+
+/* Once per process, before threads start. */
+void mime_init(void);
+void mime_shutdown(void);
+
+/*
+ * Parse the LEN bytes at RAW (borrowed).  On MT_OK *OUT is a new message
+ * owned by the caller (mime_message_free).  A message GMime cannot make
+ * sense of is still MT_OK, with parsed = false and an empty body: it is
+ * stored all the same.  Fails only with MT_ENOMEM.
+ */
+mt_status mime_parse(const unsigned char *raw, size_t len,
+                     struct mime_message **out);
+
+void mime_message_free(struct mime_message *m);
+
+/*
+ * Decode attachment N (as numbered by mime_parse) of RAW into *DATA
+ * (malloc'd, caller frees) and *SIZE.  MT_ENOTFOUND if there is no such
+ * attachment.
+ */
+mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
+                              unsigned char **data, size_t *size);
+
+/* Convert HTML (UTF-8) to plain text; the result is malloc'd. */
+char *mime_html_to_text(const char *html, size_t len);
+
+#endif

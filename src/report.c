@@ -1,0 +1,427 @@
+/* report.c - email and stats documents shared by the CLI and the web. */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mime.h"
+
+void report_format_date(int64_t seconds, char *out, size_t size)
+{
+    time_t t = (time_t)seconds;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, size, "?");
+        return;
+    }
+    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+mt_status report_format_address(struct buf *out, const char *name,
+                                const char *address)
+{
+    if (name && *name && address && *address)
+        return buf_printf(out, "%s <%s>", name, address);
+    if (address && *address)
+        return buf_append_str(out, address);
+    if (name && *name)
+        return buf_append_str(out, name);
+    return MT_OK;
+}
+
+static const char *column_text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static mt_status prepare(struct store *st, const char *sql, sqlite3_stmt **s,
+                         struct mt_error *err)
+{
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "preparing a report");
+    return MT_OK;
+}
+
+static const char *const role_names[] = { "from", "to", "cc", "bcc" };
+
+/* Every field a document needs, read once. */
+struct email_doc {
+    int64_t id;
+    sqlite3_stmt *row;       /* positioned on the email row */
+    sqlite3_stmt *addresses; /* role, name, addr */
+    sqlite3_stmt *attachments;
+    sqlite3_stmt *sources;
+    struct mime_message *parsed;
+};
+
+static void email_doc_free(struct email_doc *d)
+{
+    sqlite3_finalize(d->row);
+    sqlite3_finalize(d->addresses);
+    sqlite3_finalize(d->attachments);
+    sqlite3_finalize(d->sources);
+    mime_message_free(d->parsed);
+}
+
+enum { ROW_MESSAGE_ID, ROW_DATE, ROW_DATE_RAW, ROW_FROM_NAME, ROW_FROM_ADDR,
+       ROW_SUBJECT, ROW_VERDICT, ROW_THREAD, ROW_RAW_SIZE, ROW_IN_REPLY_TO,
+       ROW_REFS, ROW_SHA256, ROW_PARSED };
+
+static mt_status email_doc_load(struct store *st, int64_t id,
+                                struct email_doc *d, bool with_body,
+                                struct mt_error *err)
+{
+    mt_status status;
+    memset(d, 0, sizeof *d);
+    d->id = id;
+    status = prepare(st, "SELECT message_id, date, date_raw, from_name, from_addr,"
+                     " subject, verdict, thread_id, raw_size, in_reply_to, refs,"
+                     " sha256, parsed FROM email WHERE id = ?", &d->row, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(d->row, 1, id);
+    int rc = sqlite3_step(d->row);
+    if (rc == SQLITE_DONE)
+        return mt_error_set(err, MT_ENOTFOUND, "no email with id %lld",
+                            (long long)id);
+    if (rc != SQLITE_ROW)
+        return store_db_error(st, err, "reading an email");
+    if ((status = prepare(st, "SELECT role, name, addr FROM address"
+                          " WHERE email_id = ? ORDER BY role, position",
+                          &d->addresses, err)) != MT_OK
+        || (status = prepare(st, "SELECT n, filename, content_type, size, sha256"
+                             " FROM attachment WHERE email_id = ? ORDER BY n",
+                             &d->attachments, err)) != MT_OK
+        || (status = prepare(st, "SELECT path, offset, member, separator,"
+                             " unquoted_lines FROM source WHERE email_id = ?"
+                             " ORDER BY id", &d->sources, err)) != MT_OK)
+        return status;
+    sqlite3_bind_int64(d->addresses, 1, id);
+    sqlite3_bind_int64(d->attachments, 1, id);
+    sqlite3_bind_int64(d->sources, 1, id);
+    if (with_body) {
+        struct buf raw = BUF_INIT;
+        status = store_get_raw(st, id, &raw, err);
+        if (status == MT_OK)
+            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len,
+                                &d->parsed);
+        buf_free(&raw);
+    }
+    return status;
+}
+
+static void hex(const unsigned char *bytes, int n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < n; i++) {
+        out[2 * i] = digits[bytes[i] >> 4];
+        out[2 * i + 1] = digits[bytes[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static void json_address_list(struct json_writer *w, sqlite3_stmt *addresses,
+                              int role)
+{
+    struct buf text = BUF_INIT;
+    sqlite3_reset(addresses);
+    json_array_begin(w);
+    while (sqlite3_step(addresses) == SQLITE_ROW) {
+        if (sqlite3_column_int(addresses, 0) != role)
+            continue;
+        buf_clear(&text);
+        report_format_address(&text, column_text(addresses, 1),
+                              column_text(addresses, 2));
+        json_string(w, buf_cstr(&text));
+    }
+    json_array_end(w);
+    buf_free(&text);
+}
+
+mt_status report_email_json(struct store *st, int64_t id,
+                            struct json_writer *w, struct mt_error *err)
+{
+    struct email_doc d;
+    struct buf text = BUF_INIT;
+    char date[40];
+    char digest[65];
+    mt_status status = email_doc_load(st, id, &d, true, err);
+    if (status != MT_OK)
+        goto out;
+    sqlite3_stmt *row = d.row;
+    json_object_begin(w);
+    json_key(w, "id");
+    json_int(w, id);
+    json_key(w, "message_id");
+    json_string(w, column_text(row, ROW_MESSAGE_ID));
+    json_key(w, "date");
+    if (sqlite3_column_type(row, ROW_DATE) == SQLITE_NULL) {
+        json_null(w);
+    } else {
+        report_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+        json_string(w, date);
+    }
+    json_key(w, "date_header");
+    json_string(w, column_text(row, ROW_DATE_RAW));
+    json_key(w, "from");
+    report_format_address(&text, column_text(row, ROW_FROM_NAME),
+                          column_text(row, ROW_FROM_ADDR));
+    if (sqlite3_column_type(row, ROW_FROM_ADDR) == SQLITE_NULL
+        && sqlite3_column_type(row, ROW_FROM_NAME) == SQLITE_NULL)
+        json_null(w);
+    else
+        json_string(w, buf_cstr(&text));
+    json_key(w, "from_address");
+    json_string(w, column_text(row, ROW_FROM_ADDR));
+    json_key(w, "from_name");
+    json_string(w, column_text(row, ROW_FROM_NAME));
+    for (int role = 1; role <= 3; role++) {
+        json_key(w, role_names[role]);
+        json_address_list(w, d.addresses, role);
+    }
+    json_key(w, "subject");
+    json_string(w, column_text(row, ROW_SUBJECT));
+    json_key(w, "in_reply_to");
+    json_string(w, column_text(row, ROW_IN_REPLY_TO));
+    json_key(w, "references");
+    json_array_begin(w);
+    const char *refs = column_text(row, ROW_REFS);
+    while (refs && *refs) {
+        const char *space = strchr(refs, ' ');
+        size_t n = space ? (size_t)(space - refs) : strlen(refs);
+        json_string_len(w, refs, n);
+        refs += n;
+        while (*refs == ' ')
+            refs++;
+    }
+    json_array_end(w);
+    json_key(w, "body");
+    json_string(w, d.parsed ? d.parsed->body : "");
+    json_key(w, "body_from_html");
+    json_bool(w, d.parsed && d.parsed->body_from_html);
+    json_key(w, "attachments");
+    json_array_begin(w);
+    while (sqlite3_step(d.attachments) == SQLITE_ROW) {
+        json_object_begin(w);
+        json_key(w, "n");
+        json_int(w, sqlite3_column_int64(d.attachments, 0));
+        json_key(w, "filename");
+        json_string(w, column_text(d.attachments, 1));
+        json_key(w, "content_type");
+        json_string(w, column_text(d.attachments, 2));
+        json_key(w, "size");
+        json_int(w, sqlite3_column_int64(d.attachments, 3));
+        json_key(w, "sha256");
+        if (sqlite3_column_bytes(d.attachments, 4) == 32) {
+            hex(sqlite3_column_blob(d.attachments, 4), 32, digest);
+            json_string(w, digest);
+        } else {
+            json_null(w);
+        }
+        json_object_end(w);
+    }
+    json_array_end(w);
+    json_key(w, "sources");
+    json_array_begin(w);
+    while (sqlite3_step(d.sources) == SQLITE_ROW) {
+        json_object_begin(w);
+        json_key(w, "path");
+        json_string(w, column_text(d.sources, 0));
+        json_key(w, "offset");
+        if (sqlite3_column_type(d.sources, 1) == SQLITE_NULL)
+            json_null(w);
+        else
+            json_int(w, sqlite3_column_int64(d.sources, 1));
+        json_key(w, "member");
+        json_string(w, column_text(d.sources, 2));
+        json_key(w, "separator");
+        json_string(w, column_text(d.sources, 3));
+        json_key(w, "unquoted_lines");
+        json_int(w, sqlite3_column_int64(d.sources, 4));
+        json_object_end(w);
+    }
+    json_array_end(w);
+    json_key(w, "raw_size");
+    json_int(w, sqlite3_column_int64(row, ROW_RAW_SIZE));
+    json_key(w, "sha256");
+    hex(sqlite3_column_blob(row, ROW_SHA256), 32, digest);
+    json_string(w, digest);
+    json_key(w, "verdict");
+    json_string(w, column_text(row, ROW_VERDICT));
+    json_key(w, "signatures");
+    json_array_begin(w);
+    json_array_end(w);
+    json_key(w, "thread");
+    if (sqlite3_column_type(row, ROW_THREAD) == SQLITE_NULL)
+        json_null(w);
+    else
+        json_int(w, sqlite3_column_int64(row, ROW_THREAD));
+    json_key(w, "corroboration");
+    json_array_begin(w);
+    json_array_end(w);
+    json_object_end(w);
+    status = w->status;
+out:
+    buf_free(&text);
+    email_doc_free(&d);
+    return status;
+}
+
+static void text_addresses(struct buf *out, sqlite3_stmt *addresses, int role,
+                           const char *label)
+{
+    bool first = true;
+    sqlite3_reset(addresses);
+    while (sqlite3_step(addresses) == SQLITE_ROW) {
+        if (sqlite3_column_int(addresses, 0) != role)
+            continue;
+        buf_append_str(out, first ? label : ", ");
+        report_format_address(out, column_text(addresses, 1),
+                              column_text(addresses, 2));
+        first = false;
+    }
+    if (!first)
+        buf_append_char(out, '\n');
+}
+
+mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
+                            struct mt_error *err)
+{
+    struct email_doc d;
+    char date[40];
+    mt_status status = email_doc_load(st, id, &d, true, err);
+    if (status != MT_OK)
+        goto out;
+    sqlite3_stmt *row = d.row;
+    buf_printf(out, "Email %lld\n", (long long)id);
+    if (column_text(row, ROW_MESSAGE_ID))
+        buf_printf(out, "Message-ID: <%s>\n", column_text(row, ROW_MESSAGE_ID));
+    if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL) {
+        report_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+        buf_printf(out, "Date:    %s\n", date);
+    } else {
+        buf_printf(out, "Date:    (none or unreadable%s%s)\n",
+                   column_text(row, ROW_DATE_RAW) ? ": " : "",
+                   column_text(row, ROW_DATE_RAW) ? column_text(row, ROW_DATE_RAW) : "");
+    }
+    text_addresses(out, d.addresses, 0, "From:    ");
+    text_addresses(out, d.addresses, 1, "To:      ");
+    text_addresses(out, d.addresses, 2, "Cc:      ");
+    text_addresses(out, d.addresses, 3, "Bcc:     ");
+    buf_printf(out, "Subject: %s\n",
+               column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
+    buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
+    bool any = false;
+    while (sqlite3_step(d.attachments) == SQLITE_ROW) {
+        if (!any)
+            buf_append_str(out, "Attachments:\n");
+        any = true;
+        buf_printf(out, "  %d. %s (%s, %lld bytes)\n",
+                   sqlite3_column_int(d.attachments, 0),
+                   column_text(d.attachments, 1) ? column_text(d.attachments, 1)
+                                                 : "(no name)",
+                   column_text(d.attachments, 2),
+                   (long long)sqlite3_column_int64(d.attachments, 3));
+    }
+    buf_append_str(out, "Found in:\n");
+    while (sqlite3_step(d.sources) == SQLITE_ROW) {
+        buf_printf(out, "  %s", column_text(d.sources, 0));
+        if (sqlite3_column_type(d.sources, 1) != SQLITE_NULL)
+            buf_printf(out, " at byte %lld",
+                       (long long)sqlite3_column_int64(d.sources, 1));
+        if (column_text(d.sources, 2))
+            buf_printf(out, ", member %s", column_text(d.sources, 2));
+        buf_append_char(out, '\n');
+    }
+    buf_append_char(out, '\n');
+    if (d.parsed && d.parsed->body_from_html)
+        buf_append_str(out, "[text of the HTML body]\n");
+    buf_append_str(out, d.parsed ? d.parsed->body : "");
+    if (out->len && out->data[out->len - 1] != '\n')
+        buf_append_char(out, '\n');
+out:
+    email_doc_free(&d);
+    return status;
+}
+
+static int64_t query_int(struct store *st, const char *sql, bool *ok)
+{
+    sqlite3_stmt *s;
+    int64_t n = 0;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        *ok = false;
+        return 0;
+    }
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    else
+        *ok = false;
+    sqlite3_finalize(s);
+    return n;
+}
+
+mt_status report_stats_json(struct store *st, struct json_writer *w,
+                            struct mt_error *err)
+{
+    bool ok = true;
+    char date[40];
+    int64_t emails = query_int(st, "SELECT count(*) FROM email", &ok);
+    int64_t attachments = query_int(st, "SELECT count(*) FROM attachment", &ok);
+    int64_t senders = query_int(st, "SELECT count(DISTINCT addr) FROM address"
+                                " WHERE role = 0 AND position = 0 AND addr IS NOT NULL", &ok);
+    int64_t rejected = query_int(st, "SELECT count(*) FROM rejected", &ok);
+    int64_t has_dates = query_int(st, "SELECT count(date) FROM email", &ok);
+    int64_t first = query_int(st, "SELECT min(date) FROM email", &ok);
+    int64_t last = query_int(st, "SELECT max(date) FROM email", &ok);
+    if (!ok)
+        return store_db_error(st, err, "computing statistics");
+    json_object_begin(w);
+    json_key(w, "emails");
+    json_int(w, emails);
+    json_key(w, "attachments");
+    json_int(w, attachments);
+    json_key(w, "unique_senders");
+    json_int(w, senders);
+    json_key(w, "date_first");
+    if (has_dates) {
+        report_format_date(first, date, sizeof date);
+        json_string(w, date);
+    } else {
+        json_null(w);
+    }
+    json_key(w, "date_last");
+    if (has_dates) {
+        report_format_date(last, date, sizeof date);
+        json_string(w, date);
+    } else {
+        json_null(w);
+    }
+    json_key(w, "rejected");
+    json_int(w, rejected);
+    json_key(w, "verdicts");
+    json_object_begin(w);
+    static const char *const verdicts[] = { "verified", "weak", "failed",
+                                            "nokey", "unsigned" };
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM email WHERE verdict = ?",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "counting verdicts");
+    for (int i = 0; i < 5; i++) {
+        sqlite3_bind_text(s, 1, verdicts[i], -1, SQLITE_STATIC);
+        int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        json_key(w, verdicts[i]);
+        json_int(w, n);
+    }
+    sqlite3_finalize(s);
+    json_object_end(w);
+    json_key(w, "signing_domains");
+    json_object_begin(w);
+    json_object_end(w);
+    json_object_end(w);
+    return w->status;
+}

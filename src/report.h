@@ -1,0 +1,39 @@
+/*
+ * report.h - the archive's documents as the contract defines them: one
+ * email (show --json, /api/email), the stats (stats --json, /api/stats),
+ * and the small formatting rules they share (ISO dates, "Name <addr>").
+ * Shared by the CLI and the web server so both say exactly the same.
+ *
+ * Reads through a store (borrowed); writes into a caller's json_writer or
+ * buf.  Same thread as the store.
+ */
+#ifndef MT_REPORT_H
+#define MT_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "json.h"
+#include "store.h"
+
+/* "2017-04-24T18:03:11Z" into OUT (at least 32 bytes). */
+void report_format_date(int64_t seconds, char *out, size_t size);
+
+/* Append "Name <addr>", "addr" or "Name" to OUT. */
+mt_status report_format_address(struct buf *out, const char *name,
+                                const char *address);
+
+/* The show --json document of email ID. MT_ENOTFOUND if there is none. */
+mt_status report_email_json(struct store *st, int64_t id,
+                            struct json_writer *w, struct mt_error *err);
+
+/* The human-readable show of email ID into OUT. */
+mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
+                            struct mt_error *err);
+
+/* The stats --json document. */
+mt_status report_stats_json(struct store *st, struct json_writer *w,
+                            struct mt_error *err);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * source.h - walking what the user named (message files, mboxes, Maildirs,
+ * directory trees, tar/zip archives, compressed files, nested archives)
+ * and turning it into a sequence of items: a message's bytes with where
+ * they were found, or a rejection with a reason.
+ *
+ * What a file is is decided by its content, never by its name.  Nothing
+ * read is dropped silently: every regular file or archive member is either
+ * one or more messages or a rejection.  (A UTF-8 byte-order mark before an
+ * mbox's first "From " line is skipped.)  Knows nothing of SQLite or MIME.
+ * Single-threaded: items are delivered in input order on the caller's
+ * thread.
+ */
+#ifndef MT_SOURCE_H
+#define MT_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "status.h"
+
+/* Defaults; see docs/limits.md for the reasons. */
+#define SOURCE_MAX_MESSAGE_BYTES (64u << 20)
+#define SOURCE_MAX_ARCHIVE_DEPTH 8
+
+struct source_item {
+    const char *path;        /* file as named or found below a directory */
+    int64_t offset;          /* separator offset in an mbox stream, or -1 */
+    const char *member;      /* member inside an archive ("a!/b" nested), or NULL */
+    const char *separator;   /* mbox "From " line, or NULL */
+    unsigned unquoted_lines; /* mboxrd lines that lost a '>' */
+    struct buf *bytes;       /* the message; NULL for a rejection.  The
+                                callback may take the bytes (leaving the
+                                buf empty); otherwise they are freed. */
+    const char *reject_reason; /* non-NULL for a rejection */
+    uint64_t input_bytes;    /* bytes of input this item accounts for */
+};
+
+/* Called once per item, in order; a status other than MT_OK stops the
+ * walk and is returned by source_walk. */
+typedef mt_status (*source_item_fn)(void *context, struct source_item *item);
+
+struct source_options {
+    size_t max_message_bytes;  /* 0: SOURCE_MAX_MESSAGE_BYTES */
+    int max_archive_depth;     /* 0: SOURCE_MAX_ARCHIVE_DEPTH */
+};
+
+/*
+ * Walk PATH, calling EMIT for each item.  Problems with the input (an
+ * unreadable file, a damaged archive, a non-message) are rejections, not
+ * errors.  Returns MT_ENOTFOUND with ERR when PATH itself does not exist,
+ * MT_ENOMEM, or whatever EMIT returned.
+ */
+mt_status source_walk(const char *path, const struct source_options *options,
+                      source_item_fn emit, void *context,
+                      struct mt_error *err);
+
+/* What the first bytes of a stream are.  Exposed for tests and fuzzing. */
+enum source_kind {
+    SOURCE_EMPTY,
+    SOURCE_ARCHIVE,   /* tar, zip or a compressed stream */
+    SOURCE_MBOX,
+    SOURCE_MESSAGE,
+    SOURCE_BINARY,
+    SOURCE_NOT_MAIL,
+};
+enum source_kind source_classify(const unsigned char *data, size_t len,
+                                 size_t *skip);
+
+/* Whether BYTES (LEN) begin with a header block: the reason to reject
+ * them, or NULL when they are acceptable as a message. */
+const char *source_message_problem(const unsigned char *bytes, size_t len);
+
+#endif

@@ -1,0 +1,463 @@
+/* store.c - the SQLite archive: schema, migrations, raw bytes, sources. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+/* Compression level: 3 is zstd's default, a good speed/size balance for
+ * many small texts; raising it costs ingest time for little gain. */
+#define STORE_ZSTD_LEVEL 3
+
+enum { CODEC_STORED = 0, CODEC_ZSTD = 1 };
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *find_sha;
+    sqlite3_stmt *insert_email;
+    sqlite3_stmt *insert_raw;
+    sqlite3_stmt *insert_source;
+    sqlite3_stmt *insert_rejection;
+    sqlite3_stmt *select_raw;
+};
+
+/* Migration N takes schema N-1 to N.  Only ever append. */
+static const char *const migrations[] = {
+    /* 1: the first schema */
+    "CREATE TABLE email("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  sha256 BLOB NOT NULL UNIQUE,"
+    "  raw_size INTEGER NOT NULL,"
+    "  date INTEGER,"
+    "  date_raw TEXT,"
+    "  from_name TEXT,"
+    "  from_addr TEXT,"
+    "  subject TEXT,"
+    "  message_id TEXT,"
+    "  in_reply_to TEXT,"
+    "  refs TEXT,"
+    "  attachment_count INTEGER NOT NULL DEFAULT 0,"
+    "  from_header_count INTEGER NOT NULL DEFAULT 0,"
+    "  parsed INTEGER NOT NULL DEFAULT 0,"
+    "  body_from_html INTEGER NOT NULL DEFAULT 0,"
+    "  verdict TEXT NOT NULL DEFAULT 'unsigned',"
+    "  thread_id INTEGER,"
+    "  ingested_at INTEGER NOT NULL);"
+    "CREATE INDEX email_date ON email(date);"
+    "CREATE INDEX email_from ON email(from_addr);"
+    "CREATE INDEX email_message_id ON email(message_id);"
+    "CREATE INDEX email_verdict ON email(verdict);"
+    "CREATE TABLE raw("
+    "  email_id INTEGER PRIMARY KEY REFERENCES email(id),"
+    "  codec INTEGER NOT NULL,"
+    "  data BLOB NOT NULL);"
+    "CREATE TABLE address("
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  role INTEGER NOT NULL,"          /* 0 from, 1 to, 2 cc, 3 bcc */
+    "  position INTEGER NOT NULL,"
+    "  name TEXT,"
+    "  addr TEXT,"                      /* lower-cased addr-spec */
+    "  PRIMARY KEY(email_id, role, position)) WITHOUT ROWID;"
+    "CREATE INDEX address_addr ON address(addr, role);"
+    "CREATE TABLE attachment("
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  n INTEGER NOT NULL,"
+    "  filename TEXT,"
+    "  content_type TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  sha256 BLOB NOT NULL,"
+    "  PRIMARY KEY(email_id, n)) WITHOUT ROWID;"
+    "CREATE TABLE source("
+    "  id INTEGER PRIMARY KEY,"
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  path TEXT NOT NULL,"
+    "  offset INTEGER,"
+    "  member TEXT,"
+    "  separator TEXT,"
+    "  unquoted_lines INTEGER NOT NULL DEFAULT 0,"
+    "  ingested_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX source_place ON source("
+    "  email_id, path, coalesce(offset, -1), coalesce(member, ''));"
+    "CREATE TABLE rejected("
+    "  id INTEGER PRIMARY KEY,"
+    "  path TEXT NOT NULL,"
+    "  offset INTEGER,"
+    "  member TEXT,"
+    "  reason TEXT NOT NULL,"
+    "  rejected_at INTEGER NOT NULL);"
+    "CREATE UNIQUE INDEX rejected_place ON rejected("
+    "  path, coalesce(offset, -1), coalesce(member, ''), reason);"
+    "CREATE VIRTUAL TABLE email_text USING fts5("
+    "  subject, body, people, attachments,"
+    "  content = '', tokenize = 'unicode61 remove_diacritics 2');",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+
+mt_status store_db_error(struct store *st, struct mt_error *err,
+                         const char *what)
+{
+    return mt_error_set(err, MT_EDB, "%s: %s", what,
+                        st && st->db ? sqlite3_errmsg(st->db) : "no database");
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *stmt;
+    int version = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        version = sqlite3_column_int(stmt, 0);
+    sqlite3_finalize(stmt);
+    return version;
+}
+
+static mt_status migrate(struct store *st, int from, struct mt_error *err)
+{
+    char *message = NULL;
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &message) != SQLITE_OK)
+        goto fail;
+    /* Another process may have migrated while we waited for the lock. */
+    from = user_version(st->db);
+    for (int v = from; v < MIGRATION_COUNT; v++) {
+        if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &message) != SQLITE_OK)
+            goto fail;
+    }
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", MIGRATION_COUNT);
+    if (sqlite3_exec(st->db, pragma, NULL, NULL, &message) != SQLITE_OK
+        || sqlite3_exec(st->db, "COMMIT", NULL, NULL, &message) != SQLITE_OK)
+        goto fail;
+    return MT_OK;
+fail:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    mt_error_set(err, MT_EDB, "could not set up the archive schema: %s%s",
+                 message ? message : sqlite3_errmsg(st->db),
+                 message && strstr(message, "fts5")
+                     ? " (this SQLite lacks FTS5; install Debian's libsqlite3)"
+                     : "");
+    sqlite3_free(message);
+    return MT_EDB;
+}
+
+static mt_status prepare(struct store *st, sqlite3_stmt **stmt,
+                         const char *sql, struct mt_error *err)
+{
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt,
+                           NULL) != SQLITE_OK)
+        return store_db_error(st, err, "preparing a statement");
+    return MT_OK;
+}
+
+mt_status store_open(const char *path, enum store_mode mode,
+                     struct store **out, struct mt_error *err)
+{
+    struct store *st = calloc(1, sizeof *st);
+    mt_status status = MT_OK;
+    *out = NULL;
+    if (!st)
+        return MT_ENOMEM;
+    if (mode != STORE_CREATE && access(path, F_OK) != 0) {
+        free(st);
+        return mt_error_set(err, MT_ENOTFOUND,
+                            "%s: no archive here (create one with "
+                            "'mailtrove ingest')", path);
+    }
+    int flags = mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY
+              : mode == STORE_READ_WRITE ? SQLITE_OPEN_READWRITE
+              : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        status = mt_error_set(err, MT_EDB, "%s: cannot open archive: %s", path,
+                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, 10000);
+    sqlite3_extended_result_codes(st->db, 1);
+    /* Checking that it is a database at all gives a clear message. */
+    int version = user_version(st->db);
+    if (version < 0) {
+        status = mt_error_set(err, MT_EDB, "%s: not a mailtrove archive (%s)",
+                              path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    if (version > MIGRATION_COUNT) {
+        status = mt_error_set(err, MT_EUNSUPPORTED,
+                              "%s: archive schema version %d is newer than this "
+                              "mailtrove understands (%d); upgrade mailtrove",
+                              path, version, MIGRATION_COUNT);
+        goto fail;
+    }
+    if (mode != STORE_READ_ONLY) {
+        /* WAL lets readers (serve) work while ingest writes; NORMAL sync is
+         * safe against a killed process, the case we test. */
+        sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+    }
+    sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+                 " PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+    if (version < MIGRATION_COUNT) {
+        if (mode == STORE_READ_ONLY) {
+            status = mt_error_set(err, MT_EUNSUPPORTED,
+                                  "%s: archive schema version %d is older than "
+                                  "%d; run any writing command to upgrade",
+                                  path, version, MIGRATION_COUNT);
+            goto fail;
+        }
+        status = migrate(st, version, err);
+        if (status != MT_OK)
+            goto fail;
+    }
+    *out = st;
+    return MT_OK;
+fail:
+    store_close(st);
+    return status;
+}
+
+void store_close(struct store *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->find_sha);
+    sqlite3_finalize(st->insert_email);
+    sqlite3_finalize(st->insert_raw);
+    sqlite3_finalize(st->insert_source);
+    sqlite3_finalize(st->insert_rejection);
+    sqlite3_finalize(st->select_raw);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+sqlite3 *store_db(struct store *st)
+{
+    return st->db;
+}
+
+mt_status store_begin(struct store *st, struct mt_error *err)
+{
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "starting a transaction");
+    return MT_OK;
+}
+
+mt_status store_commit(struct store *st, struct mt_error *err)
+{
+    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "committing");
+    return MT_OK;
+}
+
+mt_status store_rollback(struct store *st)
+{
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return MT_OK;
+}
+
+mt_status store_compress(const unsigned char *raw, size_t len,
+                         struct buf *out, int *codec)
+{
+    buf_clear(out);
+    size_t bound = ZSTD_compressBound(len);
+    if (buf_reserve(out, bound) != MT_OK)
+        return MT_ENOMEM;
+    size_t got = ZSTD_compress(out->data, bound, raw, len, STORE_ZSTD_LEVEL);
+    if (ZSTD_isError(got) || got >= len) {
+        /* Incompressible (or tiny): keep the bytes as they are. */
+        buf_clear(out);
+        *codec = CODEC_STORED;
+        return buf_append(out, raw, len);
+    }
+    out->len = got;
+    *codec = CODEC_ZSTD;
+    return MT_OK;
+}
+
+mt_status store_find_sha256(struct store *st, const unsigned char sha256[32],
+                            int64_t *id, struct mt_error *err)
+{
+    if (!st->find_sha && prepare(st, &st->find_sha,
+                                 "SELECT id FROM email WHERE sha256 = ?", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_bind_blob(st->find_sha, 1, sha256, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st->find_sha);
+    mt_status status = MT_ENOTFOUND;
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st->find_sha, 0);
+        status = MT_OK;
+    } else if (rc != SQLITE_DONE) {
+        status = store_db_error(st, err, "looking up a message");
+    }
+    sqlite3_reset(st->find_sha);
+    sqlite3_clear_bindings(st->find_sha);
+    return status;
+}
+
+mt_status store_put_raw(struct store *st, const unsigned char sha256[32],
+                        size_t raw_size, int codec, const void *data,
+                        size_t data_len, int64_t *id, struct mt_error *err)
+{
+    mt_status status = store_find_sha256(st, sha256, id, err);
+    if (status == MT_OK)
+        return MT_EXISTS;
+    if (status != MT_ENOTFOUND)
+        return status;
+    if (!st->insert_email
+        && prepare(st, &st->insert_email,
+                   "INSERT INTO email(sha256, raw_size, ingested_at) VALUES(?,?,?)",
+                   err) != MT_OK)
+        return MT_EDB;
+    if (!st->insert_raw
+        && prepare(st, &st->insert_raw,
+                   "INSERT INTO raw(email_id, codec, data) VALUES(?,?,?)", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_bind_blob(st->insert_email, 1, sha256, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st->insert_email, 2, (sqlite3_int64)raw_size);
+    sqlite3_bind_int64(st->insert_email, 3, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(st->insert_email);
+    sqlite3_reset(st->insert_email);
+    sqlite3_clear_bindings(st->insert_email);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "storing a message");
+    *id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_bind_int64(st->insert_raw, 1, *id);
+    sqlite3_bind_int(st->insert_raw, 2, codec);
+    sqlite3_bind_blob64(st->insert_raw, 3, data, data_len, SQLITE_STATIC);
+    rc = sqlite3_step(st->insert_raw);
+    sqlite3_reset(st->insert_raw);
+    sqlite3_clear_bindings(st->insert_raw);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "storing a message's bytes");
+    return MT_OK;
+}
+
+static void bind_optional_text(sqlite3_stmt *stmt, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(stmt, index, text, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+mt_status store_add_source(struct store *st, int64_t id, const char *path,
+                           int64_t offset, const char *member,
+                           const char *separator, unsigned unquoted_lines,
+                           struct mt_error *err)
+{
+    if (!st->insert_source
+        && prepare(st, &st->insert_source,
+                   "INSERT OR IGNORE INTO source(email_id, path, offset, member,"
+                   " separator, unquoted_lines, ingested_at) VALUES(?,?,?,?,?,?,?)",
+                   err) != MT_OK)
+        return MT_EDB;
+    sqlite3_stmt *s = st->insert_source;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, path, -1, SQLITE_STATIC);
+    if (offset >= 0)
+        sqlite3_bind_int64(s, 3, offset);
+    else
+        sqlite3_bind_null(s, 3);
+    bind_optional_text(s, 4, member);
+    bind_optional_text(s, 5, separator);
+    sqlite3_bind_int(s, 6, (int)unquoted_lines);
+    sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "recording a message's source");
+    return MT_OK;
+}
+
+mt_status store_add_rejection(struct store *st, const char *path,
+                              int64_t offset, const char *member,
+                              const char *reason, struct mt_error *err)
+{
+    if (!st->insert_rejection
+        && prepare(st, &st->insert_rejection,
+                   "INSERT OR IGNORE INTO rejected(path, offset, member, reason,"
+                   " rejected_at) VALUES(?,?,?,?,?)", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_stmt *s = st->insert_rejection;
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    if (offset >= 0)
+        sqlite3_bind_int64(s, 2, offset);
+    else
+        sqlite3_bind_null(s, 2);
+    bind_optional_text(s, 3, member);
+    sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)time(NULL));
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "recording a rejection");
+    return MT_OK;
+}
+
+mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
+                        struct mt_error *err)
+{
+    if (!st->select_raw
+        && prepare(st, &st->select_raw,
+                   "SELECT r.codec, r.data, e.raw_size FROM raw r"
+                   " JOIN email e ON e.id = r.email_id WHERE r.email_id = ?",
+                   err) != MT_OK)
+        return MT_EDB;
+    sqlite3_stmt *s = st->select_raw;
+    mt_status status = MT_OK;
+    buf_clear(out);
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) {
+        status = mt_error_set(err, MT_ENOTFOUND, "no email with id %lld",
+                              (long long)id);
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        status = store_db_error(st, err, "reading a message");
+        goto out;
+    }
+    int codec = sqlite3_column_int(s, 0);
+    const void *data = sqlite3_column_blob(s, 1);
+    size_t data_len = (size_t)sqlite3_column_bytes(s, 1);
+    size_t raw_size = (size_t)sqlite3_column_int64(s, 2);
+    if (codec == CODEC_STORED) {
+        status = buf_append(out, data ? data : "", data_len);
+        goto out;
+    }
+    if (buf_reserve(out, raw_size) != MT_OK) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    size_t got = ZSTD_decompress(out->data, raw_size + 1, data, data_len);
+    if (ZSTD_isError(got) || got != raw_size) {
+        status = mt_error_set(err, MT_EDB,
+                              "email %lld: stored bytes are damaged (%s)",
+                              (long long)id,
+                              ZSTD_isError(got) ? ZSTD_getErrorName(got)
+                                                : "size mismatch");
+        goto out;
+    }
+    out->len = got;
+    out->data[got] = '\0';
+out:
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return status;
+}
+
+int64_t store_count_emails(struct store *st)
+{
+    sqlite3_stmt *s;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM email", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}

@@ -1,0 +1,102 @@
+/*
+ * store.h - the archive file: one SQLite database holding each message's
+ * raw bytes (content-addressed by SHA-256, zstd-compressed), where every
+ * copy was found, and what was rejected.  Schema and migrations live here;
+ * other modules (index, cli) add rows through their own statements on
+ * store_db().
+ *
+ * Knows SQLite and zstd, nothing of MIME or HTTP.  A struct store is one
+ * connection and belongs to one thread at a time; open one per thread.
+ * Every function returning mt_status fills ERR (may be NULL) on failure.
+ */
+#ifndef MT_STORE_H
+#define MT_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "status.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store;
+
+enum store_mode {
+    STORE_READ_ONLY,  /* fails with MT_ENOTFOUND if the file is missing */
+    STORE_READ_WRITE, /* likewise */
+    STORE_CREATE,     /* creates the file and schema when missing */
+};
+
+/*
+ * Open the archive at PATH.  On MT_OK *OUT is a new handle owned by the
+ * caller (store_close).  Opening an archive of a newer schema than this
+ * program knows fails with MT_EUNSUPPORTED naming both versions; an older
+ * one is migrated (read-write modes only).
+ */
+mt_status store_open(const char *path, enum store_mode mode,
+                     struct store **out, struct mt_error *err);
+/* Finalizes statements and closes; NULL is a no-op. */
+void store_close(struct store *st);
+
+/* The connection, borrowed, for modules that keep their own statements. */
+sqlite3 *store_db(struct store *st);
+
+/* Explicit write transactions (BEGIN IMMEDIATE ... COMMIT). */
+mt_status store_begin(struct store *st, struct mt_error *err);
+mt_status store_commit(struct store *st, struct mt_error *err);
+mt_status store_rollback(struct store *st);
+
+/*
+ * Compress LEN bytes at RAW into OUT (cleared first) for store_put_raw.
+ * Pure and thread-safe; *CODEC says how (0 stored, 1 zstd).
+ */
+mt_status store_compress(const unsigned char *raw, size_t len,
+                         struct buf *out, int *codec);
+
+/*
+ * Store a message unless its SHA-256 is already there.  On MT_OK *ID is
+ * the new email id; on MT_EXISTS *ID is the existing one and nothing was
+ * written.  RAW_SIZE is the uncompressed length; DATA/DATA_LEN the bytes
+ * as store_compress made them.  Inside a transaction.
+ */
+mt_status store_put_raw(struct store *st, const unsigned char sha256[32],
+                        size_t raw_size, int codec, const void *data,
+                        size_t data_len, int64_t *id, struct mt_error *err);
+
+/* Id of the email with this SHA-256, MT_ENOTFOUND if none. */
+mt_status store_find_sha256(struct store *st, const unsigned char sha256[32],
+                            int64_t *id, struct mt_error *err);
+
+/*
+ * Record a place where email ID was found.  OFFSET < 0 and NULL strings
+ * mean "not applicable".  Recording the same place twice is not an error
+ * (MT_OK, nothing added).
+ */
+mt_status store_add_source(struct store *st, int64_t id, const char *path,
+                           int64_t offset, const char *member,
+                           const char *separator, unsigned unquoted_lines,
+                           struct mt_error *err);
+
+/* Record a rejection; the same place and reason twice is kept once. */
+mt_status store_add_rejection(struct store *st, const char *path,
+                              int64_t offset, const char *member,
+                              const char *reason, struct mt_error *err);
+
+/*
+ * The stored bytes of email ID, decompressed, into OUT (cleared first).
+ * MT_ENOTFOUND if there is no such email.
+ */
+mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
+                        struct mt_error *err);
+
+/* Number of emails, or -1 on error. */
+int64_t store_count_emails(struct store *st);
+
+/* Helpers for SQLite errors: fill ERR with the connection's message. */
+mt_status store_db_error(struct store *st, struct mt_error *err,
+                         const char *what);
+
+#endif

@@ -1,0 +1,133 @@
+/* text.c - UTF-8 validation and windows-1252 fallback decoding. */
+#include "text.h"
+
+/* windows-1252 0x80..0x9F; the five undefined bytes map to the C1 control
+ * of the same value, as the WHATWG encoding standard does. */
+static const unsigned short cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+size_t text_utf8_sequence_length(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t need;
+    unsigned min;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 2; min = 0x80; cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3; min = 0x800; cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4; min = 0x10000; cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len < need)
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+bool text_is_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n = text_utf8_sequence_length(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+mt_status text_append_codepoint(struct buf *out, unsigned cp)
+{
+    char tmp[4];
+    size_t n;
+    if (cp < 0x80) {
+        tmp[0] = (char)cp; n = 1;
+    } else if (cp < 0x800) {
+        tmp[0] = (char)(0xC0 | (cp >> 6));
+        tmp[1] = (char)(0x80 | (cp & 0x3F)); n = 2;
+    } else if (cp < 0x10000) {
+        tmp[0] = (char)(0xE0 | (cp >> 12));
+        tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        tmp[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        tmp[0] = (char)(0xF0 | (cp >> 18));
+        tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        tmp[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    return buf_append(out, tmp, n);
+}
+
+static unsigned cp1252_to_codepoint(unsigned char c)
+{
+    if (c == 0)
+        return 0xFFFD;
+    if (c >= 0x80 && c <= 0x9F)
+        return cp1252_high[c - 0x80];
+    return c;
+}
+
+mt_status text_append_cp1252(struct buf *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        mt_status st = text_append_codepoint(out, cp1252_to_codepoint(p[i]));
+        if (st != MT_OK)
+            return st;
+    }
+    return MT_OK;
+}
+
+mt_status text_append_utf8_or_cp1252(struct buf *out, const char *s,
+                                     size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    if (buf_reserve(out, len) != MT_OK)
+        return MT_ENOMEM;
+    while (i < len) {
+        size_t run = i;
+        /* Copy runs of plain ASCII (not NUL) in one go. */
+        while (run < len && p[run] < 0x80 && p[run] != 0)
+            run++;
+        if (run > i && buf_append(out, p + i, run - i) != MT_OK)
+            return MT_ENOMEM;
+        i = run;
+        if (i >= len)
+            break;
+        size_t n = p[i] ? text_utf8_sequence_length(p + i, len - i) : 0;
+        mt_status st;
+        if (n > 0) {
+            st = buf_append(out, p + i, n);
+            i += n;
+        } else {
+            st = text_append_codepoint(out, cp1252_to_codepoint(p[i]));
+            i++;
+        }
+        if (st != MT_OK)
+            return st;
+    }
+    return MT_OK;
+}

@@ -1,0 +1,37 @@
+/*
+ * text.h - UTF-8 checks and the charset fallbacks used for mail text.
+ * Pure functions over caller-owned bytes; reentrant.
+ */
+#ifndef MT_TEXT_H
+#define MT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* True when the LEN bytes at S are well-formed UTF-8 (no overlongs,
+ * no surrogates, nothing above U+10FFFF). */
+bool text_is_utf8(const char *s, size_t len);
+
+/*
+ * Length of the valid UTF-8 sequence at S (at most LEN bytes), or 0 when
+ * the bytes there do not start one.
+ */
+size_t text_utf8_sequence_length(const unsigned char *s, size_t len);
+
+/*
+ * Append S to OUT as UTF-8: valid UTF-8 is copied, anything else is read
+ * as windows-1252 (the usual truth behind undeclared 8-bit mail).  NUL
+ * bytes become U+FFFD so the result is a usable C string.
+ */
+mt_status text_append_utf8_or_cp1252(struct buf *out, const char *s,
+                                     size_t len);
+
+/* Append S to OUT decoding every byte as windows-1252. */
+mt_status text_append_cp1252(struct buf *out, const char *s, size_t len);
+
+/* Append code point CP encoded as UTF-8. */
+mt_status text_append_codepoint(struct buf *out, unsigned cp);
+
+#endif
