@@ -59,6 +59,13 @@ bool mbox_is_separator_line(const unsigned char *line, size_t len)
     len = strip_line_end(line, len);
     if (len < 5 || memcmp(line, "From ", 5) != 0)
         return false;
+    /* git format-patch writes "From <commit> Mon Sep 17 00:00:00 2001" at
+     * the top of every patch, and patches are pasted into mail bodies
+     * unquoted.  That fixed date never starts a real mbox message. */
+    static const char git_date[] = " Mon Sep 17 00:00:00 2001";
+    if (len == 5 + 40 + sizeof git_date - 1
+        && !memcmp(line + 45, git_date, sizeof git_date - 1))
+        return false;
     size_t i = 5;
     while (i < len && line[i] == ' ')
         i++;
