@@ -1,0 +1,71 @@
+/* test_mime.c - parsing the fixtures in tests/data/mail (run from tests/). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mime.h"
+#include "unit.h"
+
+static struct mime_message *parse_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    static unsigned char data[1 << 20];
+    struct mime_message *m = NULL;
+    if (!f) {
+        printf("not ok - cannot open %s\n", path);
+        unit_failures++;
+        return NULL;
+    }
+    size_t len = fread(data, 1, sizeof data, f);
+    fclose(f);
+    CHECK(mime_parse(data, len, &m) == MT_OK);
+    return m;
+}
+
+int main(void)
+{
+    mime_init();
+    struct mime_message *m = parse_file("data/mail/french-crlf.eml");
+    if (m) {
+        CHECK(m->parsed);
+        CHECK_STR(m->subject, "R\xc3\xa9union \xc3\xa0 l'\xc3\x89lys\xc3\xa9" "e");
+        CHECK(m->address_count == 4);
+        CHECK(m->addresses[0].role == MIME_FROM);
+        CHECK_STR(m->addresses[0].name, "Jean Dupont");
+        CHECK_STR(m->addresses[2].name, "Fran\xc3\xa7ois L\xc3\xa9ger");
+        CHECK(m->has_date && m->date == 1489480200);
+        CHECK_STR(m->message_id, "reunion-2017@en-marche.fr");
+        CHECK_STR(m->references, "older@example.org simple-1@example.org");
+        CHECK(strstr(m->body, "d\xc3\xa9plac\xc3\xa9" "e") != NULL);
+        CHECK(strchr(m->body, '\r') == NULL);
+        CHECK(m->from_header_count == 1);
+        mime_message_free(m);
+    }
+    m = parse_file("data/mail/attachments.eml");
+    if (m) {
+        CHECK(m->attachment_count == 3);
+        if (m->attachment_count == 3) {
+            CHECK_STR(m->attachments[0].filename, "budget 2017.pdf");
+            CHECK(m->attachments[1].size == 512);
+            CHECK_STR(m->attachments[2].content_type, "message/rfc822");
+        }
+        mime_message_free(m);
+    }
+    m = parse_file("data/mail/html-only.eml");
+    if (m) {
+        CHECK(m->body_from_html);
+        CHECK(strncmp(m->body, "Caf\xc3\xa9 cr\xc3\xa8me & croissants", 25) == 0);
+        CHECK(strstr(m->body, "alert") == NULL);
+        mime_message_free(m);
+    }
+    /* Junk still parses to something storable. */
+    CHECK(mime_parse((const unsigned char *)"\x01\x02", 2, &m) == MT_OK);
+    CHECK(m && m->body != NULL);
+    mime_message_free(m);
+
+    char *text = mime_html_to_text("<p>a&eacute;<br>b</p><script>x</script>", 38);
+    CHECK_STR(text, "a\xc3\xa9\nb\n");
+    free(text);
+    mime_shutdown();
+    return unit_failures != 0;
+}

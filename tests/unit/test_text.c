@@ -1,0 +1,44 @@
+/* test_text.c - UTF-8 checks, windows-1252 fallback and JSON escaping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "text.h"
+#include "unit.h"
+
+int main(void)
+{
+    CHECK(text_is_utf8("plain", 5));
+    CHECK(text_is_utf8("\xc3\xa9l\xc3\xa9", 6));
+    CHECK(!text_is_utf8("\xe9t\xe9", 3));           /* latin-1 */
+    CHECK(!text_is_utf8("\xc0\xaf", 2));            /* overlong */
+    CHECK(!text_is_utf8("\xed\xa0\x80", 3));        /* surrogate */
+    CHECK(!text_is_utf8("\xf4\x90\x80\x80", 4));    /* > U+10FFFF */
+
+    struct buf b = BUF_INIT;
+    text_append_utf8_or_cp1252(&b, "caf\xe9 \x93quote\x94 \xc3\xa9", 15);
+    CHECK_STR(b.data, "caf\xc3\xa9 \xe2\x80\x9cquote\xe2\x80\x9d \xc3\xa9");
+    buf_clear(&b);
+    text_append_utf8_or_cp1252(&b, "a\0b", 3);
+    CHECK_STR(b.data, "a\xef\xbf\xbd" "b");
+    buf_free(&b);
+
+    struct json_writer w;
+    json_init(&w, &b);
+    json_object_begin(&w);
+    json_key(&w, "s");
+    json_string_len(&w, "\"\\\n\x01\xff</script>", 14);
+    json_key(&w, "n");
+    json_int(&w, -5);
+    json_key(&w, "a");
+    json_array_begin(&w);
+    json_null(&w);
+    json_bool(&w, true);
+    json_array_end(&w);
+    json_object_end(&w);
+    CHECK(w.status == MT_OK);
+    CHECK_STR(b.data, "{\"s\":\"\\\"\\\\\\n\\u0001\xc3\xbf</script>\",\"n\":-5,\"a\":[null,true]}");
+    CHECK(text_is_utf8(b.data, b.len));
+    buf_free(&b);
+    return unit_failures != 0;
+}
