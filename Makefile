@@ -3,11 +3,13 @@
 PREFIX ?= /usr/local
 PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0
 CC     ?= cc
-CFLAGS ?= -O2 -g
+OPT    ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
-CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS))
-LDFLAGS += $(SAN)
-LDLIBS += $(shell pkg-config --libs $(PKGS)) -lpthread
+# CFLAGS/LDFLAGS given on the command line are added, never replace these.
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) \
+              $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS        = $(shell pkg-config --libs $(PKGS)) -lpthread $(LDLIBS)
 BUILD  ?= build
 
 SRC      = $(wildcard src/*.c)
@@ -23,14 +25,14 @@ mailtrove: $(BUILD)/mailtrove
 	cp $< $@
 
 $(BUILD)/mailtrove: $(OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
 $(BUILD):
 	mkdir -p $@
@@ -46,7 +48,7 @@ check: deps
 	$(MAKE) all unit
 	tests/run --build build --label plain
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
-	    CFLAGS='-O1 -g -fno-omit-frame-pointer' build-san/mailtrove unit
+	    OPT='-O1 -g -fno-omit-frame-pointer' build-san/mailtrove unit
 	tests/run --build build-san --label sanitized
 
 demo: deps all

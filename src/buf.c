@@ -20,6 +20,7 @@ mt_status buf_reserve(struct buf *b, size_t extra)
         return MT_ENOMEM;
     b->data = grown;
     b->capacity = want;
+    b->data[b->len] = '\0';  /* a reserved, still empty buf is "" too */
     return MT_OK;
 }
 

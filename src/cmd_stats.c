@@ -7,6 +7,28 @@
 #include "json.h"
 #include "report.h"
 
+/* The human form: the same facts, read back from the JSON document so the
+ * two can never disagree. */
+static void print_human(const char *archive, const struct buf *json)
+{
+    static const char *const keys[] = {
+        "emails", "attachments", "unique_senders", "date_first", "date_last",
+        "rejected", "verified", "weak", "failed", "nokey", "unsigned", NULL,
+    };
+    printf("archive:         %s\n", archive);
+    for (int i = 0; keys[i]; i++) {
+        char pattern[64];
+        snprintf(pattern, sizeof pattern, "\"%s\":", keys[i]);
+        const char *at = strstr(json->data, pattern);
+        if (!at)
+            continue;
+        at += strlen(pattern);
+        size_t n = strcspn(at, ",}");
+        int quoted = *at == '"';
+        printf("%-16s %.*s\n", keys[i], (int)(n - 2 * quoted), at + quoted);
+    }
+}
+
 int cmd_stats(const struct cli *cli, int argc, char **argv)
 {
     bool json = false;
@@ -33,22 +55,7 @@ int cmd_stats(const struct cli *cli, int argc, char **argv)
         buf_append_char(&out, '\n');
         cli_write_stdout(out.data, out.len);
     } else {
-        /* The human form is the same facts, one per line. */
-        const char *p = out.data;
-        printf("archive: %s\n", cli->archive_path);
-        for (; *p; p++) {
-            if (*p == '{' || *p == '}' || *p == '"')
-                continue;
-            if (*p == ',') {
-                putchar('\n');
-                continue;
-            }
-            if (*p == ':' && p[1] != '/' && !(p[-1] >= '0' && p[-1] <= '9'))
-                fputs(": ", stdout);
-            else
-                putchar(*p);
-        }
-        putchar('\n');
+        print_human(cli->archive_path, &out);
     }
     buf_free(&out);
     return EXIT_DONE;

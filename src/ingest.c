@@ -49,6 +49,12 @@ struct pipeline {
     uint64_t consumed;   /* slots the writer has finished */
     bool producer_done;
     bool abort;
+    /* Who sleeps, so that wake-ups (futex calls) happen only when needed. */
+    bool producer_waiting;
+    int workers_waiting;
+    bool writer_waiting;
+    bool checkpointer_stop;
+    pthread_cond_t checkpoint_wake;
     mt_status producer_status;
     struct mt_error producer_error;
     pthread_mutex_t lock;
@@ -86,8 +92,11 @@ static mt_status producer_emit(void *context, struct source_item *item)
 {
     struct pipeline *p = context;
     pthread_mutex_lock(&p->lock);
-    while (p->produced - p->consumed >= RING_SIZE && !p->abort)
+    while (p->produced - p->consumed >= RING_SIZE && !p->abort) {
+        p->producer_waiting = true;
         pthread_cond_wait(&p->not_full, &p->lock);
+        p->producer_waiting = false;
+    }
     if (p->abort) {
         pthread_mutex_unlock(&p->lock);
         return MT_EINVAL;
@@ -117,7 +126,8 @@ static mt_status producer_emit(void *context, struct source_item *item)
     pthread_mutex_lock(&p->lock);
     s->state = SLOT_FILLED;
     p->produced++;
-    pthread_cond_signal(&p->work_ready);
+    if (p->workers_waiting)
+        pthread_cond_signal(&p->work_ready);
     pthread_mutex_unlock(&p->lock);
     return MT_OK;
 }
@@ -167,8 +177,11 @@ static void *worker_main(void *arg)
         store_open(p->options->archive_path, STORE_READ_ONLY, &reader, NULL);
     for (;;) {
         pthread_mutex_lock(&p->lock);
-        while (p->next_work == p->produced && !p->producer_done && !p->abort)
+        while (p->next_work == p->produced && !p->producer_done && !p->abort) {
+            p->workers_waiting++;
             pthread_cond_wait(&p->work_ready, &p->lock);
+            p->workers_waiting--;
+        }
         if (p->abort || p->next_work == p->produced) {
             pthread_mutex_unlock(&p->lock);
             break;
@@ -182,10 +195,44 @@ static void *worker_main(void *arg)
 
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_READY;
-        pthread_cond_broadcast(&p->result_ready);
+        if (p->writer_waiting && s == &p->slots[p->consumed % RING_SIZE])
+            pthread_cond_signal(&p->result_ready);
         pthread_mutex_unlock(&p->lock);
     }
     store_close(reader);
+    return NULL;
+}
+
+/*
+ * Copies the WAL back into the database on its own connection, so the
+ * writer never stalls on a checkpoint (the writer's automatic checkpoints
+ * are turned off while ingest runs).  PASSIVE never blocks the writer.
+ */
+static void *checkpointer_main(void *arg)
+{
+    struct pipeline *p = arg;
+    struct store *st = NULL;
+    if (store_open(p->options->archive_path, STORE_READ_WRITE, &st, NULL) != MT_OK)
+        return NULL;
+    pthread_mutex_lock(&p->lock);
+    while (!p->checkpointer_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 500 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&p->checkpoint_wake, &p->lock, &until);
+        if (p->checkpointer_stop)
+            break;
+        pthread_mutex_unlock(&p->lock);
+        sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
+        pthread_mutex_lock(&p->lock);
+    }
+    pthread_mutex_unlock(&p->lock);
+    store_close(st);
     return NULL;
 }
 
@@ -253,6 +300,8 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     struct pipeline *p = NULL;
     struct index *ix = NULL;
     pthread_t producer;
+    pthread_t checkpointer;
+    bool checkpointer_started = false;
     pthread_t workers[16];
     int worker_count = options->workers;
     int started_workers = 0;
@@ -286,6 +335,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     pthread_cond_init(&p->not_full, NULL);
     pthread_cond_init(&p->work_ready, NULL);
     pthread_cond_init(&p->result_ready, NULL);
+    pthread_cond_init(&p->checkpoint_wake, NULL);
     p->sources = sources;
     p->source_count = count;
     p->options = options;
@@ -304,6 +354,11 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
         goto out;
     }
+    if (options->archive_path
+        && pthread_create(&checkpointer, NULL, checkpointer_main, p) == 0) {
+        checkpointer_started = true;
+        sqlite3_exec(store_db(st), "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+    }
 
     double batch_start = now_seconds();
     double last_progress = 0;
@@ -312,8 +367,11 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         pthread_mutex_lock(&p->lock);
         struct slot *s = &p->slots[p->consumed % RING_SIZE];
         while (s->state != SLOT_READY
-               && !(p->producer_done && p->consumed == p->produced))
+               && !(p->producer_done && p->consumed == p->produced)) {
+            p->writer_waiting = true;
             pthread_cond_wait(&p->result_ready, &p->lock);
+            p->writer_waiting = false;
+        }
         bool finished = s->state != SLOT_READY;
         pthread_mutex_unlock(&p->lock);
         if (finished)
@@ -333,7 +391,8 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         slot_clear(s);
         pthread_mutex_lock(&p->lock);
         p->consumed++;
-        pthread_cond_signal(&p->not_full);
+        if (p->producer_waiting)
+            pthread_cond_signal(&p->not_full);
         pthread_mutex_unlock(&p->lock);
 
         double now = now_seconds();
@@ -367,7 +426,11 @@ out:
         pthread_cond_broadcast(&p->not_full);
         pthread_cond_broadcast(&p->work_ready);
         pthread_cond_broadcast(&p->result_ready);
+        p->checkpointer_stop = true;
+        pthread_cond_broadcast(&p->checkpoint_wake);
         pthread_mutex_unlock(&p->lock);
+        if (checkpointer_started)
+            pthread_join(checkpointer, NULL);
         if (producer_started)
             pthread_join(producer, NULL);
         for (int i = 0; i < started_workers; i++)
@@ -380,7 +443,13 @@ out:
         pthread_cond_destroy(&p->not_full);
         pthread_cond_destroy(&p->work_ready);
         pthread_cond_destroy(&p->result_ready);
+        pthread_cond_destroy(&p->checkpoint_wake);
         free(p);
+    }
+    if (checkpointer_started) {
+        sqlite3_exec(store_db(st), "PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
     }
     index_close(ix);
     return status;

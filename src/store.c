@@ -300,15 +300,12 @@ mt_status store_put_raw(struct store *st, const unsigned char sha256[32],
                         size_t raw_size, int codec, const void *data,
                         size_t data_len, int64_t *id, struct mt_error *err)
 {
-    mt_status status = store_find_sha256(st, sha256, id, err);
-    if (status == MT_OK)
-        return MT_EXISTS;
-    if (status != MT_ENOTFOUND)
-        return status;
+    /* Insert first and look up only on conflict: new messages are the
+     * common case during ingest, and this saves an index probe each. */
     if (!st->insert_email
         && prepare(st, &st->insert_email,
-                   "INSERT INTO email(sha256, raw_size, ingested_at) VALUES(?,?,?)",
-                   err) != MT_OK)
+                   "INSERT INTO email(sha256, raw_size, ingested_at) VALUES(?,?,?)"
+                   " ON CONFLICT(sha256) DO NOTHING", err) != MT_OK)
         return MT_EDB;
     if (!st->insert_raw
         && prepare(st, &st->insert_raw,
@@ -322,6 +319,10 @@ mt_status store_put_raw(struct store *st, const unsigned char sha256[32],
     sqlite3_clear_bindings(st->insert_email);
     if (rc != SQLITE_DONE)
         return store_db_error(st, err, "storing a message");
+    if (sqlite3_changes(st->db) == 0) {
+        mt_status status = store_find_sha256(st, sha256, id, err);
+        return status == MT_OK ? MT_EXISTS : status;
+    }
     *id = sqlite3_last_insert_rowid(st->db);
     sqlite3_bind_int64(st->insert_raw, 1, *id);
     sqlite3_bind_int(st->insert_raw, 2, codec);

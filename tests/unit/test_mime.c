@@ -66,6 +66,11 @@ int main(void)
     char *text = mime_html_to_text("<p>a&eacute;<br>b</p><script>x</script>", 38);
     CHECK_STR(text, "a\xc3\xa9\nb\n");
     free(text);
+    /* Regression: HTML with no text gave an unterminated string (ASan,
+     * SpamAssassin corpus). */
+    text = mime_html_to_text("<p></p>", 7);
+    CHECK_STR(text, "");
+    free(text);
     mime_shutdown();
     return unit_failures != 0;
 }

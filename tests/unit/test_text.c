@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 #include "text.h"
 #include "unit.h"
@@ -22,6 +23,14 @@ int main(void)
     text_append_utf8_or_cp1252(&b, "a\0b", 3);
     CHECK_STR(b.data, "a\xef\xbf\xbd" "b");
     buf_free(&b);
+
+    /* Regression: a reserved but empty buf must read as "". */
+    struct buf empty = BUF_INIT;
+    buf_reserve(&empty, 10);
+    CHECK(empty.data && empty.data[0] == '\0');
+    char *stolen = buf_steal(&empty);
+    CHECK_STR(stolen, "");
+    free(stolen);
 
     struct json_writer w;
     json_init(&w, &b);
