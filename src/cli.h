@@ -39,5 +39,9 @@ int cmd_show(const struct cli *cli, int argc, char **argv);
 int cmd_stats(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_rejected(const struct cli *cli, int argc, char **argv);
+int cmd_keys(const struct cli *cli, int argc, char **argv);
+int cmd_verify(const struct cli *cli, int argc, char **argv);
+/* Verify the whole archive; print the counts unless QUIET. */
+int cli_verify_and_report(const struct cli *cli, bool json, bool quiet);
 
 #endif

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "json.h"
+#include "verify.h"
 
 struct progress {
     bool on_terminal;
@@ -46,10 +47,13 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     bool json = false;
     int first_source = 1;
     int workers = 0;
+    const char *keys_file = NULL;
     for (; first_source < argc && argv[first_source][0] == '-'; first_source++) {
         const char *arg = argv[first_source];
         if (!strcmp(arg, "--json"))
             json = true;
+        else if (!strcmp(arg, "--keys") && first_source + 1 < argc)
+            keys_file = argv[++first_source];
         else if (!strncmp(arg, "--workers=", 10))
             workers = atoi(arg + 10);
         else if (!strcmp(arg, "--"))
@@ -75,9 +79,32 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     struct mt_error err = { 0 };
     mt_status status = ingest_run(st, (const char *const *)argv + first_source,
                                   argc - first_source, &options, &counts, &err);
+    if (status == MT_OK && keys_file) {
+        /* --keys: import, then verify what is now in the archive. */
+        FILE *f = fopen(keys_file, "rb");
+        struct buf text = BUF_INIT, problems = BUF_INIT;
+        char chunk[65536];
+        size_t n;
+        int imported, duplicates;
+        if (!f) {
+            store_close(st);
+            return cli_fail("%s: cannot open key file", keys_file);
+        }
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+            buf_append(&text, chunk, n);
+        fclose(f);
+        status = verify_import_keys(st, keys_file, buf_cstr(&text), text.len, NULL,
+                                    &imported, &duplicates, &problems, &err);
+        if (problems.len)
+            fprintf(stderr, "%s", problems.data);
+        buf_free(&text);
+        buf_free(&problems);
+    }
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
+    if (keys_file && cli_verify_and_report(cli, false, true) != EXIT_DONE)
+        return EXIT_FAILED;
     if (json) {
         struct buf out = BUF_INIT;
         struct json_writer w;

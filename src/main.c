@@ -16,8 +16,12 @@ static const char usage_text[] =
     "usage: mailtrove [--archive PATH] COMMAND [OPTIONS] [ARGS]\n"
     "\n"
     "commands:\n"
-    "  ingest [--json] SOURCE...          read mail (files, mboxes, Maildirs,\n"
+    "  ingest [--json] [--keys FILE] SOURCE...\n"
+    "                                     read mail (files, mboxes, Maildirs,\n"
     "                                     directories, tar/zip, compressed)\n"
+    "  keys import [--source TEXT] FILE   load DKIM key records (zone lines)\n"
+    "  keys list|missing [--json]         keys held; keys signatures lack\n"
+    "  verify [--json]                    check every DKIM signature\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl]       the whole archive on stdout\n"
@@ -124,6 +128,8 @@ int main(int argc, char **argv)
         { "stats", cmd_stats },
         { "export", cmd_export },
         { "rejected", cmd_rejected },
+        { "keys", cmd_keys },
+        { "verify", cmd_verify },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

@@ -141,6 +141,151 @@ static void json_address_list(struct json_writer *w, sqlite3_stmt *addresses,
     buf_free(&text);
 }
 
+enum { SIG_DOMAIN, SIG_SELECTOR, SIG_ALGORITHM, SIG_KEY_BITS, SIG_CANON,
+       SIG_L, SIG_UNSIGNED, SIG_HEADERS, SIG_RESULT, SIG_REASON, SIG_WEAK,
+       SIG_KEY_SOURCE, SIG_KEY_ID, SIG_IDENTITY, SIG_KEY_NAME };
+
+static mt_status prepare_signatures(struct store *st, int64_t id,
+                                    sqlite3_stmt **s, struct mt_error *err)
+{
+    mt_status status = prepare(st, "SELECT s.domain, s.selector, s.algorithm,"
+                               " s.key_bits, s.canonicalization, s.body_length_tag,"
+                               " s.body_bytes_unsigned, s.signed_headers, s.result,"
+                               " s.reason, s.weaknesses, k.source, s.key_id, s.identity,"
+                               " k.name FROM signature s LEFT JOIN key k ON k.id = s.key_id"
+                               " WHERE s.email_id = ? ORDER BY s.position", s, err);
+    if (status == MT_OK)
+        sqlite3_bind_int64(*s, 1, id);
+    return status;
+}
+
+static void json_int_or_null(struct json_writer *w, sqlite3_stmt *s, int i)
+{
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        json_null(w);
+    else
+        json_int(w, sqlite3_column_int64(s, i));
+}
+
+static mt_status json_signatures(struct store *st, int64_t id,
+                                 struct json_writer *w, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = prepare_signatures(st, id, &s, err);
+    if (status != MT_OK)
+        return status;
+    json_array_begin(w);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        json_object_begin(w);
+        json_key(w, "domain");
+        json_string(w, column_text(s, SIG_DOMAIN));
+        json_key(w, "selector");
+        json_string(w, column_text(s, SIG_SELECTOR));
+        json_key(w, "algorithm");
+        json_string(w, column_text(s, SIG_ALGORITHM));
+        json_key(w, "key_bits");
+        if (sqlite3_column_int(s, SIG_KEY_BITS) > 0)
+            json_int(w, sqlite3_column_int(s, SIG_KEY_BITS));
+        else
+            json_null(w);
+        json_key(w, "canonicalization");
+        json_string(w, column_text(s, SIG_CANON));
+        json_key(w, "body_length_tag");
+        json_int_or_null(w, s, SIG_L);
+        json_key(w, "body_bytes_unsigned");
+        json_int_or_null(w, s, SIG_UNSIGNED);
+        json_key(w, "signed_headers");
+        json_array_begin(w);
+        const char *h = column_text(s, SIG_HEADERS);
+        while (h && *h) {
+            size_t n = strcspn(h, ":");
+            json_string_len(w, h, n);
+            h += n + (h[n] == ':');
+        }
+        json_array_end(w);
+        json_key(w, "identity");
+        json_string(w, column_text(s, SIG_IDENTITY));
+        json_key(w, "result");
+        json_string(w, column_text(s, SIG_RESULT));
+        json_key(w, "reason");
+        json_string(w, column_text(s, SIG_REASON));
+        json_key(w, "weaknesses");
+        json_array_begin(w);
+        const char *weak = column_text(s, SIG_WEAK);
+        while (weak && *weak) {
+            size_t n = strcspn(weak, ",");
+            json_string_len(w, weak, n);
+            weak += n + (weak[n] == ',');
+        }
+        json_array_end(w);
+        json_key(w, "key_source");
+        json_string(w, column_text(s, SIG_KEY_SOURCE));
+        json_key(w, "key_id");
+        json_int_or_null(w, s, SIG_KEY_ID);
+        json_object_end(w);
+    }
+    json_array_end(w);
+    sqlite3_finalize(s);
+    return MT_OK;
+}
+
+/* What each signature proves, in plain words (show and the web page). */
+static void text_signatures(struct store *st, int64_t id, struct buf *out)
+{
+    sqlite3_stmt *s;
+    if (prepare_signatures(st, id, &s, NULL) != MT_OK)
+        return;
+    int n = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *result = column_text(s, SIG_RESULT);
+        const char *domain = column_text(s, SIG_DOMAIN);
+        buf_printf(out, "  Signature %d by %s (selector %s, %s): %s\n", ++n,
+                   domain ? domain : "?", column_text(s, SIG_SELECTOR)
+                   ? column_text(s, SIG_SELECTOR) : "?",
+                   column_text(s, SIG_ALGORITHM) ? column_text(s, SIG_ALGORITHM) : "?",
+                   result);
+        if (strcmp(result, "pass")) {
+            if (column_text(s, SIG_REASON))
+                buf_printf(out, "    not proven: %s\n", column_text(s, SIG_REASON));
+            continue;
+        }
+        buf_printf(out, "    key %s, %d bits", column_text(s, SIG_KEY_NAME)
+                   ? column_text(s, SIG_KEY_NAME) : "?", sqlite3_column_int(s, SIG_KEY_BITS));
+        if (column_text(s, SIG_KEY_SOURCE))
+            buf_printf(out, ", from %s", column_text(s, SIG_KEY_SOURCE));
+        buf_printf(out, "\n    signed headers: %s\n", column_text(s, SIG_HEADERS));
+        const char *headers = column_text(s, SIG_HEADERS);
+        char padded[4096];
+        snprintf(padded, sizeof padded, ":%s:", headers ? headers : "");
+        if (!strstr(padded, ":from:"))
+            buf_append_str(out, "    NOT covered: the From header is not signed\n");
+        static const char *const important[] = { "subject", "date", "to", NULL };
+        for (int i = 0; important[i]; i++) {
+            char needle[32];
+            snprintf(needle, sizeof needle, ":%s:", important[i]);
+            if (!strstr(padded, needle))
+                buf_printf(out, "    NOT covered: the %s header is not signed\n",
+                           important[i]);
+        }
+        long long unsigned_bytes = sqlite3_column_int64(s, SIG_UNSIGNED);
+        if (unsigned_bytes > 0)
+            buf_printf(out, "    NOT covered: %lld bytes of body after l= are not signed\n",
+                       unsigned_bytes);
+        else
+            buf_append_str(out, "    the whole body is signed\n");
+        const char *weak = column_text(s, SIG_WEAK);
+        if (weak && strstr(weak, "multiple_from"))
+            buf_append_str(out, "    NOT covered: a second From header exists\n");
+        if (weak && strstr(weak, "sha1"))
+            buf_append_str(out, "    weak: SHA-1, which can be forged\n");
+        if (weak && strstr(weak, "short_key"))
+            buf_append_str(out, "    weak: RSA key under 1024 bits, which can be factored\n");
+        if (weak && strstr(weak, "expired"))
+            buf_append_str(out, "    note: the signature had expired (x=) when checked\n");
+    }
+    sqlite3_finalize(s);
+}
+
 mt_status report_email_json(struct store *st, int64_t id,
                             struct json_writer *w, struct mt_error *err)
 {
@@ -252,8 +397,9 @@ mt_status report_email_json(struct store *st, int64_t id,
     json_key(w, "verdict");
     json_string(w, column_text(row, ROW_VERDICT));
     json_key(w, "signatures");
-    json_array_begin(w);
-    json_array_end(w);
+    status = json_signatures(st, id, w, err);
+    if (status != MT_OK)
+        goto out;
     json_key(w, "thread");
     if (sqlite3_column_type(row, ROW_THREAD) == SQLITE_NULL)
         json_null(w);
@@ -314,6 +460,7 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
     buf_printf(out, "Subject: %s\n",
                column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
     buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
+    text_signatures(st, id, out);
     bool any = false;
     while (sqlite3_step(d.attachments) == SQLITE_ROW) {
         if (!any)
@@ -421,6 +568,15 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     json_object_end(w);
     json_key(w, "signing_domains");
     json_object_begin(w);
+    if (sqlite3_prepare_v2(store_db(st), "SELECT domain, count(DISTINCT email_id)"
+                           " FROM signature WHERE result = 'pass' AND domain IS NOT NULL"
+                           " GROUP BY domain ORDER BY 2 DESC, 1", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "counting signing domains");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        json_key(w, column_text(s, 0));
+        json_int(w, sqlite3_column_int64(s, 1));
+    }
+    sqlite3_finalize(s);
     json_object_end(w);
     json_object_end(w);
     return w->status;

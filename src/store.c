@@ -93,6 +93,27 @@ static const char *const migrations[] = {
     "CREATE VIRTUAL TABLE email_text USING fts5("
     "  subject, body, people, attachments,"
     "  content = '', tokenize = 'unicode61 remove_diacritics 2');",
+    /* 2: DKIM key records and per-signature results */
+    "CREATE TABLE key("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"             /* selector._domainkey.domain */
+    "  record TEXT NOT NULL,"
+    "  key_type TEXT NOT NULL,"
+    "  key_bits INTEGER NOT NULL,"
+    "  source TEXT,"
+    "  imported_at INTEGER NOT NULL,"
+    "  UNIQUE(name, record));"
+    "CREATE TABLE signature("
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  position INTEGER NOT NULL,"
+    "  domain TEXT, selector TEXT, algorithm TEXT, canonicalization TEXT,"
+    "  identity TEXT, signed_headers TEXT,"
+    "  body_length_tag INTEGER, body_bytes_unsigned INTEGER,"
+    "  key_bits INTEGER, key_id INTEGER,"
+    "  result TEXT NOT NULL, reason TEXT, weaknesses TEXT NOT NULL DEFAULT '',"
+    "  verified_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(email_id, position)) WITHOUT ROWID;"
+    "CREATE INDEX signature_domain ON signature(domain, result);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -1,0 +1,158 @@
+/* cmd_keys.c - `mailtrove keys import|list|missing` */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "json.h"
+#include "verify.h"
+
+static int keys_import(const struct cli *cli, int argc, char **argv)
+{
+    const char *source = NULL, *file = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--source") && i + 1 < argc)
+            source = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage("keys import: unknown option '%s'", argv[i]);
+        else if (file)
+            return cli_usage("keys import: one FILE at a time");
+        else
+            file = argv[i];
+    }
+    if (!file)
+        return cli_usage("keys import: name a key record FILE");
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return cli_fail("%s: cannot open key file", file);
+    struct buf text = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&text, chunk, n);
+    fclose(f);
+    struct store *st = cli_open_archive(cli, STORE_CREATE);
+    if (!st) {
+        buf_free(&text);
+        return EXIT_FAILED;
+    }
+    struct buf problems = BUF_INIT;
+    struct mt_error err = { 0 };
+    int imported, duplicates;
+    mt_status status = verify_import_keys(st, file, buf_cstr(&text), text.len, source,
+                                          &imported, &duplicates, &problems, &err);
+    store_close(st);
+    buf_free(&text);
+    if (problems.len) {
+        /* Bad lines are reported and skipped; the rest still load. */
+        const char *p = problems.data;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            fprintf(stderr, "mailtrove: %.*s\n", (int)(nl - p), p);
+            p = nl + 1;
+        }
+    }
+    buf_free(&problems);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    printf("imported %d key records (%d already held); run 'mailtrove verify' to"
+           " check signatures with them\n", imported, duplicates);
+    return EXIT_DONE;
+}
+
+static int keys_list(const struct cli *cli, bool json, bool missing)
+{
+    struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
+    if (!st)
+        return EXIT_FAILED;
+    const char *sql = missing
+        ? "SELECT selector || '._domainkey.' || domain, count(DISTINCT email_id)"
+          " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
+          " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        : "SELECT name, key_type, key_bits, source, imported_at, id FROM key"
+          " ORDER BY name, id";
+    sqlite3_stmt *s;
+    struct mt_error err = { 0 };
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        store_db_error(st, &err, "listing keys");
+        store_close(st);
+        return cli_fail_error(MT_EDB, &err);
+    }
+    struct buf out = BUF_INIT;
+    struct json_writer w;
+    json_init(&w, &out);
+    if (json)
+        json_array_begin(&w);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        if (missing) {
+            if (json) {
+                json_object_begin(&w);
+                json_key(&w, "name");
+                json_string(&w, name);
+                json_key(&w, "messages");
+                json_int(&w, sqlite3_column_int64(s, 1));
+                json_object_end(&w);
+            } else {
+                buf_printf(&out, "%s\t%lld messages\n", name,
+                           (long long)sqlite3_column_int64(s, 1));
+            }
+        } else if (json) {
+            json_object_begin(&w);
+            json_key(&w, "id");
+            json_int(&w, sqlite3_column_int64(s, 5));
+            json_key(&w, "name");
+            json_string(&w, name);
+            json_key(&w, "type");
+            json_string(&w, (const char *)sqlite3_column_text(s, 1));
+            json_key(&w, "key_bits");
+            json_int(&w, sqlite3_column_int64(s, 2));
+            json_key(&w, "source");
+            json_string(&w, (const char *)sqlite3_column_text(s, 3));
+            json_key(&w, "imported_at");
+            json_int(&w, sqlite3_column_int64(s, 4));
+            json_object_end(&w);
+        } else {
+            int bits = sqlite3_column_int(s, 2);
+            buf_printf(&out, "%s\t%s %s\t%s\n", name, (const char *)sqlite3_column_text(s, 1),
+                       bits ? "" : "(revoked or unusable)",
+                       sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "");
+            if (bits) {
+                /* put the size where the placeholder was */
+                char size[32];
+                snprintf(size, sizeof size, "%d bits", bits);
+                char *hole = strstr(out.data + out.len - strlen(name) - 64 > out.data
+                                    ? out.data + out.len - strlen(name) - 64 : out.data, " \t");
+                (void)hole;
+                out.len -= 1;
+                buf_printf(&out, " %s\n", size);
+            }
+        }
+    }
+    sqlite3_finalize(s);
+    store_close(st);
+    if (json) {
+        json_array_end(&w);
+        buf_append_char(&out, '\n');
+    }
+    cli_write_stdout(out.data ? out.data : "", out.len);
+    buf_free(&out);
+    return EXIT_DONE;
+}
+
+int cmd_keys(const struct cli *cli, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("keys: import, list or missing?");
+    bool json = argc >= 3 && !strcmp(argv[2], "--json");
+    if (!strcmp(argv[1], "import"))
+        return keys_import(cli, argc, argv);
+    if (argc > 3 || (argc == 3 && !json))
+        return cli_usage("keys %s: unknown argument", argv[1]);
+    if (!strcmp(argv[1], "list"))
+        return keys_list(cli, json, false);
+    if (!strcmp(argv[1], "missing"))
+        return keys_list(cli, json, true);
+    return cli_usage("keys: unknown subcommand '%s'", argv[1]);
+}

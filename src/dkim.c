@@ -1,0 +1,979 @@
+/* dkim.c - DKIM verification: tags, canonicalization, keys, verdicts. */
+#include "dkim.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+
+#define MAX_TAGS 64
+#define MAX_SIGNATURES 32
+
+/* One header field of the message, in the CRLF copy. */
+struct header {
+    const char *name;
+    size_t name_len;
+    const char *raw;   /* whole field including its final CRLF */
+    size_t raw_len;
+};
+
+struct message {
+    unsigned char *crlf;   /* the message with bare LF made CRLF (owned) */
+    size_t len;
+    struct header *headers;
+    size_t header_count;
+    const unsigned char *body;
+    size_t body_len;
+};
+
+static bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+static bool is_fws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+static char *dup_range(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    if (out) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+    return out;
+}
+
+static char *dup_lower(const char *s, size_t n)
+{
+    char *out = dup_range(s, n);
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+    return out;
+}
+
+int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags, int max)
+{
+    int count = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && text[end] != ';')
+            end++;
+        size_t a = i, b = end;
+        while (a < b && is_fws(text[a]))
+            a++;
+        while (b > a && is_fws(text[b - 1]))
+            b--;
+        if (a < b) {
+            const char *eq = memchr(text + a, '=', b - a);
+            if (!eq)
+                return -1;
+            size_t name_end = (size_t)(eq - text);
+            size_t n = name_end;
+            while (n > a && is_fws(text[n - 1]))
+                n--;
+            /* RFC 6376 3.2: tag-name = ALPHA *ALNUMPUNC */
+            if (n == a || !isalpha((unsigned char)text[a]))
+                return -1;
+            for (size_t k = a; k < n; k++)
+                if (!isalnum((unsigned char)text[k]) && text[k] != '_')
+                    return -1;
+            size_t v = name_end + 1;
+            while (v < b && is_fws(text[v]))
+                v++;
+            for (int t = 0; t < count; t++)
+                if (tags[t].name_len == n - a && !memcmp(tags[t].name, text + a, n - a))
+                    return -1;  /* duplicate tag: the whole list is invalid */
+            if (count >= max)
+                return -1;
+            tags[count].name = text + a;
+            tags[count].name_len = n - a;
+            tags[count].value = text + v;
+            tags[count].value_len = b - v;
+            count++;
+        } else if (end < len && count == 0 && a == b && i == 0 && end == 0) {
+            return -1;
+        }
+        i = end + 1;
+    }
+    return count;
+}
+
+static const struct dkim_tag *find_tag(const struct dkim_tag *tags, int count,
+                                       const char *name)
+{
+    size_t n = strlen(name);
+    for (int i = 0; i < count; i++)
+        if (tags[i].name_len == n && !memcmp(tags[i].name, name, n))
+            return &tags[i];
+    return NULL;
+}
+
+static bool tag_equals(const struct dkim_tag *tag, const char *value)
+{
+    return tag && tag->value_len == strlen(value)
+           && !strncasecmp(tag->value, value, tag->value_len);
+}
+
+/* Is WORD one of the ':'-separated items of TAG's value (case-insensitive)? */
+static bool tag_list_has(const struct dkim_tag *tag, const char *word)
+{
+    size_t n = strlen(word);
+    size_t i = 0;
+    while (i < tag->value_len) {
+        size_t end = i;
+        while (end < tag->value_len && tag->value[end] != ':')
+            end++;
+        size_t a = i, b = end;
+        while (a < b && is_fws(tag->value[a]))
+            a++;
+        while (b > a && is_fws(tag->value[b - 1]))
+            b--;
+        if (b - a == n && !strncasecmp(tag->value + a, word, n))
+            return true;
+        i = end + 1;
+    }
+    return false;
+}
+
+/* Base64 with FWS anywhere (RFC 6376 2.4); NULL when not base64. */
+static unsigned char *decode_base64(const char *s, size_t len, size_t *out_len)
+{
+    char *clean = malloc(len + 4);
+    size_t n = 0;
+    if (!clean)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (is_fws(c))
+            continue;
+        if (!(isalnum((unsigned char)c) || c == '+' || c == '/' || c == '=')) {
+            free(clean);
+            return NULL;
+        }
+        clean[n++] = c;
+    }
+    size_t padding = 0;
+    while (n > 0 && clean[n - 1] == '=' && padding < 2) {
+        n--;
+        padding++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (clean[i] == '=') {
+            free(clean);
+            return NULL;
+        }
+    if (n % 4 == 1) {
+        free(clean);
+        return NULL;
+    }
+    while (n % 4)
+        clean[n++] = '=';
+    unsigned char *out = malloc(n / 4 * 3 + 1);
+    if (!out) {
+        free(clean);
+        return NULL;
+    }
+    int got = n ? EVP_DecodeBlock(out, (unsigned char *)clean, (int)n) : 0;
+    if (got < 0) {
+        free(clean);
+        free(out);
+        return NULL;
+    }
+    size_t pad = 0;
+    for (size_t i = n; i > 0 && clean[i - 1] == '='; i--)
+        pad++;
+    free(clean);
+    *out_len = (size_t)got - pad;
+    return out;
+}
+
+/* Make the CRLF copy and find header fields and the body. */
+static mt_status message_load(const unsigned char *raw, size_t len,
+                              struct message *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t extra = 0;
+    for (size_t i = 0; i < len; i++)
+        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+            extra++;
+    m->crlf = malloc(len + extra + 1);
+    if (!m->crlf)
+        return MT_ENOMEM;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+            m->crlf[o++] = '\r';
+        m->crlf[o++] = raw[i];
+    }
+    m->crlf[o] = '\0';
+    m->len = o;
+
+    size_t capacity = 0;
+    size_t i = 0;
+    const char *text = (const char *)m->crlf;
+    while (i < m->len) {
+        if (text[i] == '\r' && i + 1 < m->len && text[i + 1] == '\n') {
+            i += 2;   /* the empty line: the body follows */
+            break;
+        }
+        size_t start = i;
+        /* the field runs to a CRLF not followed by WSP */
+        for (;;) {
+            const char *crlf = memmem(text + i, m->len - i, "\r\n", 2);
+            if (!crlf) {
+                i = m->len;
+                break;
+            }
+            i = (size_t)(crlf - text) + 2;
+            if (i >= m->len || !is_wsp(text[i]))
+                break;
+        }
+        const char *colon = memchr(text + start, ':', i - start);
+        if (!colon)
+            continue;   /* not a header field; ignored as DKIM does */
+        if (m->header_count == capacity) {
+            size_t grown = capacity ? capacity * 2 : 32;
+            struct header *bigger = realloc(m->headers, grown * sizeof *bigger);
+            if (!bigger)
+                return MT_ENOMEM;
+            m->headers = bigger;
+            capacity = grown;
+        }
+        struct header *h = &m->headers[m->header_count++];
+        h->name = text + start;
+        h->name_len = (size_t)(colon - (text + start));
+        while (h->name_len && is_wsp(h->name[h->name_len - 1]))
+            h->name_len--;
+        h->raw = text + start;
+        h->raw_len = i - start;
+    }
+    m->body = m->crlf + (i <= m->len ? i : m->len);
+    m->body_len = m->len - (size_t)(m->body - m->crlf);
+    return MT_OK;
+}
+
+static void message_free(struct message *m)
+{
+    free(m->crlf);
+    free(m->headers);
+}
+
+static bool name_is(const struct header *h, const char *name)
+{
+    return h->name_len == strlen(name) && !strncasecmp(h->name, name, h->name_len);
+}
+
+unsigned char *dkim_canonicalize_body(const unsigned char *body, size_t len,
+                                      bool relaxed, size_t *out_len)
+{
+    unsigned char *out = malloc(len + 3);
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    if (!relaxed) {
+        memcpy(out, body, len);
+        o = len;
+    } else {
+        /* RFC 6376 3.4.4: drop WSP at line ends, reduce WSP runs to one SP */
+        size_t i = 0;
+        while (i < len) {
+            if (is_wsp((char)body[i])) {
+                size_t j = i;
+                while (j < len && is_wsp((char)body[j]))
+                    j++;
+                if (j + 1 < len && body[j] == '\r' && body[j + 1] == '\n')
+                    ; /* trailing WSP: dropped */
+                else if (j < len)
+                    out[o++] = ' ';
+                i = j;
+                continue;
+            }
+            out[o++] = body[i++];
+        }
+    }
+    /* Both: remove empty lines at the end, end with one CRLF. */
+    while (o >= 4 && !memcmp(out + o - 4, "\r\n\r\n", 4))
+        o -= 2;
+    if (o == 2 && !memcmp(out, "\r\n", 2))
+        o = 0;
+    if (o > 0 && (o < 2 || memcmp(out + o - 2, "\r\n", 2))) {
+        out[o++] = '\r';
+        out[o++] = '\n';
+    }
+    if (!relaxed && o == 0) {
+        /* RFC 6376 3.4.3: an empty body is one CRLF in simple. */
+        out[o++] = '\r';
+        out[o++] = '\n';
+    }
+    *out_len = o;
+    return out;
+}
+
+/* Append the canonical form of one header field to OUT. */
+static mt_status canonicalize_header(struct buf *out, const char *raw,
+                                     size_t len, bool relaxed, bool final_crlf)
+{
+    if (!relaxed) {
+        size_t n = len;
+        if (!final_crlf && n >= 2 && !memcmp(raw + n - 2, "\r\n", 2))
+            n -= 2;
+        return buf_append(out, raw, n);
+    }
+    const char *colon = memchr(raw, ':', len);
+    if (!colon)
+        return MT_OK;
+    size_t name_len = (size_t)(colon - raw);
+    while (name_len && is_wsp(raw[name_len - 1]))
+        name_len--;
+    for (size_t i = 0; i < name_len; i++)
+        if (buf_append_char(out, (char)tolower((unsigned char)raw[i])) != MT_OK)
+            return MT_ENOMEM;
+    if (buf_append_char(out, ':') != MT_OK)
+        return MT_ENOMEM;
+    size_t i = (size_t)(colon - raw) + 1;
+    bool pending_space = false, started = false;
+    for (; i < len; i++) {
+        char c = raw[i];
+        if (c == '\r' || c == '\n' || is_wsp(c)) {
+            pending_space = started;
+            continue;
+        }
+        if (pending_space && buf_append_char(out, ' ') != MT_OK)
+            return MT_ENOMEM;
+        pending_space = false;
+        started = true;
+        if (buf_append_char(out, c) != MT_OK)
+            return MT_ENOMEM;
+    }
+    if (final_crlf)
+        return buf_append(out, "\r\n", 2);
+    return MT_OK;
+}
+
+/* The DKIM-Signature field with the value of its b= tag removed. */
+static char *without_b_value(const char *raw, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    if (!out)
+        return NULL;
+    const char *colon = memchr(raw, ':', len);
+    size_t i = colon ? (size_t)(colon - raw) + 1 : len;
+    memcpy(out, raw, i);
+    size_t o = i;
+    while (i < len) {
+        size_t end = i;
+        while (end < len && raw[end] != ';')
+            end++;
+        size_t a = i;
+        while (a < end && is_fws(raw[a]))
+            a++;
+        size_t n = a;
+        while (n < end && raw[n] != '=' && !is_fws(raw[n]))
+            n++;
+        size_t eq = n;
+        while (eq < end && is_fws(raw[eq]))
+            eq++;
+        if (n - a == 1 && raw[a] == 'b' && eq < end && raw[eq] == '=') {
+            memcpy(out + o, raw + i, eq + 1 - i);
+            o += eq + 1 - i;
+            /* keep a final line end, which is not part of the value */
+            size_t tail = end;
+            while (tail > eq + 1 && (raw[tail - 1] == '\r' || raw[tail - 1] == '\n'))
+                tail--;
+            memcpy(out + o, raw + tail, end - tail);
+            o += end - tail;
+        } else {
+            memcpy(out + o, raw + i, end - i);
+            o += end - i;
+        }
+        if (end < len)
+            out[o++] = ';';
+        i = end + 1;
+    }
+    *out_len = o;
+    return out;
+}
+
+static EVP_PKEY *load_key(const unsigned char *der, size_t len, bool ed25519)
+{
+    if (ed25519) {
+        if (len != 32)
+            return NULL;
+        return EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der, len);
+    }
+    const unsigned char *p = der;
+    EVP_PKEY *key = d2i_PUBKEY(NULL, &p, (long)len);
+    if (!key) {
+        p = der;   /* some records carry a bare PKCS#1 RSAPublicKey */
+        key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)len);
+    }
+    if (key && EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+    return key;
+}
+
+int dkim_key_record_bits(const char *record, const char **type)
+{
+    struct dkim_tag tags[MAX_TAGS];
+    int n = dkim_parse_tags(record, strlen(record), tags, MAX_TAGS);
+    *type = "rsa";
+    if (n < 0)
+        return 0;
+    const struct dkim_tag *k = find_tag(tags, n, "k");
+    const struct dkim_tag *p = find_tag(tags, n, "p");
+    bool ed = tag_equals(k, "ed25519");
+    if (ed)
+        *type = "ed25519";
+    if (!p || !p->value_len)
+        return 0;
+    size_t der_len;
+    unsigned char *der = decode_base64(p->value, p->value_len, &der_len);
+    if (!der)
+        return 0;
+    EVP_PKEY *key = load_key(der, der_len, ed);
+    free(der);
+    int bits = key ? EVP_PKEY_get_bits(key) : 0;
+    EVP_PKEY_free(key);
+    return bits;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+    const struct dkim_key *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void dkim_keyring_sort(struct dkim_keyring *keyring)
+{
+    if (keyring->count)
+        qsort(keyring->keys, keyring->count, sizeof *keyring->keys, compare_keys);
+}
+
+static size_t keyring_find(const struct dkim_keyring *k, const char *name,
+                           size_t *count)
+{
+    size_t lo = 0, hi = k->count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(k->keys[mid].name, name) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < k->count && !strcmp(k->keys[end].name, name))
+        end++;
+    *count = end - lo;
+    return lo;
+}
+
+static void set_result(struct dkim_signature *s, enum dkim_result result,
+                       const char *reason)
+{
+    s->result = result;
+    free(s->reason);
+    s->reason = reason ? strdup(reason) : NULL;
+}
+
+/* Everything a signature says, checked for form (RFC 6376 3.5, 6.1.1). */
+struct parsed_signature {
+    struct dkim_tag tags[MAX_TAGS];
+    int count;
+    bool sha1, ed25519, relaxed_header, relaxed_body;
+    unsigned char *b, *bh;
+    size_t b_len, bh_len;
+};
+
+static bool parse_number(const struct dkim_tag *t, int64_t *out)
+{
+    if (!t || t->value_len == 0 || t->value_len > 18)
+        return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < t->value_len; i++) {
+        if (!isdigit((unsigned char)t->value[i]))
+            return false;
+        v = v * 10 + (t->value[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static const char *check_signature_form(const struct header *h,
+                                        struct parsed_signature *p,
+                                        struct dkim_signature *s)
+{
+    const char *value = memchr(h->raw, ':', h->raw_len) + 1;
+    size_t value_len = h->raw_len - (size_t)(value - h->raw);
+    p->count = dkim_parse_tags(value, value_len, p->tags, MAX_TAGS);
+    if (p->count < 0)
+        return "malformed tag list";
+    const struct dkim_tag *t;
+    if ((t = find_tag(p->tags, p->count, "d")))
+        s->domain = dup_lower(t->value, t->value_len);
+    if ((t = find_tag(p->tags, p->count, "s")))
+        s->selector = dup_lower(t->value, t->value_len);
+    if ((t = find_tag(p->tags, p->count, "a")))
+        s->algorithm = dup_range(t->value, t->value_len);
+    if ((t = find_tag(p->tags, p->count, "i")))
+        s->identity = dup_range(t->value, t->value_len);
+    if ((t = find_tag(p->tags, p->count, "h"))) {
+        struct buf names = BUF_INIT;
+        size_t i = 0;
+        while (i < t->value_len) {
+            size_t end = i;
+            while (end < t->value_len && t->value[end] != ':')
+                end++;
+            size_t a = i, b = end;
+            while (a < b && is_fws(t->value[a]))
+                a++;
+            while (b > a && is_fws(t->value[b - 1]))
+                b--;
+            if (names.len)
+                buf_append_char(&names, ':');
+            for (size_t k = a; k < b; k++)
+                buf_append_char(&names, (char)tolower((unsigned char)t->value[k]));
+            i = end + 1;
+        }
+        s->signed_headers = buf_steal(&names);
+    }
+    const struct dkim_tag *c = find_tag(p->tags, p->count, "c");
+    const char *header_c = "simple", *body_c = "simple";
+    if (c) {
+        const char *slash = memchr(c->value, '/', c->value_len);
+        size_t hn = slash ? (size_t)(slash - c->value) : c->value_len;
+        if (hn == 7 && !strncasecmp(c->value, "relaxed", 7))
+            header_c = "relaxed";
+        else if (!(hn == 6 && !strncasecmp(c->value, "simple", 6)))
+            return "unknown header canonicalization";
+        if (slash) {
+            size_t bn = c->value_len - hn - 1;
+            if (bn == 7 && !strncasecmp(slash + 1, "relaxed", 7))
+                body_c = "relaxed";
+            else if (!(bn == 6 && !strncasecmp(slash + 1, "simple", 6)))
+                return "unknown body canonicalization";
+        }
+    }
+    p->relaxed_header = header_c[0] == 'r';
+    p->relaxed_body = body_c[0] == 'r';
+    char canon[32];
+    snprintf(canon, sizeof canon, "%s/%s", header_c, body_c);
+    s->canonicalization = strdup(canon);
+
+    const struct dkim_tag *v = find_tag(p->tags, p->count, "v");
+    if (!v)
+        return "missing v= tag";
+    if (!tag_equals(v, "1"))
+        return "unsupported version (v= is not 1)";
+    static const char *const required[] = { "a", "b", "bh", "d", "h", "s" };
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!find_tag(p->tags, p->count, required[i])) {
+            static char message[5][32];
+            (void)message;
+            if (!strcmp(required[i], "bh")) return "missing bh= tag";
+            if (!strcmp(required[i], "b")) return "missing b= tag";
+            if (!strcmp(required[i], "d")) return "missing d= tag";
+            if (!strcmp(required[i], "h")) return "missing h= tag";
+            if (!strcmp(required[i], "s")) return "missing s= tag";
+            return "missing a= tag";
+        }
+    const struct dkim_tag *a = find_tag(p->tags, p->count, "a");
+    if (tag_equals(a, "rsa-sha256")) {
+    } else if (tag_equals(a, "rsa-sha1")) {
+        p->sha1 = true;
+    } else if (tag_equals(a, "ed25519-sha256")) {
+        p->ed25519 = true;
+    } else {
+        return "unknown algorithm";
+    }
+    if (!s->domain || !*s->domain || !s->selector || !*s->selector)
+        return "empty d= or s=";
+    const struct dkim_tag *q = find_tag(p->tags, p->count, "q");
+    if (q && !tag_list_has(q, "dns/txt"))
+        return "unsupported query method";
+    const struct dkim_tag *l = find_tag(p->tags, p->count, "l");
+    if (l && !parse_number(l, &s->body_length_tag))
+        return "malformed l= tag";
+    const struct dkim_tag *tt = find_tag(p->tags, p->count, "t");
+    if (tt && !parse_number(tt, &s->signed_at))
+        return "malformed t= tag";
+    const struct dkim_tag *x = find_tag(p->tags, p->count, "x");
+    if (x && !parse_number(x, &s->expires_at))
+        return "malformed x= tag";
+    if (x && tt && s->expires_at < s->signed_at)
+        return "x= is earlier than t=";
+    if (s->identity) {
+        /* RFC 6376 3.5: the i= domain must be d= or a subdomain of it. */
+        const char *at = strrchr(s->identity, '@');
+        if (!at)
+            return "i= has no @";
+        const char *idom = at + 1;
+        size_t il = strlen(idom), dl = strlen(s->domain);
+        if (!(il == dl && !strcasecmp(idom, s->domain))
+            && !(il > dl && idom[il - dl - 1] == '.'
+                 && !strcasecmp(idom + il - dl, s->domain)))
+            return "i= is not in the d= domain";
+    }
+    const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
+    const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
+    p->b = decode_base64(b->value, b->value_len, &p->b_len);
+    p->bh = decode_base64(bh->value, bh->value_len, &p->bh_len);
+    if (!p->b || !p->b_len)
+        return "b= is not base64";
+    if (!p->bh || !p->bh_len)
+        return "bh= is not base64";
+    return NULL;
+}
+
+/* Check one key record against the signature; NULL when usable. */
+static const char *check_key(const char *record, const struct parsed_signature *p,
+                             const struct dkim_signature *s, EVP_PKEY **key)
+{
+    struct dkim_tag tags[MAX_TAGS];
+    int n = dkim_parse_tags(record, strlen(record), tags, MAX_TAGS);
+    *key = NULL;
+    if (n < 0)
+        return "malformed key record";
+    const struct dkim_tag *v = find_tag(tags, n, "v");
+    if (v && (v != &tags[0] || !tag_equals(v, "DKIM1")))
+        return "key record has a bad v= tag";
+    const struct dkim_tag *k = find_tag(tags, n, "k");
+    bool key_ed = tag_equals(k, "ed25519");
+    if (k && !key_ed && !tag_equals(k, "rsa"))
+        return "key record has an unknown k= type";
+    if (key_ed != p->ed25519)
+        return "key type (k=) does not match the signature algorithm";
+    const struct dkim_tag *h = find_tag(tags, n, "h");
+    if (h && !tag_list_has(h, p->sha1 ? "sha1" : "sha256"))
+        return "key record does not allow this hash (h=)";
+    const struct dkim_tag *svc = find_tag(tags, n, "s");
+    if (svc && !tag_list_has(svc, "*") && !tag_list_has(svc, "email"))
+        return "key record is not for email (s=)";
+    const struct dkim_tag *t = find_tag(tags, n, "t");
+    if (t && tag_list_has(t, "s") && s->identity) {
+        const char *at = strrchr(s->identity, '@');
+        if (at && strcasecmp(at + 1, s->domain))
+            return "key record forbids subdomains in i= (t=s)";
+    }
+    const struct dkim_tag *pk = find_tag(tags, n, "p");
+    if (!pk)
+        return "key record has no p= tag";
+    if (pk->value_len == 0)
+        return "key revoked (empty p=)";
+    size_t der_len;
+    unsigned char *der = decode_base64(pk->value, pk->value_len, &der_len);
+    if (!der)
+        return "key record p= is not base64";
+    *key = load_key(der, der_len, p->ed25519);
+    free(der);
+    if (!*key)
+        return "key record p= is not a usable public key";
+    return NULL;
+}
+
+static bool verify_with_key(EVP_PKEY *key, const struct parsed_signature *p,
+                            const struct buf *header_data)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    bool ok = false;
+    if (!ctx)
+        return false;
+    if (p->ed25519) {
+        /* RFC 8463 3: Ed25519 signs the SHA-256 hash of the header data. */
+        unsigned char digest[32];
+        SHA256((const unsigned char *)header_data->data, header_data->len, digest);
+        ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1
+             && EVP_DigestVerify(ctx, p->b, p->b_len, digest, 32) == 1;
+    } else {
+        ok = EVP_DigestVerifyInit(ctx, NULL, p->sha1 ? EVP_sha1() : EVP_sha256(),
+                                  NULL, key) == 1
+             && EVP_DigestVerifyUpdate(ctx, header_data->data, header_data->len) == 1
+             && EVP_DigestVerifyFinal(ctx, p->b, p->b_len) == 1;
+    }
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+static mt_status verify_one(const struct message *m, size_t sig_index,
+                            const struct dkim_keyring *keys, int64_t now,
+                            int from_headers, struct dkim_signature *s)
+{
+    struct parsed_signature p;
+    struct buf data = BUF_INIT;
+    mt_status status = MT_OK;
+    const struct header *sig = &m->headers[sig_index];
+    bool *used = NULL;
+    unsigned char *canon = NULL;
+
+    memset(&p, 0, sizeof p);
+    s->body_length_tag = s->signed_at = s->expires_at = -1;
+    s->key_id = -1;
+    const char *problem = check_signature_form(sig, &p, s);
+    if (problem) {
+        set_result(s, DKIM_PERMERROR, problem);
+        goto out;
+    }
+
+    /* Keys first: no key means nothing else can be said. */
+    char name[600];
+    snprintf(name, sizeof name, "%s._domainkey.%s", s->selector, s->domain);
+    size_t key_count;
+    size_t first = keyring_find(keys, name, &key_count);
+    if (key_count == 0) {
+        set_result(s, DKIM_NOKEY, "no key record for this selector and domain");
+        goto out;
+    }
+
+    /* Body hash (RFC 6376 3.7) */
+    size_t canon_len;
+    canon = dkim_canonicalize_body(m->body, m->body_len, p.relaxed_body, &canon_len);
+    if (!canon) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    size_t hashed = canon_len;
+    if (s->body_length_tag >= 0) {
+        if ((uint64_t)s->body_length_tag > canon_len) {
+            set_result(s, DKIM_PERMERROR, "l= is longer than the body");
+            goto out;
+        }
+        hashed = (size_t)s->body_length_tag;
+    }
+    s->body_bytes_unsigned = (int64_t)(canon_len - hashed);
+    unsigned char body_hash[32];
+    size_t body_hash_len = p.sha1 ? 20 : 32;
+    if (p.sha1)
+        SHA1(canon, hashed, body_hash);
+    else
+        SHA256(canon, hashed, body_hash);
+
+    /* Header data (RFC 6376 3.7, 5.4.2): bottom-up, each instance once. */
+    used = calloc(m->header_count, sizeof *used);
+    if (!used) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    const char *list = s->signed_headers;
+    bool from_signed = false;
+    while (list && *list) {
+        const char *colon = strchr(list, ':');
+        size_t n = colon ? (size_t)(colon - list) : strlen(list);
+        if (n == 4 && !strncmp(list, "from", 4))
+            from_signed = true;
+        for (size_t k = m->header_count; k-- > 0;) {
+            if (used[k] || m->headers[k].name_len != n
+                || strncasecmp(m->headers[k].name, list, n))
+                continue;
+            used[k] = true;
+            if (canonicalize_header(&data, m->headers[k].raw, m->headers[k].raw_len,
+                                    p.relaxed_header, true) != MT_OK) {
+                status = MT_ENOMEM;
+                goto out;
+            }
+            break;
+        }
+        list += n + (colon ? 1 : 0);
+    }
+    size_t stripped_len;
+    char *stripped = without_b_value(sig->raw, sig->raw_len, &stripped_len);
+    if (!stripped) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    status = canonicalize_header(&data, stripped, stripped_len, p.relaxed_header, false);
+    free(stripped);
+    if (status != MT_OK)
+        goto out;
+
+    bool body_ok = p.bh_len == body_hash_len && !memcmp(p.bh, body_hash, body_hash_len);
+    const char *last_problem = NULL;
+    bool any_usable = false;
+    for (size_t k = first; k < first + key_count; k++) {
+        EVP_PKEY *key;
+        const char *key_problem = check_key(keys->keys[k].record, &p, s, &key);
+        if (key_problem) {
+            last_problem = key_problem;
+            continue;
+        }
+        any_usable = true;
+        s->key_bits = EVP_PKEY_get_bits(key);
+        s->key_id = keys->keys[k].id;
+        bool ok = body_ok && verify_with_key(key, &p, &data);
+        EVP_PKEY_free(key);
+        if (ok) {
+            set_result(s, DKIM_PASS, NULL);
+            break;
+        }
+        set_result(s, DKIM_FAIL, body_ok ? "signature does not verify (a signed header"
+                                           " or the signature was altered)"
+                                         : "body hash mismatch (the body was altered)");
+    }
+    if (!any_usable) {
+        set_result(s, DKIM_PERMERROR, last_problem);
+        s->key_bits = 0;
+        s->key_id = -1;
+    }
+    if (s->result == DKIM_PASS) {
+        if (p.sha1)
+            s->weaknesses |= DKIM_WEAK_SHA1;
+        if (!p.ed25519 && s->key_bits < 1024)
+            s->weaknesses |= DKIM_WEAK_SHORT_KEY;
+        if (!from_signed)
+            s->weaknesses |= DKIM_WEAK_FROM_NOT_SIGNED;
+        if (from_headers != 1)
+            s->weaknesses |= DKIM_WEAK_MULTIPLE_FROM;
+        if (s->body_bytes_unsigned > 0)
+            s->weaknesses |= DKIM_WEAK_PARTIAL_BODY;
+        if (s->expires_at >= 0 && s->expires_at < now)
+            s->weaknesses |= DKIM_WEAK_EXPIRED;
+    }
+out:
+    free(canon);
+    free(used);
+    free(p.b);
+    free(p.bh);
+    buf_free(&data);
+    return status;
+}
+
+bool dkim_has_signature(const unsigned char *raw, size_t len)
+{
+    static const char name[] = "dkim-signature:";
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= sizeof name - 1 && !strncasecmp((const char *)raw + i, name, sizeof name - 1))
+            return true;
+        const unsigned char *nl = memchr(raw + i, '\n', len - i);
+        if (!nl)
+            return false;
+        i = (size_t)(nl - raw) + 1;
+        if (i < len && (raw[i] == '\n' || (raw[i] == '\r' && i + 1 < len && raw[i + 1] == '\n')))
+            return false;  /* end of the header block */
+    }
+    return false;
+}
+
+mt_status dkim_verify_message(const unsigned char *raw, size_t len,
+                              const struct dkim_keyring *keys, int64_t now,
+                              struct dkim_report **out)
+{
+    struct message m;
+    struct dkim_report *r = calloc(1, sizeof *r);
+    mt_status status;
+    *out = NULL;
+    if (!r)
+        return MT_ENOMEM;
+    status = message_load(raw, len, &m);
+    if (status != MT_OK)
+        goto out;
+    size_t signatures = 0;
+    for (size_t i = 0; i < m.header_count; i++) {
+        if (name_is(&m.headers[i], "from"))
+            r->from_headers++;
+        if (name_is(&m.headers[i], "dkim-signature"))
+            signatures++;
+    }
+    if (signatures > MAX_SIGNATURES)
+        signatures = MAX_SIGNATURES;
+    r->signatures = calloc(signatures ? signatures : 1, sizeof *r->signatures);
+    if (!r->signatures) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < m.header_count && r->count < signatures; i++) {
+        if (!name_is(&m.headers[i], "dkim-signature"))
+            continue;
+        status = verify_one(&m, i, keys, now, r->from_headers,
+                            &r->signatures[r->count++]);
+        if (status != MT_OK)
+            goto out;
+    }
+    bool any_pass = false, any_clean_pass = false, any_checked = false;
+    for (size_t i = 0; i < r->count; i++) {
+        struct dkim_signature *s = &r->signatures[i];
+        if (s->result == DKIM_PASS) {
+            any_pass = true;
+            if (!s->weaknesses)
+                any_clean_pass = true;
+        }
+        if (s->result != DKIM_NOKEY)
+            any_checked = true;
+    }
+    r->verdict = r->count == 0 ? DKIM_UNSIGNED
+               : any_clean_pass ? DKIM_VERIFIED
+               : any_pass ? DKIM_WEAK
+               : any_checked ? DKIM_FAILED
+               : DKIM_NOKEY_VERDICT;
+out:
+    message_free(&m);
+    if (status != MT_OK) {
+        dkim_report_free(r);
+        return status;
+    }
+    *out = r;
+    return MT_OK;
+}
+
+void dkim_report_free(struct dkim_report *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->count; i++) {
+        struct dkim_signature *s = &r->signatures[i];
+        free(s->domain);
+        free(s->selector);
+        free(s->algorithm);
+        free(s->canonicalization);
+        free(s->signed_headers);
+        free(s->identity);
+        free(s->reason);
+    }
+    free(r->signatures);
+    free(r);
+}
+
+const char *dkim_result_name(enum dkim_result result)
+{
+    switch (result) {
+    case DKIM_PASS: return "pass";
+    case DKIM_FAIL: return "fail";
+    case DKIM_PERMERROR: return "permerror";
+    case DKIM_NOKEY: return "nokey";
+    }
+    return "permerror";
+}
+
+const char *dkim_verdict_name(enum dkim_verdict verdict)
+{
+    switch (verdict) {
+    case DKIM_VERIFIED: return "verified";
+    case DKIM_WEAK: return "weak";
+    case DKIM_FAILED: return "failed";
+    case DKIM_NOKEY_VERDICT: return "nokey";
+    case DKIM_UNSIGNED: return "unsigned";
+    }
+    return "failed";
+}
+
+void dkim_weakness_names(unsigned weaknesses, char *out, size_t size)
+{
+    static const char *const names[] = { "sha1", "short_key", "from_not_signed",
+                                         "multiple_from", "partial_body", "expired" };
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < 6; i++) {
+        if (!(weaknesses & (1u << i)))
+            continue;
+        int n = snprintf(out + used, size - used, "%s%s", used ? "," : "", names[i]);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+}
