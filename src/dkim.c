@@ -506,6 +506,27 @@ static bool parse_number(const struct dkim_tag *t, int64_t *out)
     return true;
 }
 
+/* i= is dkim-quoted-printable (RFC 6376 2.11): "=40" is "@". */
+static char *decode_quoted_printable(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '=' && i + 2 < n
+            && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+            char hex[3] = { s[i + 1], s[i + 2], 0 };
+            out[o++] = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else if (!is_fws(s[i])) {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static const char *check_signature_form(const struct header *h,
                                         struct parsed_signature *p,
                                         struct dkim_signature *s)
@@ -523,7 +544,7 @@ static const char *check_signature_form(const struct header *h,
     if ((t = find_tag(p->tags, p->count, "a")))
         s->algorithm = dup_range(t->value, t->value_len);
     if ((t = find_tag(p->tags, p->count, "i")))
-        s->identity = dup_range(t->value, t->value_len);
+        s->identity = decode_quoted_printable(t->value, t->value_len);
     if ((t = find_tag(p->tags, p->count, "h"))) {
         struct buf names = BUF_INIT;
         size_t i = 0;
