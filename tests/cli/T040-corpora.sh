@@ -101,6 +101,28 @@ if [ "${TEST_LABEL:-plain}" = plain ]; then
     eq "linux-mips: 84,096 messages stored" "$out" '{"read":84096,"stored":84096,"duplicates":0,"rejected":0}'
     out=$(mt mips.db ingest --json "$CORPORA/bulk/linux-mips/linux-mips.mbox.zst")
     eq "linux-mips: re-ingest stores nothing" "$out" '{"read":84096,"stored":0,"duplicates":84096,"rejected":0}'
+    # DKIM cross-check: every signature made with the two known Gmail keys,
+    # against dkimpy's result (corpora/README.md); ids are mbox positions.
+    mt mips.db keys import "$CORPORA/bulk/linux-mips/keys.zone" >/dev/null
+    mt mips.db verify >/dev/null
+    sqlite3 -separator $'\t' "$work/mips.db" "SELECT email_id, position, result FROM signature
+        WHERE selector || '._domainkey.' || domain IN ('20120113._domainkey.gmail.com', 'beta._domainkey.gmail.com')" > "$work/ours.tsv"
+    diff=$($PY - "$CORPORA/bulk/linux-mips/dkim-expected-known-keys.tsv" "$work/ours.tsv" <<'PY'
+import sys
+exp = {}
+for line in open(sys.argv[1]):
+    if not line.startswith("#"):
+        f = line.rstrip("\n").split("\t")
+        exp[(f[0], f[2])] = f[6].split(":")[0]
+ours = {}
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    ours[(f[0], f[1])] = f[2]
+bad = [k for k in exp if ours.get(k) != exp[k]]
+print("%d of %d differ" % (len(bad), len(exp)))
+PY
+)
+    eq "linux-mips: per-signature results agree with dkimpy" "$diff" "0 of 4796 differ"
 else
     skip "linux-mips full ingest runs in the plain pass only (too slow under ASan)"
 fi
