@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "status.h"
 #include "store.h"
 
@@ -30,6 +31,9 @@ struct store *cli_open_archive(const struct cli *cli, enum store_mode mode);
 
 /* Parse a positive email id; false if ARG is not one. */
 bool cli_parse_id(const char *arg, int64_t *id);
+
+/* Read the whole file PATH into OUT; false (after printing why) if not. */
+bool cli_read_file(const char *path, struct buf *out);
 
 /* Write LEN bytes to stdout fully; false on error. */
 bool cli_write_stdout(const void *data, size_t len);

@@ -81,18 +81,13 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
                                   argc - first_source, &options, &counts, &err);
     if (status == MT_OK && keys_file) {
         /* --keys: import, then verify what is now in the archive. */
-        FILE *f = fopen(keys_file, "rb");
         struct buf text = BUF_INIT, problems = BUF_INIT;
-        char chunk[65536];
-        size_t n;
         int imported, duplicates;
-        if (!f) {
+        if (!cli_read_file(keys_file, &text)) {
+            buf_free(&text);
             store_close(st);
-            return cli_fail("%s: cannot open key file", keys_file);
+            return EXIT_FAILED;
         }
-        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-            buf_append(&text, chunk, n);
-        fclose(f);
         status = verify_import_keys(st, keys_file, buf_cstr(&text), text.len, NULL,
                                     &imported, &duplicates, &problems, &err);
         if (problems.len)

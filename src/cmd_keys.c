@@ -23,15 +23,11 @@ static int keys_import(const struct cli *cli, int argc, char **argv)
     }
     if (!file)
         return cli_usage("keys import: name a key record FILE");
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return cli_fail("%s: cannot open key file", file);
     struct buf text = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&text, chunk, n);
-    fclose(f);
+    if (!cli_read_file(file, &text)) {
+        buf_free(&text);
+        return EXIT_FAILED;
+    }
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st) {
         buf_free(&text);
@@ -115,19 +111,13 @@ static int keys_list(const struct cli *cli, bool json, bool missing)
             json_object_end(&w);
         } else {
             int bits = sqlite3_column_int(s, 2);
-            buf_printf(&out, "%s\t%s %s\t%s\n", name, (const char *)sqlite3_column_text(s, 1),
-                       bits ? "" : "(revoked or unusable)",
-                       sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "");
-            if (bits) {
-                /* put the size where the placeholder was */
-                char size[32];
-                snprintf(size, sizeof size, "%d bits", bits);
-                char *hole = strstr(out.data + out.len - strlen(name) - 64 > out.data
-                                    ? out.data + out.len - strlen(name) - 64 : out.data, " \t");
-                (void)hole;
-                out.len -= 1;
-                buf_printf(&out, " %s\n", size);
-            }
+            const char *source = (const char *)sqlite3_column_text(s, 3);
+            buf_printf(&out, "%s\t%s\t", name, (const char *)sqlite3_column_text(s, 1));
+            if (bits)
+                buf_printf(&out, "%d bits", bits);
+            else
+                buf_append_str(&out, "revoked or unusable");
+            buf_printf(&out, "\t%s\n", source ? source : "");
         }
     }
     sqlite3_finalize(s);

@@ -1,4 +1,5 @@
 /* main.c - argv -> command; global options; the only globals are const. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,29 @@ bool cli_parse_id(const char *arg, int64_t *id)
         return false;
     *id = value;
     return true;
+}
+
+bool cli_read_file(const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+    if (!f) {
+        cli_fail("%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_append(out, chunk, n) != MT_OK) {
+            fclose(f);
+            cli_fail("%s: out of memory", path);
+            return false;
+        }
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok)
+        cli_fail("%s: read error", path);
+    return ok;
 }
 
 bool cli_write_stdout(const void *data, size_t len)
