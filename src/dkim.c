@@ -593,18 +593,15 @@ static const char *check_signature_form(const struct header *h,
         return "missing v= tag";
     if (!tag_equals(v, "1"))
         return "unsupported version (v= is not 1)";
-    static const char *const required[] = { "a", "b", "bh", "d", "h", "s" };
+    /* RFC 6376 3.5: tags a=, b=, bh=, d=, h= and s= are required. */
+    static const char *const required[][2] = {
+        { "a", "missing a= tag" }, { "b", "missing b= tag" },
+        { "bh", "missing bh= tag" }, { "d", "missing d= tag" },
+        { "h", "missing h= tag" }, { "s", "missing s= tag" },
+    };
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!find_tag(p->tags, p->count, required[i])) {
-            static char message[5][32];
-            (void)message;
-            if (!strcmp(required[i], "bh")) return "missing bh= tag";
-            if (!strcmp(required[i], "b")) return "missing b= tag";
-            if (!strcmp(required[i], "d")) return "missing d= tag";
-            if (!strcmp(required[i], "h")) return "missing h= tag";
-            if (!strcmp(required[i], "s")) return "missing s= tag";
-            return "missing a= tag";
-        }
+        if (!find_tag(p->tags, p->count, required[i][0]))
+            return required[i][1];
     const struct dkim_tag *a = find_tag(p->tags, p->count, "a");
     if (tag_equals(a, "rsa-sha256")) {
     } else if (tag_equals(a, "rsa-sha1")) {

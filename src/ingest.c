@@ -151,6 +151,18 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
+/* Compress and parse a slot's bytes: the work for a message not yet
+ * archived. */
+static mt_status prepare_new_message(struct slot *s)
+{
+    mt_status status = store_compress((const unsigned char *)buf_cstr(&s->raw),
+                                      s->raw.len, &s->compressed, &s->codec);
+    if (status == MT_OK)
+        status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
+                            s->raw.len, &s->parsed);
+    return status;
+}
+
 static void work_on(struct slot *s, struct store *reader)
 {
     if (s->reject_reason)
@@ -161,11 +173,7 @@ static void work_on(struct slot *s, struct store *reader)
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = store_compress((const unsigned char *)buf_cstr(&s->raw),
-                                    s->raw.len, &s->compressed, &s->codec);
-    if (s->work_status == MT_OK)
-        s->work_status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
-                                    s->raw.len, &s->parsed);
+    s->work_status = prepare_new_message(s);
 }
 
 static void *worker_main(void *arg)
@@ -259,11 +267,7 @@ static mt_status write_slot(struct store *st, struct index *ix, struct slot *s,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = store_compress((const unsigned char *)buf_cstr(&s->raw),
-                                    s->raw.len, &s->compressed, &s->codec);
-            if (status == MT_OK)
-                status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
-                                    s->raw.len, &s->parsed);
+            status = prepare_new_message(s);
             if (status != MT_OK)
                 return status;
         }
