@@ -45,7 +45,9 @@ int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_rejected(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
-/* Verify the whole archive; print the counts unless QUIET. */
-int cli_verify_and_report(const struct cli *cli, bool json, bool quiet);
+/* Verify the whole archive with WORKERS threads (0: one per core); print
+ * the counts unless QUIET. */
+int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
+                          int workers);
 
 #endif

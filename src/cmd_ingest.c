@@ -67,22 +67,14 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st)
         return EXIT_FAILED;
-    struct progress progress = { .on_terminal = isatty(STDERR_FILENO) };
-    clock_gettime(CLOCK_MONOTONIC, &progress.start);
-    struct ingest_options options = {
-        .archive_path = cli->archive_path,
-        .workers = workers,
-        .progress = show_progress,
-        .progress_context = &progress,
-    };
-    struct ingest_counts counts;
     struct mt_error err = { 0 };
-    mt_status status = ingest_run(st, (const char *const *)argv + first_source,
-                                  argc - first_source, &options, &counts, &err);
-    if (status == MT_OK && keys_file) {
-        /* --keys: import, then verify what is now in the archive. */
+    mt_status status = MT_OK;
+    int imported = 0;
+    int64_t emails_before = store_count_emails(st);
+    if (keys_file) {
+        /* --keys: import first, so new mail is verified as it is read. */
         struct buf text = BUF_INIT, problems = BUF_INIT;
-        int imported, duplicates;
+        int duplicates;
         if (!cli_read_file(keys_file, &text)) {
             buf_free(&text);
             store_close(st);
@@ -95,10 +87,31 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         buf_free(&text);
         buf_free(&problems);
     }
+    struct verify_keyring *ring = NULL;
+    if (status == MT_OK)
+        status = verify_keyring_load(st, &ring, &err);
+    struct progress progress = { .on_terminal = isatty(STDERR_FILENO) };
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    struct ingest_options options = {
+        .archive_path = cli->archive_path,
+        .workers = workers,
+        .progress = show_progress,
+        .progress_context = &progress,
+        .keys = ring ? verify_keyring_keys(ring) : NULL,
+        .now = (int64_t)time(NULL),
+    };
+    struct ingest_counts counts;
+    memset(&counts, 0, sizeof counts);
+    if (status == MT_OK)
+        status = ingest_run(st, (const char *const *)argv + first_source,
+                            argc - first_source, &options, &counts, &err);
+    verify_keyring_free(ring);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
-    if (keys_file && cli_verify_and_report(cli, false, true) != EXIT_DONE)
+    /* New keys may decide mail that was archived before. */
+    if (imported > 0 && emails_before > 0
+        && cli_verify_and_report(cli, false, true, workers) != EXIT_DONE)
         return EXIT_FAILED;
     if (json) {
         struct buf out = BUF_INIT;

@@ -1,5 +1,6 @@
 /* cmd_verify.c - `mailtrove verify [--json]` */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -8,14 +9,20 @@
 #include "json.h"
 #include "verify.h"
 
-int cli_verify_and_report(const struct cli *cli, bool json, bool quiet)
+int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
+                          int workers)
 {
     struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
     if (!st)
         return EXIT_FAILED;
     struct verify_counts c;
     struct mt_error err = { 0 };
-    mt_status status = verify_archive(st, (int64_t)time(NULL), &c, &err);
+    struct verify_options options = {
+        .archive_path = cli->archive_path,
+        .workers = workers,
+        .now = (int64_t)time(NULL),
+    };
+    mt_status status = verify_archive(st, &options, &c, &err);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
@@ -54,11 +61,14 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet)
 int cmd_verify(const struct cli *cli, int argc, char **argv)
 {
     bool json = false;
+    int workers = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = true;
+        else if (!strncmp(argv[i], "--workers=", 10) && atoi(argv[i] + 10) > 0)
+            workers = atoi(argv[i] + 10);
         else
             return cli_usage("verify: unknown argument '%s'", argv[i]);
     }
-    return cli_verify_and_report(cli, json, false);
+    return cli_verify_and_report(cli, json, false, workers);
 }

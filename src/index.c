@@ -34,7 +34,7 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                 "UPDATE email SET date = ?, date_raw = ?, from_name = ?,"
                 " from_addr = ?, subject = ?, message_id = ?, in_reply_to = ?,"
                 " refs = ?, attachment_count = ?, from_header_count = ?,"
-                " parsed = ?, body_from_html = ? WHERE id = ?", err) != MT_OK
+                " parsed = ?, body_from_html = ?, signature_count = ? WHERE id = ?", err) != MT_OK
         || prepare(ix, &ix->insert_address,
                    "INSERT OR REPLACE INTO address(email_id, role, position, name, addr)"
                    " VALUES(?,?,?,?,lower(?))", err) != MT_OK
@@ -82,7 +82,7 @@ static mt_status step_done(struct index *ix, sqlite3_stmt *s,
 }
 
 mt_status index_put_message(struct index *ix, int64_t id,
-                            const struct mime_message *m,
+                            const struct mime_message *m, int signature_count,
                             struct mt_error *err)
 {
     const struct mime_address *from = NULL;
@@ -110,7 +110,11 @@ mt_status index_put_message(struct index *ix, int64_t id,
     sqlite3_bind_int(s, 10, m->from_header_count);
     sqlite3_bind_int(s, 11, m->parsed);
     sqlite3_bind_int(s, 12, m->body_from_html);
-    sqlite3_bind_int64(s, 13, id);
+    if (signature_count >= 0)
+        sqlite3_bind_int(s, 13, signature_count);
+    else
+        sqlite3_bind_null(s, 13);
+    sqlite3_bind_int64(s, 14, id);
     status = step_done(ix, s, err, "indexing a message");
     if (status != MT_OK)
         goto out;

@@ -25,10 +25,11 @@ void index_close(struct index *ix);
 
 /*
  * Fill the metadata of email ID (just stored with store_put_raw) from M
- * (borrowed).  Must run inside the store's transaction.
+ * (borrowed); SIGNATURE_COUNT is its number of DKIM-Signature headers,
+ * -1 if not known.  Must run inside the store's transaction.
  */
 mt_status index_put_message(struct index *ix, int64_t id,
-                            const struct mime_message *m,
+                            const struct mime_message *m, int signature_count,
                             struct mt_error *err);
 
 #endif

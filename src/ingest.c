@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "dkim.h"
 #include "index.h"
 #include "mime.h"
 #include "source.h"
+#include "verify.h"
 
 /* In-flight messages.  Enough to keep two workers busy while the writer
  * commits, small enough that memory stays flat. */
@@ -39,6 +41,7 @@ struct slot {
     struct buf compressed;
     int codec;
     struct mime_message *parsed;
+    struct dkim_report *dkim;  /* NULL: no DKIM-Signature */
     mt_status work_status;
 };
 
@@ -77,6 +80,8 @@ static void slot_clear(struct slot *s)
     buf_free(&s->compressed);
     mime_message_free(s->parsed);
     s->parsed = NULL;
+    dkim_report_free(s->dkim);
+    s->dkim = NULL;
     s->known = false;
     s->work_status = MT_OK;
     s->state = SLOT_EMPTY;
@@ -151,19 +156,25 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-/* Compress and parse a slot's bytes: the work for a message not yet
- * archived. */
-static mt_status prepare_new_message(struct slot *s)
+/* Compress, parse and DKIM-check a slot's bytes: the work for a message
+ * not yet archived. */
+static mt_status prepare_new_message(struct slot *s,
+                                     const struct ingest_options *options)
 {
-    mt_status status = store_compress((const unsigned char *)buf_cstr(&s->raw),
-                                      s->raw.len, &s->compressed, &s->codec);
+    static const struct dkim_keyring no_keys = { NULL, 0 };
+    const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
+    mt_status status = store_compress(raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)
-        status = mime_parse((const unsigned char *)buf_cstr(&s->raw),
-                            s->raw.len, &s->parsed);
+        status = mime_parse(raw, s->raw.len, &s->parsed);
+    if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
+        status = dkim_verify_message(raw, s->raw.len,
+                                     options->keys ? options->keys : &no_keys,
+                                     options->now, &s->dkim);
     return status;
 }
 
-static void work_on(struct slot *s, struct store *reader)
+static void work_on(struct slot *s, struct store *reader,
+                    const struct ingest_options *options)
 {
     if (s->reject_reason)
         return;
@@ -173,7 +184,7 @@ static void work_on(struct slot *s, struct store *reader)
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = prepare_new_message(s);
+    s->work_status = prepare_new_message(s, options);
 }
 
 static void *worker_main(void *arg)
@@ -199,7 +210,7 @@ static void *worker_main(void *arg)
         s->state = SLOT_WORKING;
         pthread_mutex_unlock(&p->lock);
 
-        work_on(s, reader);
+        work_on(s, reader, p->options);
 
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_READY;
@@ -245,7 +256,9 @@ static void *checkpointer_main(void *arg)
 }
 
 /* Write one finished slot. */
-static mt_status write_slot(struct store *st, struct index *ix, struct slot *s,
+static mt_status write_slot(struct store *st, struct index *ix,
+                            struct verify_writer *verifier,
+                            const struct ingest_options *options, struct slot *s,
                             struct ingest_counts *counts, struct mt_error *err)
 {
     mt_status status = MT_OK;
@@ -267,7 +280,7 @@ static mt_status write_slot(struct store *st, struct index *ix, struct slot *s,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = prepare_new_message(s);
+            status = prepare_new_message(s, options);
             if (status != MT_OK)
                 return status;
         }
@@ -280,9 +293,13 @@ static mt_status write_slot(struct store *st, struct index *ix, struct slot *s,
         counts->duplicates++;
     } else if (status == MT_OK) {
         counts->stored++;
-        status = index_put_message(ix, id, s->parsed, err);
+        status = index_put_message(ix, id, s->parsed,
+                                   s->dkim ? (int)s->dkim->count : 0, err);
+        if (status == MT_OK && s->dkim)
+            status = verify_writer_put(verifier, id, s->dkim, options->now, err);
         if (status != MT_OK)
             return status;
+        verify_count(&counts->verdicts, s->dkim);
     } else {
         return status;
     }
@@ -303,6 +320,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
 {
     struct pipeline *p = NULL;
     struct index *ix = NULL;
+    struct verify_writer *verifier = NULL;
     pthread_t producer;
     pthread_t checkpointer;
     bool checkpointer_started = false;
@@ -330,6 +348,11 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     status = index_open(st, &ix, err);
     if (status != MT_OK)
         return status;
+    status = verify_writer_open(st, &verifier, err);
+    if (status != MT_OK) {
+        index_close(ix);
+        return status;
+    }
     p = calloc(1, sizeof *p);
     if (!p) {
         status = MT_ENOMEM;
@@ -389,7 +412,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             batch_start = now_seconds();
             batch_items = 0;
         }
-        status = write_slot(st, ix, s, counts, err);
+        status = write_slot(st, ix, verifier, options, s, counts, err);
         if (status != MT_OK)
             goto out;
         slot_clear(s);
@@ -455,6 +478,7 @@ out:
         sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
                                   NULL, NULL);
     }
+    verify_writer_close(verifier);
     index_close(ix);
     return status;
 }

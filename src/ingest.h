@@ -1,7 +1,7 @@
 /*
  * ingest.h - the ingest pipeline: source walk -> parse workers -> one
  * writer.  Sources are walked on a producer thread; worker threads hash,
- * compress and parse (GMime); the calling thread writes to SQLite in
+ * compress, parse (GMime) and check DKIM signatures; the calling thread writes to SQLite in
  * batched transactions, in input order, so ids come out the same on every
  * run over the same input.  Memory is bounded by the ring of in-flight
  * messages, not by the size of the input.
@@ -15,8 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dkim.h"
 #include "status.h"
 #include "store.h"
+#include "verify.h"
 
 struct ingest_counts {
     uint64_t read;        /* messages and non-messages seen */
@@ -24,6 +26,7 @@ struct ingest_counts {
     uint64_t duplicates;  /* bytes already in the archive */
     uint64_t rejected;    /* not stored, with a reason */
     uint64_t input_bytes; /* bytes of input accounted for so far */
+    struct verify_counts verdicts; /* of the emails stored */
 };
 
 /* Called from the writer thread now and then, and once with FINAL set. */
@@ -37,6 +40,8 @@ struct ingest_options {
     ingest_progress_fn progress; /* may be NULL */
     void *progress_context;
     size_t max_message_bytes; /* 0: the source module's default */
+    const struct dkim_keyring *keys; /* borrowed; NULL: no keys */
+    int64_t now;              /* verification time, for x= */
 };
 
 /*

@@ -114,6 +114,9 @@ static const char *const migrations[] = {
     "  verified_at INTEGER NOT NULL,"
     "  PRIMARY KEY(email_id, position)) WITHOUT ROWID;"
     "CREATE INDEX signature_domain ON signature(domain, result);",
+    /* 3: how many DKIM-Signature headers (NULL: not looked at yet), so a
+     * re-verification reads only signed emails */
+    "ALTER TABLE email ADD COLUMN signature_count INTEGER;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

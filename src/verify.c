@@ -1,34 +1,62 @@
 /* verify.c - DKIM over the archive: keyring from SQLite, results back. */
 #include "verify.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dkim.h"
 #include "keys.h"
 
-static mt_status load_keyring(struct store *st, struct dkim_keyring *ring,
-                              char ***strings, struct mt_error *err)
+struct verify_keyring {
+    struct dkim_keyring keys;
+    char **strings;           /* name and record of each key, owned */
+};
+
+const struct dkim_keyring *verify_keyring_keys(const struct verify_keyring *ring)
+{
+    return &ring->keys;
+}
+
+void verify_keyring_free(struct verify_keyring *ring)
+{
+    if (!ring)
+        return;
+    for (size_t i = 0; ring->strings && i < 2 * ring->keys.count; i++)
+        free(ring->strings[i]);
+    free(ring->strings);
+    free(ring->keys.keys);
+    free(ring);
+}
+
+mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
+                              struct mt_error *err)
 {
     sqlite3_stmt *s;
     size_t capacity = 0;
-    memset(ring, 0, sizeof *ring);
-    *strings = NULL;
+    struct verify_keyring *ring = calloc(1, sizeof *ring);
+    *out = NULL;
+    if (!ring)
+        return MT_ENOMEM;
     if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, record FROM key",
-                           -1, &s, NULL) != SQLITE_OK)
+                           -1, &s, NULL) != SQLITE_OK) {
+        free(ring);
         return store_db_error(st, err, "reading keys");
-    char **owned = NULL;
+    }
     mt_status status = MT_OK;
     while (sqlite3_step(s) == SQLITE_ROW) {
-        if (ring->count == capacity) {
+        struct dkim_keyring *keys = &ring->keys;
+        if (keys->count == capacity) {
             capacity = capacity ? capacity * 2 : 64;
-            struct dkim_key *bigger = realloc(ring->keys, capacity * sizeof *bigger);
-            char **more = realloc(owned, 2 * capacity * sizeof *more);
+            struct dkim_key *bigger = realloc(keys->keys, capacity * sizeof *bigger);
             if (bigger)
-                ring->keys = bigger;
+                keys->keys = bigger;
+            char **more = realloc(ring->strings, 2 * capacity * sizeof *more);
             if (more)
-                owned = more;
+                ring->strings = more;
             if (!bigger || !more) {
                 status = MT_ENOMEM;
                 break;
@@ -36,29 +64,25 @@ static mt_status load_keyring(struct store *st, struct dkim_keyring *ring,
         }
         char *name = strdup((const char *)sqlite3_column_text(s, 1));
         char *record = strdup((const char *)sqlite3_column_text(s, 2));
-        owned[2 * ring->count] = name;
-        owned[2 * ring->count + 1] = record;
-        ring->keys[ring->count].id = sqlite3_column_int64(s, 0);
-        ring->keys[ring->count].name = name;
-        ring->keys[ring->count].record = record;
-        ring->count++;
+        ring->strings[2 * keys->count] = name;
+        ring->strings[2 * keys->count + 1] = record;
+        keys->keys[keys->count].id = sqlite3_column_int64(s, 0);
+        keys->keys[keys->count].name = name;
+        keys->keys[keys->count].record = record;
+        keys->count++;
         if (!name || !record) {
             status = MT_ENOMEM;
             break;
         }
     }
     sqlite3_finalize(s);
-    *strings = owned;
-    dkim_keyring_sort(ring);
-    return status;
-}
-
-static void free_keyring(struct dkim_keyring *ring, char **strings)
-{
-    for (size_t i = 0; strings && i < 2 * ring->count; i++)
-        free(strings[i]);
-    free(strings);
-    free(ring->keys);
+    if (status != MT_OK) {
+        verify_keyring_free(ring);
+        return status;
+    }
+    dkim_keyring_sort(&ring->keys);
+    *out = ring;
+    return MT_OK;
 }
 
 static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
@@ -69,128 +93,318 @@ static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
         sqlite3_bind_null(s, i);
 }
 
-mt_status verify_archive(struct store *st, int64_t now,
-                         struct verify_counts *counts, struct mt_error *err)
-{
-    struct dkim_keyring ring;
-    char **strings = NULL;
-    sqlite3_stmt *list = NULL, *clear = NULL, *insert = NULL, *set_verdict = NULL;
-    sqlite3 *db = store_db(st);
-    struct buf raw = BUF_INIT;
-    mt_status status;
-    memset(counts, 0, sizeof *counts);
+struct verify_writer {
+    struct store *store;
+    sqlite3_stmt *clear, *insert, *set_verdict;
+};
 
-    status = load_keyring(st, &ring, &strings, err);
-    if (status != MT_OK)
-        goto out;
-    if (sqlite3_prepare_v2(db, "SELECT id, verdict FROM email ORDER BY id", -1, &list, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ?", -1, &clear, NULL) != SQLITE_OK
+void verify_writer_close(struct verify_writer *w)
+{
+    if (!w)
+        return;
+    sqlite3_finalize(w->clear);
+    sqlite3_finalize(w->insert);
+    sqlite3_finalize(w->set_verdict);
+    free(w);
+}
+
+mt_status verify_writer_open(struct store *st, struct verify_writer **out,
+                             struct mt_error *err)
+{
+    sqlite3 *db = store_db(st);
+    struct verify_writer *w = calloc(1, sizeof *w);
+    *out = NULL;
+    if (!w)
+        return MT_ENOMEM;
+    w->store = st;
+    if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ?", -1, &w->clear, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, "INSERT INTO signature(email_id, position, domain, selector,"
                               " algorithm, canonicalization, identity, signed_headers,"
                               " body_length_tag, body_bytes_unsigned, key_bits, key_id,"
                               " result, reason, weaknesses, verified_at)"
-                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &insert, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "UPDATE email SET verdict = ? WHERE id = ?", -1,
-                              &set_verdict, NULL) != SQLITE_OK) {
-        status = store_db_error(st, err, "preparing verification");
+                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &w->insert, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "UPDATE email SET verdict = ?, signature_count = ?"
+                              " WHERE id = ?", -1, &w->set_verdict, NULL) != SQLITE_OK) {
+        mt_status status = store_db_error(st, err, "preparing verification");
+        verify_writer_close(w);
+        return status;
+    }
+    *out = w;
+    return MT_OK;
+}
+
+static mt_status step_and_reset(struct verify_writer *w, sqlite3_stmt *s,
+                                const char *what, struct mt_error *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(w->store, err, what);
+}
+
+mt_status verify_writer_put(struct verify_writer *w, int64_t id,
+                            const struct dkim_report *report, int64_t now,
+                            struct mt_error *err)
+{
+    sqlite3_bind_int64(w->clear, 1, id);
+    mt_status status = step_and_reset(w, w->clear, "clearing old results", err);
+    for (size_t i = 0; report && i < report->count && status == MT_OK; i++) {
+        const struct dkim_signature *s = &report->signatures[i];
+        sqlite3_stmt *insert = w->insert;
+        char weak[128];
+        dkim_weakness_names(s->weaknesses, weak, sizeof weak);
+        sqlite3_bind_int64(insert, 1, id);
+        sqlite3_bind_int(insert, 2, (int)i);
+        bind_text_or_null(insert, 3, s->domain);
+        bind_text_or_null(insert, 4, s->selector);
+        bind_text_or_null(insert, 5, s->algorithm);
+        bind_text_or_null(insert, 6, s->canonicalization);
+        bind_text_or_null(insert, 7, s->identity);
+        bind_text_or_null(insert, 8, s->signed_headers);
+        if (s->body_length_tag >= 0)
+            sqlite3_bind_int64(insert, 9, s->body_length_tag);
+        else
+            sqlite3_bind_null(insert, 9);
+        sqlite3_bind_int64(insert, 10, s->body_bytes_unsigned);
+        sqlite3_bind_int(insert, 11, s->key_bits);
+        if (s->key_id >= 0)
+            sqlite3_bind_int64(insert, 12, s->key_id);
+        else
+            sqlite3_bind_null(insert, 12);
+        sqlite3_bind_text(insert, 13, dkim_result_name(s->result), -1, SQLITE_STATIC);
+        bind_text_or_null(insert, 14, s->reason);
+        sqlite3_bind_text(insert, 15, weak, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(insert, 16, now);
+        status = step_and_reset(w, insert, "storing a signature result", err);
+    }
+    if (status != MT_OK)
+        return status;
+    enum dkim_verdict verdict = report ? report->verdict : DKIM_UNSIGNED;
+    sqlite3_bind_text(w->set_verdict, 1, dkim_verdict_name(verdict), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(w->set_verdict, 2, report ? (int64_t)report->count : 0);
+    sqlite3_bind_int64(w->set_verdict, 3, id);
+    return step_and_reset(w, w->set_verdict, "storing a verdict", err);
+}
+
+void verify_count(struct verify_counts *counts, const struct dkim_report *report)
+{
+    switch (report ? report->verdict : DKIM_UNSIGNED) {
+    case DKIM_VERIFIED: counts->verified++; break;
+    case DKIM_WEAK: counts->weak++; break;
+    case DKIM_FAILED: counts->failed++; break;
+    case DKIM_NOKEY_VERDICT: counts->nokey++; break;
+    case DKIM_UNSIGNED: counts->unsigned_count++; break;
+    }
+}
+
+/*
+ * The parallel re-check: workers (own read-only connections) read and
+ * verify emails in id order through a ring of RING slots; the calling
+ * thread writes each result in order, so the archive changes exactly as
+ * a single-threaded run would.
+ */
+#define RING 512
+
+struct verify_item {
+    bool ready;
+    mt_status status;
+    struct dkim_report *report;
+};
+
+struct verify_job {
+    const int64_t *ids;
+    size_t count;
+    size_t next;      /* next index a worker takes */
+    size_t written;   /* results the writer has stored */
+    bool abort;
+    struct verify_item items[RING];
+    const struct dkim_keyring *keys;
+    const struct verify_options *options;
+    pthread_mutex_t lock;
+    pthread_cond_t space, ready;
+};
+
+static void *verify_worker_main(void *arg)
+{
+    struct verify_job *job = arg;
+    struct store *reader = NULL;
+    struct buf raw = BUF_INIT;
+    mt_status open_status = store_open(job->options->archive_path, STORE_READ_ONLY,
+                                       &reader, NULL);
+    for (;;) {
+        pthread_mutex_lock(&job->lock);
+        while (!job->abort && job->next < job->count
+               && job->next >= job->written + RING)
+            pthread_cond_wait(&job->space, &job->lock);
+        if (job->abort || job->next >= job->count) {
+            pthread_mutex_unlock(&job->lock);
+            break;
+        }
+        size_t n = job->next++;
+        pthread_mutex_unlock(&job->lock);
+
+        struct verify_item *item = &job->items[n % RING];
+        item->report = NULL;
+        item->status = open_status;
+        if (item->status == MT_OK)
+            item->status = store_get_raw(reader, job->ids[n], &raw, NULL);
+        const unsigned char *bytes = (const unsigned char *)buf_cstr(&raw);
+        if (item->status == MT_OK && dkim_has_signature(bytes, raw.len))
+            item->status = dkim_verify_message(bytes, raw.len, job->keys,
+                                               job->options->now, &item->report);
+
+        pthread_mutex_lock(&job->lock);
+        item->ready = true;
+        if (n == job->written)
+            pthread_cond_signal(&job->ready);
+        pthread_mutex_unlock(&job->lock);
+    }
+    buf_free(&raw);
+    store_close(reader);
+    return NULL;
+}
+
+static mt_status select_ids(struct store *st, const char *sql, int64_t **ids,
+                            size_t *count, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    size_t capacity = 0;
+    *ids = NULL;
+    *count = 0;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "listing emails");
+    mt_status status = MT_OK;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? capacity * 2 : 1024;
+            int64_t *bigger = realloc(*ids, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                break;
+            }
+            *ids = bigger;
+        }
+        (*ids)[(*count)++] = sqlite3_column_int64(s, 0);
+    }
+    sqlite3_finalize(s);
+    return status;
+}
+
+mt_status verify_archive(struct store *st, const struct verify_options *options,
+                         struct verify_counts *counts, struct mt_error *err)
+{
+    struct verify_keyring *ring = NULL;
+    struct verify_writer *writer = NULL;
+    struct verify_job *job = NULL;
+    int64_t *ids = NULL;
+    size_t id_count = 0;
+    pthread_t threads[16];
+    int started = 0;
+    bool in_transaction = false;
+    memset(counts, 0, sizeof *counts);
+
+    mt_status status = verify_keyring_load(st, &ring, err);
+    if (status == MT_OK)
+        status = verify_writer_open(st, &writer, err);
+    /* Emails known to have no signature keep their verdict: no keys
+     * change it. */
+    if (status == MT_OK)
+        status = select_ids(st, "SELECT id FROM email WHERE signature_count IS NULL"
+                            " OR signature_count > 0 ORDER BY id", &ids, &id_count, err);
+    if (status == MT_OK) {
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM email"
+                               " WHERE signature_count = 0", -1, &s, NULL) != SQLITE_OK)
+            status = store_db_error(st, err, "counting unsigned emails");
+        else {
+            if (sqlite3_step(s) == SQLITE_ROW)
+                counts->unsigned_count = (uint64_t)sqlite3_column_int64(s, 0);
+            sqlite3_finalize(s);
+        }
+    }
+    if (status != MT_OK || id_count == 0)
+        goto out;
+
+    job = calloc(1, sizeof *job);
+    if (!job) {
+        status = MT_ENOMEM;
         goto out;
     }
-    /* Read the id list first: the writes below must not disturb the scan. */
-    int64_t *ids = NULL;
-    size_t id_count = 0, id_capacity = 0;
-    while (sqlite3_step(list) == SQLITE_ROW) {
-        if (id_count == id_capacity) {
-            id_capacity = id_capacity ? id_capacity * 2 : 1024;
-            int64_t *bigger = realloc(ids, id_capacity * sizeof *bigger);
-            if (!bigger) {
-                free(ids);
-                status = MT_ENOMEM;
-                goto out;
-            }
-            ids = bigger;
-        }
-        ids[id_count++] = sqlite3_column_int64(list, 0);
+    job->ids = ids;
+    job->count = id_count;
+    job->keys = verify_keyring_keys(ring);
+    job->options = options;
+    pthread_mutex_init(&job->lock, NULL);
+    pthread_cond_init(&job->space, NULL);
+    pthread_cond_init(&job->ready, NULL);
+    int workers = options->workers;
+    if (workers <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        workers = cores > 0 ? (int)cores : 1;
     }
-    status = store_begin(st, err);
+    if (workers > 16)
+        workers = 16;
+    for (int i = 0; i < workers; i++)
+        if (pthread_create(&threads[started], NULL, verify_worker_main, job) == 0)
+            started++;
+    if (started == 0) {
+        status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
+        goto out;
+    }
     for (size_t n = 0; n < id_count && status == MT_OK; n++) {
-        int64_t id = ids[n];
-        status = store_get_raw(st, id, &raw, err);
+        struct verify_item *item = &job->items[n % RING];
+        pthread_mutex_lock(&job->lock);
+        while (!item->ready)
+            pthread_cond_wait(&job->ready, &job->lock);
+        pthread_mutex_unlock(&job->lock);
+
+        status = item->status;
         if (status != MT_OK)
-            break;
-        struct dkim_report *report = NULL;
-        enum dkim_verdict verdict = DKIM_UNSIGNED;
-        if (dkim_has_signature((const unsigned char *)buf_cstr(&raw), raw.len)) {
-            status = dkim_verify_message((const unsigned char *)buf_cstr(&raw), raw.len,
-                                         &ring, now, &report);
-            if (status != MT_OK)
-                break;
-            verdict = report->verdict;
+            mt_error_set(err, status, "verifying email %lld: %s",
+                         (long long)ids[n], mt_strerror(status));
+        if (status == MT_OK && !in_transaction) {
+            status = store_begin(st, err);
+            in_transaction = status == MT_OK;
         }
-        sqlite3_bind_int64(clear, 1, id);
-        if (sqlite3_step(clear) != SQLITE_DONE)
-            status = store_db_error(st, err, "clearing old results");
-        sqlite3_reset(clear);
-        for (size_t i = 0; report && i < report->count && status == MT_OK; i++) {
-            struct dkim_signature *s = &report->signatures[i];
-            char weak[128];
-            dkim_weakness_names(s->weaknesses, weak, sizeof weak);
-            sqlite3_bind_int64(insert, 1, id);
-            sqlite3_bind_int(insert, 2, (int)i);
-            bind_text_or_null(insert, 3, s->domain);
-            bind_text_or_null(insert, 4, s->selector);
-            bind_text_or_null(insert, 5, s->algorithm);
-            bind_text_or_null(insert, 6, s->canonicalization);
-            bind_text_or_null(insert, 7, s->identity);
-            bind_text_or_null(insert, 8, s->signed_headers);
-            if (s->body_length_tag >= 0)
-                sqlite3_bind_int64(insert, 9, s->body_length_tag);
-            else
-                sqlite3_bind_null(insert, 9);
-            sqlite3_bind_int64(insert, 10, s->body_bytes_unsigned);
-            sqlite3_bind_int(insert, 11, s->key_bits);
-            if (s->key_id >= 0)
-                sqlite3_bind_int64(insert, 12, s->key_id);
-            else
-                sqlite3_bind_null(insert, 12);
-            sqlite3_bind_text(insert, 13, dkim_result_name(s->result), -1, SQLITE_STATIC);
-            bind_text_or_null(insert, 14, s->reason);
-            sqlite3_bind_text(insert, 15, weak, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_int64(insert, 16, now);
-            if (sqlite3_step(insert) != SQLITE_DONE)
-                status = store_db_error(st, err, "storing a signature result");
-            sqlite3_reset(insert);
-        }
-        dkim_report_free(report);
-        sqlite3_bind_text(set_verdict, 1, dkim_verdict_name(verdict), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(set_verdict, 2, id);
-        if (status == MT_OK && sqlite3_step(set_verdict) != SQLITE_DONE)
-            status = store_db_error(st, err, "storing a verdict");
-        sqlite3_reset(set_verdict);
-        switch (verdict) {
-        case DKIM_VERIFIED: counts->verified++; break;
-        case DKIM_WEAK: counts->weak++; break;
-        case DKIM_FAILED: counts->failed++; break;
-        case DKIM_NOKEY_VERDICT: counts->nokey++; break;
-        case DKIM_UNSIGNED: counts->unsigned_count++; break;
-        }
+        if (status == MT_OK)
+            status = verify_writer_put(writer, ids[n], item->report, options->now, err);
+        if (status == MT_OK)
+            verify_count(counts, item->report);
+        dkim_report_free(item->report);
+        item->report = NULL;
         if (status == MT_OK && n % 5000 == 4999) {
             status = store_commit(st, err);
-            if (status == MT_OK)
-                status = store_begin(st, err);
+            in_transaction = false;
         }
+        pthread_mutex_lock(&job->lock);
+        item->ready = false;
+        job->written++;
+        pthread_cond_broadcast(&job->space);
+        pthread_mutex_unlock(&job->lock);
     }
-    free(ids);
-    if (status == MT_OK)
+    if (status == MT_OK && in_transaction) {
         status = store_commit(st, err);
-    else
-        store_rollback(st);
+        in_transaction = false;
+    }
 out:
-    sqlite3_finalize(list);
-    sqlite3_finalize(clear);
-    sqlite3_finalize(insert);
-    sqlite3_finalize(set_verdict);
-    buf_free(&raw);
-    free_keyring(&ring, strings);
+    if (job) {
+        pthread_mutex_lock(&job->lock);
+        job->abort = true;
+        pthread_cond_broadcast(&job->space);
+        pthread_mutex_unlock(&job->lock);
+        for (int i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+        for (size_t i = 0; i < RING; i++)
+            dkim_report_free(job->items[i].report);
+        pthread_mutex_destroy(&job->lock);
+        pthread_cond_destroy(&job->space);
+        pthread_cond_destroy(&job->ready);
+        free(job);
+    }
+    if (in_transaction)
+        store_rollback(st);
+    free(ids);
+    verify_writer_close(writer);
+    verify_keyring_free(ring);
     return status;
 }
 
