@@ -650,10 +650,48 @@ static const char *check_signature_form(const struct header *h,
     return NULL;
 }
 
-/* Check one key record against the signature; NULL when usable. */
-static const char *check_key(const char *record, const struct parsed_signature *p,
+/* The public key of a record's p= (k= says which kind), or NULL. */
+static EVP_PKEY *key_from_tags(const struct dkim_tag *tags, int n, bool ed25519)
+{
+    const struct dkim_tag *pk = find_tag(tags, n, "p");
+    if (!pk || pk->value_len == 0)
+        return NULL;
+    size_t der_len;
+    unsigned char *der = decode_base64(pk->value, pk->value_len, &der_len);
+    if (!der)
+        return NULL;
+    EVP_PKEY *key = load_key(der, der_len, ed25519);
+    free(der);
+    return key;
+}
+
+void dkim_keyring_prepare(struct dkim_keyring *keyring)
+{
+    for (size_t i = 0; i < keyring->count; i++) {
+        struct dkim_key *k = &keyring->keys[i];
+        struct dkim_tag tags[MAX_TAGS];
+        int n = dkim_parse_tags(k->record, strlen(k->record), tags, MAX_TAGS);
+        if (n >= 0 && !k->prepared)
+            k->prepared = key_from_tags(tags, n,
+                                        tag_equals(find_tag(tags, n, "k"), "ed25519"));
+    }
+}
+
+void dkim_keyring_release(struct dkim_keyring *keyring)
+{
+    for (size_t i = 0; i < keyring->count; i++) {
+        EVP_PKEY_free(keyring->keys[i].prepared);
+        keyring->keys[i].prepared = NULL;
+    }
+}
+
+/* Check one key record against the signature; NULL when usable.  *KEY is
+ * then a reference the caller frees. */
+static const char *check_key(const struct dkim_key *entry,
+                             const struct parsed_signature *p,
                              const struct dkim_signature *s, EVP_PKEY **key)
 {
+    const char *record = entry->record;
     struct dkim_tag tags[MAX_TAGS];
     int n = dkim_parse_tags(record, strlen(record), tags, MAX_TAGS);
     *key = NULL;
@@ -685,6 +723,10 @@ static const char *check_key(const char *record, const struct parsed_signature *
         return "key record has no p= tag";
     if (pk->value_len == 0)
         return "key revoked (empty p=)";
+    if (entry->prepared && EVP_PKEY_up_ref(entry->prepared) == 1) {
+        *key = entry->prepared;
+        return NULL;
+    }
     size_t der_len;
     unsigned char *der = decode_base64(pk->value, pk->value_len, &der_len);
     if (!der)
@@ -815,7 +857,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
     bool any_usable = false;
     for (size_t k = first; k < first + key_count; k++) {
         EVP_PKEY *key;
-        const char *key_problem = check_key(keys->keys[k].record, &p, s, &key);
+        const char *key_problem = check_key(&keys->keys[k], &p, s, &key);
         if (key_problem) {
             last_problem = key_problem;
             continue;

@@ -39,6 +39,8 @@ struct dkim_key {
     const char *name;
     const char *record;
     int64_t id;          /* the caller's id for it, reported back */
+    void *prepared;      /* its public key parsed once (an EVP_PKEY), set by
+                          * dkim_keyring_prepare; NULL: parse per use */
 };
 
 /* Keys sorted by name (dkim_keyring_sort), several per name allowed. */
@@ -48,6 +50,14 @@ struct dkim_keyring {
 };
 
 void dkim_keyring_sort(struct dkim_keyring *keyring);
+/*
+ * Parse every key's p= once, so verifying many messages does not parse the
+ * same key again for each (and OpenSSL's decoder locks are not taken per
+ * message).  The parsed keys belong to the keyring until
+ * dkim_keyring_release; meanwhile it may be shared by threads.
+ */
+void dkim_keyring_prepare(struct dkim_keyring *keyring);
+void dkim_keyring_release(struct dkim_keyring *keyring);
 
 struct dkim_signature {
     char *domain;           /* d=, lower case; NULL if missing */

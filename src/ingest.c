@@ -159,11 +159,12 @@ static void *producer_main(void *arg)
 /* Compress, parse and DKIM-check a slot's bytes: the work for a message
  * not yet archived. */
 static mt_status prepare_new_message(struct slot *s,
-                                     const struct ingest_options *options)
+                                     const struct ingest_options *options,
+                                     struct store_compressor *compressor)
 {
     static const struct dkim_keyring no_keys = { NULL, 0 };
     const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
-    mt_status status = store_compress(raw, s->raw.len, &s->compressed, &s->codec);
+    mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)
         status = mime_parse(raw, s->raw.len, &s->parsed);
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
@@ -174,7 +175,8 @@ static mt_status prepare_new_message(struct slot *s,
 }
 
 static void work_on(struct slot *s, struct store *reader,
-                    const struct ingest_options *options)
+                    const struct ingest_options *options,
+                    struct store_compressor *compressor)
 {
     if (s->reject_reason)
         return;
@@ -184,7 +186,7 @@ static void work_on(struct slot *s, struct store *reader,
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = prepare_new_message(s, options);
+    s->work_status = prepare_new_message(s, options, compressor);
 }
 
 static void *worker_main(void *arg)
@@ -194,6 +196,8 @@ static void *worker_main(void *arg)
     /* A read-only connection to skip work on bytes already archived. */
     if (p->options->archive_path)
         store_open(p->options->archive_path, STORE_READ_ONLY, &reader, NULL);
+    /* NULL (out of memory) only means a one-off context per message. */
+    struct store_compressor *compressor = store_compressor_new();
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->next_work == p->produced && !p->producer_done && !p->abort) {
@@ -210,7 +214,7 @@ static void *worker_main(void *arg)
         s->state = SLOT_WORKING;
         pthread_mutex_unlock(&p->lock);
 
-        work_on(s, reader, p->options);
+        work_on(s, reader, p->options, compressor);
 
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_READY;
@@ -219,6 +223,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->lock);
     }
     store_close(reader);
+    store_compressor_free(compressor);
     return NULL;
 }
 
@@ -280,7 +285,7 @@ static mt_status write_slot(struct store *st, struct index *ix,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = prepare_new_message(s, options);
+            status = prepare_new_message(s, options, NULL);
             if (status != MT_OK)
                 return status;
         }

@@ -50,10 +50,22 @@ mt_status store_commit(struct store *st, struct mt_error *err);
 mt_status store_rollback(struct store *st);
 
 /*
- * Compress LEN bytes at RAW into OUT (cleared first) for store_put_raw.
- * Pure and thread-safe; *CODEC says how (0 stored, 1 zstd).
+ * A reusable compression context, one per thread: making zstd's context
+ * anew for every message costs more than compressing a typical one.
+ * store_compressor_new returns NULL on ENOMEM; free with
+ * store_compressor_free (NULL is a no-op).
  */
-mt_status store_compress(const unsigned char *raw, size_t len,
+struct store_compressor;
+struct store_compressor *store_compressor_new(void);
+void store_compressor_free(struct store_compressor *compressor);
+
+/*
+ * Compress LEN bytes at RAW into OUT (cleared first) for store_put_raw,
+ * with COMPRESSOR (NULL: a one-off context).  *CODEC says how (0 stored,
+ * 1 zstd).
+ */
+mt_status store_compress(struct store_compressor *compressor,
+                         const unsigned char *raw, size_t len,
                          struct buf *out, int *codec);
 
 /*

@@ -25,6 +25,7 @@ void verify_keyring_free(struct verify_keyring *ring)
 {
     if (!ring)
         return;
+    dkim_keyring_release(&ring->keys);
     for (size_t i = 0; ring->strings && i < 2 * ring->keys.count; i++)
         free(ring->strings[i]);
     free(ring->strings);
@@ -69,6 +70,7 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
         keys->keys[keys->count].id = sqlite3_column_int64(s, 0);
         keys->keys[keys->count].name = name;
         keys->keys[keys->count].record = record;
+        keys->keys[keys->count].prepared = NULL;
         keys->count++;
         if (!name || !record) {
             status = MT_ENOMEM;
@@ -81,6 +83,7 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
         return status;
     }
     dkim_keyring_sort(&ring->keys);
+    dkim_keyring_prepare(&ring->keys);
     *out = ring;
     return MT_OK;
 }
@@ -203,6 +206,7 @@ void verify_count(struct verify_counts *counts, const struct dkim_report *report
  * a single-threaded run would.
  */
 #define RING 512
+#define CHUNK 32  /* ids a worker takes at once: one hand-off per chunk */
 
 struct verify_item {
     bool ready;
@@ -216,6 +220,9 @@ struct verify_job {
     size_t next;      /* next index a worker takes */
     size_t written;   /* results the writer has stored */
     bool abort;
+    /* Who sleeps, so that wake-ups (futex calls) happen only when needed. */
+    bool writer_waiting;
+    int workers_waiting;
     struct verify_item items[RING];
     const struct dkim_keyring *keys;
     const struct verify_options *options;
@@ -233,28 +240,36 @@ static void *verify_worker_main(void *arg)
     for (;;) {
         pthread_mutex_lock(&job->lock);
         while (!job->abort && job->next < job->count
-               && job->next >= job->written + RING)
+               && job->next + CHUNK > job->written + RING) {
+            job->workers_waiting++;
             pthread_cond_wait(&job->space, &job->lock);
+            job->workers_waiting--;
+        }
         if (job->abort || job->next >= job->count) {
             pthread_mutex_unlock(&job->lock);
             break;
         }
-        size_t n = job->next++;
+        size_t first = job->next;
+        size_t end = first + CHUNK < job->count ? first + CHUNK : job->count;
+        job->next = end;
         pthread_mutex_unlock(&job->lock);
 
-        struct verify_item *item = &job->items[n % RING];
-        item->report = NULL;
-        item->status = open_status;
-        if (item->status == MT_OK)
-            item->status = store_get_raw(reader, job->ids[n], &raw, NULL);
-        const unsigned char *bytes = (const unsigned char *)buf_cstr(&raw);
-        if (item->status == MT_OK && dkim_has_signature(bytes, raw.len))
-            item->status = dkim_verify_message(bytes, raw.len, job->keys,
-                                               job->options->now, &item->report);
+        for (size_t n = first; n < end; n++) {
+            struct verify_item *item = &job->items[n % RING];
+            item->report = NULL;
+            item->status = open_status;
+            if (item->status == MT_OK)
+                item->status = store_get_raw(reader, job->ids[n], &raw, NULL);
+            const unsigned char *bytes = (const unsigned char *)buf_cstr(&raw);
+            if (item->status == MT_OK && dkim_has_signature(bytes, raw.len))
+                item->status = dkim_verify_message(bytes, raw.len, job->keys,
+                                                   job->options->now, &item->report);
+        }
 
         pthread_mutex_lock(&job->lock);
-        item->ready = true;
-        if (n == job->written)
+        for (size_t n = first; n < end; n++)
+            job->items[n % RING].ready = true;
+        if (job->writer_waiting && first <= job->written && job->written < end)
             pthread_cond_signal(&job->ready);
         pthread_mutex_unlock(&job->lock);
     }
@@ -353,8 +368,13 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
     for (size_t n = 0; n < id_count && status == MT_OK; n++) {
         struct verify_item *item = &job->items[n % RING];
         pthread_mutex_lock(&job->lock);
-        while (!item->ready)
+        while (!item->ready) {
+            if (job->workers_waiting)
+                pthread_cond_broadcast(&job->space);
+            job->writer_waiting = true;
             pthread_cond_wait(&job->ready, &job->lock);
+            job->writer_waiting = false;
+        }
         pthread_mutex_unlock(&job->lock);
 
         status = item->status;
@@ -378,7 +398,8 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
         pthread_mutex_lock(&job->lock);
         item->ready = false;
         job->written++;
-        pthread_cond_broadcast(&job->space);
+        if (job->workers_waiting && job->written % CHUNK == 0)
+            pthread_cond_broadcast(&job->space);
         pthread_mutex_unlock(&job->lock);
     }
     if (status == MT_OK && in_transaction) {

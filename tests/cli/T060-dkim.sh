@@ -7,51 +7,7 @@
 if ! $PY -c 'import dkim' 2>/dev/null; then
     skip "python3-dkim not installed: adversarial DKIM cases not run"
 else
-$PY - "$work" <<'PY'
-import base64, os, sys, dkim
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives import serialization
-work = sys.argv[1]
-os.makedirs(os.path.join(work, "adv"), exist_ok=True)
-def keypair(bits):
-    k = rsa.generate_private_key(public_exponent=65537, key_size=bits)
-    pem = k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                          serialization.NoEncryption())
-    pub = k.public_key().public_bytes(serialization.Encoding.DER,
-                                      serialization.PublicFormat.SubjectPublicKeyInfo)
-    return pem, base64.b64encode(pub).decode()
-good_pem, good_pub = keypair(2048)
-weak_pem, weak_pub = keypair(768)
-zone = ['good._domainkey.example.org. TXT "v=DKIM1; k=rsa; p=%s"' % good_pub,
-        'weak._domainkey.example.org. TXT "v=DKIM1; k=rsa; p=%s"' % weak_pub,
-        'revoked._domainkey.example.org. TXT "v=DKIM1; k=rsa; p="']
-open(os.path.join(work, "adv.zone"), "w").write("\n".join(zone) + "\n")
-msg = (b"From: Alice <alice@example.org>\r\nTo: bob@example.net\r\nSubject: The plan\r\n"
-       b"Date: Mon, 24 Apr 2017 18:03:11 +0000\r\nMessage-ID: <plan@example.org>\r\n\r\n"
-       b"Meet at  noon.\r\nBring the documents.\r\n")
-def sign(m, sel=b"good", key=good_pem, **kw):
-    return dkim.sign(m, sel, b"example.org", key, **kw) + m
-def put(name, data):
-    open(os.path.join(work, "adv", name + ".eml"), "wb").write(data)
-put("00-good", sign(msg))
-put("01-good-relaxed-lf", sign(msg, canonicalize=(b"relaxed", b"relaxed")).replace(b"\r\n", b"\n"))
-put("02-altered-body", sign(msg).replace(b"noon", b"nine"))
-put("03-altered-subject", sign(msg).replace(b"The plan", b"The plot"))
-put("04-l-appended", sign(msg, length=True) + b"P.S. appended after signing\r\n")
-put("05-from-added", b"From: Mallory <m@evil.example>\r\n" + sign(msg))
-put("06-from-added-not-oversigned", b"From: Mallory <m@evil.example>\r\n"
-    + sign(msg, include_headers=[b"from", b"to", b"subject", b"date"]))
-put("07-short-key", sign(msg, sel=b"weak", key=weak_pem))
-put("08-revoked", sign(msg, sel=b"revoked"))
-s = sign(msg)
-put("09-no-bh", s.replace(b" bh=", b" xh=", 1))
-put("10-bad-base64", s.replace(b" b=", b" b=!!!", 1))
-put("11-unknown-algorithm", s.replace(b"a=rsa-sha256", b"a=rsa-md5", 1))
-put("12-wrong-version", s.replace(b"v=1;", b"v=2;", 1))
-put("13-sha1", sign(msg, signature_algorithm=b"rsa-sha1"))
-put("14-refolded-relaxed", sign(msg, canonicalize=(b"relaxed", b"relaxed")).replace(b"Subject: The plan", b"Subject:   The \r\n\tplan"))
-put("15-refolded-simple", sign(msg, canonicalize=(b"simple", b"simple")).replace(b"Subject: The plan", b"Subject: The\r\n plan"))
-PY
+$PY "$DATA/make-dkim-cases.py" "$work"
     mt adv.db keys import "$work/adv.zone" >/dev/null
     mt adv.db ingest "$work/adv" >/dev/null
     mt adv.db verify >/dev/null
@@ -77,6 +33,11 @@ PY
     eq "wrong v= fails" "$(verdict 12-wrong-version)" failed
     eq "rsa-sha1 is at most weak" "$(verdict 13-sha1)" weak
     eq "sha1 named" "$(weak 13-sha1)" sha1
+    eq "hand-made signer's control case verifies" "$(verdict 16-hand-signed-control)" verified
+    eq "h= without From is weak, not verified" "$(verdict 17-h-without-from)" weak
+    eq "from_not_signed named" "$(weak 17-h-without-from)" from_not_signed
+    eq "x= in the past is weak, not verified" "$(verdict 18-expired)" weak
+    eq "expired named" "$(weak 18-expired)" expired
     eq "revoked key is a permerror with its reason" \
        "$(sqlite3 "$work/adv.db" "SELECT result || ': ' || reason FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/08-revoked.eml'")" \
        "permerror: key revoked (empty p=)"
@@ -86,8 +47,21 @@ PY
        "['algorithm', 'body_bytes_unsigned', 'body_length_tag', 'canonicalization', 'domain', 'identity', 'key_bits', 'key_id', 'key_source', 'reason', 'result', 'selector', 'signed_headers', 'weaknesses']"
     check "show says what l= leaves unsigned" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -q 'bytes of body after l= are not signed'"
     eq "stats counts signing domains of passing signatures" \
-       "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 7}"
-    eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":3,"weak":4,"failed":9,"nokey":0,"unsigned":0}'
+       "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 10}"
+    eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":4,"weak":6,"failed":9,"nokey":0,"unsigned":0}'
+    # Ingest checks signatures as it reads: without keys a signed email is
+    # nokey (never unsigned); keys imported later decide it on verify.
+    mt late.db ingest "$work/adv/00-good.eml" "$DATA/mail/simple.eml" >/dev/null
+    eq "signed mail ingested without keys is nokey" \
+       "$(mt late.db stats --json | jq_py 'd["verdicts"]')" \
+       "{'verified': 0, 'weak': 0, 'failed': 0, 'nokey': 1, 'unsigned': 1}"
+    mt late.db keys import "$work/adv.zone" >/dev/null
+    eq "verify after keys import decides it" "$(mt late.db verify --json --workers=2)" \
+       '{"verified":1,"weak":0,"failed":0,"nokey":0,"unsigned":1}'
+    mt late.db ingest --keys "$work/adv.zone" "$work/adv/13-sha1.eml" >/dev/null
+    eq "ingest --keys verifies new mail as it reads it" \
+       "$(mt late.db stats --json | jq_py 'd["verdicts"]')" \
+       "{'verified': 1, 'weak': 1, 'failed': 0, 'nokey': 0, 'unsigned': 1}"
 fi
 
 if ! have_corpora; then

@@ -25,7 +25,7 @@ int main(void)
     struct buf packed = BUF_INIT, back = BUF_INIT;
     int codec;
     int64_t id = 0, again = 0;
-    CHECK(store_compress((const unsigned char *)message, strlen(message), &packed, &codec) == MT_OK);
+    CHECK(store_compress(NULL, (const unsigned char *)message, strlen(message), &packed, &codec) == MT_OK);
     CHECK(store_begin(st, &err) == MT_OK);
     CHECK(store_put_raw(st, sha, strlen(message), codec, packed.data, packed.len, &id, &err) == MT_OK);
     CHECK(id == 1);
