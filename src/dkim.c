@@ -665,22 +665,52 @@ static EVP_PKEY *key_from_tags(const struct dkim_tag *tags, int n, bool ed25519)
     return key;
 }
 
+/* What dkim_keyring_prepare keeps per key: the parsed key and, for RSA,
+ * a verification context set up for SHA-256 that each use copies (cheaper
+ * than setting one up, which looks the algorithms up again). */
+struct prepared_key {
+    EVP_PKEY *key;
+    EVP_MD_CTX *rsa_sha256;
+};
+
 void dkim_keyring_prepare(struct dkim_keyring *keyring)
 {
     for (size_t i = 0; i < keyring->count; i++) {
         struct dkim_key *k = &keyring->keys[i];
         struct dkim_tag tags[MAX_TAGS];
         int n = dkim_parse_tags(k->record, strlen(k->record), tags, MAX_TAGS);
-        if (n >= 0 && !k->prepared)
-            k->prepared = key_from_tags(tags, n,
-                                        tag_equals(find_tag(tags, n, "k"), "ed25519"));
+        if (n < 0 || k->prepared)
+            continue;
+        bool ed25519 = tag_equals(find_tag(tags, n, "k"), "ed25519");
+        EVP_PKEY *key = key_from_tags(tags, n, ed25519);
+        struct prepared_key *prepared = key ? calloc(1, sizeof *prepared) : NULL;
+        if (!prepared) {
+            EVP_PKEY_free(key);
+            continue;
+        }
+        prepared->key = key;
+        if (!ed25519) {
+            prepared->rsa_sha256 = EVP_MD_CTX_new();
+            if (prepared->rsa_sha256
+                && EVP_DigestVerifyInit(prepared->rsa_sha256, NULL, EVP_sha256(),
+                                        NULL, key) != 1) {
+                EVP_MD_CTX_free(prepared->rsa_sha256);
+                prepared->rsa_sha256 = NULL;
+            }
+        }
+        k->prepared = prepared;
     }
 }
 
 void dkim_keyring_release(struct dkim_keyring *keyring)
 {
     for (size_t i = 0; i < keyring->count; i++) {
-        EVP_PKEY_free(keyring->keys[i].prepared);
+        struct prepared_key *prepared = keyring->keys[i].prepared;
+        if (prepared) {
+            EVP_PKEY_free(prepared->key);
+            EVP_MD_CTX_free(prepared->rsa_sha256);
+            free(prepared);
+        }
         keyring->keys[i].prepared = NULL;
     }
 }
@@ -723,8 +753,9 @@ static const char *check_key(const struct dkim_key *entry,
         return "key record has no p= tag";
     if (pk->value_len == 0)
         return "key revoked (empty p=)";
-    if (entry->prepared && EVP_PKEY_up_ref(entry->prepared) == 1) {
-        *key = entry->prepared;
+    const struct prepared_key *prepared = entry->prepared;
+    if (prepared && EVP_PKEY_up_ref(prepared->key) == 1) {
+        *key = prepared->key;
         return NULL;
     }
     size_t der_len;
@@ -738,14 +769,20 @@ static const char *check_key(const struct dkim_key *entry,
     return NULL;
 }
 
-static bool verify_with_key(EVP_PKEY *key, const struct parsed_signature *p,
+static bool verify_with_key(EVP_PKEY *key, const struct dkim_key *entry,
+                            const struct parsed_signature *p,
                             const struct buf *header_data)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const struct prepared_key *prepared = entry->prepared;
     bool ok = false;
     if (!ctx)
         return false;
-    if (p->ed25519) {
+    if (!p->ed25519 && !p->sha1 && prepared && prepared->rsa_sha256) {
+        ok = EVP_MD_CTX_copy_ex(ctx, prepared->rsa_sha256) == 1
+             && EVP_DigestVerifyUpdate(ctx, header_data->data, header_data->len) == 1
+             && EVP_DigestVerifyFinal(ctx, p->b, p->b_len) == 1;
+    } else if (p->ed25519) {
         /* RFC 8463 3: Ed25519 signs the SHA-256 hash of the header data. */
         unsigned char digest[32];
         SHA256((const unsigned char *)header_data->data, header_data->len, digest);
@@ -865,7 +902,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         any_usable = true;
         s->key_bits = EVP_PKEY_get_bits(key);
         s->key_id = keys->keys[k].id;
-        bool ok = body_ok && verify_with_key(key, &p, &data);
+        bool ok = body_ok && verify_with_key(key, &keys->keys[k], &p, &data);
         EVP_PKEY_free(key);
         if (ok) {
             set_result(s, DKIM_PASS, NULL);

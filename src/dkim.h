@@ -39,7 +39,7 @@ struct dkim_key {
     const char *name;
     const char *record;
     int64_t id;          /* the caller's id for it, reported back */
-    void *prepared;      /* its public key parsed once (an EVP_PKEY), set by
+    void *prepared;      /* its public key parsed once, set by
                           * dkim_keyring_prepare; NULL: parse per use */
 };
 

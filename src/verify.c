@@ -120,8 +120,8 @@ mt_status verify_writer_open(struct store *st, struct verify_writer **out,
     if (!w)
         return MT_ENOMEM;
     w->store = st;
-    if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ?", -1, &w->clear, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "INSERT INTO signature(email_id, position, domain, selector,"
+    if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ? AND position >= ?", -1, &w->clear, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO signature(email_id, position, domain, selector,"
                               " algorithm, canonicalization, identity, signed_headers,"
                               " body_length_tag, body_bytes_unsigned, key_bits, key_id,"
                               " result, reason, weaknesses, verified_at)"
@@ -148,7 +148,9 @@ mt_status verify_writer_put(struct verify_writer *w, int64_t id,
                             const struct dkim_report *report, int64_t now,
                             struct mt_error *err)
 {
+    /* Rows are replaced in place; only rows beyond this report go. */
     sqlite3_bind_int64(w->clear, 1, id);
+    sqlite3_bind_int64(w->clear, 2, report ? (int64_t)report->count : 0);
     mt_status status = step_and_reset(w, w->clear, "clearing old results", err);
     for (size_t i = 0; report && i < report->count && status == MT_OK; i++) {
         const struct dkim_signature *s = &report->signatures[i];
