@@ -23,6 +23,9 @@ struct cli {
 int cli_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
 /* Print a usage error; returns EXIT_USAGE. */
 int cli_usage(const char *format, ...) __attribute__((format(printf, 1, 2)));
+/* Print MESSAGE alone (no usage text, e.g. a bad query); returns
+ * EXIT_USAGE. */
+int cli_bad_input(const char *message);
 /* Print ERR (or the status name) as a failure; returns EXIT_FAILED. */
 int cli_fail_error(mt_status status, const struct mt_error *err);
 
@@ -45,6 +48,9 @@ int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_rejected(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
+int cmd_search(const struct cli *cli, int argc, char **argv);
+int cmd_count(const struct cli *cli, int argc, char **argv);
+int cmd_reindex(const struct cli *cli, int argc, char **argv);
 /* Verify the whole archive with WORKERS threads (0: one per core); print
  * the counts unless QUIET. */
 int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,

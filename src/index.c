@@ -34,10 +34,12 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                 "UPDATE email SET date = ?, date_raw = ?, from_name = ?,"
                 " from_addr = ?, subject = ?, message_id = ?, in_reply_to = ?,"
                 " refs = ?, attachment_count = ?, from_header_count = ?,"
-                " parsed = ?, body_from_html = ?, signature_count = ? WHERE id = ?", err) != MT_OK
+                " parsed = ?, body_from_html = ?, signature_count = coalesce(?, signature_count)"
+                " WHERE id = ?", err) != MT_OK
         || prepare(ix, &ix->insert_address,
-                   "INSERT OR REPLACE INTO address(email_id, role, position, name, addr)"
-                   " VALUES(?,?,?,?,lower(?))", err) != MT_OK
+                   "INSERT OR REPLACE INTO address(email_id, role, position, name, addr, domain)"
+                   " VALUES(?1, ?2, ?3, ?4, lower(?5), CASE WHEN instr(?5, '@') > 0"
+                   " THEN lower(substr(?5, instr(?5, '@') + 1)) END)", err) != MT_OK
         || prepare(ix, &ix->insert_attachment,
                    "INSERT OR REPLACE INTO attachment(email_id, n, filename,"
                    " content_type, size, sha256) VALUES(?,?,?,?,?,?)", err) != MT_OK
@@ -167,5 +169,64 @@ nomem:
 out:
     buf_free(&people);
     buf_free(&attachment_names);
+    return status;
+}
+
+mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
+{
+    struct index *ix = NULL;
+    sqlite3_stmt *list = NULL;
+    struct buf raw = BUF_INIT;
+    int64_t *ids = NULL;
+    size_t id_count = 0, capacity = 0;
+    *count = 0;
+    mt_status status = index_open(st, &ix, err);
+    if (status != MT_OK)
+        return status;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email ORDER BY id", -1, &list,
+                           NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "listing emails");
+        goto out;
+    }
+    while (sqlite3_step(list) == SQLITE_ROW) {
+        if (id_count == capacity) {
+            capacity = capacity ? capacity * 2 : 1024;
+            int64_t *bigger = realloc(ids, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                goto out;
+            }
+            ids = bigger;
+        }
+        ids[id_count++] = sqlite3_column_int64(list, 0);
+    }
+    status = store_begin(st, err);
+    if (status != MT_OK)
+        goto out;
+    /* A contentless FTS5 table cannot delete rows one by one without their
+     * old text: start it afresh, inside the same transaction. */
+    if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('delete-all');"
+                     "DELETE FROM address; DELETE FROM attachment;", NULL, NULL, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "emptying the index");
+    for (size_t i = 0; i < id_count && status == MT_OK; i++) {
+        struct mime_message *m = NULL;
+        status = store_get_raw(st, ids[i], &raw, err);
+        if (status == MT_OK)
+            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+        if (status == MT_OK)
+            status = index_put_message(ix, ids[i], m, -1, err);
+        mime_message_free(m);
+        if (status == MT_OK)
+            (*count)++;
+    }
+    if (status == MT_OK)
+        status = store_commit(st, err);
+    else
+        store_rollback(st);
+out:
+    sqlite3_finalize(list);
+    free(ids);
+    buf_free(&raw);
+    index_close(ix);
     return status;
 }

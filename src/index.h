@@ -26,10 +26,18 @@ void index_close(struct index *ix);
 /*
  * Fill the metadata of email ID (just stored with store_put_raw) from M
  * (borrowed); SIGNATURE_COUNT is its number of DKIM-Signature headers,
- * -1 if not known.  Must run inside the store's transaction.
+ * -1 to keep what is recorded.  Must run inside the store's transaction.
  */
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
                             struct mt_error *err);
+
+/*
+ * Rebuild the searchable tables of every email from its stored bytes
+ * (after a change in parsing or tokenizing): empties the full-text index,
+ * then parses and indexes each email again.  Runs its own transactions;
+ * *COUNT gets the emails done.
+ */
+mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err);
 
 #endif

@@ -22,7 +22,11 @@ static const char usage_text[] =
     "                                     directories, tar/zip, compressed)\n"
     "  keys import [--source TEXT] FILE   load DKIM key records (zone lines)\n"
     "  keys list|missing [--json]         keys held; keys signatures lack\n"
-    "  verify [--json]                    check every DKIM signature\n"
+    "  verify [--json] [--workers=N]      check every DKIM signature\n"
+    "  search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...\n"
+    "                                     find emails (see 'man mailtrove')\n"
+    "  count QUERY...                     how many emails match\n"
+    "  reindex                            rebuild the search index\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl]       the whole archive on stdout\n"
@@ -50,6 +54,12 @@ int cli_usage(const char *format, ...)
     va_end(args);
     fputs("\n\n", stderr);
     fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+int cli_bad_input(const char *message)
+{
+    fprintf(stderr, "mailtrove: %s\n", message);
     return EXIT_USAGE;
 }
 
@@ -154,6 +164,9 @@ int main(int argc, char **argv)
         { "rejected", cmd_rejected },
         { "keys", cmd_keys },
         { "verify", cmd_verify },
+        { "search", cmd_search },
+        { "count", cmd_count },
+        { "reindex", cmd_reindex },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

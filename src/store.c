@@ -118,6 +118,20 @@ static const char *const migrations[] = {
     /* 3: how many DKIM-Signature headers (NULL: not looked at yet), so a
      * re-verification reads only signed emails */
     "ALTER TABLE email ADD COLUMN signature_count INTEGER;",
+    /* 4: search by address domain (from:example.org); corroboration spans */
+    "ALTER TABLE address ADD COLUMN domain TEXT;"
+    "UPDATE address SET domain = substr(addr, instr(addr, '@') + 1)"
+    "  WHERE instr(addr, '@') > 0;"
+    "CREATE INDEX address_domain ON address(domain, role);"
+    "CREATE INDEX email_thread ON email(thread_id);"
+    "CREATE INDEX email_with_attachments ON email(date) WHERE attachment_count > 0;"
+    "CREATE TABLE corroboration("
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  position INTEGER NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  by_email INTEGER NOT NULL REFERENCES email(id),"
+    "  direction TEXT NOT NULL,"       /* quoted_by_verified | quotes_verified */
+    "  PRIMARY KEY(email_id, position)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -230,6 +244,25 @@ mt_status store_open(const char *path, enum store_mode mode,
         sqlite3_exec(st->db, "PRAGMA mmap_size=17179869184", NULL, NULL, NULL);
     if (version < MIGRATION_COUNT) {
         if (mode == STORE_READ_ONLY) {
+            /* An older archive is upgraded once, if we may write it, so a
+             * reading command works on it too. */
+            struct store *writer;
+            if (access(path, W_OK) == 0) {
+                /* ours closed first: the writer's close, the last one,
+                 * checkpoints the migration out of the WAL */
+                sqlite3_close(st->db);
+                st->db = NULL;
+                if (store_open(path, STORE_READ_WRITE, &writer, NULL) == MT_OK) {
+                    store_close(writer);
+                    free(st);
+                    return store_open(path, mode, out, err);
+                }
+                status = mt_error_set(err, MT_EUNSUPPORTED,
+                                      "%s: archive schema version %d is older than "
+                                      "%d and could not be upgraded", path, version,
+                                      MIGRATION_COUNT);
+                goto fail;
+            }
             status = mt_error_set(err, MT_EUNSUPPORTED,
                                   "%s: archive schema version %d is older than "
                                   "%d; run any writing command to upgrade",

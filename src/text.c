@@ -131,3 +131,99 @@ mt_status text_append_utf8_or_cp1252(struct buf *out, const char *s,
     }
     return MT_OK;
 }
+
+/* Base letters of U+00C0..U+017F; '\0' where there is no single base
+ * letter (Æ, Œ, ß, ×, ...), which then only changes case. */
+static const char latin_base[] =
+    "aaaaaa\0ceeeeiiii" "dnooooo\0ouuuuy\0\0"  /* U+00C0..U+00DF */
+    "aaaaaa\0ceeeeiiii" "dnooooo\0ouuuuy\0y"   /* U+00E0..U+00FF */
+    "aaaaaaccccccccdd" "ddeeeeeeeeeegggg"      /* U+0100..U+011F */
+    "gggghhhhiiiiiiii" "ii\0\0jjkkklllllll"    /* U+0120..U+013F */
+    "lllnnnnnnnnnoooo" "oo\0\0rrrrrrssssss"    /* U+0140..U+015F */
+    "sstttttt" "uuuuuuuu" "uuuuwwyyyzzzzzzs";  /* U+0160..U+017F */
+
+static unsigned fold_codepoint(unsigned cp)
+{
+    if (cp < 0x80)
+        return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
+    if (cp >= 0xC0 && cp <= 0x17F && cp != 0xD7 && cp != 0xF7) {
+        char base = latin_base[cp - 0xC0];
+        if (base)
+            return (unsigned char)base;
+        if (cp >= 0xC0 && cp <= 0xDE)
+            return cp + 32;          /* Æ -> æ, Þ -> þ */
+        if (cp >= 0x100 && !(cp & 1))
+            return cp + 1;           /* Ĳ -> ĳ, Œ -> œ */
+    }
+    return cp;
+}
+
+/* Decode one UTF-8 sequence at S (validated by the caller's data being
+ * UTF-8); *USED gets its length.  Invalid bytes decode as themselves. */
+static unsigned decode_utf8(const unsigned char *s, size_t len, size_t *used)
+{
+    size_t n = text_utf8_sequence_length(s, len);
+    if (n <= 1) {
+        *used = 1;
+        return s[0];
+    }
+    unsigned cp = s[0] & (0xFF >> (n + 1));
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    *used = n;
+    return cp;
+}
+
+mt_status text_fold(const char *s, size_t len, struct buf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t used;
+        unsigned cp = decode_utf8(u + i, len - i, &used);
+        mt_status status = text_append_codepoint(out, fold_codepoint(cp));
+        if (status != MT_OK)
+            return status;
+        i += used;
+    }
+    return MT_OK;
+}
+
+static bool is_word_codepoint(unsigned cp)
+{
+    if (cp < 0x80)
+        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z')
+               || (cp >= 'A' && cp <= 'Z');
+    /* Latin-1 punctuation and symbols, general punctuation, spaces. */
+    if ((cp >= 0x80 && cp <= 0xBF) || cp == 0xD7 || cp == 0xF7)
+        return false;
+    if ((cp >= 0x2000 && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF
+        || cp == 0xFFFD)
+        return false;
+    return true;
+}
+
+bool text_next_word(const char *s, size_t len, size_t *position, size_t *start)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = *position;
+    while (i < len) {
+        size_t used;
+        unsigned cp = decode_utf8(u + i, len - i, &used);
+        if (is_word_codepoint(cp))
+            break;
+        i += used;
+    }
+    if (i >= len)
+        return false;
+    *start = i;
+    while (i < len) {
+        size_t used;
+        unsigned cp = decode_utf8(u + i, len - i, &used);
+        if (!is_word_codepoint(cp))
+            break;
+        i += used;
+    }
+    *position = i;
+    return true;
+}

@@ -34,4 +34,21 @@ mt_status text_append_cp1252(struct buf *out, const char *s, size_t len);
 /* Append code point CP encoded as UTF-8. */
 mt_status text_append_codepoint(struct buf *out, unsigned cp);
 
+/*
+ * Append the LEN bytes of UTF-8 at S to OUT folded for matching the way
+ * the full-text index does (unicode61, remove_diacritics 2): lower case,
+ * Latin letters without their accents ("Élysée" -> "elysee").  Folds
+ * ASCII and U+00C0..U+017F; other letters are copied as they are.
+ */
+mt_status text_fold(const char *s, size_t len, struct buf *out);
+
+/*
+ * Find the next word of S (LEN bytes of UTF-8) at or after *POSITION: a
+ * run of letters and digits (every non-ASCII character except common
+ * punctuation and spaces counts as a letter).  Returns false when there
+ * is none; else *START and *POSITION (its end) are set.
+ */
+bool text_next_word(const char *s, size_t len, size_t *position,
+                    size_t *start);
+
 #endif

@@ -1,0 +1,89 @@
+/*
+ * query.h - the search language of CONTRACT.md ("Query language"): parse a
+ * query into a tree, then plan it as SQL over the archive's tables with
+ * every user value a bound parameter (no user text is ever pasted into
+ * SQL, and every FTS5 term is quoted, so FTS syntax cannot be injected
+ * either).
+ *
+ * Pure: no SQLite calls here.  A struct query owns its tree; a struct
+ * query_plan owns its strings.  Both belong to one thread at a time.
+ */
+#ifndef MT_QUERY_H
+#define MT_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "status.h"
+
+enum query_field {
+    QUERY_TEXT,          /* a bare word or phrase: every indexed text */
+    QUERY_FROM, QUERY_TO, QUERY_CC, QUERY_SUBJECT, QUERY_BODY,
+    QUERY_DATE, QUERY_AFTER, QUERY_BEFORE, QUERY_HAS, QUERY_ATTACHMENT,
+    QUERY_VERIFIED, QUERY_DKIM, QUERY_SIGNER, QUERY_CORROBORATED,
+    QUERY_ID, QUERY_THREAD,
+};
+
+enum query_kind { QUERY_AND, QUERY_OR, QUERY_NOT, QUERY_TERM };
+
+struct query_node {
+    enum query_kind kind;
+    struct query_node **children;  /* AND, OR: two or more; NOT: one */
+    size_t child_count;
+    enum query_field field;        /* TERM */
+    char *value;                   /* TERM: as written, quotes removed */
+    bool phrase;                   /* TERM: written in double quotes */
+    int64_t date_from, date_to;    /* date fields: [from, to) in seconds */
+    size_t position;               /* 1-based character offset in the query */
+};
+
+struct query {
+    struct query_node *root;       /* NULL: the empty query (everything) */
+};
+
+/*
+ * Parse TEXT (UTF-8).  On MT_OK *OUT is a new query owned by the caller
+ * (query_free).  A query that cannot be parsed is MT_EPARSE with ERR
+ * saying where ("at character 12: ...") and what was expected.
+ */
+mt_status query_parse(const char *text, struct query **out,
+                      struct mt_error *err);
+void query_free(struct query *q);
+
+/* One bound parameter of a plan: text or integer. */
+struct query_param {
+    bool is_text;
+    char *text;
+    int64_t number;
+};
+
+/*
+ * The SQL for a query, in two parts the caller puts together (search.c
+ * chooses among plans by how many rows match):
+ * - MATCH: when not NULL, an FTS5 expression over "email_text" that every
+ *   result satisfies; it is the driving part and gives relevance.
+ * - FILTERS: an SQL condition over the email row "e" (never empty: "1"
+ *   when there is nothing to filter), with PARAMS bound in order after
+ *   MATCH.  HAS_FILTERS is false when FILTERS is just "1".
+ * TERMS are the folded words of the positive text terms, for highlighting.
+ */
+struct query_plan {
+    char *match;
+    struct buf filters;
+    bool has_filters;
+    struct query_param *params;
+    size_t param_count;
+    char **terms;
+    size_t term_count;
+};
+
+/* Plan Q into PLAN (caller-owned, zeroed or freed before).  MT_ENOMEM only. */
+mt_status query_plan_build(const struct query *q, struct query_plan *plan);
+void query_plan_free(struct query_plan *plan);
+
+/* The relevance expression to ORDER BY (ascending: best first). */
+#define QUERY_RELEVANCE "bm25(email_text, 4.0, 1.0, 2.0, 1.0)"
+
+#endif

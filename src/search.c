@@ -1,0 +1,412 @@
+/* search.c - query plan -> SQLite -> a page of results with snippets. */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mime.h"
+#include "query.h"
+#include "report.h"
+#include "text.h"
+
+#define MT_STRINGIFY_(x) #x
+#define MT_STRINGIFY(x) MT_STRINGIFY_(x)
+#define SNIPPET_BYTES 200
+#define SNIPPET_BEFORE 60
+
+bool search_parse_sort(const char *text, enum search_sort *sort)
+{
+    if (!strcmp(text, "date"))
+        *sort = SEARCH_SORT_DATE;
+    else if (!strcmp(text, "-date"))
+        *sort = SEARCH_SORT_DATE_DESC;
+    else if (!strcmp(text, "relevance"))
+        *sort = SEARCH_SORT_RELEVANCE;
+    else
+        return false;
+    return true;
+}
+
+/*
+ * How a plan becomes SQL.  Which shape runs is chosen by how many rows
+ * match (docs/search.md has the measurements behind the thresholds).
+ */
+enum shape {
+    SHAPE_FTS_ONLY,  /* the FTS table alone: counting a text-only query */
+    SHAPE_FTS_JOIN,  /* FTS rows joined to their email rows */
+    SHAPE_PROBE,     /* email rows in date order, each checked in FTS */
+    SHAPE_PLAIN,     /* email rows only: no text in the query */
+};
+
+/* Relevance ranks at most this many matches, the newest ones, so a word
+ * found in most emails does not score every row on each query. */
+#define RANK_CANDIDATES 2000
+/* Above this many matches, date order walks the date index and checks
+ * each email in FTS, stopping at the page, instead of sorting them all. */
+#define PROBE_ABOVE 5000
+
+static void append_from_where(struct buf *sql, const struct query_plan *plan,
+                              enum shape shape)
+{
+    switch (shape) {
+    case SHAPE_FTS_ONLY:
+        buf_append_str(sql, " FROM email_text WHERE email_text MATCH ?");
+        return;
+    case SHAPE_FTS_JOIN:
+        buf_append_str(sql, " FROM email_text CROSS JOIN email e ON e.id = email_text.rowid"
+                            " WHERE email_text MATCH ? AND (");
+        break;
+    case SHAPE_PROBE:
+        buf_append_str(sql, " FROM email e WHERE EXISTS (SELECT 1 FROM email_text"
+                            " WHERE email_text MATCH ? AND email_text.rowid = e.id) AND (");
+        break;
+    case SHAPE_PLAIN:
+        buf_append_str(sql, " FROM email e WHERE (");
+        break;
+    }
+    buf_append(sql, plan->filters.data, plan->filters.len);
+    buf_append_char(sql, ')');
+}
+
+/* Bind MATCH (if any) then the filter parameters; returns the next free
+ * parameter number. */
+static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shape shape)
+{
+    int n = 1;
+    if (plan->match)
+        sqlite3_bind_text(s, n++, plan->match, -1, SQLITE_STATIC);
+    if (shape == SHAPE_FTS_ONLY)
+        return n;
+    for (size_t i = 0; i < plan->param_count; i++, n++) {
+        const struct query_param *p = &plan->params[i];
+        if (p->is_text)
+            sqlite3_bind_text(s, n, p->text, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_int64(s, n, p->number);
+    }
+    return n;
+}
+
+/* Run "SELECT <what> <from_where of SHAPE> <tail>" for one integer (or
+ * -1 when there is no row). */
+static mt_status select_number(struct store *st, const struct query_plan *plan,
+                               enum shape shape, const char *what, const char *tail,
+                               int64_t *out, struct mt_error *err)
+{
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    mt_status status = MT_OK;
+    buf_append_str(&sql, "SELECT ");
+    buf_append_str(&sql, what);
+    append_from_where(&sql, plan, shape);
+    buf_append_str(&sql, tail);
+    *out = -1;
+    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "searching");
+    else {
+        bind_params(s, plan, shape);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            *out = sqlite3_column_int64(s, 0);
+        else if (rc != SQLITE_DONE)
+            status = store_db_error(st, err, "searching");
+    }
+    sqlite3_finalize(s);
+    buf_free(&sql);
+    return status;
+}
+
+static mt_status plan_query(const char *query, struct query_plan *plan,
+                            struct mt_error *err)
+{
+    struct query *q;
+    mt_status status = query_parse(query, &q, err);
+    if (status != MT_OK)
+        return status;
+    status = query_plan_build(q, plan);
+    query_free(q);
+    return status;
+}
+
+static mt_status count_plan(struct store *st, const struct query_plan *plan,
+                            int64_t *total, struct mt_error *err)
+{
+    enum shape shape = !plan->match ? SHAPE_PLAIN
+                     : plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
+    return select_number(st, plan, shape, "count(*)", "", total, err);
+}
+
+mt_status search_count(struct store *st, const char *query, int64_t *total,
+                       struct mt_error *err)
+{
+    struct query_plan plan;
+    *total = 0;
+    mt_status status = plan_query(query, &plan, err);
+    if (status == MT_OK)
+        status = count_plan(st, &plan, total, err);
+    query_plan_free(&plan);
+    return status;
+}
+
+static char *dup_column(sqlite3_stmt *s, int i)
+{
+    const unsigned char *text = sqlite3_column_text(s, i);
+    return text ? strdup((const char *)text) : NULL;
+}
+
+static bool term_matches(const char *folded, char *const *terms, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!strcmp(folded, terms[i]))
+            return true;
+    return false;
+}
+
+/* Append S[0..LEN) with every run of white space made one space. */
+static mt_status append_squeezed(struct buf *out, const char *s, size_t len)
+{
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < len && status == MT_OK; i++) {
+        char c = s[i];
+        bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        if (space) {
+            if (out->len && out->data[out->len - 1] != ' ')
+                status = buf_append_char(out, ' ');
+        } else {
+            status = buf_append_char(out, c);
+        }
+    }
+    return status;
+}
+
+/* Step back from I to the start of a UTF-8 character. */
+static size_t char_start(const char *s, size_t i)
+{
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
+mt_status search_make_snippet(const char *text, char *const *terms,
+                              size_t term_count, struct buf *out)
+{
+    size_t len = strlen(text);
+    struct buf folded = BUF_INIT;
+    size_t position = 0, start, first_match = len;
+    while (term_count && text_next_word(text, len, &position, &start)) {
+        buf_clear(&folded);
+        text_fold(text + start, position - start, &folded);
+        if (term_matches(buf_cstr(&folded), terms, term_count)) {
+            first_match = start;
+            break;
+        }
+    }
+    size_t from = 0;
+    if (first_match < len && first_match > SNIPPET_BEFORE) {
+        /* begin at a word start a little before the match */
+        from = char_start(text, first_match - SNIPPET_BEFORE);
+        while (from < first_match && text[from] != ' ' && text[from] != '\n')
+            from++;
+    }
+    size_t to = from + SNIPPET_BYTES < len ? char_start(text, from + SNIPPET_BYTES) : len;
+    size_t out_start = out->len;
+    mt_status status = MT_OK;
+    if (from > 0)
+        status = buf_append_str(out, "…");
+    position = from;
+    size_t copied = from;
+    while (status == MT_OK && text_next_word(text, to, &position, &start)) {
+        buf_clear(&folded);
+        text_fold(text + start, position - start, &folded);
+        if (!term_count || !term_matches(buf_cstr(&folded), terms, term_count))
+            continue;
+        status = append_squeezed(out, text + copied, start - copied);
+        if (status == MT_OK)
+            status = buf_append_str(out, "**");
+        if (status == MT_OK)
+            status = buf_append(out, text + start, position - start);
+        if (status == MT_OK)
+            status = buf_append_str(out, "**");
+        copied = position;
+    }
+    if (status == MT_OK)
+        status = append_squeezed(out, text + copied, to - copied);
+    if (status == MT_OK && to < len)
+        status = buf_append_str(out, "…");
+    /* no space at either end */
+    if (status == MT_OK && out->len > out_start && out->data[out->len - 1] == ' ')
+        out->data[--out->len] = '\0';
+    if (status == MT_OK && out->len > out_start && out->data[out_start] == ' ') {
+        memmove(out->data + out_start, out->data + out_start + 1, out->len - out_start - 1);
+        out->len--;
+        out->data[out->len] = '\0';
+    }
+    buf_free(&folded);
+    return status;
+}
+
+static mt_status make_snippet(struct store *st, int64_t id, const struct query_plan *plan,
+                              struct buf *raw, char **out)
+{
+    struct mime_message *m = NULL;
+    struct buf snippet = BUF_INIT;
+    *out = NULL;
+    mt_status status = store_get_raw(st, id, raw, NULL);
+    if (status == MT_OK)
+        status = mime_parse((const unsigned char *)buf_cstr(raw), raw->len, &m);
+    if (status == MT_OK)
+        status = search_make_snippet(m->body ? m->body : "", plan->terms,
+                                     plan->term_count, &snippet);
+    if (status == MT_OK)
+        *out = strdup(buf_cstr(&snippet));
+    mime_message_free(m);
+    buf_free(&snippet);
+    if (status == MT_OK && !*out)
+        status = MT_ENOMEM;
+    return status;
+}
+
+mt_status search_run(struct store *st, const char *query, enum search_sort sort,
+                     int64_t limit, int64_t offset, bool snippets,
+                     struct search_page *page, struct mt_error *err)
+{
+    struct query_plan plan;
+    struct buf sql = BUF_INIT, raw = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    memset(page, 0, sizeof *page);
+    if (limit < 0)
+        limit = 0;
+    if (limit > SEARCH_MAX_LIMIT)
+        limit = SEARCH_MAX_LIMIT;
+    if (offset < 0)
+        offset = 0;
+    mt_status status = plan_query(query, &plan, err);
+    if (status == MT_OK)
+        status = count_plan(st, &plan, &page->total, err);
+    if (status != MT_OK || limit == 0 || offset >= page->total)
+        goto out;
+
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = plan.match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
+    if (sort == SEARCH_SORT_RELEVANCE && !plan.match)
+        sort = SEARCH_SORT_DATE_DESC;
+    enum shape shape = !plan.match ? SHAPE_PLAIN
+                     : sort != SEARCH_SORT_RELEVANCE && page->total > PROBE_ABOVE ? SHAPE_PROBE
+                     : SHAPE_FTS_JOIN;
+    int64_t cutoff = -1;
+    if (sort == SEARCH_SORT_RELEVANCE && page->total > RANK_CANDIDATES
+        && offset + limit <= RANK_CANDIDATES) {
+        status = select_number(st, &plan, plan.has_filters ? shape : SHAPE_FTS_ONLY,
+                               "email_text.rowid",
+                               " ORDER BY email_text.rowid DESC LIMIT 1 OFFSET "
+                               MT_STRINGIFY(RANK_CANDIDATES) " - 1", &cutoff, err);
+        if (status != MT_OK)
+            goto out;
+    }
+    buf_append_str(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
+                         " e.subject, e.verdict");
+    append_from_where(&sql, &plan, shape);
+    if (cutoff >= 0)
+        buf_append_str(&sql, " AND email_text.rowid >= ?");
+    /* Ids break ties so paging is stable.  SQLite sorts undated mail
+     * first in date order, last in -date order (docs/search.md). */
+    buf_append_str(&sql, sort == SEARCH_SORT_RELEVANCE ? " ORDER BY " QUERY_RELEVANCE ", e.id"
+                       : sort == SEARCH_SORT_DATE ? " ORDER BY e.date, e.id"
+                       : " ORDER BY e.date DESC, e.id DESC");
+    buf_append_str(&sql, " LIMIT ? OFFSET ?");
+    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "searching");
+        goto out;
+    }
+    int next = bind_params(s, &plan, shape);
+    if (cutoff >= 0)
+        sqlite3_bind_int64(s, next++, cutoff);
+    sqlite3_bind_int64(s, next++, limit);
+    sqlite3_bind_int64(s, next, offset);
+    page->results = calloc((size_t)limit, sizeof *page->results);
+    if (!page->results) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && page->count < (size_t)limit) {
+        struct search_result *r = &page->results[page->count++];
+        struct buf from = BUF_INIT;
+        r->id = sqlite3_column_int64(s, 0);
+        r->message_id = dup_column(s, 1);
+        if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
+            char date[40];
+            report_format_date(sqlite3_column_int64(s, 2), date, sizeof date);
+            r->date = strdup(date);
+        }
+        report_format_address(&from, (const char *)sqlite3_column_text(s, 3),
+                              (const char *)sqlite3_column_text(s, 4));
+        r->from = strdup(buf_cstr(&from));
+        buf_free(&from);
+        r->subject = dup_column(s, 5);
+        r->verdict = dup_column(s, 6);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        status = store_db_error(st, err, "searching");
+        goto out;
+    }
+    for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
+        status = make_snippet(st, page->results[i].id, &plan, &raw,
+                              &page->results[i].snippet);
+out:
+    sqlite3_finalize(s);
+    query_plan_free(&plan);
+    buf_free(&sql);
+    buf_free(&raw);
+    if (status != MT_OK)
+        search_page_free(page);
+    return status;
+}
+
+void search_page_free(struct search_page *page)
+{
+    for (size_t i = 0; i < page->count; i++) {
+        struct search_result *r = &page->results[i];
+        free(r->message_id);
+        free(r->date);
+        free(r->from);
+        free(r->subject);
+        free(r->verdict);
+        free(r->snippet);
+    }
+    free(page->results);
+    memset(page, 0, sizeof *page);
+}
+
+static void string_or_null(struct json_writer *w, const char *key, const char *value)
+{
+    json_key(w, key);
+    if (value)
+        json_string(w, value);
+    else
+        json_null(w);
+}
+
+void search_page_json(const struct search_page *page, struct json_writer *w)
+{
+    json_object_begin(w);
+    json_key(w, "total");
+    json_int(w, page->total);
+    json_key(w, "results");
+    json_array_begin(w);
+    for (size_t i = 0; i < page->count; i++) {
+        const struct search_result *r = &page->results[i];
+        json_object_begin(w);
+        json_key(w, "id");
+        json_int(w, r->id);
+        string_or_null(w, "message_id", r->message_id);
+        string_or_null(w, "date", r->date);
+        string_or_null(w, "from", r->from);
+        string_or_null(w, "subject", r->subject);
+        string_or_null(w, "verdict", r->verdict);
+        string_or_null(w, "snippet", r->snippet);
+        json_object_end(w);
+    }
+    json_array_end(w);
+    json_object_end(w);
+}
