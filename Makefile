@@ -55,7 +55,10 @@ demo: deps all
 	scripts/demo
 
 bench: all
+	scripts/install-deps --bench
 	bench/ingest
+	bench/verify
+	bench/search
 
 fuzz:
 	$(MAKE) -C fuzz run

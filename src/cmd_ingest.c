@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "json.h"
+#include "thread.h"
 #include "verify.h"
 
 struct progress {
@@ -106,6 +107,11 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         status = ingest_run(st, (const char *const *)argv + first_source,
                             argc - first_source, &options, &counts, &err);
     verify_keyring_free(ring);
+    if (status == MT_OK && counts.stored > 0) {
+        /* New mail can join, split or re-parent conversations. */
+        struct thread_counts threads;
+        status = thread_rebuild(st, &threads, &err);
+    }
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);

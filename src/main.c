@@ -27,6 +27,7 @@ static const char usage_text[] =
     "                                     find emails (see 'man mailtrove')\n"
     "  count QUERY...                     how many emails match\n"
     "  reindex                            rebuild the search index\n"
+    "  thread [--json] ID                 the conversation of an email\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl]       the whole archive on stdout\n"
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
         { "search", cmd_search },
         { "count", cmd_count },
         { "reindex", cmd_reindex },
+        { "thread", cmd_thread },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

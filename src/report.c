@@ -581,3 +581,114 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     json_object_end(w);
     return w->status;
 }
+
+/* One conversation's rows in date order (undated last). */
+struct thread_rows {
+    int64_t thread;
+    sqlite3_stmt *rows;   /* id, parent, date, from_name, from_addr, subject, verdict */
+};
+
+static mt_status thread_rows_open(struct store *st, int64_t id, struct thread_rows *t,
+                                  struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    memset(t, 0, sizeof *t);
+    mt_status status = prepare(st, "SELECT coalesce(thread_id, id) FROM email WHERE id = ?",
+                               &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
+    }
+    t->thread = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    status = prepare(st, "SELECT id, thread_parent, date, from_name, from_addr, subject,"
+                     " verdict FROM email WHERE thread_id = ?1 OR (thread_id IS NULL AND id = ?1)"
+                     " ORDER BY date IS NULL, date, id", &t->rows, err);
+    if (status == MT_OK)
+        sqlite3_bind_int64(t->rows, 1, t->thread);
+    return status;
+}
+
+mt_status report_thread_json(struct store *st, int64_t id, struct json_writer *w,
+                             struct mt_error *err)
+{
+    struct thread_rows t;
+    mt_status status = thread_rows_open(st, id, &t, err);
+    if (status != MT_OK)
+        return status;
+    json_object_begin(w);
+    json_key(w, "thread");
+    json_int(w, t.thread);
+    json_key(w, "emails");
+    json_array_begin(w);
+    struct buf from = BUF_INIT;
+    while (sqlite3_step(t.rows) == SQLITE_ROW) {
+        sqlite3_stmt *r = t.rows;
+        json_object_begin(w);
+        json_key(w, "id");
+        json_int(w, sqlite3_column_int64(r, 0));
+        json_key(w, "parent");
+        if (sqlite3_column_type(r, 1) == SQLITE_NULL)
+            json_null(w);
+        else
+            json_int(w, sqlite3_column_int64(r, 1));
+        json_key(w, "date");
+        if (sqlite3_column_type(r, 2) == SQLITE_NULL)
+            json_null(w);
+        else {
+            char date[40];
+            report_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+            json_string(w, date);
+        }
+        buf_clear(&from);
+        report_format_address(&from, column_text(r, 3), column_text(r, 4));
+        json_key(w, "from");
+        json_string(w, buf_cstr(&from));
+        json_key(w, "subject");
+        if (column_text(r, 5))
+            json_string(w, column_text(r, 5));
+        else
+            json_null(w);
+        json_key(w, "verdict");
+        json_string(w, column_text(r, 6));
+        json_object_end(w);
+    }
+    json_array_end(w);
+    json_object_end(w);
+    buf_free(&from);
+    sqlite3_finalize(t.rows);
+    return MT_OK;
+}
+
+mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
+                             struct mt_error *err)
+{
+    struct thread_rows t;
+    mt_status status = thread_rows_open(st, id, &t, err);
+    if (status != MT_OK)
+        return status;
+    buf_printf(out, "thread %lld\n", (long long)t.thread);
+    struct buf from = BUF_INIT;
+    while (sqlite3_step(t.rows) == SQLITE_ROW) {
+        sqlite3_stmt *r = t.rows;
+        char date[40] = "(no date)";
+        if (sqlite3_column_type(r, 2) != SQLITE_NULL)
+            report_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+        buf_clear(&from);
+        report_format_address(&from, column_text(r, 3), column_text(r, 4));
+        int64_t email = sqlite3_column_int64(r, 0);
+        buf_printf(out, "%s %-7lld %s  %s\n", email == id ? "*" : " ", (long long)email,
+                   date, column_text(r, 5) ? column_text(r, 5) : "(no subject)");
+        if (sqlite3_column_type(r, 1) == SQLITE_NULL)
+            buf_printf(out, "          %s\n", buf_cstr(&from));
+        else
+            buf_printf(out, "          %s, replying to %lld\n", buf_cstr(&from),
+                       (long long)sqlite3_column_int64(r, 1));
+    }
+    buf_free(&from);
+    sqlite3_finalize(t.rows);
+    return MT_OK;
+}

@@ -32,6 +32,17 @@ mt_status report_email_json(struct store *st, int64_t id,
 mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                             struct mt_error *err);
 
+/*
+ * The thread --json document of the conversation email ID belongs to:
+ * {"thread":N,"emails":[{"id","parent","date","from","subject","verdict"}]}
+ * in date order (undated last).  MT_ENOTFOUND if there is no such email.
+ */
+mt_status report_thread_json(struct store *st, int64_t id,
+                             struct json_writer *w, struct mt_error *err);
+/* The same as an indented tree of lines into OUT. */
+mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
+                             struct mt_error *err);
+
 /* The stats --json document. */
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err);

@@ -132,6 +132,8 @@ static const char *const migrations[] = {
     "  by_email INTEGER NOT NULL REFERENCES email(id),"
     "  direction TEXT NOT NULL,"       /* quoted_by_verified | quotes_verified */
     "  PRIMARY KEY(email_id, position)) WITHOUT ROWID;",
+    /* 5: the email each one answers, from threading */
+    "ALTER TABLE email ADD COLUMN thread_parent INTEGER;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

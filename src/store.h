@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store;
 

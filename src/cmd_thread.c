@@ -1,0 +1,45 @@
+/* cmd_thread.c - `mailtrove thread [--json] ID` */
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "json.h"
+#include "report.h"
+
+int cmd_thread(const struct cli *cli, int argc, char **argv)
+{
+    bool json = false;
+    const char *id_text = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = true;
+        else if (!id_text && argv[i][0] != '-')
+            id_text = argv[i];
+        else
+            return cli_usage("thread: unknown argument '%s'", argv[i]);
+    }
+    int64_t id;
+    if (!id_text || !cli_parse_id(id_text, &id))
+        return cli_usage("thread: give one email id (a positive number)");
+    struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
+    if (!st)
+        return EXIT_FAILED;
+    struct buf out = BUF_INIT;
+    struct mt_error err = { 0 };
+    mt_status status;
+    if (json) {
+        struct json_writer w;
+        json_init(&w, &out);
+        status = report_thread_json(st, id, &w, &err);
+        buf_append_char(&out, '\n');
+    } else {
+        status = report_thread_text(st, id, &out, &err);
+    }
+    store_close(st);
+    bool written = status == MT_OK && cli_write_stdout(out.data, out.len);
+    buf_free(&out);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    return written ? EXIT_DONE : EXIT_FAILED;
+}

@@ -1,0 +1,453 @@
+/* thread.c - JWZ threading over the whole archive, in memory. */
+#include "thread.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "text.h"
+
+#define NONE SIZE_MAX
+/* Subject fallback: a reply without reply headers joins an original with
+ * the same subject sent at most this long before it ... */
+#define SUBJECT_WINDOW_SECONDS (60 * 86400)
+/* ... when the subject is specific enough to mean one conversation. */
+#define SUBJECT_MIN_CHARS 12
+#define SUBJECT_MIN_WORDS 3
+
+struct container {
+    char *message_id;     /* owned; NULL for an email without one */
+    int64_t email_id;     /* 0: an empty container (a referenced id only) */
+    size_t parent;
+    size_t root;
+};
+
+struct email_row {
+    int64_t id;
+    int64_t date;
+    bool has_date;
+    size_t container;
+    int64_t old_thread, old_parent;   /* -1: NULL */
+    char *subject;                    /* normalized; owned */
+    bool was_reply;
+    bool has_reply_headers;
+};
+
+struct table {                /* message-id -> container index */
+    size_t *slots;            /* NONE when empty */
+    size_t capacity;          /* power of two */
+    size_t used;
+};
+
+struct threader {
+    struct container *containers;
+    size_t count, capacity;
+    struct table by_id;
+};
+
+static uint64_t hash_string(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;     /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static bool table_grow(struct threader *t)
+{
+    size_t capacity = t->by_id.capacity ? t->by_id.capacity * 2 : 1024;
+    size_t *slots = malloc(capacity * sizeof *slots);
+    if (!slots)
+        return false;
+    for (size_t i = 0; i < capacity; i++)
+        slots[i] = NONE;
+    for (size_t i = 0; i < t->by_id.capacity; i++) {
+        size_t c = t->by_id.slots[i];
+        if (c == NONE)
+            continue;
+        size_t j = hash_string(t->containers[c].message_id) & (capacity - 1);
+        while (slots[j] != NONE)
+            j = (j + 1) & (capacity - 1);
+        slots[j] = c;
+    }
+    free(t->by_id.slots);
+    t->by_id.slots = slots;
+    t->by_id.capacity = capacity;
+    return true;
+}
+
+static size_t new_container(struct threader *t, const char *message_id, size_t len)
+{
+    if (t->count == t->capacity) {
+        size_t capacity = t->capacity ? t->capacity * 2 : 1024;
+        struct container *bigger = realloc(t->containers, capacity * sizeof *bigger);
+        if (!bigger)
+            return NONE;
+        t->containers = bigger;
+        t->capacity = capacity;
+    }
+    struct container *c = &t->containers[t->count];
+    memset(c, 0, sizeof *c);
+    c->parent = NONE;
+    if (message_id && !(c->message_id = strndup(message_id, len)))
+        return NONE;
+    return t->count++;
+}
+
+/* The container of MESSAGE_ID (LEN bytes), made if new; NONE on ENOMEM. */
+static size_t container_for(struct threader *t, const char *message_id, size_t len)
+{
+    if ((t->by_id.used + 1) * 2 > t->by_id.capacity && !table_grow(t))
+        return NONE;
+    char key[1024];
+    if (len >= sizeof key)
+        len = sizeof key - 1;
+    memcpy(key, message_id, len);
+    key[len] = '\0';
+    size_t mask = t->by_id.capacity - 1;
+    size_t j = hash_string(key) & mask;
+    while (t->by_id.slots[j] != NONE) {
+        size_t c = t->by_id.slots[j];
+        if (!strcmp(t->containers[c].message_id, key))
+            return c;
+        j = (j + 1) & mask;
+    }
+    size_t c = new_container(t, key, len);
+    if (c != NONE) {
+        t->by_id.slots[j] = c;
+        t->by_id.used++;
+    }
+    return c;
+}
+
+static bool is_ancestor(const struct threader *t, size_t maybe_ancestor, size_t c)
+{
+    for (size_t depth = 0; c != NONE && depth < 100000; depth++, c = t->containers[c].parent)
+        if (c == maybe_ancestor)
+            return true;
+    return false;
+}
+
+/* Make PARENT the parent of CHILD unless that would close a loop. */
+static void link(struct threader *t, size_t parent, size_t child, bool override)
+{
+    if (parent == NONE || child == NONE || parent == child)
+        return;
+    if (t->containers[child].parent != NONE && !override)
+        return;
+    if (is_ancestor(t, child, parent))
+        return;
+    t->containers[child].parent = parent;
+}
+
+/* Message ids in TEXT ("<a> <b>" or "a b") into STARTS/LENS; the count. */
+static size_t split_ids(const char *text, const char **starts, size_t *lens, size_t max)
+{
+    size_t n = 0;
+    while (text && *text && n < max) {
+        while (*text == ' ' || *text == '\t' || *text == '<' || *text == ',')
+            text++;
+        size_t len = strcspn(text, " \t<>,");
+        /* A message id has an '@' (RFC 5322 3.6.4); tools write junk such
+         * as "<yes>" (git send-email --in-reply-to=yes), which would join
+         * every email carrying it into one conversation. */
+        if (len && memchr(text, '@', len)) {
+            starts[n] = text;
+            lens[n] = len;
+            n++;
+        }
+        text += len;
+        while (*text == '>')
+            text++;
+    }
+    return n;
+}
+
+static bool is_space_char(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+void thread_normalize_subject(const char *subject, char *out, size_t size,
+                              bool *was_reply)
+{
+    static const char *const prefixes[] = {
+        "re", "fw", "fwd", "tr", "ref", "r\xc3\xa9" "f", "aw", "wg", "sv", "antw",
+        "vs", "rif", "r", "enc", NULL,
+    };
+    *was_reply = false;
+    const char *s = subject ? subject : "";
+    for (bool again = true; again;) {
+        again = false;
+        while (is_space_char(*s))
+            s++;
+        for (int i = 0; prefixes[i]; i++) {
+            size_t n = strlen(prefixes[i]);
+            if (strncasecmp(s, prefixes[i], n))
+                continue;
+            const char *p = s + n;
+            if (*p == '.')                           /* Réf. : */
+                p++;
+            if (*p == '[' || *p == '(') {            /* Re[2]: */
+                const char *close = p + strspn(p + 1, "0123456789") + 1;
+                if (*close == ']' || *close == ')')
+                    p = close + 1;
+            }
+            while (*p == ' ' || *p == '\t' || (unsigned char)*p == 0xc2) {
+                if ((unsigned char)*p == 0xc2 && (unsigned char)p[1] == 0xa0)
+                    p++;                             /* NBSP before ':' in French */
+                else if ((unsigned char)*p == 0xc2)
+                    break;
+                p++;
+            }
+            if (*p == ':') {
+                s = p + 1;
+                *was_reply = again = true;
+                break;
+            }
+        }
+    }
+    struct buf folded = BUF_INIT;
+    text_fold(s, strlen(s), &folded);
+    size_t o = 0;
+    bool space = false;
+    for (const char *c = buf_cstr(&folded); *c && o + 1 < size; c++) {
+        if (is_space_char(*c)) {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < size)
+            out[o++] = ' ';
+        space = false;
+        out[o++] = *c;
+    }
+    if (size)
+        out[o < size ? o : size - 1] = '\0';
+    buf_free(&folded);
+}
+
+static bool subject_is_specific(const char *normalized)
+{
+    size_t words = 0, chars = strlen(normalized);
+    for (const char *c = normalized; *c; c++)
+        if (*c != ' ' && (c == normalized || c[-1] == ' '))
+            words++;
+    return chars >= SUBJECT_MIN_CHARS && words >= SUBJECT_MIN_WORDS;
+}
+
+static int compare_subject_then_date(const void *a, const void *b)
+{
+    const struct email_row *x = *(const struct email_row *const *)a;
+    const struct email_row *y = *(const struct email_row *const *)b;
+    int c = strcmp(x->subject, y->subject);
+    if (c)
+        return c;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static size_t root_of(struct threader *t, size_t c)
+{
+    size_t r = c;
+    for (size_t depth = 0; t->containers[r].parent != NONE && depth < 100000; depth++)
+        r = t->containers[r].parent;
+    return r;
+}
+
+mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
+                         struct mt_error *err)
+{
+    struct threader t = { 0 };
+    struct email_row *rows = NULL;
+    struct email_row **by_subject = NULL;
+    size_t row_count = 0, row_capacity = 0;
+    int64_t *thread_of_root = NULL;
+    sqlite3_stmt *s = NULL, *update = NULL;
+    mt_status status = MT_OK;
+    memset(counts, 0, sizeof *counts);
+
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id, message_id, in_reply_to, refs, subject,"
+                           " date, thread_id, thread_parent FROM email ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "reading emails for threading");
+        goto out;
+    }
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (row_count == row_capacity) {
+            row_capacity = row_capacity ? row_capacity * 2 : 1024;
+            struct email_row *bigger = realloc(rows, row_capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                goto out;
+            }
+            rows = bigger;
+        }
+        struct email_row *r = &rows[row_count++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(s, 0);
+        const char *message_id = (const char *)sqlite3_column_text(s, 1);
+        const char *in_reply_to = (const char *)sqlite3_column_text(s, 2);
+        const char *refs = (const char *)sqlite3_column_text(s, 3);
+        r->has_date = sqlite3_column_type(s, 5) != SQLITE_NULL;
+        r->date = sqlite3_column_int64(s, 5);
+        r->old_thread = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6);
+        r->old_parent = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7);
+        char normalized[512];
+        thread_normalize_subject((const char *)sqlite3_column_text(s, 4), normalized,
+                                 sizeof normalized, &r->was_reply);
+        if (!(r->subject = strdup(normalized))) {
+            status = MT_ENOMEM;
+            goto out;
+        }
+        r->has_reply_headers = (in_reply_to && *in_reply_to) || (refs && *refs);
+
+        /* The email's own container: by Message-ID, unless another email
+         * already holds that id (same id, different bytes): then its own. */
+        size_t c = message_id && *message_id
+                 ? container_for(&t, message_id, strlen(message_id)) : new_container(&t, NULL, 0);
+        if (c != NONE && t.containers[c].email_id)
+            c = new_container(&t, NULL, 0);
+        if (c == NONE) {
+            status = MT_ENOMEM;
+            goto out;
+        }
+        t.containers[c].email_id = r->id;
+        r->container = c;
+
+        /* References, oldest first, each the parent of the next; the last
+         * (or In-Reply-To) is this email's parent. */
+        const char *starts[256];
+        size_t lens[256];
+        size_t n = split_ids(refs, starts, lens, 255);
+        if (in_reply_to && *in_reply_to) {
+            size_t m = split_ids(in_reply_to, starts + n, lens + n, 1);
+            if (m && (n == 0 || lens[n - 1] != lens[n]
+                      || strncmp(starts[n - 1], starts[n], lens[n])))
+                n += m;
+        }
+        size_t previous = NONE;
+        for (size_t i = 0; i < n; i++) {
+            size_t ref = container_for(&t, starts[i], lens[i]);
+            if (ref == NONE) {
+                status = MT_ENOMEM;
+                goto out;
+            }
+            link(&t, previous, ref, false);
+            previous = ref;
+        }
+        if (previous != NONE)
+            link(&t, previous, c, true);
+    }
+    if (rc != SQLITE_DONE) {
+        status = store_db_error(st, err, "reading emails for threading");
+        goto out;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+
+    /* Subject fallback, only for replies without any reply header: the
+     * earliest earlier original (no prefix) of the same specific subject
+     * within the window. */
+    by_subject = malloc((row_count ? row_count : 1) * sizeof *by_subject);
+    if (!by_subject) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < row_count; i++)
+        by_subject[i] = &rows[i];
+    qsort(by_subject, row_count, sizeof *by_subject, compare_subject_then_date);
+    for (size_t i = 0; i < row_count; i++) {
+        struct email_row *r = by_subject[i];
+        if (!r->was_reply || r->has_reply_headers || !r->has_date
+            || t.containers[r->container].parent != NONE || !subject_is_specific(r->subject))
+            continue;
+        for (size_t j = i; j-- > 0;) {
+            struct email_row *o = by_subject[j];
+            if (strcmp(o->subject, r->subject))
+                break;
+            if (o->was_reply || !o->has_date || o->date > r->date
+                || r->date - o->date > SUBJECT_WINDOW_SECONDS)
+                continue;
+            /* earliest such original: keep walking back while they qualify */
+            size_t best = j;
+            for (size_t k = j; k-- > 0;) {
+                struct email_row *p = by_subject[k];
+                if (strcmp(p->subject, r->subject) || r->date - p->date > SUBJECT_WINDOW_SECONDS)
+                    break;
+                if (!p->was_reply && p->has_date)
+                    best = k;
+            }
+            size_t before = t.containers[r->container].parent;
+            link(&t, by_subject[best]->container, r->container, false);
+            if (t.containers[r->container].parent != before)
+                counts->by_subject++;
+            break;
+        }
+    }
+
+    /* Thread id: the smallest email id under each root. */
+    thread_of_root = malloc((t.count ? t.count : 1) * sizeof *thread_of_root);
+    if (!thread_of_root) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < t.count; i++)
+        thread_of_root[i] = 0;
+    for (size_t i = 0; i < t.count; i++) {
+        t.containers[i].root = root_of(&t, i);
+        int64_t id = t.containers[i].email_id;
+        int64_t *best = &thread_of_root[t.containers[i].root];
+        if (id && (!*best || id < *best)) {
+            if (!*best)
+                counts->threads++;
+            *best = id;
+        }
+    }
+
+    if (sqlite3_prepare_v2(store_db(st), "UPDATE email SET thread_id = ?, thread_parent = ?"
+                           " WHERE id = ?", -1, &update, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "storing threads");
+        goto out;
+    }
+    status = store_begin(st, err);
+    for (size_t i = 0; i < row_count && status == MT_OK; i++) {
+        struct email_row *r = &rows[i];
+        int64_t thread = thread_of_root[t.containers[r->container].root];
+        int64_t parent = -1;
+        for (size_t p = t.containers[r->container].parent; p != NONE; p = t.containers[p].parent)
+            if (t.containers[p].email_id) {
+                parent = t.containers[p].email_id;
+                break;
+            }
+        counts->emails++;
+        if (thread == r->old_thread && parent == r->old_parent)
+            continue;
+        counts->changed++;
+        sqlite3_bind_int64(update, 1, thread);
+        if (parent > 0)
+            sqlite3_bind_int64(update, 2, parent);
+        else
+            sqlite3_bind_null(update, 2);
+        sqlite3_bind_int64(update, 3, r->id);
+        if (sqlite3_step(update) != SQLITE_DONE)
+            status = store_db_error(st, err, "storing threads");
+        sqlite3_reset(update);
+    }
+    if (status == MT_OK)
+        status = store_commit(st, err);
+    else
+        store_rollback(st);
+out:
+    sqlite3_finalize(s);
+    sqlite3_finalize(update);
+    for (size_t i = 0; i < t.count; i++)
+        free(t.containers[i].message_id);
+    free(t.containers);
+    free(t.by_id.slots);
+    for (size_t i = 0; i < row_count; i++)
+        free(rows[i].subject);
+    free(rows);
+    free(by_subject);
+    free(thread_of_root);
+    return status;
+}
