@@ -238,12 +238,15 @@ mt_status store_open(const char *path, enum store_mode mode,
         sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
         sqlite3_exec(st->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
     }
-    sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
-                 " PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
-    /* Readers (verify and ingest workers, serve) read pages straight from
-     * the mapped file instead of copying each with pread. */
-    if (mode == STORE_READ_ONLY)
-        sqlite3_exec(st->db, "PRAGMA mmap_size=17179869184", NULL, NULL, NULL);
+    sqlite3_exec(st->db, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY",
+                 NULL, NULL, NULL);
+    /* Writers get a big page cache (ingest's B-tree inserts).  Readers
+     * (search, verify workers, serve) keep SQLite's small default: in a
+     * short-lived process a big cache, or mapping the file, costs more in
+     * page faults than it saves (measured on linux-mips: one search
+     * 40 ms plain, 180 ms with a 64 MB cache, 144 ms with mmap). */
+    if (mode != STORE_READ_ONLY)
+        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
     if (version < MIGRATION_COUNT) {
         if (mode == STORE_READ_ONLY) {
             /* An older archive is upgraded once, if we may write it, so a
