@@ -1,7 +1,7 @@
 # mailtrove - one plain Makefile.  `make` builds ./mailtrove; `make check`
 # builds and runs every test twice, plainly and under ASan+UBSan.
 PREFIX ?= /usr/local
-PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd
 CC     ?= cc
 OPT    ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla

@@ -28,6 +28,7 @@ static const char usage_text[] =
     "  count QUERY...                     how many emails match\n"
     "  reindex                            rebuild the search index\n"
     "  thread [--json] ID                 the conversation of an email\n"
+    "  serve [--listen ADDR:PORT]         the web archive (default 127.0.0.1:8080)\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl]       the whole archive on stdout\n"
@@ -169,6 +170,7 @@ int main(int argc, char **argv)
         { "count", cmd_count },
         { "reindex", cmd_reindex },
         { "thread", cmd_thread },
+        { "serve", cmd_serve },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

@@ -230,7 +230,7 @@ static mt_status json_signatures(struct store *st, int64_t id,
 }
 
 /* What each signature proves, in plain words (show and the web page). */
-static void text_signatures(struct store *st, int64_t id, struct buf *out)
+void report_signatures_text(struct store *st, int64_t id, struct buf *out)
 {
     sqlite3_stmt *s;
     if (prepare_signatures(st, id, &s, NULL) != MT_OK)
@@ -460,7 +460,7 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
     buf_printf(out, "Subject: %s\n",
                column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
     buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
-    text_signatures(st, id, out);
+    report_signatures_text(st, id, out);
     bool any = false;
     while (sqlite3_step(d.attachments) == SQLITE_ROW) {
         if (!any)

@@ -43,6 +43,10 @@ mt_status report_thread_json(struct store *st, int64_t id,
 mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
                              struct mt_error *err);
 
+/* What each DKIM signature of email ID proves, in plain words, one line
+ * each (indented by two spaces per level), appended to OUT. */
+void report_signatures_text(struct store *st, int64_t id, struct buf *out);
+
 /* The stats --json document. */
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err);

@@ -139,7 +139,7 @@ static mt_status count_plan(struct store *st, const struct query_plan *plan,
 mt_status search_count(struct store *st, const char *query, int64_t *total,
                        struct mt_error *err)
 {
-    struct query_plan plan;
+    struct query_plan plan = { 0 };
     *total = 0;
     mt_status status = plan_query(query, &plan, err);
     if (status == MT_OK)
@@ -270,7 +270,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
                      int64_t limit, int64_t offset, bool snippets,
                      struct search_page *page, struct mt_error *err)
 {
-    struct query_plan plan;
+    struct query_plan plan = { 0 };
     struct buf sql = BUF_INIT, raw = BUF_INIT;
     sqlite3_stmt *s = NULL;
     memset(page, 0, sizeof *page);

@@ -1,0 +1,1037 @@
+/* web.c - routes, pages and headers of `mailtrove serve`. */
+#include "web.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "json.h"
+#include "mime.h"
+#include "report.h"
+#include "search.h"
+#include "store.h"
+
+#define PAGE_SIZE 20
+#define MAX_PAGE 500            /* deepest page served: bounded work */
+#define QUERY_BUDGET_SECONDS 3  /* a query running longer is stopped */
+
+/* No script anywhere; styles and images only from us; forms only to us. */
+static const char csp_pages[] =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'";
+/* Downloads (raw, attachments) may not run or load anything, even if a
+ * browser decides to render one. */
+static const char csp_downloads[] = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+static const char stylesheet[] =
+    ":root{--fg:#1b1b1b;--muted:#555;--line:#d8d8d8;--accent:#0b57d0;--ok:#0a6b2d;"
+    "--warn:#8a5300;--bad:#a51d2d;--bg:#fff;--soft:#f5f6f8}\n"
+    "*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
+    "Roboto,sans-serif;color:var(--fg);background:var(--bg)}\n"
+    "header{background:#14213d;color:#fff;padding:.6rem 1rem;display:flex;gap:1rem;"
+    "align-items:center;flex-wrap:wrap}header a{color:#fff;text-decoration:none;font-weight:600}\n"
+    "header form{flex:1;display:flex;gap:.4rem;min-width:16rem}"
+    "header input[type=search]{flex:1;padding:.4rem .6rem;border:0;border-radius:4px;font-size:1rem}\n"
+    "button{padding:.4rem .9rem;border:0;border-radius:4px;background:var(--accent);color:#fff;"
+    "font-size:1rem;cursor:pointer}button:focus,a:focus,input:focus,select:focus{outline:3px solid #ffbf47}\n"
+    "main{max-width:60rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}\n"
+    "a{color:var(--accent)}.muted{color:var(--muted)}\n"
+    ".result{border-bottom:1px solid var(--line);padding:.7rem 0}.result h2{font-size:1.05rem;margin:0}\n"
+    ".meta{color:var(--muted);font-size:.9rem}.snippet{margin:.3rem 0 0}mark{background:#fff1a8}\n"
+    ".badge{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;"
+    "border-radius:3px;color:#fff;vertical-align:middle}\n"
+    ".b-verified{background:var(--ok)}.b-weak{background:var(--warn)}.b-failed{background:var(--bad)}"
+    ".b-nokey,.b-unsigned{background:#6b6b6b}\n"
+    "dl.headers{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0 0 1rem}"
+    "dl.headers dt{font-weight:600;color:var(--muted)}dl.headers dd{margin:0;overflow-wrap:anywhere}\n"
+    ".body{white-space:pre-wrap;overflow-wrap:anywhere;font:15px/1.45 ui-monospace,Menlo,Consolas,"
+    "monospace;background:var(--soft);padding:1rem;border-radius:4px}\n"
+    ".panel{border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;margin:1rem 0}"
+    ".panel h2{font-size:1.05rem;margin:0 0 .4rem}.panel ul{margin:.2rem 0;padding-left:1.2rem}\n"
+    ".stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem;margin:1rem 0}"
+    ".stats div{background:var(--soft);padding:.6rem;border-radius:4px}.stats b{display:block;font-size:1.3rem}\n"
+    "form.advanced{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.6rem;"
+    "background:var(--soft);padding:1rem;border-radius:6px}form.advanced label{display:flex;"
+    "flex-direction:column;font-size:.9rem}form.advanced input,form.advanced select{padding:.35rem;"
+    "font-size:1rem}\n"
+    "nav.pages{display:flex;gap:1rem;margin:1rem 0}svg{max-width:100%;height:auto}"
+    "svg text{font:11px system-ui,sans-serif;fill:#333}\n"
+    ".error{border-left:4px solid var(--bad);background:#fdf0f1;padding:.6rem 1rem}\n"
+    "table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid var(--line);"
+    "text-align:left}\n";
+
+/* ------------------------------------------------------------ connections */
+
+struct pool {
+    struct store **stores;
+    bool *busy;
+    int count;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+};
+
+static int progress_deadline(void *context)
+{
+    const struct timespec *deadline = context;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec
+           || (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
+struct lease {
+    struct pool *pool;
+    int index;
+    struct store *store;
+    struct timespec deadline;
+};
+
+static void lease_take(struct pool *p, struct lease *l)
+{
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        for (int i = 0; i < p->count; i++)
+            if (!p->busy[i]) {
+                p->busy[i] = true;
+                l->index = i;
+                goto found;
+            }
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+found:
+    pthread_mutex_unlock(&p->lock);
+    l->pool = p;
+    l->store = p->stores[l->index];
+    clock_gettime(CLOCK_MONOTONIC, &l->deadline);
+    l->deadline.tv_sec += QUERY_BUDGET_SECONDS;
+    sqlite3_progress_handler(store_db(l->store), 10000, progress_deadline, &l->deadline);
+}
+
+static void lease_return(struct lease *l)
+{
+    sqlite3_progress_handler(store_db(l->store), 0, NULL, NULL);
+    pthread_mutex_lock(&l->pool->lock);
+    l->pool->busy[l->index] = false;
+    pthread_cond_signal(&l->pool->freed);
+    pthread_mutex_unlock(&l->pool->lock);
+}
+
+/* --------------------------------------------------------------- replies */
+
+struct reply {
+    unsigned status;
+    const char *content_type;
+    struct buf body;
+    char disposition[512];    /* Content-Disposition, when set */
+    bool download;
+};
+
+static void html_escape(struct buf *out, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': buf_append_str(out, "&amp;"); break;
+        case '<': buf_append_str(out, "&lt;"); break;
+        case '>': buf_append_str(out, "&gt;"); break;
+        case '"': buf_append_str(out, "&quot;"); break;
+        case '\'': buf_append_str(out, "&#39;"); break;
+        default: buf_append_char(out, *s);
+        }
+    }
+}
+
+static void url_escape(struct buf *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *c = (const unsigned char *)s; c && *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+            || *c == '-' || *c == '_' || *c == '.' || *c == '~')
+            buf_append_char(out, (char)*c);
+        else {
+            buf_append_char(out, '%');
+            buf_append_char(out, hex[*c >> 4]);
+            buf_append_char(out, hex[*c & 15]);
+        }
+    }
+}
+
+static void page_begin(struct reply *r, const char *title, const char *query)
+{
+    struct buf *b = &r->body;
+    r->content_type = "text/html; charset=utf-8";
+    buf_append_str(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>");
+    html_escape(b, title);
+    buf_append_str(b, " · mailtrove</title><link rel=\"stylesheet\" href=\"/style.css\">"
+                      "</head><body><header><a href=\"/\">mailtrove</a>"
+                      "<form action=\"/search\" method=\"get\" role=\"search\">"
+                      "<label for=\"q\" class=\"visually-hidden\" hidden>Search</label>"
+                      "<input type=\"search\" id=\"q\" name=\"q\" aria-label=\"Search the archive\" value=\"");
+    html_escape(b, query ? query : "");
+    buf_append_str(b, "\" placeholder=\"words, &quot;a phrase&quot;, from:, date:2017…\">"
+                      "<button type=\"submit\">Search</button></form>"
+                      "<a href=\"/stats\">Statistics</a></header><main>\n");
+}
+
+static void page_end(struct reply *r)
+{
+    buf_append_str(&r->body, "</main></body></html>\n");
+}
+
+static void badge(struct buf *b, const char *verdict)
+{
+    static const char *const labels[][2] = {
+        { "verified", "DKIM verified" }, { "weak", "DKIM weak" }, { "failed", "DKIM failed" },
+        { "nokey", "no key" }, { "unsigned", "unsigned" },
+    };
+    const char *label = "unknown";
+    const char *cls = "unsigned";
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (verdict && !strcmp(verdict, labels[i][0])) {
+            label = labels[i][1];
+            cls = labels[i][0];
+        }
+    buf_printf(b, "<span class=\"badge b-%s\">%s</span>", cls, label);
+}
+
+static void error_page(struct reply *r, unsigned status, const char *title, const char *message)
+{
+    r->status = status;
+    buf_clear(&r->body);
+    page_begin(r, title, NULL);
+    buf_append_str(&r->body, "<h1>");
+    html_escape(&r->body, title);
+    buf_append_str(&r->body, "</h1><p class=\"error\">");
+    html_escape(&r->body, message);
+    buf_append_str(&r->body, "</p><p><a href=\"/\">Back to the archive</a></p>");
+    page_end(r);
+}
+
+static void json_reply(struct reply *r)
+{
+    r->content_type = "application/json; charset=utf-8";
+}
+
+/* ------------------------------------------------------------------ pages */
+
+static int64_t scalar(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s;
+    int64_t v = 0;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    return v;
+}
+
+static void advanced_form(struct buf *b)
+{
+    buf_append_str(b,
+        "<h2>Advanced search</h2><form class=\"advanced\" action=\"/search\" method=\"get\">"
+        "<label>Words<input name=\"q\" type=\"search\"></label>"
+        "<label>From<input name=\"from\" placeholder=\"name, address or domain\"></label>"
+        "<label>To or Cc<input name=\"to\" placeholder=\"name, address or domain\"></label>"
+        "<label>Subject<input name=\"subject\"></label>"
+        "<label>Sent from<input name=\"date_from\" type=\"date\"></label>"
+        "<label>Sent until<input name=\"date_to\" type=\"date\"></label>"
+        "<label>Verification<select name=\"verified\"><option value=\"\">any</option>"
+        "<option value=\"yes\">DKIM verified only</option></select></label>"
+        "<label>Attachments<select name=\"attachment\"><option value=\"\">any</option>"
+        "<option value=\"yes\">with attachments only</option></select></label>"
+        "<label>Order<select name=\"sort\"><option value=\"\">best match</option>"
+        "<option value=\"-date\">newest first</option><option value=\"date\">oldest first</option>"
+        "</select></label><div><button type=\"submit\">Search</button></div></form>");
+}
+
+static void home_page(struct store *st, struct reply *r)
+{
+    struct buf *b = &r->body;
+    page_begin(r, "Archive", NULL);
+    buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
+    buf_printf(b, "<div><b>%lld</b>emails</div>", (long long)scalar(st, "SELECT count(*) FROM email"));
+    buf_printf(b, "<div><b>%lld</b>attachments</div>",
+               (long long)scalar(st, "SELECT count(*) FROM attachment"));
+    buf_printf(b, "<div><b>%lld</b>unique senders</div>",
+               (long long)scalar(st, "SELECT count(DISTINCT addr) FROM address WHERE role = 0"));
+    buf_printf(b, "<div><b>%lld</b>DKIM verified</div>",
+               (long long)scalar(st, "SELECT count(*) FROM email WHERE verdict = 'verified'"));
+    char first[40] = "–", last[40] = "–";
+    if (scalar(st, "SELECT count(date) FROM email")) {
+        report_format_date(scalar(st, "SELECT min(date) FROM email"), first, sizeof first);
+        report_format_date(scalar(st, "SELECT max(date) FROM email"), last, sizeof last);
+        first[10] = last[10] = '\0';
+    }
+    buf_printf(b, "<div><b>%s</b>to %s</div></div>", first, last);
+    advanced_form(b);
+    buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
+                      "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
+                      "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
+                      "<code>date:2017-03</code>, <code>has:attachment</code>, "
+                      "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
+    page_end(r);
+}
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+    return v && *v ? v : NULL;
+}
+
+/* Append ` FIELD:VALUE` (VALUE quoted when it has spaces or quotes removed). */
+static void add_field(struct buf *q, const char *field, const char *value)
+{
+    if (!value)
+        return;
+    if (q->len)
+        buf_append_char(q, ' ');
+    buf_append_str(q, field);
+    bool spaced = strpbrk(value, " \t()") != NULL;
+    if (spaced)
+        buf_append_char(q, '"');
+    for (const char *c = value; *c; c++)
+        if (*c != '"')
+            buf_append_char(q, *c);
+    if (spaced)
+        buf_append_char(q, '"');
+}
+
+/* The query of a /search request: q plus the advanced form's fields. */
+static void build_query(struct MHD_Connection *c, struct buf *q)
+{
+    if (arg(c, "q"))
+        buf_append_str(q, arg(c, "q"));
+    add_field(q, "from:", arg(c, "from"));
+    add_field(q, "to:", arg(c, "to"));
+    add_field(q, "subject:", arg(c, "subject"));
+    const char *from = arg(c, "date_from"), *to = arg(c, "date_to");
+    if (from || to) {
+        char range[64];
+        snprintf(range, sizeof range, "%.10s..%.10s", from ? from : "", to ? to : "");
+        add_field(q, "date:", range);
+    }
+    if (arg(c, "verified") && !strcmp(arg(c, "verified"), "yes"))
+        add_field(q, "verified:", "yes");
+    if (arg(c, "attachment") && !strcmp(arg(c, "attachment"), "yes"))
+        add_field(q, "has:", "attachment");
+}
+
+static void snippet_html(struct buf *b, const char *snippet)
+{
+    bool open = false;
+    const char *s = snippet;
+    while (s && *s) {
+        const char *mark = strstr(s, "**");
+        size_t n = mark ? (size_t)(mark - s) : strlen(s);
+        char *part = strndup(s, n);
+        html_escape(b, part);
+        free(part);
+        if (!mark)
+            break;
+        buf_append_str(b, open ? "</mark>" : "<mark>");
+        open = !open;
+        s = mark + 2;
+    }
+    if (open)
+        buf_append_str(b, "</mark>");
+}
+
+static void search_page(struct store *st, struct MHD_Connection *c, struct reply *r)
+{
+    struct buf q = BUF_INIT;
+    build_query(c, &q);
+    enum search_sort sort = SEARCH_SORT_DEFAULT;
+    if (arg(c, "sort") && !search_parse_sort(arg(c, "sort"), &sort)) {
+        error_page(r, 400, "Bad sort order", "sort is date, -date or relevance.");
+        buf_free(&q);
+        return;
+    }
+    long page = arg(c, "page") ? strtol(arg(c, "page"), NULL, 10) : 1;
+    if (page < 1 || page > MAX_PAGE) {
+        error_page(r, 400, "Bad page", "Pages run from 1 to 500; narrow the search to see more.");
+        buf_free(&q);
+        return;
+    }
+    struct search_page results;
+    struct mt_error err = { 0 };
+    mt_status status = search_run(st, buf_cstr(&q), sort, PAGE_SIZE, (page - 1) * PAGE_SIZE,
+                                  true, &results, &err);
+    if (status == MT_EPARSE) {
+        r->status = 400;
+        page_begin(r, "Bad search", buf_cstr(&q));
+        buf_append_str(&r->body, "<h1>This search could not be read</h1><p class=\"error\">");
+        html_escape(&r->body, err.message);
+        buf_append_str(&r->body, "</p><p>Put phrases in double quotes, close every "
+                                 "parenthesis, and write dates as 2017, 2017-03 or 2017-03-14.</p>");
+        advanced_form(&r->body);
+        page_end(r);
+        buf_free(&q);
+        return;
+    }
+    if (status != MT_OK) {
+        error_page(r, status == MT_EDB ? 503 : 500, "Search failed",
+                   err.message[0] ? err.message : mt_strerror(status));
+        buf_free(&q);
+        return;
+    }
+    struct buf *b = &r->body;
+    page_begin(r, buf_cstr(&q)[0] ? buf_cstr(&q) : "All emails", buf_cstr(&q));
+    buf_printf(b, "<h1>%lld %s", (long long)results.total, results.total == 1 ? "email" : "emails");
+    if (q.len) {
+        buf_append_str(b, " for <q>");
+        html_escape(b, buf_cstr(&q));
+        buf_append_str(b, "</q>");
+    }
+    buf_append_str(b, "</h1>");
+    if (results.total == 0)
+        buf_append_str(b, "<p>Nothing matches. Try fewer words, another spelling, or "
+                          "<code>OR</code> between alternatives; accents and case do not matter.</p>");
+    for (size_t i = 0; i < results.count; i++) {
+        const struct search_result *e = &results.results[i];
+        buf_printf(b, "<article class=\"result\"><h2><a href=\"/email/%lld\">", (long long)e->id);
+        html_escape(b, e->subject && *e->subject ? e->subject : "(no subject)");
+        buf_append_str(b, "</a> ");
+        badge(b, e->verdict);
+        buf_append_str(b, "</h2><div class=\"meta\">");
+        html_escape(b, e->from);
+        buf_append_str(b, " · ");
+        html_escape(b, e->date ? e->date : "no date");
+        buf_append_str(b, "</div><p class=\"snippet\">");
+        snippet_html(b, e->snippet);
+        buf_append_str(b, "</p></article>\n");
+    }
+    int64_t pages = (results.total + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (pages > 1) {
+        buf_append_str(b, "<nav class=\"pages\" aria-label=\"Pages\">");
+        struct buf link = BUF_INIT;
+        buf_append_str(&link, "/search?q=");
+        url_escape(&link, buf_cstr(&q));
+        if (arg(c, "sort")) {
+            buf_append_str(&link, "&amp;sort=");
+            url_escape(&link, arg(c, "sort"));
+        }
+        if (page > 1)
+            buf_printf(b, "<a rel=\"prev\" href=\"%s&amp;page=%ld\">← Previous</a>", buf_cstr(&link), page - 1);
+        buf_printf(b, "<span>Page %ld of %lld</span>", page, (long long)pages);
+        if (page < pages && page < MAX_PAGE)
+            buf_printf(b, "<a rel=\"next\" href=\"%s&amp;page=%ld\">Next →</a>", buf_cstr(&link), page + 1);
+        buf_free(&link);
+        buf_append_str(b, "</nav>");
+    }
+    page_end(r);
+    search_page_free(&results);
+    buf_free(&q);
+}
+
+static char *text_column(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static void address_line(struct store *st, int64_t id, int role, const char *label, struct buf *b)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT name, addr FROM address WHERE email_id = ?"
+                           " AND role = ? ORDER BY position", -1, &s, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, role);
+    bool any = false;
+    struct buf one = BUF_INIT;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (!any)
+            buf_printf(b, "<dt>%s</dt><dd>", label);
+        else
+            buf_append_str(b, ", ");
+        any = true;
+        buf_clear(&one);
+        report_format_address(&one, (const char *)sqlite3_column_text(s, 0),
+                              (const char *)sqlite3_column_text(s, 1));
+        html_escape(b, buf_cstr(&one));
+    }
+    if (any)
+        buf_append_str(b, "</dd>");
+    buf_free(&one);
+    sqlite3_finalize(s);
+}
+
+static void email_page(struct store *st, int64_t id, struct reply *r)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT subject, date, date_raw, message_id, verdict,"
+                           " thread_id, thread_parent FROM email WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+        error_page(r, 503, "Archive busy", "Try again.");
+        return;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        error_page(r, 404, "No such email", "There is no email with this number in the archive.");
+        return;
+    }
+    char *subject = text_column(s, 0), *date_raw = text_column(s, 2);
+    char *message_id = text_column(s, 3), *verdict = text_column(s, 4);
+    bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
+    int64_t date = sqlite3_column_int64(s, 1);
+    int64_t thread = sqlite3_column_int64(s, 5);
+    sqlite3_finalize(s);
+
+    struct buf *b = &r->body;
+    page_begin(r, subject && *subject ? subject : "(no subject)", NULL);
+    buf_append_str(b, "<h1>");
+    html_escape(b, subject && *subject ? subject : "(no subject)");
+    buf_append_str(b, " ");
+    badge(b, verdict);
+    buf_append_str(b, "</h1><dl class=\"headers\">");
+    address_line(st, id, 0, "From", b);
+    address_line(st, id, 1, "To", b);
+    address_line(st, id, 2, "Cc", b);
+    buf_append_str(b, "<dt>Date</dt><dd>");
+    if (has_date) {
+        char iso[40];
+        report_format_date(date, iso, sizeof iso);
+        html_escape(b, iso);
+    } else {
+        html_escape(b, date_raw ? date_raw : "none");
+    }
+    buf_append_str(b, "</dd><dt>Message-ID</dt><dd>");
+    html_escape(b, message_id ? message_id : "none");
+    buf_printf(b, "</dd><dt>Permalink</dt><dd><a href=\"/email/%lld\">/email/%lld</a> · "
+                  "<a href=\"/email/%lld/raw\">raw source</a>", (long long)id, (long long)id,
+               (long long)id);
+    if (thread)
+        buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)thread);
+    buf_append_str(b, "</dd></dl>");
+
+    /* What the signatures prove, in the CLI's words. */
+    buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"v\"><h2 id=\"v\">Verification</h2>");
+    struct buf words = BUF_INIT;
+    report_signatures_text(st, id, &words);
+    if (!words.len)
+        buf_append_str(b, "<p>No DKIM signature: nothing about this email is "
+                          "cryptographically proven.</p>");
+    else {
+        buf_append_str(b, "<ul>");
+        char *save = NULL;
+        for (char *line = strtok_r(words.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            while (*line == ' ')
+                line++;
+            buf_append_str(b, "<li>");
+            html_escape(b, line);
+            buf_append_str(b, "</li>");
+        }
+        buf_append_str(b, "</ul>");
+    }
+    buf_free(&words);
+    buf_append_str(b, "</section>");
+
+    /* Attachments */
+    if (sqlite3_prepare_v2(store_db(st), "SELECT n, filename, content_type, size FROM attachment"
+                           " WHERE email_id = ? ORDER BY n", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        bool any = false;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (!any)
+                buf_append_str(b, "<section class=\"panel\"><h2>Attachments</h2><ul>");
+            any = true;
+            const char *name = (const char *)sqlite3_column_text(s, 1);
+            buf_printf(b, "<li><a href=\"/email/%lld/attachment/%d\">", (long long)id,
+                       sqlite3_column_int(s, 0));
+            html_escape(b, name && *name ? name : "(no name)");
+            buf_append_str(b, "</a> <span class=\"muted\">");
+            html_escape(b, (const char *)sqlite3_column_text(s, 2));
+            buf_printf(b, ", %lld bytes</span></li>", (long long)sqlite3_column_int64(s, 3));
+        }
+        if (any)
+            buf_append_str(b, "</ul></section>");
+        sqlite3_finalize(s);
+    }
+
+    /* Body: always text, never the message's HTML. */
+    struct buf raw = BUF_INIT;
+    struct mime_message *m = NULL;
+    if (store_get_raw(st, id, &raw, NULL) == MT_OK
+        && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
+        buf_append_str(b, "<h2>Message</h2>");
+        if (m->body_from_html)
+            buf_append_str(b, "<p class=\"muted\">This email was written in HTML; "
+                              "it is shown as text.</p>");
+        buf_append_str(b, "<div class=\"body\">");
+        html_escape(b, m->body);
+        buf_append_str(b, "</div>");
+    }
+    mime_message_free(m);
+    buf_free(&raw);
+    page_end(r);
+    free(subject);
+    free(date_raw);
+    free(message_id);
+    free(verdict);
+}
+
+static void thread_page(struct store *st, int64_t id, struct reply *r)
+{
+    struct buf json = BUF_INIT;
+    struct json_writer w;
+    json_init(&w, &json);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT e.id, e.date, e.from_name, e.from_addr,"
+                           " e.subject, e.verdict, e.thread_parent FROM email e"
+                           " WHERE e.thread_id = ?1 OR (e.thread_id IS NULL AND e.id = ?1)"
+                           " ORDER BY e.date IS NULL, e.date, e.id", -1, &s, NULL) != SQLITE_OK) {
+        error_page(r, 503, "Archive busy", "Try again.");
+        return;
+    }
+    sqlite3_bind_int64(s, 1, id);
+    struct buf *b = &r->body;
+    bool any = false;
+    struct buf from = BUF_INIT;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        if (!any) {
+            page_begin(r, "Conversation", NULL);
+            buf_printf(b, "<h1>Conversation %lld</h1><table><thead><tr><th>Date</th><th>From</th>"
+                          "<th>Subject</th><th>Verification</th><th>Replies to</th></tr></thead><tbody>",
+                       (long long)id);
+        }
+        any = true;
+        char date[40] = "no date";
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
+            report_format_date(sqlite3_column_int64(s, 1), date, sizeof date);
+        buf_clear(&from);
+        report_format_address(&from, (const char *)sqlite3_column_text(s, 2),
+                              (const char *)sqlite3_column_text(s, 3));
+        buf_printf(b, "<tr><td>%s</td><td>", date);
+        html_escape(b, buf_cstr(&from));
+        buf_printf(b, "</td><td><a href=\"/email/%lld\">", (long long)sqlite3_column_int64(s, 0));
+        const char *subject = (const char *)sqlite3_column_text(s, 4);
+        html_escape(b, subject && *subject ? subject : "(no subject)");
+        buf_append_str(b, "</a></td><td>");
+        badge(b, (const char *)sqlite3_column_text(s, 5));
+        buf_append_str(b, "</td><td>");
+        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+            buf_printf(b, "<a href=\"/email/%lld\">%lld</a>", (long long)sqlite3_column_int64(s, 6),
+                       (long long)sqlite3_column_int64(s, 6));
+        buf_append_str(b, "</td></tr>\n");
+    }
+    sqlite3_finalize(s);
+    buf_free(&from);
+    buf_free(&json);
+    if (!any) {
+        error_page(r, 404, "No such conversation", "There is no conversation with this number.");
+        return;
+    }
+    buf_append_str(b, "</tbody></table>");
+    page_end(r);
+}
+
+/* A horizontal bar chart of LABEL/COUNT rows from SQL, drawn as SVG. */
+static void bar_chart(struct store *st, struct buf *b, const char *title, const char *sql)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return;
+    char *labels[20];
+    int64_t counts[20], max = 1;
+    int n = 0;
+    while (n < 20 && sqlite3_step(s) == SQLITE_ROW) {
+        labels[n] = text_column(s, 0);
+        counts[n] = sqlite3_column_int64(s, 1);
+        if (counts[n] > max)
+            max = counts[n];
+        n++;
+    }
+    sqlite3_finalize(s);
+    buf_append_str(b, "<h2>");
+    html_escape(b, title);
+    buf_append_str(b, "</h2>");
+    if (!n) {
+        buf_append_str(b, "<p class=\"muted\">None.</p>");
+        return;
+    }
+    buf_printf(b, "<svg role=\"img\" aria-label=\"%s\" viewBox=\"0 0 640 %d\" "
+                  "xmlns=\"http://www.w3.org/2000/svg\">", title, n * 22 + 4);
+    for (int i = 0; i < n; i++) {
+        int width = (int)(counts[i] * 380 / max);
+        buf_printf(b, "<text x=\"0\" y=\"%d\">", i * 22 + 15);
+        html_escape(b, labels[i] ? labels[i] : "(none)");
+        buf_printf(b, "</text><rect x=\"210\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#0b57d0\"/>"
+                      "<text x=\"%d\" y=\"%d\">%lld</text>", i * 22 + 3, width > 1 ? width : 1,
+                   215 + width, i * 22 + 15, (long long)counts[i]);
+        free(labels[i]);
+    }
+    buf_append_str(b, "</svg>");
+}
+
+static void timeline_chart(struct store *st, struct buf *b)
+{
+    sqlite3_stmt *s;
+    /* Dates outside 1980..2100 are real-world garbage (year 102, 2038+);
+     * counted, not drawn. */
+    if (sqlite3_prepare_v2(store_db(st), "SELECT strftime('%Y-%m', date, 'unixepoch') AS m, count(*)"
+                           " FROM email WHERE date BETWEEN 315532800 AND 4102444800"
+                           " GROUP BY m ORDER BY m", -1, &s, NULL) != SQLITE_OK)
+        return;
+    char *months[2400];
+    int64_t counts[2400], max = 1;
+    int n = 0;
+    while (n < 2400 && sqlite3_step(s) == SQLITE_ROW) {
+        months[n] = text_column(s, 0);
+        counts[n] = sqlite3_column_int64(s, 1);
+        if (counts[n] > max)
+            max = counts[n];
+        n++;
+    }
+    sqlite3_finalize(s);
+    buf_append_str(b, "<h2>Emails per month</h2>");
+    if (!n) {
+        buf_append_str(b, "<p class=\"muted\">No dated emails.</p>");
+        return;
+    }
+    int width = n * 4 > 640 ? n * 4 : 640;
+    buf_printf(b, "<svg role=\"img\" aria-label=\"Emails per month\" viewBox=\"0 0 %d 170\" "
+                  "xmlns=\"http://www.w3.org/2000/svg\">", width + 40);
+    double bar = (double)width / n;
+    for (int i = 0; i < n; i++) {
+        int h = (int)(counts[i] * 140 / max);
+        buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#0b57d0\">"
+                      "<title>%s: %lld</title></rect>", 30 + i * bar, 145 - h,
+                   bar > 1.5 ? bar - 0.5 : bar, h > 0 ? h : 1, months[i] ? months[i] : "?",
+                   (long long)counts[i]);
+        if (months[i] && (i == 0 || !strcmp(months[i] + 5, "01")) && (i == 0 || bar * 12 > 28))
+            buf_printf(b, "<text x=\"%.1f\" y=\"162\">%.4s</text>", 30 + i * bar, months[i]);
+    }
+    buf_printf(b, "<text x=\"0\" y=\"12\">%lld</text></svg>", (long long)max);
+    for (int i = 0; i < n; i++)
+        free(months[i]);
+}
+
+static void stats_page(struct store *st, struct reply *r)
+{
+    struct buf *b = &r->body;
+    page_begin(r, "Statistics", NULL);
+    buf_append_str(b, "<h1>Statistics</h1>");
+    timeline_chart(st, b);
+    bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n FROM address WHERE role = 0"
+              " GROUP BY addr ORDER BY n DESC LIMIT 15");
+    bar_chart(st, b, "Top signing domains (passing signatures)",
+              "SELECT domain, count(DISTINCT email_id) AS n FROM signature WHERE result = 'pass'"
+              " GROUP BY domain ORDER BY n DESC LIMIT 15");
+    bar_chart(st, b, "Verification", "SELECT verdict, count(*) FROM email GROUP BY verdict"
+              " ORDER BY CASE verdict WHEN 'verified' THEN 0 WHEN 'weak' THEN 1 WHEN 'failed'"
+              " THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END");
+    page_end(r);
+}
+
+/* Content-Disposition filename: printable ASCII without quotes or
+ * separators; the rest becomes '_'.  Never a path. */
+static void safe_filename(const char *name, char *out, size_t size, const char *fallback)
+{
+    const char *base = name ? strrchr(name, '/') : NULL;
+    base = base ? base + 1 : name;
+    size_t o = 0;
+    for (const char *c = base; c && *c && o + 1 < size; c++)
+        out[o++] = (*c >= 0x20 && *c < 0x7f && !strchr("\"\\/;:%", *c)) ? *c : '_';
+    out[o] = '\0';
+    if (!o || !strcmp(out, ".") || !strcmp(out, ".."))
+        snprintf(out, size, "%s", fallback);
+}
+
+static void raw_download(struct store *st, int64_t id, struct reply *r)
+{
+    mt_status status = store_get_raw(st, id, &r->body, NULL);
+    if (status == MT_ENOTFOUND) {
+        error_page(r, 404, "No such email", "There is no email with this number in the archive.");
+        return;
+    }
+    if (status != MT_OK) {
+        error_page(r, 500, "Could not read this email", mt_strerror(status));
+        return;
+    }
+    r->content_type = "message/rfc822";
+    r->download = true;
+    snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%lld.eml\"",
+             (long long)id);
+}
+
+static void attachment_download(struct store *st, int64_t id, int n, struct reply *r)
+{
+    struct buf raw = BUF_INIT;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    sqlite3_stmt *s;
+    char *name = NULL;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT filename FROM attachment WHERE email_id = ?"
+                           " AND n = ?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        sqlite3_bind_int(s, 2, n);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            name = text_column(s, 0) ? text_column(s, 0) : strdup("");
+        sqlite3_finalize(s);
+    }
+    if (!name || store_get_raw(st, id, &raw, NULL) != MT_OK
+        || mime_get_attachment((const unsigned char *)buf_cstr(&raw), raw.len, n, &data, &size) != MT_OK) {
+        error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
+    } else {
+        buf_append(&r->body, data, size);
+        char safe[200], fallback[64];
+        snprintf(fallback, sizeof fallback, "attachment-%lld-%d", (long long)id, n);
+        safe_filename(name, safe, sizeof safe, fallback);
+        /* A neutral type: the browser saves it, never renders it here. */
+        r->content_type = "application/octet-stream";
+        r->download = true;
+        snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"", safe);
+    }
+    free(name);
+    free(data);
+    buf_free(&raw);
+}
+
+/* ---------------------------------------------------------------- routing */
+
+static bool parse_id(const char *s, int64_t *id, const char **rest)
+{
+    char *end;
+    if (*s < '1' || *s > '9')
+        return false;
+    long long v = strtoll(s, &end, 10);
+    if (v <= 0)
+        return false;
+    *id = v;
+    *rest = end;
+    return true;
+}
+
+static void route(struct store *st, struct MHD_Connection *c, const char *url, struct reply *r)
+{
+    int64_t id;
+    const char *rest;
+    struct mt_error err = { 0 };
+    if (!strcmp(url, "/")) {
+        home_page(st, r);
+    } else if (!strcmp(url, "/style.css")) {
+        r->content_type = "text/css; charset=utf-8";
+        buf_append_str(&r->body, stylesheet);
+    } else if (!strcmp(url, "/search")) {
+        search_page(st, c, r);
+    } else if (!strcmp(url, "/stats")) {
+        stats_page(st, r);
+    } else if (!strncmp(url, "/email/", 7) && parse_id(url + 7, &id, &rest)) {
+        long n;
+        char *end;
+        if (!*rest)
+            email_page(st, id, r);
+        else if (!strcmp(rest, "/raw"))
+            raw_download(st, id, r);
+        else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
+                 && !*end && n < 100000)
+            attachment_download(st, id, (int)n, r);
+        else
+            error_page(r, 404, "Not found", "There is no such page.");
+    } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {
+        thread_page(st, id, r);
+    } else if (!strcmp(url, "/api/stats")) {
+        struct json_writer w;
+        json_init(&w, &r->body);
+        json_reply(r);
+        if (report_stats_json(st, &w, &err) != MT_OK)
+            r->status = 500;
+    } else if (!strncmp(url, "/api/email/", 11) && parse_id(url + 11, &id, &rest) && !*rest) {
+        struct json_writer w;
+        json_init(&w, &r->body);
+        json_reply(r);
+        mt_status status = report_email_json(st, id, &w, &err);
+        if (status != MT_OK) {
+            buf_clear(&r->body);
+            r->status = status == MT_ENOTFOUND ? 404 : 500;
+            buf_printf(&r->body, "{\"error\":\"%s\"}", status == MT_ENOTFOUND ? "no such email"
+                                                                               : "internal error");
+        }
+    } else if (!strncmp(url, "/api/thread/", 12) && parse_id(url + 12, &id, &rest) && !*rest) {
+        struct json_writer w;
+        json_init(&w, &r->body);
+        json_reply(r);
+        if (report_thread_json(st, id, &w, &err) != MT_OK) {
+            buf_clear(&r->body);
+            r->status = 404;
+            buf_append_str(&r->body, "{\"error\":\"no such email\"}");
+        }
+    } else if (!strcmp(url, "/api/search")) {
+        struct buf q = BUF_INIT;
+        build_query(c, &q);
+        enum search_sort sort = SEARCH_SORT_DEFAULT;
+        const char *limit_text = arg(c, "limit"), *offset_text = arg(c, "offset");
+        long limit = limit_text ? strtol(limit_text, NULL, 10) : PAGE_SIZE;
+        long offset = offset_text ? strtol(offset_text, NULL, 10) : 0;
+        if (arg(c, "page"))
+            offset = (strtol(arg(c, "page"), NULL, 10) - 1) * limit;
+        json_reply(r);
+        if ((arg(c, "sort") && !search_parse_sort(arg(c, "sort"), &sort)) || limit < 0
+            || limit > 100 || offset < 0 || offset > MAX_PAGE * PAGE_SIZE) {
+            r->status = 400;
+            buf_append_str(&r->body, "{\"error\":\"bad sort, limit (0-100) or offset\"}");
+        } else {
+            struct search_page page;
+            mt_status status = search_run(st, buf_cstr(&q), sort, limit, offset, true, &page, &err);
+            if (status == MT_OK) {
+                struct json_writer w;
+                json_init(&w, &r->body);
+                search_page_json(&page, &w);
+                search_page_free(&page);
+            } else {
+                struct json_writer w;
+                json_init(&w, &r->body);
+                r->status = status == MT_EPARSE ? 400 : 500;
+                json_object_begin(&w);
+                json_key(&w, "error");
+                json_string(&w, err.message[0] ? err.message : mt_strerror(status));
+                json_object_end(&w);
+            }
+        }
+        buf_free(&q);
+    } else {
+        error_page(r, 404, "Not found", "There is no such page.");
+    }
+}
+
+static void add_security_headers(struct MHD_Response *response, bool download)
+{
+    MHD_add_response_header(response, "Content-Security-Policy", download ? csp_downloads : csp_pages);
+    MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(response, "X-Frame-Options", "DENY");
+    MHD_add_response_header(response, "Cross-Origin-Resource-Policy", "same-origin");
+}
+
+static enum MHD_Result handle(void *context, struct MHD_Connection *connection, const char *url,
+                              const char *method, const char *version, const char *upload_data,
+                              size_t *upload_size, void **request_state)
+{
+    (void)version;
+    (void)upload_data;
+    struct pool *pool = context;
+    if (!*request_state) {        /* first call: headers only */
+        *request_state = pool;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        *upload_size = 0;         /* no request bodies here; ignored */
+        return MHD_YES;
+    }
+    struct reply r = { .status = 200 };
+    bool head = !strcmp(method, "HEAD");
+    if (strcmp(method, "GET") && !head) {
+        error_page(&r, 405, "Method not allowed", "This archive is read-only: GET only.");
+    } else {
+        struct lease lease;
+        lease_take(pool, &lease);
+        route(lease.store, connection, url, &r);
+        lease_return(&lease);
+    }
+    struct MHD_Response *response = MHD_create_response_from_buffer(
+        head ? 0 : r.body.len, r.body.data ? (void *)r.body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
+    buf_free(&r.body);
+    if (!response)
+        return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", r.content_type ? r.content_type
+                                                                    : "text/plain; charset=utf-8");
+    if (r.disposition[0])
+        MHD_add_response_header(response, "Content-Disposition", r.disposition);
+    add_security_headers(response, r.download);
+    if (r.status == 405)
+        MHD_add_response_header(response, "Allow", "GET, HEAD");
+    enum MHD_Result result = MHD_queue_response(connection, r.status, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+static bool parse_listen(const char *text, struct sockaddr_in *address)
+{
+    char host[64];
+    const char *colon = strrchr(text, ':');
+    if (!colon || (size_t)(colon - text) >= sizeof host)
+        return false;
+    memcpy(host, text, (size_t)(colon - text));
+    host[colon - text] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return false;
+    memset(address, 0, sizeof *address);
+    address->sin_family = AF_INET;
+    address->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        strcpy(host, "127.0.0.1");
+    return inet_pton(AF_INET, host, &address->sin_addr) == 1;
+}
+
+mt_status web_serve(const struct web_options *options, struct mt_error *err)
+{
+    const char *listen = options->listen ? options->listen : "127.0.0.1:8080";
+    struct sockaddr_in address;
+    if (!parse_listen(listen, &address))
+        return mt_error_set(err, MT_EINVAL, "--listen %s: expected IPv4-ADDRESS:PORT, "
+                            "e.g. 127.0.0.1:8080", listen);
+    int threads = options->threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)cores : 1;
+    }
+    struct pool pool = { .count = threads * 2 };
+    pool.stores = calloc((size_t)pool.count, sizeof *pool.stores);
+    pool.busy = calloc((size_t)pool.count, sizeof *pool.busy);
+    if (!pool.stores || !pool.busy) {
+        free(pool.stores);
+        free(pool.busy);
+        return MT_ENOMEM;
+    }
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.freed, NULL);
+    mt_status status = MT_OK;
+    for (int i = 0; i < pool.count && status == MT_OK; i++)
+        status = store_open(options->archive_path, STORE_READ_ONLY, &pool.stores[i], err);
+    struct MHD_Daemon *daemon = NULL;
+    if (status == MT_OK) {
+        /* Block the stop signals in every thread; this one waits for them. */
+        sigset_t stop;
+        sigemptyset(&stop);
+        sigaddset(&stop, SIGINT);
+        sigaddset(&stop, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop, NULL);
+        daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL_LINUX_ONLY
+                                  | MHD_USE_TURBO,
+                                  0, NULL, NULL, handle, &pool,
+                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                  MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                                  MHD_OPTION_END);
+        if (!daemon)
+            status = mt_error_set(err, MT_EIO, "cannot listen on %s (in use, or not an "
+                                  "address of this machine?)", listen);
+        else {
+            const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+            if (options->on_listening)
+                options->on_listening(options->context, listen, info ? info->port : 0);
+            int signal_number;
+            sigwait(&stop, &signal_number);
+            MHD_stop_daemon(daemon);
+        }
+    }
+    for (int i = 0; i < pool.count; i++)
+        store_close(pool.stores[i]);
+    free(pool.stores);
+    free(pool.busy);
+    pthread_mutex_destroy(&pool.lock);
+    pthread_cond_destroy(&pool.freed);
+    return status;
+}

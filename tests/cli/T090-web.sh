@@ -1,0 +1,88 @@
+# serve: routes, status codes, security headers, escaping of hostile mail,
+# downloads.  (Browser behaviour is T095; load is bench/web.)
+. "$(dirname "$0")/lib.sh"
+if ! command -v curl >/dev/null; then
+    skip "curl not installed: web tests not run"
+    exit 0
+fi
+$PY "$DATA/make-hostile-web.py" "$work/hostile"
+mt w.db ingest "$DATA/mail" "$DATA/mbox" "$work/hostile" >/dev/null 2>&1
+"$MAILTROVE" --archive "$work/w.db" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>"$work/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "^serving" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+U=$(sed -n 's/.* at \(http[^ ]*\)/\1/p' "$work/serve.out")
+check "serve announces its address" [ -n "$U" ]
+get() { curl -s --max-time 10 "$U${1#/}"; }
+code() { curl -s --max-time 10 -o /dev/null -w '%{http_code}' "$U${1#/}"; }
+header() { curl -s --max-time 10 -D - -o /dev/null "$U${1#/}" | tr -d '\r' | sed -n "s/^$2: //Ip"; }
+
+id_of() { sqlite3 "$work/w.db" "SELECT id FROM email WHERE message_id = '$1'"; }
+h1=$(id_of hostile-1@evil.example); h2=$(id_of hostile-2@evil.example); h3=$(id_of hostile-3@evil.example)
+docs=$(id_of docs@example.net)
+
+eq "/ is 200" "$(code /)" 200
+check "/ shows the overview" sh -c "curl -s '$U' | grep -q 'unique senders'"
+eq "/search finds" "$(get '/search?q=elysee' | grep -o '<h1>[^<]*')" "<h1>1 email for "
+eq "/search with the advanced fields" "$(get '/search?from=example.org&date_from=2017-04-01&date_to=2017-04-30' | grep -o '<h1>[0-9]* email')" "<h1>3 email"
+eq "a bad query is 400" "$(code '/search?q=%28budget')" 400
+check "a bad query page says where" sh -c "curl -s '${U}search?q=%28budget' | grep -q 'at character 1'"
+eq "zero results is 200 with help" "$(get '/search?q=xyzzyqq' | grep -c 'Nothing matches')" 1
+eq "an unknown email is 404" "$(code /email/99999)" 404
+eq "id 0 is 404" "$(code /email/0)" 404
+eq "a non-number id is 404" "$(code /email/abc)" 404
+eq "an unknown route is 404" "$(code /nothing)" 404
+eq "an unknown attachment is 404" "$(code /email/$docs/attachment/99)" 404
+eq "page 0 is 400" "$(code '/search?q=a&page=0')" 400
+eq "POST is 405" "$(curl -s -o /dev/null -w '%{http_code}' -X POST "$U")" 405
+eq "/stats is 200" "$(code /stats)" 200
+eq "/stats draws its SVG charts (no signing domains here)" "$(get /stats | grep -o '<svg' | wc -l)" 3
+check "/stats timeline has a bar per month" sh -c "curl -s '${U}stats' | grep -q '<title>2017-03: '"
+eq "/thread is 200" "$(code /thread/$docs)" 200
+
+# the API gives exactly the CLI's JSON
+eq "/api/stats = stats --json" "$(get /api/stats)" "$(mt w.db stats --json)"
+eq "/api/email/ID = show --json" "$(get /api/email/$docs)" "$(mt w.db show --json $docs)"
+eq "/api/search = search --json" "$(get '/api/search?q=figures&sort=date')" "$(mt w.db search --json --sort date figures)"
+eq "/api/search bad query is 400" "$(curl -s -o /dev/null -w '%{http_code}' "${U}api/search?q=%22x")" 400
+eq "/api/email of an unknown id is 404" "$(code /api/email/99999)" 404
+
+# headers on every response
+for path in / /search?q=a /email/$h1 /stats /email/$h1/raw /email/$docs/attachment/1 /nothing /api/stats; do
+    csp=$(header "$path" Content-Security-Policy)
+    case "$csp" in *"default-src 'none'"*) pass "CSP default-src 'none' on $path" ;;
+                   *) fail "CSP on $path: '$csp'" ;; esac
+    eq "nosniff on $path" "$(header "$path" X-Content-Type-Options)" nosniff
+    eq "no-referrer on $path" "$(header "$path" Referrer-Policy)" no-referrer
+    eq "frames denied on $path" "$(header "$path" X-Frame-Options)" DENY
+done
+check "pages allow no script at all" sh -c "! curl -s -D - -o /dev/null '$U' | grep -i 'content-security-policy' | grep -qi 'script-src'"
+
+# downloads
+get "/email/$docs/raw" > "$work/raw.eml"
+check "raw is the stored bytes exactly" cmp -s "$work/raw.eml" <(mt w.db show --raw "$docs")
+eq "raw is message/rfc822" "$(header /email/$docs/raw Content-Type)" message/rfc822
+eq "raw is a download" "$(header /email/$docs/raw Content-Disposition)" "attachment; filename=\"$docs.eml\""
+get "/email/$docs/attachment/1" > "$work/a1"
+check "an attachment downloads whole" [ -s "$work/a1" ]
+eq "attachments are served as octet-stream" "$(header /email/$h3/attachment/1 Content-Type)" application/octet-stream
+disposition=$(header /email/$h3/attachment/1 Content-Disposition)
+eq "a hostile attachment name is made safe" "$disposition" 'attachment; filename="evil__.html"'
+eq "downloads are sandboxed" "$(header /email/$h3/attachment/2 Content-Security-Policy)" "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+# hostile mail stays text
+for id in $h1 $h2 $h3; do
+    page=$(get /email/$id)
+    check "email $id: no <script> element" sh -c "! printf '%s' \"\$1\" | grep -qi '<script'" _ "$page"
+    check "email $id: no event handler attribute" sh -c "! printf '%s' \"\$1\" | grep -qiE '<[^>]* on[a-z]+='" _ "$page"
+    check "email $id: no javascript: link" sh -c "! printf '%s' \"\$1\" | grep -qi 'href=\"javascript:'" _ "$page"
+    check "email $id: nothing from another origin" sh -c "! printf '%s' \"\$1\" | grep -qiE '(src|href|action)=\"https?://'" _ "$page"
+    check "email $id: no meta refresh" sh -c "! printf '%s' \"\$1\" | grep -qi '<meta http-equiv'" _ "$page"
+done
+check "a markup subject is shown as text" sh -c "curl -s '${U}email/$h1' | grep -q '&lt;img src=x onerror=alert'"
+check "an encoded-word that decodes to markup stays text" sh -c "curl -s '${U}email/$h2' | grep -q '&lt;script&gt;alert(&#39;ew&#39;)'"
+check "HTML bodies are shown as text, with a note" sh -c "curl -s '${U}email/$h1' | grep -q 'it is shown as text'"
+results=$(get '/search?q=figures')
+check "search results escape subjects, names and snippets" sh -c "! printf '%s' \"\$1\" | grep -qiE '<script|<img|<iframe'" _ "$results"
+eq "search results list the hostile mail" "$(printf '%s' "$results" | grep -c 'class="result"')" 3
+check "the server is still up" [ "$(code /)" = 200 ]
