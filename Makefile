@@ -22,7 +22,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: mailtrove
 
 mailtrove: $(BUILD)/mailtrove
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/mailtrove: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -59,6 +59,7 @@ bench: all
 	bench/ingest
 	bench/verify
 	bench/search
+	bench/web
 
 fuzz:
 	$(MAKE) -C fuzz run

@@ -75,7 +75,14 @@ struct pool {
     int count;
     pthread_mutex_t lock;
     pthread_cond_t freed;
+    /* The stats document is costly (whole-archive aggregates): made at
+     * most every STATS_SECONDS, so under load /api/stats, / and /stats
+     * may lag an ingest that is running by that much. */
+    struct buf stats_json;
+    time_t stats_made;
 };
+
+#define STATS_SECONDS 10
 
 static int progress_deadline(void *context)
 {
@@ -112,10 +119,14 @@ found:
     clock_gettime(CLOCK_MONOTONIC, &l->deadline);
     l->deadline.tv_sec += QUERY_BUDGET_SECONDS;
     sqlite3_progress_handler(store_db(l->store), 10000, progress_deadline, &l->deadline);
+    /* One read transaction per request: one snapshot for the whole page,
+     * and the file locks taken once instead of per statement. */
+    sqlite3_exec(store_db(l->store), "BEGIN", NULL, NULL, NULL);
 }
 
 static void lease_return(struct lease *l)
 {
+    sqlite3_exec(store_db(l->store), "COMMIT", NULL, NULL, NULL);
     sqlite3_progress_handler(store_db(l->store), 0, NULL, NULL);
     pthread_mutex_lock(&l->pool->lock);
     l->pool->busy[l->index] = false;
@@ -222,18 +233,6 @@ static void json_reply(struct reply *r)
 
 /* ------------------------------------------------------------------ pages */
 
-static int64_t scalar(struct store *st, const char *sql)
-{
-    sqlite3_stmt *s;
-    int64_t v = 0;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            v = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
-    }
-    return v;
-}
-
 static void advanced_form(struct buf *b)
 {
     buf_append_str(b,
@@ -251,34 +250,6 @@ static void advanced_form(struct buf *b)
         "<label>Order<select name=\"sort\"><option value=\"\">best match</option>"
         "<option value=\"-date\">newest first</option><option value=\"date\">oldest first</option>"
         "</select></label><div><button type=\"submit\">Search</button></div></form>");
-}
-
-static void home_page(struct store *st, struct reply *r)
-{
-    struct buf *b = &r->body;
-    page_begin(r, "Archive", NULL);
-    buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
-    buf_printf(b, "<div><b>%lld</b>emails</div>", (long long)scalar(st, "SELECT count(*) FROM email"));
-    buf_printf(b, "<div><b>%lld</b>attachments</div>",
-               (long long)scalar(st, "SELECT count(*) FROM attachment"));
-    buf_printf(b, "<div><b>%lld</b>unique senders</div>",
-               (long long)scalar(st, "SELECT count(DISTINCT addr) FROM address WHERE role = 0"));
-    buf_printf(b, "<div><b>%lld</b>DKIM verified</div>",
-               (long long)scalar(st, "SELECT count(*) FROM email WHERE verdict = 'verified'"));
-    char first[40] = "–", last[40] = "–";
-    if (scalar(st, "SELECT count(date) FROM email")) {
-        report_format_date(scalar(st, "SELECT min(date) FROM email"), first, sizeof first);
-        report_format_date(scalar(st, "SELECT max(date) FROM email"), last, sizeof last);
-        first[10] = last[10] = '\0';
-    }
-    buf_printf(b, "<div><b>%s</b>to %s</div></div>", first, last);
-    advanced_form(b);
-    buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
-                      "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
-                      "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
-                      "<code>date:2017-03</code>, <code>has:attachment</code>, "
-                      "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
-    page_end(r);
 }
 
 static const char *arg(struct MHD_Connection *c, const char *name)
@@ -811,13 +782,90 @@ static bool parse_id(const char *s, int64_t *id, const char **rest)
     return true;
 }
 
-static void route(struct store *st, struct MHD_Connection *c, const char *url, struct reply *r)
+/* The stats --json document, from the cache when fresh; into OUT. */
+static mt_status cached_stats(struct pool *pool, struct store *st, struct buf *out,
+                              struct mt_error *err)
+{
+    time_t now = time(NULL);
+    mt_status status = MT_OK;
+    pthread_mutex_lock(&pool->lock);
+    if (!pool->stats_json.len || now - pool->stats_made >= STATS_SECONDS) {
+        struct buf fresh = BUF_INIT;
+        struct json_writer w;
+        json_init(&w, &fresh);
+        pthread_mutex_unlock(&pool->lock);   /* compute without the lock */
+        status = report_stats_json(st, &w, err);
+        pthread_mutex_lock(&pool->lock);
+        if (status == MT_OK) {
+            buf_free(&pool->stats_json);
+            pool->stats_json = fresh;
+            pool->stats_made = now;
+        } else {
+            buf_free(&fresh);
+        }
+    }
+    if (status == MT_OK)
+        status = buf_append(out, pool->stats_json.data, pool->stats_json.len);
+    pthread_mutex_unlock(&pool->lock);
+    return status;
+}
+
+/* The value of "KEY": in our own stats document (keys are unique there),
+ * as text into OUT: a number, or a string without its quotes. */
+static void stats_value(const char *doc, const char *key, char *out, size_t size)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr(doc, pattern);
+    snprintf(out, size, "–");
+    if (!at)
+        return;
+    at += strlen(pattern);
+    if (*at == '"')
+        at++;
+    size_t n = strcspn(at, "\",}");
+    if (strncmp(at, "null", 4))
+        snprintf(out, size, "%.*s", (int)n, at);
+}
+
+static void home_page(struct pool *pool, struct store *st, struct reply *r)
+{
+    struct buf *b = &r->body;
+    struct buf stats = BUF_INIT;
+    cached_stats(pool, st, &stats, NULL);
+    const char *doc = buf_cstr(&stats);
+    char emails[32], attachments[32], senders[32], verified[32], first[40], last[40];
+    stats_value(doc, "emails", emails, sizeof emails);
+    stats_value(doc, "attachments", attachments, sizeof attachments);
+    stats_value(doc, "unique_senders", senders, sizeof senders);
+    stats_value(doc, "verified", verified, sizeof verified);
+    stats_value(doc, "date_first", first, sizeof first);
+    stats_value(doc, "date_last", last, sizeof last);
+    first[10] = last[10] = '\0';
+    page_begin(r, "Archive", NULL);
+    buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
+    buf_printf(b, "<div><b>%s</b>emails</div><div><b>%s</b>attachments</div>"
+                  "<div><b>%s</b>unique senders</div><div><b>%s</b>DKIM verified</div>"
+                  "<div><b>%s</b>to %s</div></div>", emails, attachments, senders, verified,
+               first, last);
+    buf_free(&stats);
+    advanced_form(b);
+    buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
+                      "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
+                      "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
+                      "<code>date:2017-03</code>, <code>has:attachment</code>, "
+                      "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
+    page_end(r);
+}
+
+static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
+                  const char *url, struct reply *r)
 {
     int64_t id;
     const char *rest;
     struct mt_error err = { 0 };
     if (!strcmp(url, "/")) {
-        home_page(st, r);
+        home_page(pool, st, r);
     } else if (!strcmp(url, "/style.css")) {
         r->content_type = "text/css; charset=utf-8";
         buf_append_str(&r->body, stylesheet);
@@ -840,10 +888,8 @@ static void route(struct store *st, struct MHD_Connection *c, const char *url, s
     } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {
         thread_page(st, id, r);
     } else if (!strcmp(url, "/api/stats")) {
-        struct json_writer w;
-        json_init(&w, &r->body);
         json_reply(r);
-        if (report_stats_json(st, &w, &err) != MT_OK)
+        if (cached_stats(pool, st, &r->body, &err) != MT_OK)
             r->status = 500;
     } else if (!strncmp(url, "/api/email/", 11) && parse_id(url + 11, &id, &rest) && !*rest) {
         struct json_writer w;
@@ -934,7 +980,7 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
     } else {
         struct lease lease;
         lease_take(pool, &lease);
-        route(lease.store, connection, url, &r);
+        route(pool, lease.store, connection, url, &r);
         lease_return(&lease);
     }
     struct MHD_Response *response = MHD_create_response_from_buffer(
@@ -1031,6 +1077,7 @@ mt_status web_serve(const struct web_options *options, struct mt_error *err)
         store_close(pool.stores[i]);
     free(pool.stores);
     free(pool.busy);
+    buf_free(&pool.stats_json);
     pthread_mutex_destroy(&pool.lock);
     pthread_cond_destroy(&pool.freed);
     return status;
