@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "mime.h"
@@ -230,9 +231,27 @@ static mt_status json_signatures(struct store *st, int64_t id,
 }
 
 /* What each signature proves, in plain words (show and the web page). */
+/* Whether DOMAIN is FROM_DOMAIN or a parent of it (a.example.org is
+ * vouched for by example.org's key only if the signer says so: d=). */
+static bool domain_covers(const char *domain, const char *from_domain)
+{
+    size_t d = strlen(domain), f = strlen(from_domain);
+    if (d > f)
+        return false;
+    return !strcasecmp(domain, from_domain + f - d)
+           && (d == f || from_domain[f - d - 1] == '.');
+}
+
 void report_signatures_text(struct store *st, int64_t id, struct buf *out)
 {
     sqlite3_stmt *s;
+    char from_domain[256] = "";
+    if (prepare(st, "SELECT from_addr FROM email WHERE id = ?", &s, NULL) == MT_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        if (sqlite3_step(s) == SQLITE_ROW && column_text(s, 0) && strchr(column_text(s, 0), '@'))
+            snprintf(from_domain, sizeof from_domain, "%s", strchr(column_text(s, 0), '@') + 1);
+        sqlite3_finalize(s);
+    }
     if (prepare_signatures(st, id, &s, NULL) != MT_OK)
         return;
     int n = 0;
@@ -254,6 +273,10 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
         if (column_text(s, SIG_KEY_SOURCE))
             buf_printf(out, ", from %s", column_text(s, SIG_KEY_SOURCE));
         buf_printf(out, "\n    signed headers: %s\n", column_text(s, SIG_HEADERS));
+        if (domain && from_domain[0] && !domain_covers(domain, from_domain))
+            buf_printf(out, "    NOTE: signed by %s, which is not the From domain %s: "
+                            "%s vouches for these bytes, the sender's own domain does not\n",
+                       domain, from_domain, domain);
         const char *headers = column_text(s, SIG_HEADERS);
         char padded[4096];
         snprintf(padded, sizeof padded, ":%s:", headers ? headers : "");

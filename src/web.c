@@ -672,6 +672,8 @@ static void timeline_chart(struct store *st, struct buf *b)
     buf_printf(b, "<svg role=\"img\" aria-label=\"Emails per month\" viewBox=\"0 0 %d 170\" "
                   "xmlns=\"http://www.w3.org/2000/svg\">", width + 40);
     double bar = (double)width / n;
+    if (bar > 24)
+        bar = 24;       /* a few months: narrow bars, not a wall */
     for (int i = 0; i < n; i++) {
         int h = (int)(counts[i] * 140 / max);
         buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#0b57d0\">"

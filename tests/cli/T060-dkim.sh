@@ -38,6 +38,9 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "from_not_signed named" "$(weak 17-h-without-from)" from_not_signed
     eq "x= in the past is weak, not verified" "$(verdict 18-expired)" weak
     eq "expired named" "$(weak 18-expired)" expired
+    eq "a signer other than the From domain still verifies" "$(verdict 19-third-party-signer)" verified
+    id19=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/19-third-party-signer.eml'")
+    check "show names a signer that is not the From domain" sh -c "'$MAILTROVE' --archive '$work/adv.db' show $id19 | grep -q 'NOTE: signed by example.org, which is not the From domain other.example'"
     eq "revoked key is a permerror with its reason" \
        "$(sqlite3 "$work/adv.db" "SELECT result || ': ' || reason FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/08-revoked.eml'")" \
        "permerror: key revoked (empty p=)"
@@ -47,8 +50,8 @@ $PY "$DATA/make-dkim-cases.py" "$work"
        "['algorithm', 'body_bytes_unsigned', 'body_length_tag', 'canonicalization', 'domain', 'identity', 'key_bits', 'key_id', 'key_source', 'reason', 'result', 'selector', 'signed_headers', 'weaknesses']"
     check "show says what l= leaves unsigned" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -q 'bytes of body after l= are not signed'"
     eq "stats counts signing domains of passing signatures" \
-       "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 10}"
-    eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":4,"weak":6,"failed":9,"nokey":0,"unsigned":0}'
+       "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 11}"
+    eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":5,"weak":6,"failed":9,"nokey":0,"unsigned":0}'
     # Ingest checks signatures as it reads: without keys a signed email is
     # nokey (never unsigned); keys imported later decide it on verify.
     mt late.db ingest "$work/adv/00-good.eml" "$DATA/mail/simple.eml" >/dev/null

@@ -80,5 +80,7 @@ def hand_sign(m, signed, extra=b""):
     return b"DKIM-Signature: " + tags + b + b"\r\n" + m
 put("16-hand-signed-control", hand_sign(msg, [b"from", b"to", b"subject", b"date"]))
 put("17-h-without-from", hand_sign(msg, [b"to", b"subject", b"date"]))
+put("19-third-party-signer", hand_sign(msg.replace(b"alice@example.org", b"alice@other.example"),
+                                      [b"from", b"to", b"subject", b"date"]))
 put("18-expired", hand_sign(msg, [b"from", b"to", b"subject", b"date"],
                             b"t=1400000000; x=1500000000; "))
