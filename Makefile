@@ -60,6 +60,7 @@ bench: all
 	bench/verify
 	bench/search
 	bench/web
+	bench/corroborate
 
 fuzz:
 	$(MAKE) -C fuzz run

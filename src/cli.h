@@ -53,6 +53,7 @@ int cmd_count(const struct cli *cli, int argc, char **argv);
 int cmd_reindex(const struct cli *cli, int argc, char **argv);
 int cmd_thread(const struct cli *cli, int argc, char **argv);
 int cmd_serve(const struct cli *cli, int argc, char **argv);
+int cmd_corroborate(const struct cli *cli, int argc, char **argv);
 /* Verify the whole archive with WORKERS threads (0: one per core); print
  * the counts unless QUIET. */
 int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "ingest.h"
 #include "json.h"
+#include "corroborate.h"
 #include "thread.h"
 #include "verify.h"
 
@@ -111,6 +112,10 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         /* New mail can join, split or re-parent conversations. */
         struct thread_counts threads;
         status = thread_rebuild(st, &threads, &err);
+        /* ... and new quotes of (or by) verified mail */
+        struct corroborate_counts corroboration;
+        if (status == MT_OK)
+            status = corroborate_archive(st, &corroboration, &err);
     }
     store_close(st);
     if (status != MT_OK)

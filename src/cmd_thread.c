@@ -1,9 +1,11 @@
-/* cmd_thread.c - `mailtrove thread [--json] ID` */
+/* cmd_thread.c - `mailtrove thread [--json] ID` and `mailtrove corroborate` */
 #include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
 #include "cli.h"
+#include "corroborate.h"
+#include "thread.h"
 #include "json.h"
 #include "report.h"
 
@@ -42,4 +44,29 @@ int cmd_thread(const struct cli *cli, int argc, char **argv)
     if (status != MT_OK)
         return cli_fail_error(status, &err);
     return written ? EXIT_DONE : EXIT_FAILED;
+}
+
+/* `mailtrove corroborate`: recompute conversations, then which verified
+ * emails vouch for which text (ingest and verify do this themselves). */
+int cmd_corroborate(const struct cli *cli, int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage("corroborate: unknown argument '%s'", argv[1]);
+    struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
+    if (!st)
+        return EXIT_FAILED;
+    struct thread_counts threads;
+    struct corroborate_counts c;
+    struct mt_error err = { 0 };
+    mt_status status = thread_rebuild(st, &threads, &err);
+    if (status == MT_OK)
+        status = corroborate_archive(st, &c, &err);
+    store_close(st);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    printf("%lld conversations (%lld joined by subject); %lld verified emails vouch for "
+           "%lld spans in %lld emails (%lld emails examined)\n",
+           (long long)threads.threads, (long long)threads.by_subject, (long long)c.verified,
+           (long long)c.spans, (long long)c.emails, (long long)c.examined);
+    return EXIT_DONE;
 }

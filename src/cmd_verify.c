@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "json.h"
+#include "corroborate.h"
 #include "verify.h"
 
 int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
@@ -23,6 +24,10 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
         .now = (int64_t)time(NULL),
     };
     mt_status status = verify_archive(st, &options, &c, &err);
+    /* New verdicts change who can vouch for what. */
+    struct corroborate_counts corroboration;
+    if (status == MT_OK)
+        status = corroborate_archive(st, &corroboration, &err);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);

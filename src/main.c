@@ -29,6 +29,7 @@ static const char usage_text[] =
     "  reindex                            rebuild the search index\n"
     "  thread [--json] ID                 the conversation of an email\n"
     "  serve [--listen ADDR:PORT]         the web archive (default 127.0.0.1:8080)\n"
+    "  corroborate                        recompute threads and corroborated text\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl]       the whole archive on stdout\n"
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
         { "reindex", cmd_reindex },
         { "thread", cmd_thread },
         { "serve", cmd_serve },
+        { "corroborate", cmd_corroborate },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

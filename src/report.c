@@ -430,6 +430,22 @@ mt_status report_email_json(struct store *st, int64_t id,
         json_int(w, sqlite3_column_int64(row, ROW_THREAD));
     json_key(w, "corroboration");
     json_array_begin(w);
+    sqlite3_stmt *spans;
+    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
+                " ORDER BY position", &spans, NULL) == MT_OK) {
+        sqlite3_bind_int64(spans, 1, id);
+        while (sqlite3_step(spans) == SQLITE_ROW) {
+            json_object_begin(w);
+            json_key(w, "text");
+            json_string(w, column_text(spans, 0));
+            json_key(w, "by");
+            json_int(w, sqlite3_column_int64(spans, 1));
+            json_key(w, "direction");
+            json_string(w, column_text(spans, 2));
+            json_object_end(w);
+        }
+        sqlite3_finalize(spans);
+    }
     json_array_end(w);
     json_object_end(w);
     status = w->status;

@@ -506,6 +506,30 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     buf_free(&words);
     buf_append_str(b, "</section>");
 
+    /* Text other, verified emails vouch for (docs/corroboration.md). */
+    if (sqlite3_prepare_v2(store_db(st), "SELECT text, by_email, direction FROM corroboration"
+                           " WHERE email_id = ? ORDER BY position", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        bool any = false;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            if (!any)
+                buf_append_str(b, "<section class=\"panel\"><h2>Corroborated by verified emails</h2>"
+                                  "<p class=\"muted\">Word for word (white space and line breaks "
+                                  "aside), this text is in a DKIM-verified email:</p><ul>");
+            any = true;
+            int64_t by = sqlite3_column_int64(s, 1);
+            bool quoted_by = !strcmp((const char *)sqlite3_column_text(s, 2), "quoted_by_verified");
+            buf_append_str(b, "<li><q>");
+            html_escape(b, (const char *)sqlite3_column_text(s, 0));
+            buf_printf(b, "</q> — %s <a href=\"/email/%lld\">verified email %lld</a></li>",
+                       quoted_by ? "quoted, as it stood then, by" : "quoted from, and matches,",
+                       (long long)by, (long long)by);
+        }
+        if (any)
+            buf_append_str(b, "</ul></section>");
+        sqlite3_finalize(s);
+    }
+
     /* Attachments */
     if (sqlite3_prepare_v2(store_db(st), "SELECT n, filename, content_type, size FROM attachment"
                            " WHERE email_id = ? ORDER BY n", -1, &s, NULL) == SQLITE_OK) {

@@ -1,0 +1,438 @@
+/* corroborate.c - verified emails vouch for quoted text: word shingles. */
+#include "corroborate.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "mime.h"
+
+#define K CORROBORATE_MIN_WORDS
+
+/* ------------------------------------------------------------ splitting */
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return !strncasecmp(s, prefix, strlen(prefix));
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return len >= n && !strncasecmp(s + len - n, suffix, n);
+}
+
+/* "-----Original Message-----", "Begin forwarded message:" ...: what
+ * follows is someone else's text. */
+static bool is_separator(const char *line, size_t len)
+{
+    static const char *const markers[] = {
+        "original message", "forwarded message", "begin forwarded message",
+        "message d'origine", "message d\xe2\x80\x99origine", "d\xc3\xa9" "but du message r\xc3\xa9" "exp\xc3\xa9" "di\xc3\xa9",
+        "message transf\xc3\xa9r\xc3\xa9", NULL,
+    };
+    char copy[200];
+    if (len >= sizeof copy)
+        return false;
+    memcpy(copy, line, len);
+    copy[len] = '\0';
+    for (char *c = copy; *c; c++)
+        if (*c >= 'A' && *c <= 'Z')
+            *c += 32;
+    for (int i = 0; markers[i]; i++)
+        if (strstr(copy, markers[i]) && (copy[0] == '-' || copy[0] == '_' || copy[0] == 'b'
+                                         || copy[0] == 'd' || copy[0] == 'm'))
+            return true;
+    return false;
+}
+
+/* "On Mon, ... Alice wrote:", "Le 14 mars 2017, Jean a écrit :" */
+static bool is_attribution(const char *line, size_t len)
+{
+    while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    return ends_with(line, len, "wrote:") || ends_with(line, len, "a \xc3\xa9" "crit :")
+           || ends_with(line, len, "a \xc3\xa9" "crit:") || ends_with(line, len, "a \xc3\xa9" "crit\xc2\xa0:");
+}
+
+/* Header lines of a forwarded or Outlook-quoted block. */
+static bool is_header_line(const char *line)
+{
+    static const char *const names[] = {
+        "from:", "de :", "de:", "sent:", "envoy\xc3\xa9 :", "envoy\xc3\xa9:", "to:", "\xc3\xa0 :",
+        "\xc3\xa0:", "cc:", "subject:", "objet :", "objet:", "date:", "reply-to:", NULL,
+    };
+    for (int i = 0; names[i]; i++)
+        if (starts_with(line, names[i]))
+            return true;
+    return false;
+}
+
+/* Append LINE's words to OUT, normalized: any run of white space (also
+ * no-break and thin spaces) is one space; typographic quotes become ASCII. */
+static mt_status append_words(struct buf *out, const char *line, size_t len)
+{
+    mt_status status = MT_OK;
+    bool in_word = false;
+    for (size_t i = 0; i < len && status == MT_OK; i++) {
+        const unsigned char *c = (const unsigned char *)line + i;
+        size_t skip = 0;
+        char replace = 0;
+        bool space = *c == ' ' || *c == '\t' || *c == '\r' || *c == '\f' || *c == '\v';
+        if (c[0] == 0xC2 && i + 1 < len && c[1] == 0xA0)
+            space = true, skip = 1;                         /* NBSP */
+        else if (c[0] == 0xE2 && i + 2 < len && c[1] == 0x80) {
+            if (c[2] == 0xAF || c[2] == 0x89 || c[2] == 0x8B)
+                space = true, skip = 2;                     /* narrow/thin/zero-width space */
+            else if (c[2] == 0x98 || c[2] == 0x99)
+                replace = '\'', skip = 2;                   /* ‘ ’ */
+            else if (c[2] == 0x9C || c[2] == 0x9D)
+                replace = '"', skip = 2;                    /* “ ” */
+        }
+        if (space) {
+            if (in_word)
+                status = buf_append_char(out, ' ');
+            in_word = false;
+        } else {
+            status = replace ? buf_append_char(out, replace) : buf_append_char(out, (char)*c);
+            in_word = true;
+        }
+        i += skip;
+    }
+    if (status == MT_OK && in_word)
+        status = buf_append_char(out, ' ');
+    return status;
+}
+
+mt_status corroborate_split(const char *body, struct buf *own, struct buf *quoted)
+{
+    bool forwarded = false;
+    mt_status status = MT_OK;
+    const char *line = body ? body : "";
+    while (*line && status == MT_OK) {
+        size_t len = strcspn(line, "\n");
+        const char *next = line + len + (line[len] == '\n');
+        while (len && line[len - 1] == '\r')
+            len--;
+        const char *t = line;
+        size_t tl = len;
+        while (tl && (*t == ' ' || *t == '\t'))
+            t++, tl--;
+        if (tl && *t == '>') {
+            while (tl && (*t == '>' || *t == ' ' || *t == '\t'))
+                t++, tl--;
+            status = append_words(quoted, t, tl);
+        } else if (is_separator(t, tl)) {
+            forwarded = true;
+        } else if (is_attribution(t, tl)) {
+            /* the replier's words about the quote: neither text */
+        } else if (forwarded && is_header_line(t)) {
+            /* From:/De : ... of the quoted block */
+        } else {
+            status = append_words(forwarded ? quoted : own, t, tl);
+        }
+        line = next;
+    }
+    return status;
+}
+
+/* ------------------------------------------------------------- matching */
+
+struct words {
+    char *text;       /* owned; words '\0'-separated */
+    char **word;      /* into text */
+    size_t count;
+};
+
+struct doc {
+    int64_t id;
+    bool verified;
+    struct words own, quoted;
+};
+
+struct shingle {
+    uint64_t hash;
+    uint32_t doc;
+    uint32_t position;
+    bool quoted;      /* in the doc's quoted text, else its own */
+};
+
+static mt_status words_from(struct buf *joined, struct words *w)
+{
+    memset(w, 0, sizeof *w);
+    size_t n = 0;
+    for (size_t i = 0; i < joined->len; i++)
+        n += joined->data[i] == ' ';
+    w->text = joined->data ? strndup(joined->data, joined->len) : strdup("");
+    w->word = calloc(n ? n : 1, sizeof *w->word);
+    if (!w->text || !w->word)
+        return MT_ENOMEM;
+    char *start = w->text;
+    for (char *c = w->text; *c; c++)
+        if (*c == ' ') {
+            *c = '\0';
+            w->word[w->count++] = start;
+            start = c + 1;
+        }
+    return MT_OK;
+}
+
+static uint64_t shingle_hash(char **word)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < K; i++) {
+        for (const char *c = word[i]; *c; c++)
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+        h = (h ^ 0x1f) * 1099511628211ULL;
+    }
+    return h;
+}
+
+static bool same_words(char **a, char **b)
+{
+    for (int i = 0; i < K; i++)
+        if (strcmp(a[i], b[i]))
+            return false;
+    return true;
+}
+
+static int compare_shingles(const void *a, const void *b)
+{
+    const struct shingle *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    return (x->position > y->position) - (x->position < y->position);
+}
+
+struct index {
+    struct shingle *items;
+    size_t count, capacity;
+};
+
+static mt_status index_add(struct index *ix, const struct words *w, uint32_t doc, bool quoted)
+{
+    for (size_t p = 0; p + K <= w->count; p++) {
+        if (ix->count == ix->capacity) {
+            size_t capacity = ix->capacity ? ix->capacity * 2 : 4096;
+            struct shingle *bigger = realloc(ix->items, capacity * sizeof *bigger);
+            if (!bigger)
+                return MT_ENOMEM;
+            ix->items = bigger;
+            ix->capacity = capacity;
+        }
+        ix->items[ix->count++] = (struct shingle){ shingle_hash(w->word + p), doc, (uint32_t)p,
+                                                   quoted };
+    }
+    return MT_OK;
+}
+
+/* First entry with HASH, or COUNT. */
+static size_t index_find(const struct index *ix, uint64_t hash)
+{
+    size_t lo = 0, hi = ix->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ix->items[mid].hash < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct writer {
+    struct store *store;
+    sqlite3_stmt *insert;
+    int64_t email;
+    int position;
+    struct corroborate_counts *counts;
+};
+
+static mt_status write_span(struct writer *wr, const struct words *w, size_t from, size_t to,
+                            int64_t by, const char *direction, struct mt_error *err)
+{
+    struct buf text = BUF_INIT;
+    for (size_t i = from; i < to; i++) {
+        if (i > from)
+            buf_append_char(&text, ' ');
+        buf_append_str(&text, w->word[i]);
+    }
+    if (wr->position == 0)
+        wr->counts->emails++;
+    sqlite3_bind_int64(wr->insert, 1, wr->email);
+    sqlite3_bind_int(wr->insert, 2, wr->position++);
+    sqlite3_bind_text(wr->insert, 3, buf_cstr(&text), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(wr->insert, 4, by);
+    sqlite3_bind_text(wr->insert, 5, direction, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(wr->insert);
+    sqlite3_reset(wr->insert);
+    buf_free(&text);
+    wr->counts->spans++;
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(wr->store, err, "storing corroboration");
+}
+
+/*
+ * The spans of W (email E) found in INDEX (texts of verified emails):
+ * runs of matching windows that stay aligned with one verified email.
+ */
+static mt_status find_spans(const struct doc *docs, uint32_t e, const struct words *w,
+                            const struct index *ix, const char *direction,
+                            struct writer *wr, struct mt_error *err)
+{
+    size_t covered_to = 0;          /* spans never overlap */
+    size_t p = 0;
+    while (p + K <= w->count) {
+        uint64_t h = shingle_hash(w->word + p);
+        size_t i = index_find(ix, h);
+        bool found = false;
+        for (; i < ix->count && ix->items[i].hash == h; i++) {
+            const struct shingle *s = &ix->items[i];
+            if (s->doc == e)
+                continue;
+            const struct doc *v = &docs[s->doc];
+            const struct words *vw = s->quoted ? &v->quoted : &v->own;
+            if (!same_words(w->word + p, vw->word + s->position))
+                continue;
+            /* extend word by word while both texts agree */
+            size_t end = p + K, vend = s->position + K;
+            while (end < w->count && vend < vw->count && !strcmp(w->word[end], vw->word[vend]))
+                end++, vend++;
+            size_t start = p > covered_to ? p : covered_to;
+            if (end - start >= K) {
+                mt_status status = write_span(wr, w, start, end, v->id, direction, err);
+                if (status != MT_OK)
+                    return status;
+            }
+            covered_to = end;
+            p = end;
+            found = true;
+            break;
+        }
+        if (!found)
+            p++;
+    }
+    return MT_OK;
+}
+
+static void free_docs(struct doc *docs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(docs[i].own.text);
+        free(docs[i].own.word);
+        free(docs[i].quoted.text);
+        free(docs[i].quoted.word);
+    }
+    free(docs);
+}
+
+mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
+                              struct mt_error *err)
+{
+    struct doc *docs = NULL;
+    size_t doc_count = 0, capacity = 0;
+    /* body_index: all of each verified email's text (its whole body is
+     * signed); quoted_index: only what it quotes. */
+    struct index body_index = { 0 }, quoted_index = { 0 };
+    sqlite3_stmt *s = NULL;
+    struct buf raw = BUF_INIT, own = BUF_INIT, quoted = BUF_INIT;
+    struct writer wr = { .store = st, .counts = counts };
+    bool in_transaction = false;
+    memset(counts, 0, sizeof *counts);
+
+    /* Only conversations with a verified email can hold a span. */
+    mt_status status = MT_OK;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT id, verdict = 'verified' FROM email WHERE coalesce(thread_id, id) IN"
+                           " (SELECT coalesce(thread_id, id) FROM email WHERE verdict = 'verified')"
+                           " ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "finding verified conversations");
+        goto out;
+    }
+    while (status == MT_OK && sqlite3_step(s) == SQLITE_ROW) {
+        if (doc_count == capacity) {
+            capacity = capacity ? capacity * 2 : 256;
+            struct doc *bigger = realloc(docs, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                break;
+            }
+            docs = bigger;
+        }
+        struct doc *d = &docs[doc_count];
+        memset(d, 0, sizeof *d);
+        d->id = sqlite3_column_int64(s, 0);
+        d->verified = sqlite3_column_int(s, 1);
+        doc_count++;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
+        struct mime_message *m = NULL;
+        buf_clear(&own);
+        buf_clear(&quoted);
+        status = store_get_raw(st, docs[i].id, &raw, err);
+        if (status == MT_OK)
+            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+        if (status == MT_OK)
+            status = corroborate_split(m->body, &own, &quoted);
+        if (status == MT_OK)
+            status = words_from(&own, &docs[i].own);
+        if (status == MT_OK)
+            status = words_from(&quoted, &docs[i].quoted);
+        mime_message_free(m);
+        counts->examined++;
+        if (status == MT_OK && docs[i].verified) {
+            counts->verified++;
+            status = index_add(&body_index, &docs[i].own, (uint32_t)i, false);
+            if (status == MT_OK)
+                status = index_add(&body_index, &docs[i].quoted, (uint32_t)i, true);
+            if (status == MT_OK)
+                status = index_add(&quoted_index, &docs[i].quoted, (uint32_t)i, true);
+        }
+    }
+    if (status != MT_OK)
+        goto out;
+    qsort(body_index.items, body_index.count, sizeof *body_index.items, compare_shingles);
+    qsort(quoted_index.items, quoted_index.count, sizeof *quoted_index.items, compare_shingles);
+
+    status = store_begin(st, err);
+    in_transaction = status == MT_OK;
+    if (status == MT_OK && sqlite3_exec(store_db(st), "DELETE FROM corroboration", NULL, NULL,
+                                        NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "clearing corroboration");
+    if (status == MT_OK && sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration(email_id,"
+                                              " position, text, by_email, direction)"
+                                              " VALUES(?,?,?,?,?)", -1, &wr.insert, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "storing corroboration");
+    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
+        wr.email = docs[i].id;
+        wr.position = 0;
+        /* this email quotes a verified one, and the quote matches it */
+        status = find_spans(docs, (uint32_t)i, &docs[i].quoted, &body_index,
+                            "quotes_verified", &wr, err);
+        /* a verified email quotes this email's own text */
+        if (status == MT_OK)
+            status = find_spans(docs, (uint32_t)i, &docs[i].own, &quoted_index,
+                                "quoted_by_verified", &wr, err);
+    }
+    if (status == MT_OK) {
+        status = store_commit(st, err);
+        in_transaction = false;
+    }
+out:
+    if (in_transaction)
+        store_rollback(st);
+    sqlite3_finalize(s);
+    sqlite3_finalize(wr.insert);
+    free(body_index.items);
+    free(quoted_index.items);
+    free_docs(docs, doc_count);
+    buf_free(&raw);
+    buf_free(&own);
+    buf_free(&quoted);
+    return status;
+}

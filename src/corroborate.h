@@ -1,0 +1,43 @@
+/*
+ * corroborate.h - chain corroboration: a DKIM-verified email vouches for
+ * the text it quotes (as it stood when it was signed), and an email that
+ * quotes a verified one can be checked against it.  Rules and the text
+ * normalization in docs/corroboration.md.
+ *
+ * Only emails with verdict "verified" vouch.  Spans are runs of at least
+ * CORROBORATE_MIN_WORDS words, found through hashed word shingles (never
+ * by comparing every pair of emails) and then checked word by word, so a
+ * changed word is never inside a span.
+ *
+ * Uses the store's connection (borrowed), same thread; runs its own
+ * transaction and replaces the whole corroboration table.
+ */
+#ifndef MT_CORROBORATE_H
+#define MT_CORROBORATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+#include "store.h"
+
+#define CORROBORATE_MIN_WORDS 8
+
+struct corroborate_counts {
+    int64_t verified;     /* vouching emails */
+    int64_t examined;     /* emails parsed (those sharing a thread with one) */
+    int64_t spans;        /* spans recorded */
+    int64_t emails;       /* emails with at least one span */
+};
+
+mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
+                              struct mt_error *err);
+
+/*
+ * Split a body text (UTF-8) into normalized words, own text and quoted
+ * text apart (exposed for tests).  OWN and QUOTED get the words separated
+ * by single spaces.
+ */
+mt_status corroborate_split(const char *body, struct buf *own, struct buf *quoted);
+
+#endif
