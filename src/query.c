@@ -398,8 +398,12 @@ static struct query_node *join(struct parser *p, enum query_kind kind,
                                struct query_node *left, struct query_node *right,
                                size_t position)
 {
-    if (left->kind == kind)
-        return node_add(left, right) ? left : NULL;
+    if (left->kind == kind) {
+        if (node_add(left, right))
+            return left;
+        p->status = MT_ENOMEM;
+        return NULL;
+    }
     struct query_node *n = node_new(kind, position);
     if (!n || !node_add(n, left) || !node_add(n, right)) {
         node_free(n);
@@ -407,6 +411,30 @@ static struct query_node *join(struct parser *p, enum query_kind kind,
         return NULL;
     }
     return n;
+}
+
+/* Join RIGHT (NULL when its parse failed) onto *LEFT; false to stop. */
+static bool join_into(struct parser *p, enum query_kind kind, struct query_node **left,
+                      struct query_node *right, size_t position)
+{
+    if (!right)
+        return false;
+    struct query_node *joined = join(p, kind, *left, right, position);
+    if (!joined) {
+        node_free(right);
+        return false;
+    }
+    *left = joined;
+    return true;
+}
+
+/* LEFT, or NULL (freeing it) when the parse failed on the way. */
+static struct query_node *parsed_or_null(struct parser *p, struct query_node *left)
+{
+    if (p->status == MT_OK)
+        return left;
+    node_free(left);
+    return NULL;
 }
 
 static struct query_node *parse_and(struct parser *p)
@@ -423,21 +451,10 @@ static struct query_node *parse_and(struct parser *p)
                 break;
             }
         }
-        struct query_node *right = parse_unary(p);
-        if (!right)
+        if (!join_into(p, QUERY_AND, &left, parse_unary(p), position))
             break;
-        struct query_node *joined = join(p, QUERY_AND, left, right, position);
-        if (!joined) {
-            node_free(right);
-            break;
-        }
-        left = joined;
     }
-    if (p->status != MT_OK) {
-        node_free(left);
-        return NULL;
-    }
-    return left;
+    return parsed_or_null(p, left);
 }
 
 static struct query_node *parse_or(struct parser *p)
@@ -452,21 +469,10 @@ static struct query_node *parse_or(struct parser *p)
             parse_error(p, t->position, "a word, phrase or ( is expected after OR");
             break;
         }
-        struct query_node *right = parse_and(p);
-        if (!right)
+        if (!join_into(p, QUERY_OR, &left, parse_and(p), position))
             break;
-        struct query_node *joined = join(p, QUERY_OR, left, right, position);
-        if (!joined) {
-            node_free(right);
-            break;
-        }
-        left = joined;
     }
-    if (p->status != MT_OK) {
-        node_free(left);
-        return NULL;
-    }
-    return left;
+    return parsed_or_null(p, left);
 }
 
 mt_status query_parse(const char *text, struct query **out, struct mt_error *err)
