@@ -1,5 +1,6 @@
-/* cmd_export.c - `mailtrove export [--format mbox|jsonl]` */
+/* cmd_export.c - `mailtrove export [--format mbox|jsonl] [QUERY...]` */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +8,20 @@
 #include "cli.h"
 #include "json.h"
 #include "report.h"
+#include "search.h"
+
+static bool contains_id(const int64_t *ids, size_t count, int64_t id)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < count && ids[lo] == id;
+}
 
 /* mboxrd (CONTRACT.md): every line matching ^>*From gains one '>', so
  * the export splits back into exactly the stored messages. */
@@ -34,6 +49,7 @@ static mt_status append_mboxrd(struct buf *out, const char *data, size_t len)
 int cmd_export(const struct cli *cli, int argc, char **argv)
 {
     bool jsonl = false;
+    struct buf query = BUF_INIT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             const char *f = argv[++i];
@@ -46,17 +62,31 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
         } else if (!strcmp(argv[i], "--format=mbox")) {
             jsonl = false;
         } else {
-            return cli_usage("export: selecting emails by QUERY needs the search "
-                             "module, which this build does not have yet; "
-                             "'%s' not understood", argv[i]);
+            /* the rest is the query, as for search */
+            if (query.len)
+                buf_append_char(&query, ' ');
+            buf_append_str(&query, argv[i]);
         }
     }
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
-    if (!st)
+    if (!st) {
+        buf_free(&query);
         return EXIT_FAILED;
+    }
     sqlite3_stmt *s;
     struct mt_error err = { 0 };
     int code = EXIT_DONE;
+    int64_t *selected = NULL;
+    size_t selected_count = 0;
+    bool filtered = query.len > 0;
+    if (filtered) {
+        mt_status status = search_all_ids(st, buf_cstr(&query), &selected, &selected_count, &err);
+        buf_free(&query);
+        if (status != MT_OK) {
+            store_close(st);
+            return status == MT_EPARSE ? cli_bad_input(err.message) : cli_fail_error(status, &err);
+        }
+    }
     if (sqlite3_prepare_v2(store_db(st),
                            "SELECT e.id, e.date, e.from_addr,"
                            " (SELECT separator FROM source WHERE email_id = e.id"
@@ -70,6 +100,8 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(s, 0);
+        if (filtered && !contains_id(selected, selected_count, id))
+            continue;
         mt_status status;
         buf_clear(&out);
         if (jsonl) {
@@ -115,6 +147,8 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
         code = cli_fail_error(MT_EDB, &err);
     }
     sqlite3_finalize(s);
+    free(selected);
+    buf_free(&query);
     buf_free(&raw);
     buf_free(&out);
     store_close(st);

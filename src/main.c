@@ -32,7 +32,8 @@ static const char usage_text[] =
     "  corroborate                        recompute threads and corroborated text\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
-    "  export [--format mbox|jsonl]       the whole archive on stdout\n"
+    "  export [--format mbox|jsonl] [QUERY...]\n"
+    "                                     matching emails (all) on stdout\n"
     "  rejected [--json]                  what ingest read and did not store\n"
     "\n"
     "The archive is PATH, else $MAILTROVE_ARCHIVE, else ./mailtrove.db.\n";

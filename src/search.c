@@ -363,6 +363,53 @@ out:
     return status;
 }
 
+mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
+                         size_t *count, struct mt_error *err)
+{
+    struct query_plan plan = { 0 };
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    size_t capacity = 0;
+    *ids = NULL;
+    *count = 0;
+    mt_status status = plan_query(query, &plan, err);
+    if (status != MT_OK)
+        goto out;
+    buf_append_str(&sql, "SELECT e.id");
+    append_from_where(&sql, &plan, plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN);
+    buf_append_str(&sql, " ORDER BY e.id");
+    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "searching");
+        goto out;
+    }
+    bind_params(s, &plan, plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? capacity * 2 : 1024;
+            int64_t *bigger = realloc(*ids, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                goto out;
+            }
+            *ids = bigger;
+        }
+        (*ids)[(*count)++] = sqlite3_column_int64(s, 0);
+    }
+    if (rc != SQLITE_DONE)
+        status = store_db_error(st, err, "searching");
+out:
+    sqlite3_finalize(s);
+    query_plan_free(&plan);
+    buf_free(&sql);
+    if (status != MT_OK) {
+        free(*ids);
+        *ids = NULL;
+        *count = 0;
+    }
+    return status;
+}
+
 void search_page_free(struct search_page *page)
 {
     for (size_t i = 0; i < page->count; i++) {

@@ -62,6 +62,11 @@ void search_page_free(struct search_page *page);
 mt_status search_count(struct store *st, const char *query, int64_t *total,
                        struct mt_error *err);
 
+/* Every id matching QUERY, ascending: *IDS is malloc'd (caller frees),
+ * *COUNT its length.  For export QUERY. */
+mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
+                         size_t *count, struct mt_error *err);
+
 /* The contract's search --json document of PAGE. */
 void search_page_json(const struct search_page *page, struct json_writer *w);
 

@@ -55,6 +55,16 @@ eq "snippet highlights the accent-folded match" \
 eq "relevance: a subject hit ranks above a body-only hit" \
    "$(mt s.db search --json 'documents OR budget' | jq_py 'd["results"][0]["message_id"]')" "docs@example.net"
 
+# export QUERY: the matching emails only
+eq "export QUERY (jsonl) gives the matching emails" \
+   "$(mt s.db export --format jsonl 'date:2017-03' | $PY -c 'import json,sys; print(sorted(json.loads(l)["id"] for l in sys.stdin))')" \
+   "$(mt s.db search --json 'date:2017-03' | jq_py 'sorted(r["id"] for r in d["results"])')"
+eq "export QUERY (mbox) re-ingests to those emails" \
+   "$(mt s.db export 'budget OR elysee' > "$work/q.mbox"; mt q.db ingest --json "$work/q.mbox")" \
+   '{"read":2,"stored":2,"duplicates":0,"rejected":0}'
+eq "export QUERY matching nothing exports nothing" "$(mt s.db export xyzzyqq | wc -c)" 0
+eq "export with a bad query is a usage error" "$(mt s.db export '(a' >/dev/null 2>&1; echo $?)" 2
+
 # reindex rebuilds the same index
 before=$(for q in elysee budget from:example.org has:attachment attachment:pdf; do ids s.db "$q"; done)
 eq "reindex says how many" "$(mt s.db reindex)" "reindexed 6 emails"
