@@ -396,8 +396,11 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     }
     if (status != MT_OK)
         goto out;
-    qsort(body_index.items, body_index.count, sizeof *body_index.items, compare_shingles);
-    qsort(quoted_index.items, quoted_index.count, sizeof *quoted_index.items, compare_shingles);
+    /* (qsort on a NULL array, even of 0 items, is undefined) */
+    if (body_index.count)
+        qsort(body_index.items, body_index.count, sizeof *body_index.items, compare_shingles);
+    if (quoted_index.count)
+        qsort(quoted_index.items, quoted_index.count, sizeof *quoted_index.items, compare_shingles);
 
     status = store_begin(st, err);
     in_transaction = status == MT_OK;

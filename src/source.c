@@ -444,7 +444,8 @@ static mt_status walk_directory(struct walk *w, const char *path, int level)
         count++;
     }
     /* Sorted, so ids come out the same on every run and machine. */
-    qsort(names, count, sizeof *names, compare_names);
+    if (count)   /* an empty directory has no array: qsort(NULL) is undefined */
+        qsort(names, count, sizeof *names, compare_names);
     struct buf child = BUF_INIT;
     for (size_t i = 0; i < count && st == MT_OK; i++) {
         buf_clear(&child);

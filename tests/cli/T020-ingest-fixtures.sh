@@ -75,3 +75,9 @@ eq "exported email without a final newline gains exactly one" \
    "$(mt b.db show --raw 10 | sha256sum)" "$( (mt a.db show --raw 10; echo) | sha256sum)"
 n=$(mt a.db export --format jsonl | $PY -c 'import json,sys; print(sum(1 for l in sys.stdin if json.loads(l)["id"]))')
 eq "jsonl export has one valid object per email" "$n" 11
+
+# Regression: an empty directory (qsort on no array) and an archive without
+# verified mail (corroboration with nothing to index) are fine, also under UBSan.
+mkdir -p "$work/empty-dir"
+eq "an empty directory reads nothing" "$(mt empty.db ingest --json "$work/empty-dir")" \
+   '{"read":0,"stored":0,"duplicates":0,"rejected":0}'
