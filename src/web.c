@@ -480,8 +480,31 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     buf_printf(b, "</dd><dt>Permalink</dt><dd><a href=\"/email/%lld\">/email/%lld</a> · "
                   "<a href=\"/email/%lld/raw\">raw source</a>", (long long)id, (long long)id,
                (long long)id);
-    if (thread)
+    if (thread) {
         buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)thread);
+        /* previous and next in the conversation, by date then id */
+        static const char *const neighbours[2][2] = {
+            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) <"
+              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0) DESC, id DESC LIMIT 1", "← previous" },
+            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) >"
+              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0), id LIMIT 1", "next →" },
+        };
+        for (int k = 0; k < 2; k++) {
+            if (sqlite3_prepare_v2(store_db(st), neighbours[k][0], -1, &s, NULL) != SQLITE_OK)
+                continue;
+            sqlite3_bind_int64(s, 1, thread);
+            if (has_date)
+                sqlite3_bind_int64(s, 2, date);
+            else
+                sqlite3_bind_null(s, 2);
+            sqlite3_bind_int64(s, 3, id);
+            if (sqlite3_step(s) == SQLITE_ROW)
+                buf_printf(b, " · <a rel=\"%s\" href=\"/email/%lld\">%s in conversation</a>",
+                           k ? "next" : "prev", (long long)sqlite3_column_int64(s, 0),
+                           neighbours[k][1]);
+            sqlite3_finalize(s);
+        }
+    }
     buf_append_str(b, "</dd></dl>");
 
     /* What the signatures prove, in the CLI's words. */

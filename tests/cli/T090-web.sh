@@ -39,6 +39,11 @@ eq "/stats is 200" "$(code /stats)" 200
 eq "/stats draws its SVG charts (no signing domains here)" "$(get /stats | grep -o '<svg' | wc -l)" 3
 check "/stats timeline has a bar per month" sh -c "curl -s '${U}stats' | grep -q '<title>2017-03: '"
 eq "/thread is 200" "$(code /thread/$docs)" 200
+# the mbox fixture is one conversation of three: its middle email links both ways
+mid=$(sqlite3 "$work/w.db" "SELECT id FROM email WHERE message_id = 'm2@example.net'")
+eq "an email page links to the previous and next in its conversation" \
+   "$(get /email/$mid | grep -o 'rel="[a-z]*" href="/email/[0-9]*"' | tr '\n' ' ')" \
+   "rel=\"prev\" href=\"/email/$(sqlite3 "$work/w.db" "SELECT id FROM email WHERE message_id = 'm1@example.org'")\" rel=\"next\" href=\"/email/$(sqlite3 "$work/w.db" "SELECT id FROM email WHERE message_id = 'm3@example.org'")\" "
 
 # the API gives exactly the CLI's JSON
 eq "/api/stats = stats --json" "$(get /api/stats)" "$(mt w.db stats --json)"
