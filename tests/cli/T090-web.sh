@@ -91,3 +91,20 @@ results=$(get '/search?q=figures')
 check "search results escape subjects, names and snippets" sh -c "! printf '%s' \"\$1\" | grep -qiE '<script|<img|<iframe'" _ "$results"
 eq "search results list the hostile mail" "$(printf '%s' "$results" | grep -c 'class="result"')" 3
 check "the server is still up" [ "$(code /)" = 200 ]
+
+# serve keeps answering while an ingest writes to the same archive (WAL)
+mkdir -p "$work/more"
+for i in $(seq 1 400); do
+    printf 'From: m%d@example.org\nTo: x@example.org\nSubject: concurrent %d\nDate: Tue, 07 Mar 2017 10:00:00 +0000\nMessage-ID: <more-%d@example.org>\n\nconcurrent body %d\n' \
+        "$i" "$i" "$i" "$i" > "$work/more/$i.eml"
+done
+mt w.db ingest "$work/more" > /dev/null 2>&1 &
+writer=$!
+codes=""
+while kill -0 $writer 2>/dev/null; do
+    codes="$codes $(code /search?q=concurrent) $(code /email/1)"
+done
+wait $writer
+eq "every request during the ingest answered 200" "$(echo $codes | tr ' ' '\n' | grep -v '^200$' | sort -u | tr '\n' ' ')" ""
+check "requests were made during the ingest" [ -n "$codes" ]
+eq "after it, the new mail is searchable" "$(get '/api/search?q=concurrent&limit=0' | jq_py 'd["total"]')" 400
