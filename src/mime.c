@@ -367,14 +367,14 @@ static char *references_text(GMimeParserOptions *options, const char *value,
 {
     if (!value)
         return NULL;
-    GMimeReferences *refs = g_mime_references_parse(options, value);
-    if (!refs)
-        return NULL;
     struct buf b = BUF_INIT;
-    int count = g_mime_references_length(refs);
+    GMimeReferences *refs = g_mime_references_parse(options, value);
+    int count = refs ? g_mime_references_length(refs) : 0;
     for (int i = 0; i < count; i++) {
         const char *id = g_mime_references_get_message_id(refs, i);
-        if (!id || !*id)
+        /* a message id has an '@' and no white space (RFC 5322 3.6.4);
+         * GMime also returns junk such as "Message from Ralf <ralf@host" */
+        if (!id || !strchr(id, '@') || strpbrk(id, " \t\r\n<>"))
             continue;
         if (b.len)
             buf_append_char(&b, ' ');
@@ -382,7 +382,21 @@ static char *references_text(GMimeParserOptions *options, const char *value,
         if (first_only)
             break;
     }
-    g_mime_references_free(refs);
+    if (refs)
+        g_mime_references_free(refs);
+    /* Free text GMime gives up on ("Your message of Tue, 8 Sep 1996
+     * <id@host>"): take the <...@...> in it, as notmuch does. */
+    for (const char *open = b.len ? NULL : strchr(value, '<'); open;
+         open = strchr(open + 1, '<')) {
+        size_t n = strcspn(open + 1, "<> \t\r\n");
+        if (open[1 + n] != '>' || !memchr(open + 1, '@', n))
+            continue;
+        if (b.len)
+            buf_append_char(&b, ' ');
+        buf_append(&b, open + 1, n);
+        if (first_only)
+            break;
+    }
     if (!b.len) {
         buf_free(&b);
         return NULL;
@@ -443,7 +457,13 @@ mt_status mime_parse(const unsigned char *raw, size_t len,
     m->parsed = true;
     GMimeObject *object = GMIME_OBJECT(message);
     m->subject = utf8_dup(g_mime_message_get_subject(message));
-    m->message_id = utf8_dup(g_mime_message_get_message_id(message));
+    /* The first Message-ID: archivers (public-inbox) add a second one of
+     * their own after the original, and GMime reports the last. */
+    const char *first_id = g_mime_object_get_header(object, "Message-ID");
+    char *decoded_id = first_id ? g_mime_utils_decode_message_id(first_id) : NULL;
+    m->message_id = utf8_dup(decoded_id && *decoded_id ? decoded_id
+                                                       : g_mime_message_get_message_id(message));
+    g_free(decoded_id);
     const char *date_raw = g_mime_object_get_header(object, "Date");
     m->date_raw = utf8_dup(date_raw);
     GDateTime *date = g_mime_message_get_date(message);

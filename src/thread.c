@@ -21,6 +21,7 @@ struct container {
     int64_t email_id;     /* 0: an empty container (a referenced id only) */
     size_t parent;
     size_t root;
+    size_t copy_of;       /* another copy of this Message-ID's container, or NONE */
 };
 
 struct email_row {
@@ -44,7 +45,46 @@ struct threader {
     struct container *containers;
     size_t count, capacity;
     struct table by_id;
+    /* every (email, referenced id) pair: a reply that names messages of
+     * two conversations joins them, even where JWZ's first-parent-wins
+     * tree keeps one of them apart */
+    size_t (*mentions)[2];
+    size_t mention_count, mention_capacity;
 };
+
+static bool add_mention(struct threader *t, size_t email, size_t ref)
+{
+    if (t->mention_count == t->mention_capacity) {
+        size_t capacity = t->mention_capacity ? t->mention_capacity * 2 : 4096;
+        size_t (*bigger)[2] = realloc(t->mentions, capacity * sizeof *bigger);
+        if (!bigger)
+            return false;
+        t->mentions = bigger;
+        t->mention_capacity = capacity;
+    }
+    t->mentions[t->mention_count][0] = email;
+    t->mentions[t->mention_count][1] = ref;
+    t->mention_count++;
+    return true;
+}
+
+/* Union-find over container indices (ROOT: the set's representative). */
+static size_t set_of(size_t *set, size_t x)
+{
+    while (set[x] != x) {
+        set[x] = set[set[x]];
+        x = set[x];
+    }
+    return x;
+}
+
+static void set_join(size_t *set, size_t a, size_t b)
+{
+    a = set_of(set, a);
+    b = set_of(set, b);
+    if (a != b)
+        set[a] = b;
+}
 
 static uint64_t hash_string(const char *s)
 {
@@ -90,6 +130,7 @@ static size_t new_container(struct threader *t, const char *message_id, size_t l
     struct container *c = &t->containers[t->count];
     memset(c, 0, sizeof *c);
     c->parent = NONE;
+    c->copy_of = NONE;
     if (message_id && !(c->message_id = strndup(message_id, len)))
         return NONE;
     return t->count++;
@@ -261,6 +302,7 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
     struct email_row **by_subject = NULL;
     size_t row_count = 0, row_capacity = 0;
     int64_t *thread_of_root = NULL;
+    size_t *set = NULL;
     sqlite3_stmt *s = NULL, *update = NULL;
     mt_status status = MT_OK;
     memset(counts, 0, sizeof *counts);
@@ -305,8 +347,15 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
          * already holds that id (same id, different bytes): then its own. */
         size_t c = message_id && *message_id
                  ? container_for(&t, message_id, strlen(message_id)) : new_container(&t, NULL, 0);
-        if (c != NONE && t.containers[c].email_id)
+        if (c != NONE && t.containers[c].email_id) {
+            /* another copy of a message already here (different bytes:
+             * other Received lines, a list footer): its own container,
+             * joined to the first copy's conversation below */
+            size_t first = c;
             c = new_container(&t, NULL, 0);
+            if (c != NONE)
+                t.containers[c].copy_of = first;
+        }
         if (c == NONE) {
             status = MT_ENOMEM;
             goto out;
@@ -319,12 +368,10 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
         const char *starts[256];
         size_t lens[256];
         size_t n = split_ids(refs, starts, lens, 255);
-        if (in_reply_to && *in_reply_to) {
-            size_t m = split_ids(in_reply_to, starts + n, lens + n, 1);
-            if (m && (n == 0 || lens[n - 1] != lens[n]
-                      || strncmp(starts[n - 1], starts[n], lens[n])))
-                n += m;
-        }
+        /* In-Reply-To only without References (JWZ): mailers put other
+         * things in it, such as "<someone@host>" (Z-Mail, 1996). */
+        if (n == 0 && in_reply_to && *in_reply_to)
+            n = split_ids(in_reply_to, starts, lens, 1);
         size_t previous = NONE;
         for (size_t i = 0; i < n; i++) {
             size_t ref = container_for(&t, starts[i], lens[i]);
@@ -333,6 +380,10 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
                 goto out;
             }
             link(&t, previous, ref, false);
+            if (!add_mention(&t, c, ref)) {
+                status = MT_ENOMEM;
+                goto out;
+            }
             previous = ref;
         }
         if (previous != NONE)
@@ -344,6 +395,16 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
     }
     sqlite3_finalize(s);
     s = NULL;
+
+    /* A copy without reply headers of its own answers what the first copy
+     * answers, or hangs under the first copy when that one is a root. */
+    for (size_t i = 0; i < t.count; i++) {
+        size_t first = t.containers[i].copy_of;
+        if (first == NONE || t.containers[i].parent != NONE)
+            continue;
+        size_t target = t.containers[first].parent != NONE ? t.containers[first].parent : first;
+        link(&t, target, i, false);
+    }
 
     /* Subject fallback, only for replies without any reply header: the
      * earliest earlier original (no prefix) of the same specific subject
@@ -385,16 +446,24 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
         }
     }
 
-    /* Thread id: the smallest email id under each root. */
+    /* Conversations: the JWZ trees, joined where one email names
+     * messages of several.  Thread id: the smallest email id in each. */
+    set = malloc((t.count ? t.count : 1) * sizeof *set);
     thread_of_root = malloc((t.count ? t.count : 1) * sizeof *thread_of_root);
-    if (!thread_of_root) {
+    if (!set || !thread_of_root) {
         status = MT_ENOMEM;
         goto out;
     }
-    for (size_t i = 0; i < t.count; i++)
-        thread_of_root[i] = 0;
     for (size_t i = 0; i < t.count; i++) {
-        t.containers[i].root = root_of(&t, i);
+        set[i] = i;
+        thread_of_root[i] = 0;
+    }
+    for (size_t i = 0; i < t.count; i++)
+        set_join(set, i, root_of(&t, i));
+    for (size_t i = 0; i < t.mention_count; i++)
+        set_join(set, t.mentions[i][0], t.mentions[i][1]);
+    for (size_t i = 0; i < t.count; i++) {
+        t.containers[i].root = set_of(set, i);
         int64_t id = t.containers[i].email_id;
         int64_t *best = &thread_of_root[t.containers[i].root];
         if (id && (!*best || id < *best)) {
@@ -449,5 +518,7 @@ out:
     free(rows);
     free(by_subject);
     free(thread_of_root);
+    free(set);
+    free(t.mentions);
     return status;
 }
