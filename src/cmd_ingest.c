@@ -108,21 +108,22 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         status = ingest_run(st, (const char *const *)argv + first_source,
                             argc - first_source, &options, &counts, &err);
     verify_keyring_free(ring);
+    /* New keys may decide mail that was archived before: verify it all
+     * again below, which corroborates after; else corroborate here. */
+    bool reverify = imported > 0 && emails_before > 0;
     if (status == MT_OK && counts.stored > 0) {
-        /* New mail can join, split or re-parent conversations. */
+        /* New mail can join, split or re-parent conversations ... */
         struct thread_counts threads;
         status = thread_rebuild(st, &threads, &err);
-        /* ... and new quotes of (or by) verified mail */
+        /* ... and bring new quotes of (or by) verified mail. */
         struct corroborate_counts corroboration;
-        if (status == MT_OK)
+        if (status == MT_OK && !reverify)
             status = corroborate_archive(st, &corroboration, &err);
     }
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
-    /* New keys may decide mail that was archived before. */
-    if (imported > 0 && emails_before > 0
-        && cli_verify_and_report(cli, false, true, workers) != EXIT_DONE)
+    if (reverify && cli_verify_and_report(cli, false, true, workers) != EXIT_DONE)
         return EXIT_FAILED;
     if (json) {
         struct buf out = BUF_INIT;
