@@ -17,15 +17,9 @@ static void print_human(const char *archive, const struct buf *json)
     };
     printf("archive:         %s\n", archive);
     for (int i = 0; keys[i]; i++) {
-        char pattern[64];
-        snprintf(pattern, sizeof pattern, "\"%s\":", keys[i]);
-        const char *at = strstr(json->data, pattern);
-        if (!at)
-            continue;
-        at += strlen(pattern);
-        size_t n = strcspn(at, ",}");
-        int quoted = *at == '"';
-        printf("%-16s %.*s\n", keys[i], (int)(n - 2 * quoted), at + quoted);
+        char value[256];
+        if (report_stats_value(json->data, keys[i], value, sizeof value))
+            printf("%-16s %s\n", keys[i], value);
     }
 }
 

@@ -168,6 +168,19 @@ static void json_int_or_null(struct json_writer *w, sqlite3_stmt *s, int i)
         json_int(w, sqlite3_column_int64(s, i));
 }
 
+/* TEXT's items separated by SEPARATOR as a JSON array of strings. */
+static void json_split_list(struct json_writer *w, const char *text, char separator)
+{
+    char separators[2] = { separator, '\0' };
+    json_array_begin(w);
+    while (text && *text) {
+        size_t n = strcspn(text, separators);
+        json_string_len(w, text, n);
+        text += n + (text[n] == separator);
+    }
+    json_array_end(w);
+}
+
 static mt_status json_signatures(struct store *st, int64_t id,
                                  struct json_writer *w, struct mt_error *err)
 {
@@ -196,14 +209,7 @@ static mt_status json_signatures(struct store *st, int64_t id,
         json_key(w, "body_bytes_unsigned");
         json_int_or_null(w, s, SIG_UNSIGNED);
         json_key(w, "signed_headers");
-        json_array_begin(w);
-        const char *h = column_text(s, SIG_HEADERS);
-        while (h && *h) {
-            size_t n = strcspn(h, ":");
-            json_string_len(w, h, n);
-            h += n + (h[n] == ':');
-        }
-        json_array_end(w);
+        json_split_list(w, column_text(s, SIG_HEADERS), ':');
         json_key(w, "identity");
         json_string(w, column_text(s, SIG_IDENTITY));
         json_key(w, "result");
@@ -211,14 +217,7 @@ static mt_status json_signatures(struct store *st, int64_t id,
         json_key(w, "reason");
         json_string(w, column_text(s, SIG_REASON));
         json_key(w, "weaknesses");
-        json_array_begin(w);
-        const char *weak = column_text(s, SIG_WEAK);
-        while (weak && *weak) {
-            size_t n = strcspn(weak, ",");
-            json_string_len(w, weak, n);
-            weak += n + (weak[n] == ',');
-        }
-        json_array_end(w);
+        json_split_list(w, column_text(s, SIG_WEAK), ',');
         json_key(w, "key_source");
         json_string(w, column_text(s, SIG_KEY_SOURCE));
         json_key(w, "key_id");
@@ -730,4 +729,19 @@ mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
     buf_free(&from);
     sqlite3_finalize(t.rows);
     return MT_OK;
+}
+
+bool report_stats_value(const char *doc, const char *key, char *out, size_t size)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr(doc, pattern);
+    if (!at)
+        return false;
+    at += strlen(pattern);
+    bool quoted = *at == '"';
+    at += quoted;
+    size_t n = strcspn(at, quoted ? "\"" : ",}");
+    snprintf(out, size, "%.*s", (int)n, at);
+    return true;
 }

@@ -51,4 +51,11 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out);
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err);
 
+/*
+ * The value of "KEY" in DOC, a document made by report_stats_json (whose
+ * keys are unique, nested ones included), as text into OUT (SIZE bytes):
+ * a number, "null", or a string without its quotes.  False if absent.
+ */
+bool report_stats_value(const char *doc, const char *key, char *out, size_t size);
+
 #endif

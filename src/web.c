@@ -599,9 +599,6 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
 
 static void thread_page(struct store *st, int64_t id, struct reply *r)
 {
-    struct buf json = BUF_INIT;
-    struct json_writer w;
-    json_init(&w, &json);
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), "SELECT e.id, e.date, e.from_name, e.from_addr,"
                            " e.subject, e.verdict, e.thread_parent FROM email e"
@@ -643,7 +640,6 @@ static void thread_page(struct store *st, int64_t id, struct reply *r)
     }
     sqlite3_finalize(s);
     buf_free(&from);
-    buf_free(&json);
     if (!any) {
         error_page(r, 404, "No such conversation", "There is no conversation with this number.");
         return;
@@ -859,22 +855,11 @@ static mt_status cached_stats(struct pool *pool, struct store *st, struct buf *o
     return status;
 }
 
-/* The value of "KEY": in our own stats document (keys are unique there),
- * as text into OUT: a number, or a string without its quotes. */
+/* A stats figure for the overview: "–" when absent or null. */
 static void stats_value(const char *doc, const char *key, char *out, size_t size)
 {
-    char pattern[64];
-    snprintf(pattern, sizeof pattern, "\"%s\":", key);
-    const char *at = strstr(doc, pattern);
-    snprintf(out, size, "–");
-    if (!at)
-        return;
-    at += strlen(pattern);
-    if (*at == '"')
-        at++;
-    size_t n = strcspn(at, "\",}");
-    if (strncmp(at, "null", 4))
-        snprintf(out, size, "%.*s", (int)n, at);
+    if (!report_stats_value(doc, key, out, size) || !strcmp(out, "null"))
+        snprintf(out, size, "–");
 }
 
 static void home_page(struct pool *pool, struct store *st, struct reply *r)
