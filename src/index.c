@@ -178,7 +178,7 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     sqlite3_stmt *list = NULL;
     struct buf raw = BUF_INIT;
     int64_t *ids = NULL;
-    size_t id_count = 0, capacity = 0;
+    size_t id_count = 0;
     *count = 0;
     mt_status status = index_open(st, &ix, err);
     if (status != MT_OK)
@@ -188,19 +188,9 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
         status = store_db_error(st, err, "listing emails");
         goto out;
     }
-    while (sqlite3_step(list) == SQLITE_ROW) {
-        if (id_count == capacity) {
-            capacity = capacity ? capacity * 2 : 1024;
-            int64_t *bigger = realloc(ids, capacity * sizeof *bigger);
-            if (!bigger) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            ids = bigger;
-        }
-        ids[id_count++] = sqlite3_column_int64(list, 0);
-    }
-    status = store_begin(st, err);
+    status = store_collect_ids(st, list, &ids, &id_count, err);
+    if (status == MT_OK)
+        status = store_begin(st, err);
     if (status != MT_OK)
         goto out;
     /* A contentless FTS5 table cannot delete rows one by one without their

@@ -369,7 +369,6 @@ mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
     struct query_plan plan = { 0 };
     struct buf sql = BUF_INIT;
     sqlite3_stmt *s = NULL;
-    size_t capacity = 0;
     *ids = NULL;
     *count = 0;
     mt_status status = plan_query(query, &plan, err);
@@ -383,30 +382,11 @@ mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
         goto out;
     }
     bind_params(s, &plan, plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*count == capacity) {
-            capacity = capacity ? capacity * 2 : 1024;
-            int64_t *bigger = realloc(*ids, capacity * sizeof *bigger);
-            if (!bigger) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            *ids = bigger;
-        }
-        (*ids)[(*count)++] = sqlite3_column_int64(s, 0);
-    }
-    if (rc != SQLITE_DONE)
-        status = store_db_error(st, err, "searching");
+    status = store_collect_ids(st, s, ids, count, err);
 out:
     sqlite3_finalize(s);
     query_plan_free(&plan);
     buf_free(&sql);
-    if (status != MT_OK) {
-        free(*ids);
-        *ids = NULL;
-        *count = 0;
-    }
     return status;
 }
 

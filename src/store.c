@@ -549,3 +549,33 @@ int64_t store_count_emails(struct store *st)
     sqlite3_finalize(s);
     return n;
 }
+
+mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
+                            size_t *count, struct mt_error *err)
+{
+    size_t capacity = 0;
+    mt_status status = MT_OK;
+    int rc;
+    *ids = NULL;
+    *count = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*count == capacity) {
+            capacity = capacity ? capacity * 2 : 1024;
+            int64_t *bigger = realloc(*ids, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                break;
+            }
+            *ids = bigger;
+        }
+        (*ids)[(*count)++] = sqlite3_column_int64(s, 0);
+    }
+    if (status == MT_OK && rc != SQLITE_DONE)
+        status = store_db_error(st, err, "listing emails");
+    if (status != MT_OK) {
+        free(*ids);
+        *ids = NULL;
+        *count = 0;
+    }
+    return status;
+}

@@ -104,6 +104,15 @@ mt_status store_add_rejection(struct store *st, const char *path,
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err);
 
+/*
+ * Step S (prepared and bound by the caller on ST's connection, finalized
+ * by the caller) to its end, collecting column 0 of every row into *IDS
+ * (malloc'd, the caller frees; NULL when there are none) and *COUNT.  On
+ * failure *IDS is NULL, *COUNT 0, and ERR says why.
+ */
+mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
+                            size_t *count, struct mt_error *err);
+
 /* Number of emails, or -1 on error. */
 int64_t store_count_emails(struct store *st);
 

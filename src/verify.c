@@ -284,24 +284,11 @@ static mt_status select_ids(struct store *st, const char *sql, int64_t **ids,
                             size_t *count, struct mt_error *err)
 {
     sqlite3_stmt *s;
-    size_t capacity = 0;
     *ids = NULL;
     *count = 0;
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, err, "listing emails");
-    mt_status status = MT_OK;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (*count == capacity) {
-            capacity = capacity ? capacity * 2 : 1024;
-            int64_t *bigger = realloc(*ids, capacity * sizeof *bigger);
-            if (!bigger) {
-                status = MT_ENOMEM;
-                break;
-            }
-            *ids = bigger;
-        }
-        (*ids)[(*count)++] = sqlite3_column_int64(s, 0);
-    }
+    mt_status status = store_collect_ids(st, s, ids, count, err);
     sqlite3_finalize(s);
     return status;
 }
