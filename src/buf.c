@@ -45,21 +45,31 @@ mt_status buf_append_char(struct buf *b, char c)
     return buf_append(b, &c, 1);
 }
 
+mt_status buf_vprintf(struct buf *b, const char *format, va_list args)
+{
+    va_list again;
+    va_copy(again, args);
+    int need = vsnprintf(NULL, 0, format, args);
+    mt_status status = MT_OK;
+    if (need < 0)
+        status = MT_EINVAL;
+    else if (buf_reserve(b, (size_t)need) != MT_OK)
+        status = MT_ENOMEM;
+    if (status == MT_OK) {
+        vsnprintf(b->data + b->len, (size_t)need + 1, format, again);
+        b->len += (size_t)need;
+    }
+    va_end(again);
+    return status;
+}
+
 mt_status buf_printf(struct buf *b, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    int need = vsnprintf(NULL, 0, format, args);
+    mt_status status = buf_vprintf(b, format, args);
     va_end(args);
-    if (need < 0)
-        return MT_EINVAL;
-    if (buf_reserve(b, (size_t)need) != MT_OK)
-        return MT_ENOMEM;
-    va_start(args, format);
-    vsnprintf(b->data + b->len, (size_t)need + 1, format, args);
-    va_end(args);
-    b->len += (size_t)need;
-    return MT_OK;
+    return status;
 }
 
 void buf_clear(struct buf *b)

@@ -8,6 +8,7 @@
 #ifndef MT_BUF_H
 #define MT_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "status.h"
@@ -27,6 +28,8 @@ mt_status buf_append_str(struct buf *b, const char *s);
 mt_status buf_append_char(struct buf *b, char c);
 mt_status buf_printf(struct buf *b, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
+mt_status buf_vprintf(struct buf *b, const char *format, va_list args)
+    __attribute__((format(printf, 2, 0)));
 /* Forget the contents, keep the memory. */
 void buf_clear(struct buf *b);
 /* Release the memory; the buf can be reused afterwards. NULL is a no-op. */

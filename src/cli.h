@@ -40,6 +40,9 @@ bool cli_read_file(const char *path, struct buf *out);
 
 /* Write LEN bytes to stdout fully; false on error. */
 bool cli_write_stdout(const void *data, size_t len);
+/* Text for people: like cli_write_stdout, with control characters and
+ * bidirectional overrides from the mail escaped (text_escape_controls). */
+bool cli_write_text(const void *data, size_t len);
 
 int cmd_ingest(const struct cli *cli, int argc, char **argv);
 int cmd_show(const struct cli *cli, int argc, char **argv);

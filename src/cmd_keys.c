@@ -126,7 +126,7 @@ static int keys_list(const struct cli *cli, bool json, bool missing)
         json_array_end(&w);
         buf_append_char(&out, '\n');
     }
-    cli_write_stdout(out.data ? out.data : "", out.len);
+    (json ? cli_write_stdout : cli_write_text)(out.data ? out.data : "", out.len);
     buf_free(&out);
     return EXIT_DONE;
 }

@@ -61,7 +61,7 @@ int cmd_rejected(const struct cli *cli, int argc, char **argv)
             buf_printf(&out, ": %s\n", reason);
         }
         if (out.len > (1 << 16)) {
-            cli_write_stdout(out.data, out.len);
+            (json ? cli_write_stdout : cli_write_text)(out.data, out.len);
             buf_clear(&out);
         }
     }
@@ -75,7 +75,7 @@ int cmd_rejected(const struct cli *cli, int argc, char **argv)
         store_db_error(st, &err, "listing rejections");
         code = cli_fail_error(MT_EDB, &err);
     } else {
-        cli_write_stdout(out.data ? out.data : "", out.len);
+        (json ? cli_write_stdout : cli_write_text)(out.data ? out.data : "", out.len);
     }
     buf_free(&out);
     store_close(st);

@@ -95,7 +95,7 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
                        (long long)offset + (long long)page.count);
         buf_append_char(&out, '\n');
     }
-    bool written = cli_write_stdout(out.data, out.len);
+    bool written = (json ? cli_write_stdout : cli_write_text)(out.data, out.len);
     buf_free(&out);
     search_page_free(&page);
     return written ? EXIT_DONE : EXIT_FAILED;

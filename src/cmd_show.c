@@ -46,7 +46,8 @@ int cmd_show(const struct cli *cli, int argc, char **argv)
     int code = EXIT_DONE;
     if (status != MT_OK)
         code = cli_fail_error(status, &err);
-    else if (!cli_write_stdout(out.data ? out.data : "", out.len))
+    else if (!(format == TEXT ? cli_write_text : cli_write_stdout)(out.data ? out.data : "",
+                                                                  out.len))
         code = cli_fail("could not write the output");
     buf_free(&out);
     store_close(st);

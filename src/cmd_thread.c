@@ -39,7 +39,8 @@ int cmd_thread(const struct cli *cli, int argc, char **argv)
         status = report_thread_text(st, id, &out, &err);
     }
     store_close(st);
-    bool written = status == MT_OK && cli_write_stdout(out.data, out.len);
+    bool written = status == MT_OK
+                && (json ? cli_write_stdout : cli_write_text)(out.data, out.len);
     buf_free(&out);
     if (status != MT_OK)
         return cli_fail_error(status, &err);

@@ -30,6 +30,14 @@ static const char *parse_line(const char *p, const char *end,
         name_len--;
     if (!name_len)
         return "no record name";
+    /* selector._domainkey.domain is a host name (RFC 6376 3.1); a NUL
+     * or other byte would make the stored name differ from the file's */
+    for (size_t i = 0; i < name_len; i++) {
+        if (p[i] == '\0' || (!isalnum((unsigned char)p[i]) && !strchr("-_.", p[i])))
+            return "record name holds a character a domain name cannot";
+        if (p[i] == '.' && (i == 0 || i + 1 == name_len || p[i + 1] == '.'))
+            return "record name has an empty label";
+    }
     rec->name = malloc(name_len + 1);
     if (!rec->name)
         return "out of memory";

@@ -1,5 +1,6 @@
 /* main.c - argv -> command; global options; the only globals are const. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "cli.h"
 #include "mime.h"
+#include "text.h"
 
 #ifndef MAILTROVE_VERSION
 #define MAILTROVE_VERSION "0.1.0"
@@ -38,12 +40,25 @@ static const char usage_text[] =
     "\n"
     "The archive is PATH, else $MAILTROVE_ARCHIVE, else ./mailtrove.db.\n";
 
+/* Messages name files and members from the dump: escaped like text. */
+static void print_error(const char *format, va_list args)
+{
+    struct buf message = BUF_INIT, safe = BUF_INIT;
+    fputs("mailtrove: ", stderr);
+    if (buf_vprintf(&message, format, args) == MT_OK
+        && text_escape_controls(message.data, message.len, &safe) == MT_OK)
+        fwrite(safe.data ? safe.data : "", 1, safe.len, stderr);
+    else
+        fputs("out of memory", stderr);
+    buf_free(&message);
+    buf_free(&safe);
+}
+
 int cli_fail(const char *format, ...)
 {
     va_list args;
-    fputs("mailtrove: ", stderr);
     va_start(args, format);
-    vfprintf(stderr, format, args);
+    print_error(format, args);
     va_end(args);
     fputc('\n', stderr);
     return EXIT_FAILED;
@@ -52,9 +67,8 @@ int cli_fail(const char *format, ...)
 int cli_usage(const char *format, ...)
 {
     va_list args;
-    fputs("mailtrove: ", stderr);
     va_start(args, format);
-    vfprintf(stderr, format, args);
+    print_error(format, args);
     va_end(args);
     fputs("\n\n", stderr);
     fputs(usage_text, stderr);
@@ -63,7 +77,7 @@ int cli_usage(const char *format, ...)
 
 int cli_bad_input(const char *message)
 {
-    fprintf(stderr, "mailtrove: %s\n", message);
+    cli_fail("%s", message);
     return EXIT_USAGE;
 }
 
@@ -126,10 +140,22 @@ bool cli_write_stdout(const void *data, size_t len)
     return fwrite(data, 1, len, stdout) == len;
 }
 
+bool cli_write_text(const void *data, size_t len)
+{
+    struct buf safe = BUF_INIT;
+    bool written = text_escape_controls(data, len, &safe) == MT_OK
+                && cli_write_stdout(safe.data ? safe.data : "", safe.len);
+    buf_free(&safe);
+    return written;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = { 0 };
     int i = 1;
+    /* Past a file size limit (ulimit -f) a write should fail with EFBIG
+     * and a message, not kill us half-way through a transaction. */
+    signal(SIGXFSZ, SIG_IGN);
     cli.archive_path = getenv("MAILTROVE_ARCHIVE");
     if (!cli.archive_path || !*cli.archive_path)
         cli.archive_path = "mailtrove.db";

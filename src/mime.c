@@ -139,6 +139,8 @@ static void walk_leaf(struct walk_state *ws, GMimeObject *object,
     char *lower = g_ascii_strdown(mime_type ? mime_type : "application/octet-stream", -1);
     g_free(mime_type);
 
+    if (!attachment && html)
+        ws->m->has_html = true;
     if (!attachment && body_allowed && (plain || html)) {
         struct buf *target = plain ? &ws->plain : &ws->html;
         if (target->len < MIME_MAX_BODY_BYTES) {
@@ -614,5 +616,99 @@ mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
     if (message)
         g_object_unref(message);
     g_mime_parser_options_free(options);
+    return st;
+}
+
+/* Walk once more for one part: the first inline HTML, or a Content-ID. */
+struct part_search {
+    const char *content_id;   /* NULL: the first inline text/html */
+    GMimePart *found;
+};
+
+static void find_part(struct part_search *ps, GMimeObject *object, int depth, int *parts)
+{
+    if (!object || ps->found || depth > MIME_MAX_DEPTH || ++*parts > MIME_MAX_PARTS)
+        return;
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart *multipart = GMIME_MULTIPART(object);
+        int count = g_mime_multipart_get_count(multipart);
+        for (int i = 0; i < count; i++)
+            find_part(ps, g_mime_multipart_get_part(multipart, i), depth + 1, parts);
+    } else if (GMIME_IS_PART(object)) {
+        if (ps->content_id) {
+            const char *id = g_mime_object_get_content_id(object);
+            if (id && !strcmp(id, ps->content_id))
+                ps->found = GMIME_PART(object);
+        } else if (g_mime_content_type_is_type(g_mime_object_get_content_type(object),
+                                               "text", "html")
+                   && !is_attachment(object, g_mime_part_get_filename(GMIME_PART(object)))) {
+            ps->found = GMIME_PART(object);
+        }
+    }
+}
+
+/* Parse RAW and find the part PS asks for; *MESSAGE to unref after. */
+static GMimePart *search_part(const unsigned char *raw, size_t len, struct part_search *ps,
+                              GMimeMessage **message)
+{
+    GMimeParserOptions *options = new_options();
+    int parts = 0;
+    *message = parse_gmime(raw, len, options);
+    if (*message)
+        find_part(ps, g_mime_message_get_mime_part(*message), 0, &parts);
+    g_mime_parser_options_free(options);
+    return ps->found;
+}
+
+mt_status mime_get_html(const unsigned char *raw, size_t len, struct buf *out)
+{
+    struct part_search ps = { 0 };
+    GMimeMessage *message;
+    mt_status st = MT_ENOTFOUND;
+    GMimePart *part = search_part(raw, len, &ps, &message);
+    if (part) {
+        GByteArray *bytes = part_content(part);
+        size_t keep = bytes->len < MIME_MAX_BODY_BYTES ? bytes->len : MIME_MAX_BODY_BYTES;
+        st = append_in_charset(out, g_mime_object_get_content_type_parameter(
+                                        GMIME_OBJECT(part), "charset"), bytes->data, keep);
+        if (st == MT_OK && !out->data)
+            st = buf_append_str(out, "");
+        g_byte_array_unref(bytes);
+    }
+    if (message)
+        g_object_unref(message);
+    return st;
+}
+
+mt_status mime_get_content_id(const unsigned char *raw, size_t len, const char *cid,
+                              unsigned char **data, size_t *size, char *type,
+                              size_t type_size)
+{
+    struct part_search ps = { .content_id = cid };
+    GMimeMessage *message;
+    mt_status st = MT_ENOTFOUND;
+    *data = NULL;
+    *size = 0;
+    GMimePart *part = search_part(raw, len, &ps, &message);
+    if (part) {
+        GByteArray *bytes = part_content(part);
+        char *mime_type = g_mime_content_type_get_mime_type(
+            g_mime_object_get_content_type(GMIME_OBJECT(part)));
+        char *lower = g_ascii_strdown(mime_type ? mime_type : "application/octet-stream", -1);
+        snprintf(type, type_size, "%s", lower);
+        *data = malloc(bytes->len ? bytes->len : 1);
+        if (*data) {
+            memcpy(*data, bytes->data, bytes->len);
+            *size = bytes->len;
+            st = MT_OK;
+        } else {
+            st = MT_ENOMEM;
+        }
+        g_free(lower);
+        g_free(mime_type);
+        g_byte_array_unref(bytes);
+    }
+    if (message)
+        g_object_unref(message);
     return st;
 }

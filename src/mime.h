@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "status.h"
 
 enum mime_role { MIME_FROM, MIME_TO, MIME_CC, MIME_BCC };
@@ -51,6 +52,7 @@ struct mime_message {
     size_t address_count;
     char *body;           /* chosen text, UTF-8 (never NULL after parse) */
     bool body_from_html;  /* the body was converted from text/html */
+    bool has_html;        /* an inline text/html part exists (mime_get_html) */
     bool body_truncated;  /* cut at MIME_MAX_BODY_BYTES */
     struct mime_attachment *attachments;
     size_t attachment_count;
@@ -79,6 +81,22 @@ void mime_message_free(struct mime_message *m);
  */
 mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
                               unsigned char **data, size_t *size);
+
+/*
+ * The first inline text/html part of RAW (the HTML version of the body,
+ * also when a text/plain alternative was chosen as the body), as UTF-8
+ * into OUT.  MT_ENOTFOUND if there is none.
+ */
+mt_status mime_get_html(const unsigned char *raw, size_t len, struct buf *out);
+
+/*
+ * The part of RAW whose Content-ID is CID (without angle brackets), for
+ * cid: images: decoded into *DATA (malloc'd, caller frees), *SIZE, and its
+ * lower-case type into TYPE (SIZE bytes).  MT_ENOTFOUND if none.
+ */
+mt_status mime_get_content_id(const unsigned char *raw, size_t len, const char *cid,
+                              unsigned char **data, size_t *size, char *type,
+                              size_t type_size);
 
 /* Convert HTML (UTF-8) to plain text; the result is malloc'd. */
 char *mime_html_to_text(const char *html, size_t len);

@@ -1,8 +1,10 @@
 /* store.c - the SQLite archive: schema, migrations, raw bytes, sources. */
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -138,11 +140,43 @@ static const char *const migrations[] = {
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
 
+/* What a user can do about the failures that are not bugs. */
+static const char *db_error_advice(sqlite3 *db)
+{
+    switch (sqlite3_errcode(db) & 0xff) {
+    case SQLITE_FULL:
+        return " (the disk is full: free space and run the command again;"
+               " the archive keeps what was committed)";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return " (another process is writing this archive, such as another"
+               " mailtrove ingest, verify or reindex;"
+               " run again when it has finished)";
+    case SQLITE_READONLY:
+        return " (the archive file or its directory is read-only)";
+    case SQLITE_IOERR:
+        return sqlite3_system_errno(db) == EFBIG
+            ? " (the file size limit was reached: see 'ulimit -f')"
+            : " (reading or writing the archive file failed: check that the disk is"
+              " not full and no file size limit applies, then run the command again)";
+    default:
+        return "";
+    }
+}
+
 mt_status store_db_error(struct store *st, struct mt_error *err,
                          const char *what)
 {
-    return mt_error_set(err, MT_EDB, "%s: %s", what,
-                        st && st->db ? sqlite3_errmsg(st->db) : "no database");
+    if (!st || !st->db)
+        return mt_error_set(err, MT_EDB, "%s: no database", what);
+    /* errno is only about this failure for the file-level errors */
+    int code = sqlite3_errcode(st->db) & 0xff;
+    int system_errno = code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN
+                     ? sqlite3_system_errno(st->db) : 0;
+    return mt_error_set(err, MT_EDB, "%s: %s%s%s%s", what, sqlite3_errmsg(st->db),
+                        system_errno ? ": " : "",
+                        system_errno ? strerror(system_errno) : "",
+                        db_error_advice(st->db));
 }
 
 static int user_version(sqlite3 *db)
@@ -194,6 +228,44 @@ static mt_status prepare(struct store *st, sqlite3_stmt **stmt,
     return MT_OK;
 }
 
+static mt_status reopen_immutable(struct store *st, const char *path,
+                                  struct mt_error *err)
+{
+    struct buf uri = BUF_INIT, wal = BUF_INIT;
+    struct stat info;
+    mt_status status = MT_OK;
+    if (buf_printf(&wal, "%s-wal", path) != MT_OK
+        || buf_append_str(&uri, "file:") != MT_OK) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    if (stat(wal.data, &info) == 0 && info.st_size > 0) {
+        status = mt_error_set(err, MT_EDB, "%s: cannot read the archive: its write-ahead log "
+                              "%s is not checkpointed and the directory is read-only; open it "
+                              "once where it can be written", path, wal.data);
+        goto out;
+    }
+    for (const char *c = path; *c && status == MT_OK; c++)
+        status = strchr("%?#", *c) ? buf_printf(&uri, "%%%02X", (unsigned char)*c)
+                                   : buf_append_char(&uri, *c);
+    if (status == MT_OK)
+        status = buf_append_str(&uri, "?immutable=1");
+    if (status != MT_OK)
+        goto out;
+    sqlite3_close(st->db);
+    st->db = NULL;
+    if (sqlite3_open_v2(uri.data, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                        | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        status = mt_error_set(err, MT_EDB, "%s: cannot open archive: %s", path,
+                              st->db ? sqlite3_errmsg(st->db) : "out of memory");
+    else
+        sqlite3_extended_result_codes(st->db, 1);
+out:
+    buf_free(&uri);
+    buf_free(&wal);
+    return status;
+}
+
 mt_status store_open(const char *path, enum store_mode mode,
                      struct store **out, struct mt_error *err)
 {
@@ -218,8 +290,25 @@ mt_status store_open(const char *path, enum store_mode mode,
     }
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
+    /* SQLite quietly opens an unwritable file read-only; a writer should
+     * say so now, not at its first insert. */
+    if (mode != STORE_READ_ONLY && sqlite3_db_readonly(st->db, "main") == 1) {
+        status = mt_error_set(err, MT_EDB, "%s: the archive is read-only (file, directory "
+                              "or file system); this command needs to write to it", path);
+        goto fail;
+    }
     /* Checking that it is a database at all gives a clear message. */
     int version = user_version(st->db);
+    if (version < 0 && mode == STORE_READ_ONLY
+        && (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN) {
+        /* A WAL archive on read-only media (a published copy): SQLite
+         * cannot make its -shm file there.  With no -wal to read, nobody
+         * can be writing it, so reading it as immutable is exact. */
+        status = reopen_immutable(st, path, err);
+        if (status != MT_OK)
+            goto fail;
+        version = user_version(st->db);
+    }
     if (version < 0) {
         status = mt_error_set(err, MT_EDB, "%s: not a mailtrove archive (%s)",
                               path, sqlite3_errmsg(st->db));

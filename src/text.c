@@ -58,6 +58,51 @@ bool text_is_utf8(const char *s, size_t len)
     return true;
 }
 
+static unsigned decode_codepoint(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0];
+    unsigned cp = s[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    return cp;
+}
+
+/* Characters that change how a terminal shows what follows them. */
+static bool is_terminal_control(unsigned cp)
+{
+    return (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp <= 0x9F)
+        || cp == 0x061C || cp == 0x200E || cp == 0x200F
+        || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+mt_status text_escape_controls(const char *s, size_t len, struct buf *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t start = i;
+        /* copy the longest run of harmless characters at once */
+        for (;;) {
+            size_t n = i < len ? text_utf8_sequence_length(p + i, len - i) : 0;
+            if (n == 0 || is_terminal_control(decode_codepoint(p + i, n)))
+                break;
+            i += n;
+        }
+        if (i > start && buf_append(out, s + start, i - start) != MT_OK)
+            return MT_ENOMEM;
+        if (i >= len)
+            break;
+        size_t n = text_utf8_sequence_length(p + i, len - i);
+        mt_status st = n <= 1 ? buf_printf(out, "\\x%02x", p[i])
+                              : buf_printf(out, "\\u%04x", decode_codepoint(p + i, n));
+        if (st != MT_OK)
+            return st;
+        i += n ? n : 1;
+    }
+    return MT_OK;
+}
+
 mt_status text_append_codepoint(struct buf *out, unsigned cp)
 {
     char tmp[4];

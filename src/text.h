@@ -28,6 +28,14 @@ size_t text_utf8_sequence_length(const unsigned char *s, size_t len);
 mt_status text_append_utf8_or_cp1252(struct buf *out, const char *s,
                                      size_t len);
 
+/*
+ * Append S to OUT made safe for a terminal: control characters other
+ * than newline and tab (C0, DEL, C1), bidirectional overrides and bytes
+ * that are not UTF-8 become visible escapes ("\x1b", "\u202e"), so a
+ * hostile name cannot move the cursor, recolour or reorder the screen.
+ */
+mt_status text_escape_controls(const char *s, size_t len, struct buf *out);
+
 /* Append S to OUT decoding every byte as windows-1252. */
 mt_status text_append_cp1252(struct buf *out, const char *s, size_t len);
 

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "html.h"
 #include "json.h"
 #include "mime.h"
 #include "report.h"
@@ -29,6 +32,14 @@ static const char csp_pages[] =
 /* Downloads (raw, attachments) may not run or load anything, even if a
  * browser decides to render one. */
 static const char csp_downloads[] = "default-src 'none'; sandbox; frame-ancestors 'none'";
+/* The HTML view is sandboxed (an opaque origin: no script, no forms, no
+ * cookies, no top navigation), loads images only from this archive (the
+ * email's cid: parts) and allows exactly one style block, ours, by hash. */
+static const char html_view_style[] =
+    "body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:0 auto;padding:1rem;"
+    "color:#1a1a1a;background:#fff}.note{background:#f3f5f8;border-left:4px solid #1a5fb4;"
+    "padding:.5rem 1rem;margin-bottom:1rem}.removed{color:#666;font-style:italic}"
+    "img{max-width:100%;height:auto}";
 
 static const char stylesheet[] =
     ":root{--fg:#1b1b1b;--muted:#555;--line:#d8d8d8;--accent:#0b57d0;--ok:#0a6b2d;"
@@ -80,6 +91,7 @@ struct pool {
      * may lag an ingest that is running by that much. */
     struct buf stats_json;
     time_t stats_made;
+    char html_view_policy[256];   /* CSP of /email/ID/html, with its style's hash */
 };
 
 #define STATS_SECONDS 10
@@ -142,6 +154,8 @@ struct reply {
     struct buf body;
     char disposition[512];    /* Content-Disposition, when set */
     bool download;
+    const char *policy;       /* a CSP of its own (the HTML view), else by kind */
+    bool embeddable;          /* cid: images, loaded by the sandboxed HTML view */
 };
 
 static void html_escape(struct buf *out, const char *s)
@@ -581,9 +595,12 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     if (store_get_raw(st, id, &raw, NULL) == MT_OK
         && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
         buf_append_str(b, "<h2>Message</h2>");
-        if (m->body_from_html)
-            buf_append_str(b, "<p class=\"muted\">This email was written in HTML; "
-                              "it is shown as text.</p>");
+        if (m->has_html)
+            buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
+                          "version</a> (sanitized: no scripts, no content from outside the "
+                          "archive).</p>", m->body_from_html
+                              ? "This email was written in HTML; it is shown here as text."
+                              : "This email also has an HTML version.", (long long)id);
         buf_append_str(b, "<div class=\"body\">");
         html_escape(b, m->body);
         buf_append_str(b, "</div>");
@@ -812,6 +829,75 @@ static void attachment_download(struct store *st, int64_t id, int n, struct repl
     buf_free(&raw);
 }
 
+/* The email's HTML, sanitized (src/html.h), in a document of its own. */
+static void html_view(struct pool *pool, struct store *st, int64_t id, struct reply *r)
+{
+    struct buf raw = BUF_INIT, html = BUF_INIT;
+    mt_status status = store_get_raw(st, id, &raw, NULL);
+    if (status == MT_OK)
+        status = mime_get_html((const unsigned char *)buf_cstr(&raw), raw.len, &html);
+    if (status == MT_ENOTFOUND) {
+        error_page(r, 404, "No HTML version", "This email has no HTML part.");
+    } else if (status != MT_OK) {
+        error_page(r, 500, "Could not read this email", mt_strerror(status));
+    } else {
+        struct buf *b = &r->body;
+        char prefix[64];
+        struct html_removed removed;
+        snprintf(prefix, sizeof prefix, "/email/%lld/cid/", (long long)id);
+        buf_printf(b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>HTML version of email %lld</title><style>%s</style></head><body>"
+                      "<p class=\"note\">The HTML of <a href=\"/email/%lld\">email %lld</a>, "
+                      "sanitized: scripts, forms, styles and everything from outside the "
+                      "archive are removed.", (long long)id, html_view_style, (long long)id,
+                   (long long)id);
+        struct buf fragment = BUF_INIT;
+        status = html_sanitize(html.data, html.len, prefix, &fragment, &removed);
+        if (removed.remote_images)
+            buf_printf(b, " %d image%s from elsewhere not loaded.", removed.remote_images,
+                       removed.remote_images == 1 ? "" : "s");
+        buf_append_str(b, "</p>");
+        if (status == MT_OK)
+            buf_append(b, fragment.data, fragment.len);
+        buf_append_str(b, "</body></html>");
+        buf_free(&fragment);
+        r->content_type = "text/html; charset=utf-8";
+        r->policy = pool->html_view_policy;
+    }
+    buf_free(&raw);
+    buf_free(&html);
+}
+
+/* An inline image of the email (cid:), for the HTML view.  Raster types
+ * only: SVG can carry script. */
+static void content_id_image(struct store *st, int64_t id, const char *cid, struct reply *r)
+{
+    static const char *const raster[] = { "image/png", "image/gif", "image/jpeg", "image/webp",
+                                          "image/bmp", NULL };
+    struct buf raw = BUF_INIT;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    char type[128] = "";
+    bool found = *cid && store_get_raw(st, id, &raw, NULL) == MT_OK
+              && mime_get_content_id((const unsigned char *)buf_cstr(&raw), raw.len, cid,
+                                     &data, &size, type, sizeof type) == MT_OK;
+    const char *served = NULL;
+    for (int i = 0; found && raster[i]; i++)
+        if (!strcmp(type, raster[i]))
+            served = raster[i];
+    if (!served) {
+        error_page(r, 404, "No such image", "This email has no inline image by that name.");
+    } else {
+        buf_append(&r->body, data, size);
+        r->content_type = served;
+        r->download = true;       /* the downloads' CSP: it may run nothing */
+        r->embeddable = true;
+    }
+    free(data);
+    buf_free(&raw);
+}
+
 /* ---------------------------------------------------------------- routing */
 
 static bool parse_id(const char *s, int64_t *id, const char **rest)
@@ -914,6 +1000,10 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
             email_page(st, id, r);
         else if (!strcmp(rest, "/raw"))
             raw_download(st, id, r);
+        else if (!strcmp(rest, "/html"))
+            html_view(pool, st, id, r);
+        else if (!strncmp(rest, "/cid/", 5))
+            content_id_image(st, id, rest + 5, r);
         else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
                  && !*end && n < 100000)
             attachment_download(st, id, (int)n, r);
@@ -983,13 +1073,17 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
     }
 }
 
-static void add_security_headers(struct MHD_Response *response, bool download)
+static void add_security_headers(struct MHD_Response *response, const struct reply *r)
 {
-    MHD_add_response_header(response, "Content-Security-Policy", download ? csp_downloads : csp_pages);
+    MHD_add_response_header(response, "Content-Security-Policy",
+                            r->policy ? r->policy : r->download ? csp_downloads : csp_pages);
     MHD_add_response_header(response, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(response, "Referrer-Policy", "no-referrer");
     MHD_add_response_header(response, "X-Frame-Options", "DENY");
-    MHD_add_response_header(response, "Cross-Origin-Resource-Policy", "same-origin");
+    /* The sandboxed HTML view has an opaque origin: its cid: images are
+     * "cross-origin" to it, and only to it (nothing else links them). */
+    MHD_add_response_header(response, "Cross-Origin-Resource-Policy",
+                            r->embeddable ? "cross-origin" : "same-origin");
 }
 
 static enum MHD_Result handle(void *context, struct MHD_Connection *connection, const char *url,
@@ -1026,7 +1120,7 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
                                                                     : "text/plain; charset=utf-8");
     if (r.disposition[0])
         MHD_add_response_header(response, "Content-Disposition", r.disposition);
-    add_security_headers(response, r.download);
+    add_security_headers(response, &r);
     if (r.status == 405)
         MHD_add_response_header(response, "Allow", "GET, HEAD");
     enum MHD_Result result = MHD_queue_response(connection, r.status, response);
@@ -1076,6 +1170,13 @@ mt_status web_serve(const struct web_options *options, struct mt_error *err)
     }
     pthread_mutex_init(&pool.lock, NULL);
     pthread_cond_init(&pool.freed, NULL);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    char digest64[64];
+    SHA256((const unsigned char *)html_view_style, strlen(html_view_style), digest);
+    EVP_EncodeBlock((unsigned char *)digest64, digest, sizeof digest);
+    snprintf(pool.html_view_policy, sizeof pool.html_view_policy,
+             "sandbox; default-src 'none'; img-src 'self'; style-src 'sha256-%s'; "
+             "base-uri 'none'; form-action 'none'; frame-ancestors 'none'", digest64);
     mt_status status = MT_OK;
     for (int i = 0; i < pool.count && status == MT_OK; i++)
         status = store_open(options->archive_path, STORE_READ_ONLY, &pool.stores[i], err);

@@ -84,6 +84,29 @@ try {
     await page.goto(`${base}email/${id}`);
     await page.waitForTimeout(300);
   }
+  // the sanitized HTML view, reached by its link
+  await page.goto(`${base}email/${expect.related}`);
+  await page.click('text=See the HTML version');
+  await page.waitForLoadState('load');
+  check(page.url().endsWith(`/email/${expect.related}/html`), 'the HTML version opens from its link');
+  const view = await page.evaluate(() => ({
+    scripts: document.scripts.length,
+    inline: [...document.images].filter((i) => i.src.includes('/cid/logo')).map((i) => i.naturalWidth),
+    loaded: [...document.images].filter((i) => i.naturalWidth > 0).length,
+    sources: [...document.images].map((i) => new URL(i.src).pathname),
+    styled: getComputedStyle(document.body).maxWidth,
+    links: [...document.links].map((a) => a.getAttribute('href')),
+    text: document.body.innerText,
+  }));
+  check(view.scripts === 0, 'the HTML view has no script element');
+  check(view.inline.length === 1 && view.inline[0] === 1, `its inline cid: image is served from the archive (${JSON.stringify(view.inline)})`);
+  check(view.loaded === 1 && view.sources.every((p) => p.startsWith(`/email/${expect.related}/cid/`)),
+        `no other image loads: remote ones removed, the SVG part refused (${JSON.stringify(view.sources)})`);
+  check(view.styled === '832px', `its own style block applies, by hash (${view.styled})`);
+  check(JSON.stringify(view.links) === JSON.stringify(['/email/' + expect.related, 'https://example.org/']),
+        `only the archive link and the https link keep an href (${JSON.stringify(view.links)})`);
+  check(/image not loaded: pixel/.test(view.text), 'a removed remote image is named as removed');
+  await page.screenshot({ path: `${shots}/html-view.png`, fullPage: true });
   await page.goto(`${base}search?q=figures`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: `${shots}/hostile-search.png`, fullPage: true });

@@ -86,10 +86,26 @@ for id in $h1 $h2 $h3; do
 done
 check "a markup subject is shown as text" sh -c "curl -s '${U}email/$h1' | grep -q '&lt;img src=x onerror=alert'"
 check "an encoded-word that decodes to markup stays text" sh -c "curl -s '${U}email/$h2' | grep -q '&lt;script&gt;alert(&#39;ew&#39;)'"
-check "HTML bodies are shown as text, with a note" sh -c "curl -s '${U}email/$h1' | grep -q 'it is shown as text'"
+check "HTML bodies are shown as text, with a note" sh -c "curl -s '${U}email/$h1' | grep -q 'it is shown here as text'"
 results=$(get '/search?q=figures')
 check "search results escape subjects, names and snippets" sh -c "! printf '%s' \"\$1\" | grep -qiE '<script|<img|<iframe'" _ "$results"
-eq "search results list the hostile mail" "$(printf '%s' "$results" | grep -c 'class="result"')" 3
+eq "search results list the hostile mail" "$(printf '%s' "$results" | grep -c 'class="result"')" 4
+
+# The sanitized HTML view (docs/web.md): its own sandboxing CSP, only
+# allow-listed markup, inline images from the email itself.
+h4=$(id_of hostile-4@evil.example)
+headers=$(curl -s -D - -o "$work/view.html" "${U}email/$h4/html")
+check "HTML view: served as HTML with a sandboxing CSP" sh -c "printf '%s' \"\$1\" | grep -qi '^content-security-policy: sandbox; default-src .none.; img-src .self.; style-src .sha256-'" _ "$headers"
+check "HTML view: no script, handler, style attribute, object or base" sh -c "! grep -qiE '<script|<object|<base|<math|<svg| on[a-z]+=|style=' '$work/view.html'"
+check "HTML view: no URL of another origin but the plain https link" sh -c "! grep -oiE '(src|href)=\"[^\"]*\"' '$work/view.html' | grep -v 'href=\"https://example.org/\"' | grep -qiE '\"(https?:|javascript|data:|//)'"
+check "HTML view: the cid: image points into the archive" grep -q "src=\"/email/$h4/cid/logo@evil.example\"" "$work/view.html"
+eq "HTML view: table cells keep colspan, lose handlers" "$(grep -o '<td[^>]*>' "$work/view.html")" '<td colspan="2">'
+img=$(curl -s -D - -o "$work/logo.png" "${U}email/$h4/cid/logo@evil.example")
+check "inline image: image/png, nosniff, sandboxed" sh -c "printf '%s' \"\$1\" | grep -qi '^content-type: image/png' && printf '%s' \"\$1\" | grep -qi '^x-content-type-options: nosniff' && printf '%s' \"\$1\" | grep -qi '^content-security-policy: default-src .none.; sandbox'" _ "$img"
+eq "inline image: the decoded bytes" "$(head -c 4 "$work/logo.png" | od -An -c | tr -d ' ')" '211PNG'
+eq "an SVG part is not served as an image" "$(curl -s -o /dev/null -w '%{http_code}' "${U}email/$h4/cid/svg@evil.example")" 404
+eq "an email without HTML has no HTML view" "$(curl -s -o /dev/null -w '%{http_code}' "${U}email/$h2/html")" 404
+check "the email page links its HTML version" sh -c "curl -s '${U}email/$h4' | grep -q 'href=\"/email/$h4/html\"'"
 check "the server is still up" [ "$(code /)" = 200 ]
 
 # serve keeps answering while an ingest writes to the same archive (WAL)

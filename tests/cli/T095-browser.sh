@@ -21,7 +21,8 @@ mt b.db show --raw "$(id_of reunion-2017@en-marche.fr)" > "$work/raw.eml"
 cat > "$work/expect.json" <<JSON
 {"raw_file": "$work/raw.eml", "attachment_email": $(id_of docs@example.net),
  "attachment_name": "$(sqlite3 "$work/b.db" "SELECT filename FROM attachment WHERE email_id = $(id_of docs@example.net) AND n = 1")",
- "hostile": [$(id_of hostile-1@evil.example), $(id_of hostile-2@evil.example), $(id_of hostile-3@evil.example)]}
+ "hostile": [$(id_of hostile-1@evil.example), $(id_of hostile-2@evil.example), $(id_of hostile-3@evil.example), $(id_of hostile-4@evil.example)],
+ "related": $(id_of hostile-4@evil.example)}
 JSON
 "$MAILTROVE" --archive "$work/b.db" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>&1 &
 server=$!

@@ -41,6 +41,25 @@ msgs = {
         "--b\nContent-Type: image/svg+xml\nContent-Disposition: attachment; filename=\"x.svg\"\n\n"
         "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(8)\"><script>alert(9)</script></svg>\n"
         "--b--\n",
+    "04-related.eml":
+        "From: Newsletter <news@evil.example>\nTo: victim@example.org\n"
+        "Subject: related figures\nDate: Mon, 06 Mar 2017 13:00:00 +0000\n"
+        "Message-ID: <hostile-4@evil.example>\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/related; boundary=r\n\n"
+        "--r\nContent-Type: text/html; charset=utf-8\n\n"
+        "<p>Newsletter figures <img src=\"cid:logo@evil.example\" alt=\"logo\" width=\"1\"></p>\n"
+        "<img src=\"cid:svg@evil.example\"><img src=\"https://evil.example/track.gif\" alt=\"pixel\">\n"
+        "<a href=\"java&#x09;script:alert(10)\">tabbed scheme</a> <a href=\"https://example.org/\">ok link</a>\n"
+        "<div style=\"position:fixed;top:0;background:url(https://evil.example/bg.png)\">overlay</div>\n"
+        "<object data=\"https://evil.example/x.swf\"></object><math><mtext><script>alert(11)</script></mtext></math>\n"
+        "<table><tr><td onmouseover=\"alert(12)\" colspan=\"2\">cell</td></tr></table>\n"
+        "<noscript><img src=\"https://evil.example/ns.gif\"></noscript><base href=\"https://evil.example/\">\n"
+        "--r\nContent-Type: image/png\nContent-ID: <logo@evil.example>\n"
+        "Content-Transfer-Encoding: base64\n\n"
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==\n"
+        "--r\nContent-Type: image/svg+xml\nContent-ID: <svg@evil.example>\n\n"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(13)\"/>\n"
+        "--r--\n",
 }
 for name, text in msgs.items():
     with open(os.path.join(out, name), "wb") as f:

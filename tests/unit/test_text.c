@@ -49,5 +49,17 @@ int main(void)
     CHECK_STR(b.data, "{\"s\":\"\\\"\\\\\\n\\u0001\xc3\xbf</script>\",\"n\":-5,\"a\":[null,true]}");
     CHECK(text_is_utf8(b.data, b.len));
     buf_free(&b);
+    /* terminal safety: controls, C1, bidi overrides and bad bytes escaped */
+    {
+        struct buf escaped = BUF_INIT;
+        const char hostile[] = "a\x1b[31mred\x07\r\n\tok \xc2\x9b x\xe2\x80\xaegnp \xff \x7f"
+                               " \xc3\xa9t\xc3\xa9";
+        CHECK(text_escape_controls(hostile, sizeof hostile - 1, &escaped) == MT_OK);
+        CHECK(!strcmp(escaped.data, "a\\x1b[31mred\\x07\\x0d\n\tok \\u009b x\\u202egnp \\xff \\x7f"
+                              " \xc3\xa9t\xc3\xa9"));
+        buf_clear(&escaped);
+        CHECK(text_escape_controls("", 0, &escaped) == MT_OK && escaped.len == 0);
+        buf_free(&escaped);
+    }
     return unit_failures != 0;
 }
