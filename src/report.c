@@ -38,12 +38,14 @@ static const char *column_text(sqlite3_stmt *s, int i)
     return (const char *)sqlite3_column_text(s, i);
 }
 
+/* Reports run the same few statements for every email (the web's pages
+ * above all): kept prepared on the connection, reset after use, never
+ * finalized here. */
 static mt_status prepare(struct store *st, const char *sql, sqlite3_stmt **s,
                          struct mt_error *err)
 {
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL) != SQLITE_OK)
-        return store_db_error(st, err, "preparing a report");
-    return MT_OK;
+    *s = NULL;
+    return store_statement(st, sql, s, err);
 }
 
 static const char *const role_names[] = { "from", "to", "cc", "bcc" };
@@ -60,10 +62,10 @@ struct email_doc {
 
 static void email_doc_free(struct email_doc *d)
 {
-    sqlite3_finalize(d->row);
-    sqlite3_finalize(d->addresses);
-    sqlite3_finalize(d->attachments);
-    sqlite3_finalize(d->sources);
+    sqlite3_reset(d->row);
+    sqlite3_reset(d->addresses);
+    sqlite3_reset(d->attachments);
+    sqlite3_reset(d->sources);
     mime_message_free(d->parsed);
 }
 
@@ -225,7 +227,7 @@ static mt_status json_signatures(struct store *st, int64_t id,
         json_object_end(w);
     }
     json_array_end(w);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return MT_OK;
 }
 
@@ -249,7 +251,7 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
         sqlite3_bind_int64(s, 1, id);
         if (sqlite3_step(s) == SQLITE_ROW && column_text(s, 0) && strchr(column_text(s, 0), '@'))
             snprintf(from_domain, sizeof from_domain, "%s", strchr(column_text(s, 0), '@') + 1);
-        sqlite3_finalize(s);
+        sqlite3_reset(s);
     }
     if (prepare_signatures(st, id, &s, NULL) != MT_OK)
         return;
@@ -305,7 +307,7 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
         if (weak && strstr(weak, "expired"))
             buf_append_str(out, "    note: the signature had expired (x=) when checked\n");
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
 }
 
 mt_status report_email_json(struct store *st, int64_t id,
@@ -443,7 +445,7 @@ mt_status report_email_json(struct store *st, int64_t id,
             json_string(w, column_text(spans, 2));
             json_object_end(w);
         }
-        sqlite3_finalize(spans);
+        sqlite3_reset(spans);
     }
     json_array_end(w);
     json_object_end(w);
@@ -637,11 +639,11 @@ static mt_status thread_rows_open(struct store *st, int64_t id, struct thread_ro
         return status;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_finalize(s);
+        sqlite3_reset(s);
         return mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
     }
     t->thread = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     status = prepare(st, "SELECT id, thread_parent, date, from_name, from_addr, subject,"
                      " verdict FROM email WHERE thread_id = ?1 OR (thread_id IS NULL AND id = ?1)"
                      " ORDER BY date IS NULL, date, id", &t->rows, err);
@@ -697,7 +699,7 @@ mt_status report_thread_json(struct store *st, int64_t id, struct json_writer *w
     json_array_end(w);
     json_object_end(w);
     buf_free(&from);
-    sqlite3_finalize(t.rows);
+    sqlite3_reset(t.rows);
     return MT_OK;
 }
 
@@ -727,7 +729,7 @@ mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
                        (long long)sqlite3_column_int64(r, 1));
     }
     buf_free(&from);
-    sqlite3_finalize(t.rows);
+    sqlite3_reset(t.rows);
     return MT_OK;
 }
 

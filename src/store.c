@@ -25,6 +25,11 @@ struct store {
     sqlite3_stmt *insert_rejection;
     sqlite3_stmt *select_raw;
     ZSTD_DCtx *decompressor;  /* made on first use, kept: see store_compressor */
+    struct cached_statement {
+        const char *sql;      /* a string literal: looked up by address */
+        sqlite3_stmt *stmt;
+    } *cache;
+    size_t cache_count;
 };
 
 /* Migration N takes schema N-1 to N.  Only ever append. */
@@ -374,6 +379,28 @@ fail:
     return status;
 }
 
+mt_status store_statement(struct store *st, const char *sql, sqlite3_stmt **out,
+                          struct mt_error *err)
+{
+    for (size_t i = 0; i < st->cache_count; i++) {
+        if (st->cache[i].sql == sql) {
+            sqlite3_reset(st->cache[i].stmt);
+            sqlite3_clear_bindings(st->cache[i].stmt);
+            *out = st->cache[i].stmt;
+            return MT_OK;
+        }
+    }
+    struct cached_statement *bigger = realloc(st->cache, (st->cache_count + 1) * sizeof *bigger);
+    if (!bigger)
+        return MT_ENOMEM;
+    st->cache = bigger;
+    mt_status status = prepare(st, out, sql, err);
+    if (status != MT_OK)
+        return status;
+    st->cache[st->cache_count++] = (struct cached_statement){ sql, *out };
+    return MT_OK;
+}
+
 void store_close(struct store *st)
 {
     if (!st)
@@ -384,6 +411,9 @@ void store_close(struct store *st)
     sqlite3_finalize(st->insert_source);
     sqlite3_finalize(st->insert_rejection);
     sqlite3_finalize(st->select_raw);
+    for (size_t i = 0; i < st->cache_count; i++)
+        sqlite3_finalize(st->cache[i].stmt);
+    free(st->cache);
     sqlite3_close(st->db);
     ZSTD_freeDCtx(st->decompressor);
     free(st);

@@ -44,6 +44,16 @@ void store_close(struct store *st);
 /* The connection, borrowed, for modules that keep their own statements. */
 sqlite3 *store_db(struct store *st);
 
+/*
+ * A statement prepared once per connection and kept: *OUT is looked up by
+ * the address of SQL, which must be a string literal (or otherwise live
+ * as long as ST), and comes back reset with no bindings.  Owned by ST:
+ * never finalize it; sqlite3_reset it when done, so it holds no read
+ * lock.  For statements run again and again (the web's pages).
+ */
+mt_status store_statement(struct store *st, const char *sql, sqlite3_stmt **out,
+                          struct mt_error *err);
+
 /* Explicit write transactions (BEGIN IMMEDIATE ... COMMIT). */
 mt_status store_begin(struct store *st, struct mt_error *err);
 mt_status store_commit(struct store *st, struct mt_error *err);

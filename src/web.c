@@ -426,8 +426,8 @@ static char *text_column(sqlite3_stmt *s, int i)
 static void address_line(struct store *st, int64_t id, int role, const char *label, struct buf *b)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT name, addr FROM address WHERE email_id = ?"
-                           " AND role = ? ORDER BY position", -1, &s, NULL) != SQLITE_OK)
+    if (store_statement(st, "SELECT name, addr FROM address WHERE email_id = ?"
+                           " AND role = ? ORDER BY position", &s, NULL) != MT_OK)
         return;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, role);
@@ -447,20 +447,20 @@ static void address_line(struct store *st, int64_t id, int role, const char *lab
     if (any)
         buf_append_str(b, "</dd>");
     buf_free(&one);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
 }
 
 static void email_page(struct store *st, int64_t id, struct reply *r)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT subject, date, date_raw, message_id, verdict,"
-                           " thread_id, thread_parent FROM email WHERE id = ?", -1, &s, NULL) != SQLITE_OK) {
+    if (store_statement(st, "SELECT subject, date, date_raw, message_id, verdict,"
+                           " thread_id, thread_parent FROM email WHERE id = ?", &s, NULL) != MT_OK) {
         error_page(r, 503, "Archive busy", "Try again.");
         return;
     }
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_finalize(s);
+        sqlite3_reset(s);
         error_page(r, 404, "No such email", "There is no email with this number in the archive.");
         return;
     }
@@ -469,7 +469,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
     int64_t date = sqlite3_column_int64(s, 1);
     int64_t thread = sqlite3_column_int64(s, 5);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
 
     struct buf *b = &r->body;
     page_begin(r, subject && *subject ? subject : "(no subject)", NULL);
@@ -504,7 +504,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
               " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0), id LIMIT 1", "next →" },
         };
         for (int k = 0; k < 2; k++) {
-            if (sqlite3_prepare_v2(store_db(st), neighbours[k][0], -1, &s, NULL) != SQLITE_OK)
+            if (store_statement(st, neighbours[k][0], &s, NULL) != MT_OK)
                 continue;
             sqlite3_bind_int64(s, 1, thread);
             if (has_date)
@@ -516,7 +516,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
                 buf_printf(b, " · <a rel=\"%s\" href=\"/email/%lld\">%s in conversation</a>",
                            k ? "next" : "prev", (long long)sqlite3_column_int64(s, 0),
                            neighbours[k][1]);
-            sqlite3_finalize(s);
+            sqlite3_reset(s);
         }
     }
     buf_append_str(b, "</dd></dl>");
@@ -544,8 +544,8 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     buf_append_str(b, "</section>");
 
     /* Text other, verified emails vouch for (docs/corroboration.md). */
-    if (sqlite3_prepare_v2(store_db(st), "SELECT text, by_email, direction FROM corroboration"
-                           " WHERE email_id = ? ORDER BY position", -1, &s, NULL) == SQLITE_OK) {
+    if (store_statement(st, "SELECT text, by_email, direction FROM corroboration"
+                           " WHERE email_id = ? ORDER BY position", &s, NULL) == MT_OK) {
         sqlite3_bind_int64(s, 1, id);
         bool any = false;
         while (sqlite3_step(s) == SQLITE_ROW) {
@@ -564,12 +564,12 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         }
         if (any)
             buf_append_str(b, "</ul></section>");
-        sqlite3_finalize(s);
+        sqlite3_reset(s);
     }
 
     /* Attachments */
-    if (sqlite3_prepare_v2(store_db(st), "SELECT n, filename, content_type, size FROM attachment"
-                           " WHERE email_id = ? ORDER BY n", -1, &s, NULL) == SQLITE_OK) {
+    if (store_statement(st, "SELECT n, filename, content_type, size FROM attachment"
+                           " WHERE email_id = ? ORDER BY n", &s, NULL) == MT_OK) {
         sqlite3_bind_int64(s, 1, id);
         bool any = false;
         while (sqlite3_step(s) == SQLITE_ROW) {
@@ -586,7 +586,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         }
         if (any)
             buf_append_str(b, "</ul></section>");
-        sqlite3_finalize(s);
+        sqlite3_reset(s);
     }
 
     /* Body: always text, never the message's HTML. */
