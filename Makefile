@@ -9,7 +9,7 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) \
               $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS        = $(shell pkg-config --libs $(PKGS)) -lpthread $(LDLIBS)
+LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread $(LDLIBS)
 BUILD  ?= build
 
 SRC      = $(wildcard src/*.c)

@@ -1,4 +1,4 @@
-/* cmd_verify.c - `mailtrove verify [--json]` */
+/* cmd_verify.c - `mailtrove verify [--json] [--workers=N] [--dns[-server=ADDR]]` */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +8,85 @@
 #include "cli.h"
 #include "json.h"
 #include "corroborate.h"
+#include "dns.h"
+#include "report.h"
 #include "verify.h"
+
+/*
+ * `verify --dns`: look up, once, each key that signatures name and the
+ * archive lacks, and keep what DNS answers today as a key record whose
+ * source says so, with the time it was seen (docs/dkim.md).
+ */
+static int fetch_missing_keys(const struct cli *cli, const char *server)
+{
+    struct sockaddr_in checked;
+    struct mt_error server_err = { 0 };
+    if (server && dns_parse_server(server, &checked, &server_err) != MT_OK)
+        return cli_bad_input(server_err.message);
+    struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
+    if (!st)
+        return EXIT_FAILED;
+    sqlite3_stmt *s;
+    struct mt_error err = { 0 };
+    struct buf zone = BUF_INIT, records = BUF_INIT;
+    int looked_up = 0, found = 0, absent = 0, failed = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT DISTINCT selector || '._domainkey.' || domain"
+                           " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
+                           " AND selector IS NOT NULL ORDER BY 1", -1, &s, NULL) != SQLITE_OK) {
+        store_db_error(st, &err, "listing missing keys");
+        store_close(st);
+        return cli_fail_error(MT_EDB, &err);
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        struct mt_error lookup_err = { 0 };
+        buf_clear(&records);
+        looked_up++;
+        mt_status status = dns_lookup_txt(name, server, &records, &lookup_err);
+        if (status == MT_ENOTFOUND) {
+            absent++;
+            continue;
+        }
+        if (status != MT_OK) {
+            failed++;
+            cli_fail("%s", lookup_err.message[0] ? lookup_err.message : mt_strerror(status));
+            continue;
+        }
+        found++;
+        /* as key-file lines, so they go through the same parser as files */
+        char *save = NULL;
+        for (char *line = strtok_r(records.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            buf_printf(&zone, "%s TXT \"", name);
+            for (const char *c = line; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                    buf_append_char(&zone, '\\');
+                buf_append_char(&zone, *c);
+            }
+            buf_append_str(&zone, "\"\n");
+        }
+    }
+    sqlite3_finalize(s);
+    char when[40], source[80];
+    report_format_date((int64_t)time(NULL), when, sizeof when);
+    snprintf(source, sizeof source, "DNS, seen %s", when);
+    int imported = 0, duplicates = 0;
+    struct buf problems = BUF_INIT;
+    mt_status status = zone.len ? verify_import_keys(st, "DNS", buf_cstr(&zone), zone.len, source,
+                                                     &imported, &duplicates, &problems, &err)
+                                : MT_OK;
+    store_close(st);
+    if (problems.len)
+        cli_fail("%s", buf_cstr(&problems));
+    buf_free(&problems);
+    buf_free(&zone);
+    buf_free(&records);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    fprintf(stderr, "DNS: %d key names looked up: %d answered (%d new records), %d do not "
+            "exist, %d unanswered\n", looked_up, found, imported, absent, failed);
+    return EXIT_DONE;
+}
 
 int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
                           int workers)
@@ -65,15 +143,25 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
 
 int cmd_verify(const struct cli *cli, int argc, char **argv)
 {
-    bool json = false;
+    bool json = false, dns = false;
+    const char *dns_server = NULL;
     int workers = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json"))
             json = true;
+        else if (!strcmp(argv[i], "--dns"))
+            dns = true;
+        else if (!strncmp(argv[i], "--dns-server=", 13) && argv[i][13])
+            dns = true, dns_server = argv[i] + 13;
         else if (!strncmp(argv[i], "--workers=", 10) && atoi(argv[i] + 10) > 0)
             workers = atoi(argv[i] + 10);
         else
             return cli_usage("verify: unknown argument '%s'", argv[i]);
+    }
+    if (dns) {
+        int code = fetch_missing_keys(cli, dns_server);
+        if (code != EXIT_DONE)
+            return code;
     }
     return cli_verify_and_report(cli, json, false, workers);
 }

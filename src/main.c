@@ -25,6 +25,7 @@ static const char usage_text[] =
     "  keys import [--source TEXT] FILE   load DKIM key records (zone lines)\n"
     "  keys list|missing [--json]         keys held; keys signatures lack\n"
     "  verify [--json] [--workers=N]      check every DKIM signature\n"
+    "         [--dns | --dns-server=IP[:PORT]]  first fetch missing keys from live DNS\n"
     "  search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...\n"
     "                                     find emails (see 'man mailtrove')\n"
     "  count QUERY...                     how many emails match\n"

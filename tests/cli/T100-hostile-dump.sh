@@ -5,10 +5,10 @@
 # fetched: no server error, no dropped connection.
 . "$(dirname "$0")/lib.sh"
 
-$PY "$DATA/make-hostile-dump.py" "$work/dump"
+scale=1 header_mib=16
+case "$TEST_LABEL" in sanitized) scale=6 header_mib=1 ;; esac
+$PY "$DATA/make-hostile-dump.py" "$work/dump" "$header_mib"
 mkdir -p "$work/archives"
-scale=1
-case "$TEST_LABEL" in sanitized) scale=6 ;; esac
 $PY "$TESTS_DIR/hostile-check.py" "$MAILTROVE" "$work/dump" "$work/archives" "$scale"
 
 # every case but the 5,000 look-alike members, so the pages fetched are hostile ones
