@@ -5,9 +5,9 @@
 # fetched: no server error, no dropped connection.
 . "$(dirname "$0")/lib.sh"
 
-scale=1 header_mib=16
-case "$TEST_LABEL" in sanitized) scale=6 header_mib=1 ;; esac
-$PY "$DATA/make-hostile-dump.py" "$work/dump" "$header_mib"
+scale=1 size=full
+case "$TEST_LABEL" in sanitized) scale=6 size=small ;; esac
+$PY "$DATA/make-hostile-dump.py" "$work/dump" "$size"
 mkdir -p "$work/archives"
 $PY "$TESTS_DIR/hostile-check.py" "$MAILTROVE" "$work/dump" "$work/archives" "$scale"
 
