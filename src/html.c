@@ -260,7 +260,9 @@ static void walk(struct sanitizer *s, xmlNode *node, int depth)
             emit_attributes(s, node, name);
             emit(s, ">");
         }
-        if (!is_void)
+        /* past the flattening depth text is still kept, up to a hard stop
+         * that bounds our stack whatever depth the parser allowed */
+        if (!is_void && depth < 8 * HTML_MAX_DEPTH)
             walk(s, node->children, depth + 1);
         if (keep && !is_void) {
             emit(s, "</");

@@ -24,7 +24,8 @@
 #include "buf.h"
 #include "status.h"
 
-/* Elements nested deeper than this are flattened to their text. */
+/* Elements nested deeper than this are flattened to their text; below
+ * eight times as deep, content is dropped. */
 #define HTML_MAX_DEPTH 100
 
 /* What html_sanitize removed, for a note to the reader. */
