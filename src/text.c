@@ -10,13 +10,17 @@ static const unsigned short cp1252_high[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-size_t text_utf8_sequence_length(const unsigned char *s, size_t len)
+/* Length of the UTF-8 sequence at S, 0 if none starts there; *CODEPOINT
+ * gets its value. */
+static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *codepoint)
 {
     if (len == 0)
         return 0;
     unsigned char c = s[0];
-    if (c < 0x80)
+    if (c < 0x80) {
+        *codepoint = c;
         return 1;
+    }
     size_t need;
     unsigned min;
     unsigned cp;
@@ -38,7 +42,14 @@ size_t text_utf8_sequence_length(const unsigned char *s, size_t len)
     }
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
+    *codepoint = cp;
     return need;
+}
+
+size_t text_utf8_sequence_length(const unsigned char *s, size_t len)
+{
+    unsigned codepoint;
+    return utf8_decode(s, len, &codepoint);
 }
 
 bool text_is_utf8(const char *s, size_t len)
@@ -58,16 +69,6 @@ bool text_is_utf8(const char *s, size_t len)
     return true;
 }
 
-static unsigned decode_codepoint(const unsigned char *s, size_t n)
-{
-    if (n == 1)
-        return s[0];
-    unsigned cp = s[0] & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    return cp;
-}
-
 /* Characters that change how a terminal shows what follows them. */
 static bool is_terminal_control(unsigned cp)
 {
@@ -83,19 +84,17 @@ mt_status text_escape_controls(const char *s, size_t len, struct buf *out)
     while (i < len) {
         size_t start = i;
         /* copy the longest run of harmless characters at once */
-        for (;;) {
-            size_t n = i < len ? text_utf8_sequence_length(p + i, len - i) : 0;
-            if (n == 0 || is_terminal_control(decode_codepoint(p + i, n)))
-                break;
+        unsigned cp = 0;
+        size_t n = 0;
+        while (i < len && (n = utf8_decode(p + i, len - i, &cp)) != 0 && !is_terminal_control(cp))
             i += n;
-        }
         if (i > start && buf_append(out, s + start, i - start) != MT_OK)
             return MT_ENOMEM;
         if (i >= len)
             break;
-        size_t n = text_utf8_sequence_length(p + i, len - i);
+        /* the loop stopped at p[i]: n and cp say what is there (n 0: no UTF-8) */
         mt_status st = n <= 1 ? buf_printf(out, "\\x%02x", p[i])
-                              : buf_printf(out, "\\u%04x", decode_codepoint(p + i, n));
+                              : buf_printf(out, "\\u%04x", cp);
         if (st != MT_OK)
             return st;
         i += n ? n : 1;
