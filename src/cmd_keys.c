@@ -63,9 +63,7 @@ static int keys_list(const struct cli *cli, bool json, bool missing)
     if (!st)
         return EXIT_FAILED;
     const char *sql = missing
-        ? "SELECT selector || '._domainkey.' || domain, count(DISTINCT email_id)"
-          " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
-          " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        ? verify_missing_keys_sql
         : "SELECT name, key_type, key_bits, source, imported_at, id FROM key"
           " ORDER BY name, id";
     sqlite3_stmt *s;

@@ -30,9 +30,7 @@ static int fetch_missing_keys(const struct cli *cli, const char *server)
     struct mt_error err = { 0 };
     struct buf zone = BUF_INIT, records = BUF_INIT;
     int looked_up = 0, found = 0, absent = 0, failed = 0;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT DISTINCT selector || '._domainkey.' || domain"
-                           " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
-                           " AND selector IS NOT NULL ORDER BY 1", -1, &s, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(store_db(st), verify_missing_keys_sql, -1, &s, NULL) != SQLITE_OK) {
         store_db_error(st, &err, "listing missing keys");
         store_close(st);
         return cli_fail_error(MT_EDB, &err);

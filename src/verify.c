@@ -418,6 +418,11 @@ out:
     return status;
 }
 
+const char verify_missing_keys_sql[] =
+    "SELECT selector || '._domainkey.' || domain, count(DISTINCT email_id)"
+    " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
+    " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1";
+
 mt_status verify_import_keys(struct store *st, const char *file_name,
                              const char *text, size_t len, const char *source,
                              int *imported, int *duplicates,

@@ -63,6 +63,13 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
                          struct verify_counts *counts, struct mt_error *err);
 
 /*
+ * SQL listing the key names signatures use and no key record answers:
+ * rows of (selector._domainkey.domain, emails signed with it), most used
+ * first.  For `keys missing` and `verify --dns`.
+ */
+extern const char verify_missing_keys_sql[];
+
+/*
  * Import the key records of FILE_NAME (TEXT, LEN bytes) into ST with
  * SOURCE (may be NULL).  *IMPORTED counts new records, *DUPLICATES records
  * already held; PROBLEMS gets one line per bad line of the file.

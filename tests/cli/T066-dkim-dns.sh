@@ -13,6 +13,9 @@ port=$(cat "$work/dns.port")
 mt a.db ingest "$work/chain" >/dev/null
 eq "without keys the signed email has no key" "$(mt a.db verify --json | jq_py 'd["nokey"]')" 1
 check "plain verify asks DNS nothing" test ! -s "$work/dns.log"
+eq "keys missing names the key --dns will look up" "$(mt a.db keys missing --json)" \
+   '[{"name":"s1._domainkey.example.org","messages":1}]'
+
 out=$(mt a.db verify --json --dns-server=127.0.0.1:$port 2>"$work/err")
 eq "verify --dns fetches the missing key and verifies" "$(echo "$out" | jq_py 'd["verified"]')" 1
 eq "it asked for exactly that key's TXT record" "$(cat "$work/dns.log")" "s1._domainkey.example.org 16"
