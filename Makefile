@@ -1,30 +1,44 @@
-# mailtrove - one plain Makefile.  `make` builds ./mailtrove; `make check`
-# builds and runs every test twice, plainly and under ASan+UBSan.
+# mailtrove - one plain Makefile.  `make` builds ./mailtrove (the light
+# program: search and count) and ./mailtrove-full (everything; the light
+# one hands other commands to it); `make check` builds and runs every test
+# twice, plainly and under ASan+UBSan.
 PREFIX ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
 PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd
+LIGHT_PKGS = sqlite3 libzstd
 CC     ?= cc
 OPT    ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 # CFLAGS/LDFLAGS given on the command line are added, never replace these.
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(SAN) \
-              $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR)"' \
+              $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread $(LDLIBS)
+LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) $(LDLIBS)
 BUILD  ?= build
 
 SRC      = $(wildcard src/*.c)
-LIB_SRC  = $(filter-out src/main.c src/cmd_%.c,$(SRC))
-OBJ      = $(SRC:src/%.c=$(BUILD)/%.o)
+FULL_SRC = $(filter-out src/front.c,$(SRC))
+LIB_SRC  = $(filter-out src/main.c src/front.c src/cli.c src/cmd_%.c,$(SRC))
+# The light program: only modules that need nothing beyond SQLite and zstd.
+LIGHT_SRC = src/front.c src/cli.c src/cmd_search.c src/search.c src/query.c \
+            src/store.c src/text.c src/json.c src/buf.c src/status.c
+OBJ      = $(FULL_SRC:src/%.c=$(BUILD)/%.o)
+LIGHT_OBJ = $(LIGHT_SRC:src/%.c=$(BUILD)/%.o)
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: mailtrove
+all: mailtrove mailtrove-full
 
-mailtrove: $(BUILD)/mailtrove
+mailtrove mailtrove-full: %: $(BUILD)/%
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-$(BUILD)/mailtrove: $(OBJ)
+# Building one program builds both: the light one is useless alone.
+$(BUILD)/mailtrove: $(LIGHT_OBJ) $(BUILD)/mailtrove-full
+	$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(LIGHT_OBJ) $(LIGHT_LIBS)
+
+$(BUILD)/mailtrove-full: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
@@ -66,12 +80,13 @@ fuzz:
 	$(MAKE) -C fuzz run
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 mailtrove $(DESTDIR)$(PREFIX)/bin/mailtrove
+	install -m 755 mailtrove-full $(DESTDIR)$(LIBEXECDIR)/mailtrove-full
 	install -m 644 docs/mailtrove.1 $(DESTDIR)$(PREFIX)/share/man/man1/mailtrove.1
 
 clean:
-	rm -rf build build-san mailtrove
+	rm -rf build build-san mailtrove mailtrove-full
 
--include $(OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(BUILD)/front.d
 .PHONY: all unit deps check demo bench fuzz install clean

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "search.h"
 #include "status.h"
 #include "store.h"
 
@@ -17,7 +18,24 @@ enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
 struct cli {
     const char *archive_path; /* from --archive, $MAILTROVE_ARCHIVE or default */
+    /* What only the full program (with MIME parsing) can do; NULL in the
+     * light one (docs/architecture.md): snippets of an archive whose
+     * upgrade is pending, and finishing that upgrade when opening it for
+     * writing. */
+    search_text_loader body_text_fallback;
+    mt_status (*finish_upgrade)(struct store *st, struct mt_error *err);
 };
+
+/*
+ * The global options before the command (--archive, --version, --help):
+ * fills CLI's archive path.  Returns -1 with *NEXT the command's index in
+ * ARGV when a command is to run, else the exit code (help, version and
+ * usage errors are handled here).
+ */
+int cli_parse_global_options(int argc, char **argv, struct cli *cli, int *next);
+/* Run a command and check that its output was written. */
+int cli_run(const struct cli *cli, int (*run)(const struct cli *, int, char **),
+            int argc, char **argv);
 
 /* Print "mailtrove: MESSAGE" on stderr; returns EXIT_FAILED. */
 int cli_fail(const char *format, ...) __attribute__((format(printf, 1, 2)));
@@ -29,7 +47,8 @@ int cli_bad_input(const char *message);
 /* Print ERR (or the status name) as a failure; returns EXIT_FAILED. */
 int cli_fail_error(mt_status status, const struct mt_error *err);
 
-/* Open the archive or print why not; NULL on failure. */
+/* Open the archive or print why not; NULL on failure.  Opening for
+ * writing runs CLI's finish_upgrade first, when it has one. */
 struct store *cli_open_archive(const struct cli *cli, enum store_mode mode);
 
 /* Parse a positive email id; false if ARG is not one. */

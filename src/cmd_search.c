@@ -5,7 +5,6 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "index.h"
 #include "json.h"
 #include "search.h"
 
@@ -66,7 +65,7 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
     struct search_page page;
     struct mt_error err = { 0 };
     mt_status status = search_run(st, buf_cstr(&query), sort, limit, offset, true,
-                                  &page, &err);
+                                  cli->body_text_fallback, &page, &err);
     buf_free(&query);
     store_close(st);
     if (status == MT_EPARSE)
@@ -125,22 +124,5 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
     if (status != MT_OK)
         return cli_fail_error(status, &err);
     printf("%lld\n", (long long)total);
-    return EXIT_DONE;
-}
-
-int cmd_reindex(const struct cli *cli, int argc, char **argv)
-{
-    if (argc > 1)
-        return cli_usage("reindex: unknown argument '%s'", argv[1]);
-    struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
-    if (!st)
-        return EXIT_FAILED;
-    int64_t count;
-    struct mt_error err = { 0 };
-    mt_status status = index_rebuild(st, &count, &err);
-    store_close(st);
-    if (status != MT_OK)
-        return cli_fail_error(status, &err);
-    printf("reindexed %lld emails\n", (long long)count);
     return EXIT_DONE;
 }

@@ -66,7 +66,7 @@ static int fetch_missing_keys(const struct cli *cli, const char *server)
     }
     sqlite3_finalize(s);
     char when[40], source[80];
-    report_format_date((int64_t)time(NULL), when, sizeof when);
+    text_format_date((int64_t)time(NULL), when, sizeof when);
     snprintf(source, sizeof source, "DNS, seen %s", when);
     int imported = 0, duplicates = 0;
     struct buf problems = BUF_INIT;

@@ -12,6 +12,7 @@ struct index {
     sqlite3_stmt *insert_address;
     sqlite3_stmt *insert_attachment;
     sqlite3_stmt *insert_text;
+    struct store_compressor *compressor;
 };
 
 static mt_status prepare(struct index *ix, sqlite3_stmt **stmt,
@@ -30,6 +31,11 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
     if (!ix)
         return MT_ENOMEM;
     ix->store = st;
+    ix->compressor = store_compressor_new();
+    if (!ix->compressor) {
+        free(ix);
+        return MT_ENOMEM;
+    }
     if (prepare(ix, &ix->update_email,
                 "UPDATE email SET date = ?, date_raw = ?, from_name = ?,"
                 " from_addr = ?, subject = ?, message_id = ?, in_reply_to = ?,"
@@ -61,6 +67,7 @@ void index_close(struct index *ix)
     sqlite3_finalize(ix->insert_address);
     sqlite3_finalize(ix->insert_attachment);
     sqlite3_finalize(ix->insert_text);
+    store_compressor_free(ix->compressor);
     free(ix);
 }
 
@@ -163,6 +170,8 @@ mt_status index_put_message(struct index *ix, int64_t id,
     bind_text(s, 4, buf_cstr(&people));
     bind_text(s, 5, buf_cstr(&attachment_names));
     status = step_done(ix, s, err, "indexing a message's text");
+    if (status == MT_OK)
+        status = store_put_body(ix->store, id, m->body, ix->compressor, err);
     goto out;
 nomem:
     status = MT_ENOMEM;
@@ -196,7 +205,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     /* A contentless FTS5 table cannot delete rows one by one without their
      * old text: start it afresh, inside the same transaction. */
     if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('delete-all');"
-                     "DELETE FROM address; DELETE FROM attachment;", NULL, NULL, NULL) != SQLITE_OK)
+                     "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;",
+                     NULL, NULL, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "emptying the index");
     for (size_t i = 0; i < id_count && status == MT_OK; i++) {
         struct mime_message *m = NULL;
@@ -210,6 +220,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
             (*count)++;
     }
     if (status == MT_OK)
+        status = store_upgrade_done(st, "body text", err);
+    if (status == MT_OK)
         status = store_commit(st, err);
     else
         store_rollback(st);
@@ -218,5 +230,64 @@ out:
     free(ids);
     buf_free(&raw);
     index_close(ix);
+    return status;
+}
+
+mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *err)
+{
+    sqlite3_stmt *list = NULL;
+    struct buf raw = BUF_INIT;
+    struct store_compressor *compressor = store_compressor_new();
+    int64_t *ids = NULL;
+    size_t id_count = 0;
+    *count = 0;
+    if (!compressor)
+        return MT_ENOMEM;
+    mt_status status = store_begin(st, err);
+    if (status != MT_OK)
+        goto out;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email WHERE id NOT IN"
+                           " (SELECT email_id FROM body) ORDER BY id", -1, &list,
+                           NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "listing emails");
+    else
+        status = store_collect_ids(st, list, &ids, &id_count, err);
+    for (size_t i = 0; i < id_count && status == MT_OK; i++) {
+        struct mime_message *m = NULL;
+        status = store_get_raw(st, ids[i], &raw, err);
+        if (status == MT_OK)
+            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+        if (status == MT_OK)
+            status = store_put_body(st, ids[i], m->body, compressor, err);
+        mime_message_free(m);
+        if (status == MT_OK)
+            (*count)++;
+    }
+    if (status == MT_OK)
+        status = store_upgrade_done(st, "body text", err);
+    if (status == MT_OK)
+        status = store_commit(st, err);
+    else
+        store_rollback(st);
+out:
+    sqlite3_finalize(list);
+    free(ids);
+    buf_free(&raw);
+    store_compressor_free(compressor);
+    return status;
+}
+
+mt_status index_load_body_text(struct store *st, int64_t id, struct buf *out)
+{
+    struct buf raw = BUF_INIT;
+    struct mime_message *m = NULL;
+    buf_clear(out);
+    mt_status status = store_get_raw(st, id, &raw, NULL);
+    if (status == MT_OK)
+        status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+    if (status == MT_OK)
+        status = buf_append_str(out, m->body ? m->body : "");
+    mime_message_free(m);
+    buf_free(&raw);
     return status;
 }

@@ -40,4 +40,16 @@ mt_status index_put_message(struct index *ix, int64_t id,
  */
 mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err);
 
+/*
+ * Finish the upgrade of an archive made before body texts were kept
+ * (store_upgrade_pending "body text"): parse and store the text of every
+ * email that has none, in one transaction.  *COUNT gets how many.
+ */
+mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *err);
+
+/* An email's body text parsed from its stored bytes, into OUT (cleared
+ * first): for archives whose body texts are not filled yet (a
+ * search_text_loader). */
+mt_status index_load_body_text(struct store *st, int64_t id, struct buf *out);
+
 #endif

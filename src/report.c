@@ -9,30 +9,6 @@
 
 #include "mime.h"
 
-void report_format_date(int64_t seconds, char *out, size_t size)
-{
-    time_t t = (time_t)seconds;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(out, size, "?");
-        return;
-    }
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-mt_status report_format_address(struct buf *out, const char *name,
-                                const char *address)
-{
-    if (name && *name && address && *address)
-        return buf_printf(out, "%s <%s>", name, address);
-    if (address && *address)
-        return buf_append_str(out, address);
-    if (name && *name)
-        return buf_append_str(out, name);
-    return MT_OK;
-}
-
 static const char *column_text(sqlite3_stmt *s, int i)
 {
     return (const char *)sqlite3_column_text(s, i);
@@ -136,7 +112,7 @@ static void json_address_list(struct json_writer *w, sqlite3_stmt *addresses,
         if (sqlite3_column_int(addresses, 0) != role)
             continue;
         buf_clear(&text);
-        report_format_address(&text, column_text(addresses, 1),
+        text_format_address(&text, column_text(addresses, 1),
                               column_text(addresses, 2));
         json_string(w, buf_cstr(&text));
     }
@@ -330,13 +306,13 @@ mt_status report_email_json(struct store *st, int64_t id,
     if (sqlite3_column_type(row, ROW_DATE) == SQLITE_NULL) {
         json_null(w);
     } else {
-        report_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
         json_string(w, date);
     }
     json_key(w, "date_header");
     json_string(w, column_text(row, ROW_DATE_RAW));
     json_key(w, "from");
-    report_format_address(&text, column_text(row, ROW_FROM_NAME),
+    text_format_address(&text, column_text(row, ROW_FROM_NAME),
                           column_text(row, ROW_FROM_ADDR));
     if (sqlite3_column_type(row, ROW_FROM_ADDR) == SQLITE_NULL
         && sqlite3_column_type(row, ROW_FROM_NAME) == SQLITE_NULL)
@@ -465,7 +441,7 @@ static void text_addresses(struct buf *out, sqlite3_stmt *addresses, int role,
         if (sqlite3_column_int(addresses, 0) != role)
             continue;
         buf_append_str(out, first ? label : ", ");
-        report_format_address(out, column_text(addresses, 1),
+        text_format_address(out, column_text(addresses, 1),
                               column_text(addresses, 2));
         first = false;
     }
@@ -486,7 +462,7 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
     if (column_text(row, ROW_MESSAGE_ID))
         buf_printf(out, "Message-ID: <%s>\n", column_text(row, ROW_MESSAGE_ID));
     if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL) {
-        report_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
         buf_printf(out, "Date:    %s\n", date);
     } else {
         buf_printf(out, "Date:    (none or unreadable%s%s)\n",
@@ -575,14 +551,14 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     json_int(w, senders);
     json_key(w, "date_first");
     if (has_dates) {
-        report_format_date(first, date, sizeof date);
+        text_format_date(first, date, sizeof date);
         json_string(w, date);
     } else {
         json_null(w);
     }
     json_key(w, "date_last");
     if (has_dates) {
-        report_format_date(last, date, sizeof date);
+        text_format_date(last, date, sizeof date);
         json_string(w, date);
     } else {
         json_null(w);
@@ -680,11 +656,11 @@ mt_status report_thread_json(struct store *st, int64_t id, struct json_writer *w
             json_null(w);
         else {
             char date[40];
-            report_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+            text_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
             json_string(w, date);
         }
         buf_clear(&from);
-        report_format_address(&from, column_text(r, 3), column_text(r, 4));
+        text_format_address(&from, column_text(r, 3), column_text(r, 4));
         json_key(w, "from");
         json_string(w, buf_cstr(&from));
         json_key(w, "subject");
@@ -716,9 +692,9 @@ mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
         sqlite3_stmt *r = t.rows;
         char date[40] = "(no date)";
         if (sqlite3_column_type(r, 2) != SQLITE_NULL)
-            report_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+            text_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
         buf_clear(&from);
-        report_format_address(&from, column_text(r, 3), column_text(r, 4));
+        text_format_address(&from, column_text(r, 3), column_text(r, 4));
         int64_t email = sqlite3_column_int64(r, 0);
         buf_printf(out, "%s %-7lld %s  %s\n", email == id ? "*" : " ", (long long)email,
                    date, column_text(r, 5) ? column_text(r, 5) : "(no subject)");

@@ -16,13 +16,7 @@
 #include "buf.h"
 #include "json.h"
 #include "store.h"
-
-/* "2017-04-24T18:03:11Z" into OUT (at least 32 bytes). */
-void report_format_date(int64_t seconds, char *out, size_t size);
-
-/* Append "Name <addr>", "addr" or "Name" to OUT. */
-mt_status report_format_address(struct buf *out, const char *name,
-                                const char *address);
+#include "text.h"
 
 /* The show --json document of email ID. MT_ENOTFOUND if there is none. */
 mt_status report_email_json(struct store *st, int64_t id,

@@ -4,9 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mime.h"
 #include "query.h"
-#include "report.h"
 #include "text.h"
 
 #define MT_STRINGIFY_(x) #x
@@ -246,20 +244,19 @@ mt_status search_make_snippet(const char *text, char *const *terms,
 }
 
 static mt_status make_snippet(struct store *st, int64_t id, const struct query_plan *plan,
-                              struct buf *raw, char **out)
+                              search_text_loader fallback, struct buf *text, char **out)
 {
-    struct mime_message *m = NULL;
     struct buf snippet = BUF_INIT;
     *out = NULL;
-    mt_status status = store_get_raw(st, id, raw, NULL);
+    mt_status status = store_get_body(st, id, text, NULL);
+    if (status == MT_ENOTFOUND)
+        status = fallback ? fallback(st, id, text) : MT_OK;
+    if (status == MT_OK && text->len == 0 && buf_append(text, "", 0) != MT_OK)
+        status = MT_ENOMEM;
     if (status == MT_OK)
-        status = mime_parse((const unsigned char *)buf_cstr(raw), raw->len, &m);
-    if (status == MT_OK)
-        status = search_make_snippet(m->body ? m->body : "", plan->terms,
-                                     plan->term_count, &snippet);
+        status = search_make_snippet(buf_cstr(text), plan->terms, plan->term_count, &snippet);
     if (status == MT_OK)
         *out = strdup(buf_cstr(&snippet));
-    mime_message_free(m);
     buf_free(&snippet);
     if (status == MT_OK && !*out)
         status = MT_ENOMEM;
@@ -268,6 +265,7 @@ static mt_status make_snippet(struct store *st, int64_t id, const struct query_p
 
 mt_status search_run(struct store *st, const char *query, enum search_sort sort,
                      int64_t limit, int64_t offset, bool snippets,
+                     search_text_loader fallback,
                      struct search_page *page, struct mt_error *err)
 {
     struct query_plan plan = { 0 };
@@ -336,10 +334,10 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         r->message_id = dup_column(s, 1);
         if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
             char date[40];
-            report_format_date(sqlite3_column_int64(s, 2), date, sizeof date);
+            text_format_date(sqlite3_column_int64(s, 2), date, sizeof date);
             r->date = strdup(date);
         }
-        report_format_address(&from, (const char *)sqlite3_column_text(s, 3),
+        text_format_address(&from, (const char *)sqlite3_column_text(s, 3),
                               (const char *)sqlite3_column_text(s, 4));
         r->from = strdup(buf_cstr(&from));
         buf_free(&from);
@@ -351,7 +349,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         goto out;
     }
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
-        status = make_snippet(st, page->results[i].id, &plan, &raw,
+        status = make_snippet(st, page->results[i].id, &plan, fallback, &raw,
                               &page->results[i].snippet);
 out:
     sqlite3_finalize(s);

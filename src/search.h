@@ -49,12 +49,20 @@ struct search_page {
 bool search_parse_sort(const char *text, enum search_sort *sort);
 
 /*
+ * Where snippets get the body text of an email the archive keeps none for
+ * (an older archive whose upgrade is pending, store_upgrade_pending):
+ * fills OUT (cleared first).  Search itself never parses MIME.
+ */
+typedef mt_status (*search_text_loader)(struct store *st, int64_t id, struct buf *out);
+
+/*
  * Run QUERY: PAGE (caller-owned) gets the total and up to LIMIT results
  * after OFFSET.  With SNIPPETS false the snippet strings are NULL (and no
- * message is read).
+ * text is read).  FALLBACK may be NULL: such emails get no snippet.
  */
 mt_status search_run(struct store *st, const char *query, enum search_sort sort,
                      int64_t limit, int64_t offset, bool snippets,
+                     search_text_loader fallback,
                      struct search_page *page, struct mt_error *err);
 void search_page_free(struct search_page *page);
 

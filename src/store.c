@@ -24,6 +24,8 @@ struct store {
     sqlite3_stmt *insert_source;
     sqlite3_stmt *insert_rejection;
     sqlite3_stmt *select_raw;
+    sqlite3_stmt *insert_body;
+    sqlite3_stmt *select_body;
     ZSTD_DCtx *decompressor;  /* made on first use, kept: see store_compressor */
     struct cached_statement {
         const char *sql;      /* a string literal: looked up by address */
@@ -141,9 +143,20 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(email_id, position)) WITHOUT ROWID;",
     /* 5: the email each one answers, from threading */
     "ALTER TABLE email ADD COLUMN thread_parent INTEGER;",
+    /* 6: each email's body text as indexed, so search snippets and
+     * corroboration read it without parsing MIME again; filled for older
+     * archives by the first writing command (upgrade_pending) */
+    "CREATE TABLE body("
+    "  email_id INTEGER PRIMARY KEY REFERENCES email(id),"
+    "  codec INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  data BLOB NOT NULL);"
+    "CREATE TABLE upgrade_pending(task TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "INSERT INTO upgrade_pending SELECT 'body text' WHERE EXISTS (SELECT 1 FROM email);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(MIGRATION_COUNT == STORE_SCHEMA_VERSION, "store.h names the schema version");
 
 /* What a user can do about the failures that are not bugs. */
 static const char *db_error_advice(sqlite3 *db)
@@ -411,6 +424,8 @@ void store_close(struct store *st)
     sqlite3_finalize(st->insert_source);
     sqlite3_finalize(st->insert_rejection);
     sqlite3_finalize(st->select_raw);
+    sqlite3_finalize(st->insert_body);
+    sqlite3_finalize(st->select_body);
     for (size_t i = 0; i < st->cache_count; i++)
         sqlite3_finalize(st->cache[i].stmt);
     free(st->cache);
@@ -600,6 +615,28 @@ mt_status store_add_rejection(struct store *st, const char *path,
     return MT_OK;
 }
 
+/* DATA as stored with CODEC, SIZE bytes once decompressed, into OUT
+ * (NUL-terminated).  WHAT names it in the error. */
+static mt_status decompress(struct store *st, int codec, const void *data, size_t data_len,
+                            size_t size, struct buf *out, const char *what, int64_t id,
+                            struct mt_error *err)
+{
+    buf_clear(out);
+    if (codec == CODEC_STORED)
+        return buf_append(out, data ? data : "", data_len);
+    if (buf_reserve(out, size) != MT_OK)
+        return MT_ENOMEM;
+    if (!st->decompressor && !(st->decompressor = ZSTD_createDCtx()))
+        return MT_ENOMEM;
+    size_t got = ZSTD_decompressDCtx(st->decompressor, out->data, size + 1, data, data_len);
+    if (ZSTD_isError(got) || got != size)
+        return mt_error_set(err, MT_EDB, "email %lld: stored %s damaged (%s)", (long long)id,
+                            what, ZSTD_isError(got) ? ZSTD_getErrorName(got) : "size mismatch");
+    out->len = got;
+    out->data[got] = '\0';
+    return MT_OK;
+}
+
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err)
 {
@@ -610,51 +647,102 @@ mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                    err) != MT_OK)
         return MT_EDB;
     sqlite3_stmt *s = st->select_raw;
-    mt_status status = MT_OK;
+    mt_status status;
     buf_clear(out);
     sqlite3_bind_int64(s, 1, id);
     int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE) {
-        status = mt_error_set(err, MT_ENOTFOUND, "no email with id %lld",
-                              (long long)id);
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
+    if (rc == SQLITE_DONE)
+        status = mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
+    else if (rc != SQLITE_ROW)
         status = store_db_error(st, err, "reading a message");
-        goto out;
-    }
-    int codec = sqlite3_column_int(s, 0);
-    const void *data = sqlite3_column_blob(s, 1);
-    size_t data_len = (size_t)sqlite3_column_bytes(s, 1);
-    size_t raw_size = (size_t)sqlite3_column_int64(s, 2);
-    if (codec == CODEC_STORED) {
-        status = buf_append(out, data ? data : "", data_len);
-        goto out;
-    }
-    if (buf_reserve(out, raw_size) != MT_OK) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    if (!st->decompressor && !(st->decompressor = ZSTD_createDCtx())) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    size_t got = ZSTD_decompressDCtx(st->decompressor, out->data, raw_size + 1,
-                                     data, data_len);
-    if (ZSTD_isError(got) || got != raw_size) {
-        status = mt_error_set(err, MT_EDB,
-                              "email %lld: stored bytes are damaged (%s)",
-                              (long long)id,
-                              ZSTD_isError(got) ? ZSTD_getErrorName(got)
-                                                : "size mismatch");
-        goto out;
-    }
-    out->len = got;
-    out->data[got] = '\0';
-out:
+    else
+        status = decompress(st, sqlite3_column_int(s, 0), sqlite3_column_blob(s, 1),
+                            (size_t)sqlite3_column_bytes(s, 1),
+                            (size_t)sqlite3_column_int64(s, 2), out, "bytes are", id, err);
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     return status;
+}
+
+mt_status store_put_body(struct store *st, int64_t id, const char *text,
+                         struct store_compressor *compressor, struct mt_error *err)
+{
+    if (!st->insert_body
+        && prepare(st, &st->insert_body,
+                   "INSERT OR REPLACE INTO body(email_id, codec, size, data) VALUES(?,?,?,?)",
+                   err) != MT_OK)
+        return MT_EDB;
+    struct buf packed = BUF_INIT;
+    int codec;
+    size_t len = text ? strlen(text) : 0;
+    mt_status status = store_compress(compressor, (const unsigned char *)(text ? text : ""),
+                                      len, &packed, &codec);
+    if (status != MT_OK)
+        return status;
+    sqlite3_stmt *s = st->insert_body;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, codec);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
+    sqlite3_bind_blob64(s, 4, packed.data ? packed.data : "", packed.len, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    buf_free(&packed);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "storing a message's text");
+    return MT_OK;
+}
+
+mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
+                         struct mt_error *err)
+{
+    if (!st->select_body
+        && prepare(st, &st->select_body,
+                   "SELECT codec, data, size FROM body WHERE email_id = ?", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_stmt *s = st->select_body;
+    mt_status status;
+    buf_clear(out);
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        status = mt_error_set(err, MT_ENOTFOUND, "email %lld: no stored text", (long long)id);
+    else if (rc != SQLITE_ROW)
+        status = store_db_error(st, err, "reading a message's text");
+    else
+        status = decompress(st, sqlite3_column_int(s, 0), sqlite3_column_blob(s, 1),
+                            (size_t)sqlite3_column_bytes(s, 1),
+                            (size_t)sqlite3_column_int64(s, 2), out, "text is", id, err);
+    if (status == MT_OK && !out->data)
+        status = buf_append(out, "", 0);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return status;
+}
+
+bool store_upgrade_pending(struct store *st, const char *task)
+{
+    sqlite3_stmt *s;
+    bool pending = false;
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM upgrade_pending WHERE task = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(s, 1, task, -1, SQLITE_STATIC);
+    pending = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return pending;
+}
+
+mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "DELETE FROM upgrade_pending WHERE task = ?", -1, &s,
+                           NULL) != SQLITE_OK)
+        return store_db_error(st, err, "finishing an upgrade");
+    sqlite3_bind_text(s, 1, task, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "finishing an upgrade");
 }
 
 int64_t store_count_emails(struct store *st)

@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store;
 
@@ -113,6 +113,26 @@ mt_status store_add_rejection(struct store *st, const char *path,
  */
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err);
+
+/*
+ * Each email's body text as the index saw it (mime.h's body), compressed
+ * like the raw bytes; written with the email's index rows, inside their
+ * transaction.  Replaces what was there.  COMPRESSOR as for store_compress.
+ */
+mt_status store_put_body(struct store *st, int64_t id, const char *text,
+                         struct store_compressor *compressor, struct mt_error *err);
+/* Email ID's body text into OUT (cleared first, NUL-terminated);
+ * MT_ENOTFOUND when none is stored (an archive not yet upgraded). */
+mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
+                         struct mt_error *err);
+
+/*
+ * Work a schema migration leaves for a program that can do it (filling
+ * the body texts of an older archive needs MIME parsing, which the store
+ * does not know): TASK is "body text".  Pending until store_upgrade_done.
+ */
+bool store_upgrade_pending(struct store *st, const char *task);
+mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err);
 
 /*
  * Step S (prepared and bound by the caller on ST's connection, finalized

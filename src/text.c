@@ -1,6 +1,9 @@
 /* text.c - UTF-8 validation and windows-1252 fallback decoding. */
 #include "text.h"
 
+#include <stdio.h>
+#include <time.h>
+
 /* windows-1252 0x80..0x9F; the five undefined bytes map to the C1 control
  * of the same value, as the WHATWG encoding standard does. */
 static const unsigned short cp1252_high[32] = {
@@ -270,4 +273,28 @@ bool text_next_word(const char *s, size_t len, size_t *position, size_t *start)
     }
     *position = i;
     return true;
+}
+
+void text_format_date(int64_t seconds, char *out, size_t size)
+{
+    time_t t = (time_t)seconds;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, size, "?");
+        return;
+    }
+    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+mt_status text_format_address(struct buf *out, const char *name,
+                                const char *address)
+{
+    if (name && *name && address && *address)
+        return buf_printf(out, "%s <%s>", name, address);
+    if (address && *address)
+        return buf_append_str(out, address);
+    if (name && *name)
+        return buf_append_str(out, name);
+    return MT_OK;
 }

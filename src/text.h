@@ -1,5 +1,6 @@
 /*
- * text.h - UTF-8 checks and the charset fallbacks used for mail text.
+ * text.h - UTF-8 checks and the charset fallbacks used for mail text,
+ * and the plain-text forms of dates and addresses.
  * Pure functions over caller-owned bytes; reentrant.
  */
 #ifndef MT_TEXT_H
@@ -7,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 
@@ -58,5 +60,12 @@ mt_status text_fold(const char *s, size_t len, struct buf *out);
  */
 bool text_next_word(const char *s, size_t len, size_t *position,
                     size_t *start);
+
+/* "2017-04-24T18:03:11Z" into OUT (at least 32 bytes). */
+void text_format_date(int64_t seconds, char *out, size_t size);
+
+/* Append "Name <addr>", "addr" or "Name" to OUT. */
+mt_status text_format_address(struct buf *out, const char *name,
+                              const char *address);
 
 #endif

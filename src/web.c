@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "html.h"
+#include "index.h"
 #include "json.h"
 #include "mime.h"
 #include "report.h"
@@ -349,7 +350,7 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
     struct search_page results;
     struct mt_error err = { 0 };
     mt_status status = search_run(st, buf_cstr(&q), sort, PAGE_SIZE, (page - 1) * PAGE_SIZE,
-                                  true, &results, &err);
+                                  true, index_load_body_text, &results, &err);
     if (status == MT_EPARSE) {
         r->status = 400;
         page_begin(r, "Bad search", buf_cstr(&q));
@@ -440,7 +441,7 @@ static void address_line(struct store *st, int64_t id, int role, const char *lab
             buf_append_str(b, ", ");
         any = true;
         buf_clear(&one);
-        report_format_address(&one, (const char *)sqlite3_column_text(s, 0),
+        text_format_address(&one, (const char *)sqlite3_column_text(s, 0),
                               (const char *)sqlite3_column_text(s, 1));
         html_escape(b, buf_cstr(&one));
     }
@@ -484,7 +485,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     buf_append_str(b, "<dt>Date</dt><dd>");
     if (has_date) {
         char iso[40];
-        report_format_date(date, iso, sizeof iso);
+        text_format_date(date, iso, sizeof iso);
         html_escape(b, iso);
     } else {
         html_escape(b, date_raw ? date_raw : "none");
@@ -638,9 +639,9 @@ static void thread_page(struct store *st, int64_t id, struct reply *r)
         any = true;
         char date[40] = "no date";
         if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-            report_format_date(sqlite3_column_int64(s, 1), date, sizeof date);
+            text_format_date(sqlite3_column_int64(s, 1), date, sizeof date);
         buf_clear(&from);
-        report_format_address(&from, (const char *)sqlite3_column_text(s, 2),
+        text_format_address(&from, (const char *)sqlite3_column_text(s, 2),
                               (const char *)sqlite3_column_text(s, 3));
         buf_printf(b, "<tr><td>%s</td><td>", date);
         html_escape(b, buf_cstr(&from));
@@ -1051,7 +1052,8 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
             buf_append_str(&r->body, "{\"error\":\"bad sort, limit (0-100) or offset\"}");
         } else {
             struct search_page page;
-            mt_status status = search_run(st, buf_cstr(&q), sort, limit, offset, true, &page, &err);
+            mt_status status = search_run(st, buf_cstr(&q), sort, limit, offset, true,
+                                          index_load_body_text, &page, &err);
             if (status == MT_OK) {
                 struct json_writer w;
                 json_init(&w, &r->body);

@@ -1,0 +1,197 @@
+/* cli.c - what both programs share: global options, error printing,
+ * opening the archive, reading and writing for commands. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "text.h"
+
+#ifndef MAILTROVE_VERSION
+#define MAILTROVE_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+    "usage: mailtrove [--archive PATH] COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  ingest [--json] [--keys FILE] SOURCE...\n"
+    "                                     read mail (files, mboxes, Maildirs,\n"
+    "                                     directories, tar/zip, compressed)\n"
+    "  keys import [--source TEXT] FILE   load DKIM key records (zone lines)\n"
+    "  keys list|missing [--json]         keys held; keys signatures lack\n"
+    "  verify [--json] [--workers=N]      check every DKIM signature\n"
+    "         [--dns | --dns-server=IP[:PORT]]  first fetch missing keys from live DNS\n"
+    "  search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...\n"
+    "                                     find emails (see 'man mailtrove')\n"
+    "  count QUERY...                     how many emails match\n"
+    "  reindex                            rebuild the search index\n"
+    "  thread [--json] ID                 the conversation of an email\n"
+    "  serve [--listen ADDR:PORT]         the web archive (default 127.0.0.1:8080)\n"
+    "  corroborate                        recompute threads and corroborated text\n"
+    "  show [--json|--raw] ID             one email\n"
+    "  stats [--json]                     counts, dates, verdicts\n"
+    "  export [--format mbox|jsonl] [QUERY...]\n"
+    "                                     matching emails (all) on stdout\n"
+    "  rejected [--json]                  what ingest read and did not store\n"
+    "\n"
+    "The archive is PATH, else $MAILTROVE_ARCHIVE, else ./mailtrove.db.\n";
+
+/* Messages name files and members from the dump: escaped like text. */
+static void print_error(const char *format, va_list args)
+{
+    struct buf message = BUF_INIT, safe = BUF_INIT;
+    fputs("mailtrove: ", stderr);
+    if (buf_vprintf(&message, format, args) == MT_OK
+        && text_escape_controls(message.data, message.len, &safe) == MT_OK)
+        fwrite(safe.data ? safe.data : "", 1, safe.len, stderr);
+    else
+        fputs("out of memory", stderr);
+    buf_free(&message);
+    buf_free(&safe);
+}
+
+int cli_fail(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    print_error(format, args);
+    va_end(args);
+    fputc('\n', stderr);
+    return EXIT_FAILED;
+}
+
+int cli_usage(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    print_error(format, args);
+    va_end(args);
+    fputs("\n\n", stderr);
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+int cli_bad_input(const char *message)
+{
+    cli_fail("%s", message);
+    return EXIT_USAGE;
+}
+
+int cli_fail_error(mt_status status, const struct mt_error *err)
+{
+    if (err && err->message[0])
+        return cli_fail("%s", err->message);
+    return cli_fail("%s", mt_strerror(status));
+}
+
+struct store *cli_open_archive(const struct cli *cli, enum store_mode mode)
+{
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    mt_status status = store_open(cli->archive_path, mode, &st, &err);
+    if (status == MT_OK && mode != STORE_READ_ONLY && cli->finish_upgrade)
+        status = cli->finish_upgrade(st, &err);
+    if (status != MT_OK) {
+        store_close(st);
+        cli_fail_error(status, &err);
+        return NULL;
+    }
+    return st;
+}
+
+bool cli_parse_id(const char *arg, int64_t *id)
+{
+    char *end;
+    if (!arg || !*arg || *arg == '-' || *arg == '+')
+        return false;
+    long long value = strtoll(arg, &end, 10);
+    if (*end || value <= 0)
+        return false;
+    *id = value;
+    return true;
+}
+
+bool cli_read_file(const char *path, struct buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    char chunk[65536];
+    size_t n;
+    if (!f) {
+        cli_fail("%s: cannot open: %s", path, strerror(errno));
+        return false;
+    }
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_append(out, chunk, n) != MT_OK) {
+            fclose(f);
+            cli_fail("%s: out of memory", path);
+            return false;
+        }
+    }
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok)
+        cli_fail("%s: read error", path);
+    return ok;
+}
+
+bool cli_write_stdout(const void *data, size_t len)
+{
+    return fwrite(data, 1, len, stdout) == len;
+}
+
+bool cli_write_text(const void *data, size_t len)
+{
+    struct buf safe = BUF_INIT;
+    bool written = text_escape_controls(data, len, &safe) == MT_OK
+                && cli_write_stdout(safe.data ? safe.data : "", safe.len);
+    buf_free(&safe);
+    return written;
+}
+
+
+int cli_parse_global_options(int argc, char **argv, struct cli *cli, int *next)
+{
+    int i = 1;
+    cli->archive_path = getenv("MAILTROVE_ARCHIVE");
+    if (!cli->archive_path || !*cli->archive_path)
+        cli->archive_path = "mailtrove.db";
+    while (i < argc && argv[i][0] == '-') {
+        if (!strcmp(argv[i], "--archive")) {
+            if (i + 1 >= argc)
+                return cli_usage("--archive needs a path");
+            cli->archive_path = argv[i + 1];
+            i += 2;
+        } else if (!strncmp(argv[i], "--archive=", 10)) {
+            cli->archive_path = argv[i] + 10;
+            i++;
+        } else if (!strcmp(argv[i], "--version")) {
+            printf("mailtrove %s\n", MAILTROVE_VERSION);
+            return EXIT_DONE;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return EXIT_DONE;
+        } else {
+            return cli_usage("unknown option '%s'", argv[i]);
+        }
+    }
+    if (i >= argc)
+        return cli_usage("no command given");
+    if (!strcmp(argv[i], "help")) {
+        fputs(usage_text, stdout);
+        return EXIT_DONE;
+    }
+    *next = i;
+    return -1;
+}
+
+int cli_run(const struct cli *cli, int (*run)(const struct cli *, int, char **),
+            int argc, char **argv)
+{
+    int code = run(cli, argc, argv);
+    if (fflush(stdout) != 0 && code == EXIT_DONE)
+        code = cli_fail("could not write the output");
+    return code;
+}
