@@ -66,8 +66,12 @@ int cmd_corroborate(const struct cli *cli, int argc, char **argv)
     if (status != MT_OK)
         return cli_fail_error(status, &err);
     printf("%lld conversations (%lld joined by subject); %lld verified emails vouch for "
-           "%lld spans in %lld emails (%lld emails examined)\n",
-           (long long)threads.threads, (long long)threads.by_subject, (long long)c.verified,
-           (long long)c.spans, (long long)c.emails, (long long)c.examined);
+           "%lld spans in %lld emails ", (long long)threads.threads,
+           (long long)threads.by_subject, (long long)c.verified, (long long)c.spans,
+           (long long)c.emails);
+    if (c.unchanged)
+        printf("(unchanged: same verified emails and conversations as last time)\n");
+    else
+        printf("(%lld emails examined)\n", (long long)c.examined);
     return EXIT_DONE;
 }

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "mime.h"
+#include "index.h"
 
 #define K CORROBORATE_MIN_WORDS
 
@@ -148,6 +148,7 @@ struct words {
 
 struct doc {
     int64_t id;
+    int64_t conversation;
     bool verified;
     struct words own, quoted;
 };
@@ -318,6 +319,49 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
     return MT_OK;
 }
 
+/* Changes when the rules below change: stored results then are stale. */
+#define CORROBORATE_RULES_VERSION 1
+
+static uint64_t fingerprint_docs(const struct doc *docs, size_t count)
+{
+    uint64_t h = 1469598103934665603ULL ^ CORROBORATE_RULES_VERSION;
+    for (size_t i = 0; i < count; i++) {
+        uint64_t fields[3] = { (uint64_t)docs[i].id, (uint64_t)docs[i].conversation,
+                               docs[i].verified };
+        for (int f = 0; f < 3; f++)
+            h = (h ^ fields[f]) * 1099511628211ULL;
+    }
+    /* SQLite integers are signed: keep it positive, and never -1 */
+    return h >> 1;
+}
+
+/* The fingerprint the table was made from, -1 when none. */
+static int64_t stored_fingerprint(struct store *st)
+{
+    sqlite3_stmt *s;
+    int64_t value = -1;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT fingerprint FROM corroboration_input", -1, &s,
+                           NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        value = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return value;
+}
+
+static mt_status store_fingerprint(struct store *st, uint64_t fingerprint, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_exec(store_db(st), "DELETE FROM corroboration_input", NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration_input VALUES(?)", -1, &s,
+                              NULL) != SQLITE_OK)
+        return store_db_error(st, err, "storing corroboration");
+    sqlite3_bind_int64(s, 1, (int64_t)fingerprint);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "storing corroboration");
+}
+
 static void free_docs(struct doc *docs, size_t count)
 {
     for (size_t i = 0; i < count; i++) {
@@ -346,7 +390,8 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     /* Only conversations with a verified email can hold a span. */
     mt_status status = MT_OK;
     if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT id, verdict = 'verified' FROM email WHERE coalesce(thread_id, id) IN"
+                           "SELECT id, verdict = 'verified', coalesce(thread_id, id) FROM email"
+                           " WHERE coalesce(thread_id, id) IN"
                            " (SELECT coalesce(thread_id, id) FROM email WHERE verdict = 'verified')"
                            " ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "finding verified conversations");
@@ -366,24 +411,42 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
         memset(d, 0, sizeof *d);
         d->id = sqlite3_column_int64(s, 0);
         d->verified = sqlite3_column_int(s, 1);
+        d->conversation = sqlite3_column_int64(s, 2);
         doc_count++;
     }
     sqlite3_finalize(s);
     s = NULL;
+    if (status != MT_OK)
+        goto out;
+    /* Same verified emails, same conversations, same rules: the table
+     * already holds the answer (bodies never change for an id). */
+    uint64_t fingerprint = fingerprint_docs(docs, doc_count);
+    if (stored_fingerprint(st) == (int64_t)fingerprint) {
+        counts->unchanged = true;
+        for (size_t i = 0; i < doc_count; i++)
+            counts->verified += docs[i].verified;
+        if (sqlite3_prepare_v2(store_db(st), "SELECT count(*), count(DISTINCT email_id)"
+                               " FROM corroboration", -1, &s, NULL) != SQLITE_OK
+            || sqlite3_step(s) != SQLITE_ROW)
+            status = store_db_error(st, err, "counting corroboration");
+        else {
+            counts->spans = sqlite3_column_int64(s, 0);
+            counts->emails = sqlite3_column_int64(s, 1);
+        }
+        goto out;
+    }
     for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
-        struct mime_message *m = NULL;
         buf_clear(&own);
         buf_clear(&quoted);
-        status = store_get_raw(st, docs[i].id, &raw, err);
+        status = store_get_body(st, docs[i].id, &raw, err);
+        if (status == MT_ENOTFOUND)
+            status = index_load_body_text(st, docs[i].id, &raw);
         if (status == MT_OK)
-            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
-        if (status == MT_OK)
-            status = corroborate_split(m->body, &own, &quoted);
+            status = corroborate_split(buf_cstr(&raw), &own, &quoted);
         if (status == MT_OK)
             status = words_from(&own, &docs[i].own);
         if (status == MT_OK)
             status = words_from(&quoted, &docs[i].quoted);
-        mime_message_free(m);
         counts->examined++;
         if (status == MT_OK && docs[i].verified) {
             counts->verified++;
@@ -422,6 +485,8 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
             status = find_spans(docs, (uint32_t)i, &docs[i].own, &quoted_index,
                                 "quoted_by_verified", &wr, err);
     }
+    if (status == MT_OK)
+        status = store_fingerprint(st, fingerprint, err);
     if (status == MT_OK) {
         status = store_commit(st, err);
         in_transaction = false;

@@ -10,7 +10,9 @@
  * changed word is never inside a span.
  *
  * Uses the store's connection (borrowed), same thread; runs its own
- * transaction and replaces the whole corroboration table.
+ * transaction and replaces the whole corroboration table, unless its
+ * inputs (verified emails, conversations, rules) are those it was last
+ * computed from.  Reads the stored body texts (store_get_body).
  */
 #ifndef MT_CORROBORATE_H
 #define MT_CORROBORATE_H
@@ -28,6 +30,8 @@ struct corroborate_counts {
     int64_t examined;     /* emails parsed (those sharing a thread with one) */
     int64_t spans;        /* spans recorded */
     int64_t emails;       /* emails with at least one span */
+    bool unchanged;       /* same inputs as last time: nothing redone
+                             (examined is 0, the others as stored) */
 };
 
 mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,

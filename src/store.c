@@ -153,6 +153,9 @@ static const char *const migrations[] = {
     "  data BLOB NOT NULL);"
     "CREATE TABLE upgrade_pending(task TEXT PRIMARY KEY) WITHOUT ROWID;"
     "INSERT INTO upgrade_pending SELECT 'body text' WHERE EXISTS (SELECT 1 FROM email);",
+    /* 7: what the corroboration table was computed from, so a verify that
+     * changed no verdict does not redo it */
+    "CREATE TABLE corroboration_input(fingerprint INTEGER NOT NULL);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -50,3 +50,20 @@ eq "precision: every span is word for word in its verified email" "$result" "spa
 # one (48), and Dave's 25: 97; found 91 = 94%.  Lost: the 6 words between
 # "ten" and the end of Bob's paragraph, too few for an 8-word window.
 echo "# corroboration recall on the constructed chain: 91 of 97 words (94%), precision 100%" >&2
+
+# Rerunning with the same verified emails and conversations redoes nothing
+# and keeps the table; a change of verdict recomputes it.
+before=$(sqlite3 "$work/c.db" "SELECT email_id, position, text, by_email FROM corroboration ORDER BY 1, 2")
+out=$(mt c.db corroborate)
+case $out in *unchanged*) pass "corroborate with the same inputs says it is unchanged" ;;
+    *) fail "corroborate rerun: got '$out'" ;; esac
+eq "and the spans are those of before" \
+   "$(sqlite3 "$work/c.db" "SELECT email_id, position, text, by_email FROM corroboration ORDER BY 1, 2")" "$before"
+# The same chain, verified without its keys: nothing vouches any more.
+cp "$work/c.db" "$work/c2.db"
+sqlite3 "$work/c2.db" "DELETE FROM key"
+mt c2.db verify >/dev/null
+eq "without keys, verify recomputes: no spans left" "$(sqlite3 "$work/c2.db" "SELECT count(*) FROM corroboration")" 0
+out=$(mt c2.db corroborate)
+case $out in *"0 spans"*unchanged*) pass "and that empty result is the one kept" ;;
+    *) fail "after recompute: got '$out'" ;; esac
