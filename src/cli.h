@@ -15,6 +15,9 @@
 #include "store.h"
 
 enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+/* Not an exit code: a command in the light program saying mailtrove-full
+ * must run it (front.c). */
+enum { EXIT_HAND_OVER = -1 };
 
 struct cli {
     const char *archive_path; /* from --archive, $MAILTROVE_ARCHIVE or default */

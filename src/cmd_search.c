@@ -62,6 +62,13 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         buf_free(&query);
         return EXIT_FAILED;
     }
+    if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
+        /* older archive, upgrade pending: only mailtrove-full can make
+         * its snippets */
+        buf_free(&query);
+        store_close(st);
+        return EXIT_HAND_OVER;
+    }
     struct search_page page;
     struct mt_error err = { 0 };
     mt_status status = search_run(st, buf_cstr(&query), sort, limit, offset, true,

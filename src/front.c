@@ -3,8 +3,9 @@
  * linked against SQLite and zstd only, so a query does not pay for
  * loading GMime, GLib, libxml2, libarchive, libmicrohttpd and OpenSSL
  * (about 20 ms of dynamic linking per process here, docs/search.md).
- * Every other command, and queries on an archive whose upgrade is still
- * pending, are handed to mailtrove-full with the same arguments.
+ * Every other command, and a search of an archive whose upgrade is still
+ * pending (its snippets need MIME parsing), are handed to mailtrove-full
+ * with the same arguments.
  */
 #include <errno.h>
 #include <limits.h>
@@ -47,27 +48,6 @@ static int hand_over(char **argv)
                     MAILTROVE_LIBEXECDIR, strerror(errno));
 }
 
-/* Whether this program can answer: the archive exists at the current
- * schema with nothing left to upgrade.  Anything else (a missing file, an
- * older schema, a damaged file) is mailtrove-full's to handle and report. */
-static bool can_answer(const struct cli *cli)
-{
-    struct store *st = NULL;
-    if (access(cli->archive_path, F_OK) != 0
-        || store_open(cli->archive_path, STORE_READ_ONLY, &st, NULL) != MT_OK)
-        return false;
-    sqlite3_stmt *s;
-    int version = -1;
-    if (sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-        if (sqlite3_step(s) == SQLITE_ROW)
-            version = sqlite3_column_int(s, 0);
-        sqlite3_finalize(s);
-    }
-    bool ready = version == STORE_SCHEMA_VERSION && !store_upgrade_pending(st, "body text");
-    store_close(st);
-    return ready;
-}
-
 int main(int argc, char **argv)
 {
     struct cli cli = { 0 };
@@ -77,9 +57,11 @@ int main(int argc, char **argv)
     if (code >= 0)
         return code;
     const char *command = argv[i];
-    if (!strcmp(command, "search") && can_answer(&cli))
-        return cli_run(&cli, cmd_search, argc - i, argv + i);
-    if (!strcmp(command, "count") && can_answer(&cli))
-        return cli_run(&cli, cmd_count, argc - i, argv + i);
-    return hand_over(argv);
+    if (!strcmp(command, "search"))
+        code = cli_run(&cli, cmd_search, argc - i, argv + i);
+    else if (!strcmp(command, "count"))
+        code = cli_run(&cli, cmd_count, argc - i, argv + i);
+    else
+        code = EXIT_HAND_OVER;
+    return code == EXIT_HAND_OVER ? hand_over(argv) : code;
 }

@@ -844,7 +844,25 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
         plan->has_filters = true;
         emit(&pl, " AND ");
         emit_condition(&pl, parts[i]);
+        const struct query_node *n = parts[i];
+        if (n->kind == QUERY_TERM && (n->field == QUERY_DATE || n->field == QUERY_AFTER
+                                      || n->field == QUERY_BEFORE)) {
+            if (!plan->has_date_bounds || n->date_from > plan->date_from)
+                plan->date_from = n->date_from;
+            if (!plan->has_date_bounds || n->date_to < plan->date_to)
+                plan->date_to = n->date_to;
+            plan->has_date_bounds = true;
+        }
     }
+    /* One condition that is a set of ids (an address, a signer ...). */
+    static const char id_set_prefix[] = "1 AND e.id IN (";
+    const char *filters = buf_cstr(&plan->filters);
+    size_t prefix_len = sizeof id_set_prefix - 1;
+    if (pl.status == MT_OK && !plan->match && part_count == 1 && root->kind == QUERY_TERM
+        && !strncmp(filters, id_set_prefix, prefix_len)
+        && filters[plan->filters.len - 1] == ')'
+        && !(plan->id_set = strndup(filters + prefix_len, plan->filters.len - prefix_len - 1)))
+        pl.status = MT_ENOMEM;
     free(in_fts);
     buf_free(&match);
     return pl.status;
@@ -853,6 +871,7 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
 void query_plan_free(struct query_plan *plan)
 {
     free(plan->match);
+    free(plan->id_set);
     buf_free(&plan->filters);
     for (size_t i = 0; i < plan->param_count; i++)
         free(plan->params[i].text);

@@ -68,11 +68,20 @@ struct query_param {
  *   when there is nothing to filter), with PARAMS bound in order after
  *   MATCH.  HAS_FILTERS is false when FILTERS is just "1".
  * TERMS are the folded words of the positive text terms, for highlighting.
+ * Facts the caller may use to run the same query cheaper:
+ * - HAS_DATE_BOUNDS: every result is dated in [DATE_FROM, DATE_TO) (the
+ *   top level ANDs date ranges; they are also in FILTERS).
+ * - ID_SET: when not NULL, a SELECT of one column of email ids (repeats
+ *   possible) that is the whole query, taking PARAMS: FILTERS is just
+ *   "e.id IN (ID_SET)".
  */
 struct query_plan {
     char *match;
     struct buf filters;
     bool has_filters;
+    bool has_date_bounds;
+    int64_t date_from, date_to;
+    char *id_set;
     struct query_param *params;
     size_t param_count;
     char **terms;

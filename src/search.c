@@ -30,10 +30,13 @@ bool search_parse_sort(const char *text, enum search_sort *sort)
  * match (docs/search.md has the measurements behind the thresholds).
  */
 enum shape {
-    SHAPE_FTS_ONLY,  /* the FTS table alone: counting a text-only query */
+    SHAPE_FTS_ONLY,  /* the FTS table alone: text-only queries */
     SHAPE_FTS_JOIN,  /* FTS rows joined to their email rows */
     SHAPE_PROBE,     /* email rows in date order, each checked in FTS */
     SHAPE_PLAIN,     /* email rows only: no text in the query */
+    SHAPE_ID_SET,    /* the plan's id set alone (no email row read): counting */
+    SHAPE_DATE_WALK, /* no text, many matches, date order: walk the date
+                        index (date and id, no row read) until the page */
 };
 
 /* Relevance ranks at most this many matches, the newest ones, so a word
@@ -42,28 +45,56 @@ enum shape {
 /* Above this many matches, date order walks the date index and checks
  * each email in FTS, stopping at the page, instead of sorting them all. */
 #define PROBE_ABOVE 5000
+/* Likewise without text: above this many, and when they are at least
+ * 1 in WALK_DENSITY of the archive, walk the date index. */
+#define WALK_ABOVE 500
+#define WALK_DENSITY 50
 
-static void append_from_where(struct buf *sql, const struct query_plan *plan,
-                              enum shape shape)
+/* A query being run: its plan and what was learnt about it so far. */
+struct run {
+    struct query_plan plan;
+    /* every match has an id in [low_id, high_id] (from the date bounds:
+     * FTS5 skips the rest of its index while reading) */
+    bool id_bounded;
+    int64_t low_id, high_id;
+};
+
+static void append_from_where(struct buf *sql, const struct run *run, enum shape shape)
 {
+    const struct query_plan *plan = &run->plan;
     switch (shape) {
     case SHAPE_FTS_ONLY:
         buf_append_str(sql, " FROM email_text WHERE email_text MATCH ?");
-        return;
+        break;
     case SHAPE_FTS_JOIN:
         buf_append_str(sql, " FROM email_text CROSS JOIN email e ON e.id = email_text.rowid"
-                            " WHERE email_text MATCH ? AND (");
+                            " WHERE email_text MATCH ?");
         break;
     case SHAPE_PROBE:
         buf_append_str(sql, " FROM email e WHERE EXISTS (SELECT 1 FROM email_text"
-                            " WHERE email_text MATCH ? AND email_text.rowid = e.id) AND (");
+                            " WHERE email_text MATCH ? AND email_text.rowid = e.id)");
         break;
     case SHAPE_PLAIN:
-        buf_append_str(sql, " FROM email e WHERE (");
+        buf_append_str(sql, " FROM email e WHERE 1");
         break;
+    case SHAPE_DATE_WALK:
+        buf_append_str(sql, " FROM email e INDEXED BY email_date WHERE 1");
+        break;
+    case SHAPE_ID_SET:
+        buf_append_str(sql, " FROM (SELECT DISTINCT * FROM (");
+        buf_append_str(sql, plan->id_set);
+        buf_append_str(sql, "))");
+        return;
     }
-    buf_append(sql, plan->filters.data, plan->filters.len);
-    buf_append_char(sql, ')');
+    /* numbers this program computed, not user text */
+    if (run->id_bounded && (shape == SHAPE_FTS_ONLY || shape == SHAPE_FTS_JOIN))
+        buf_printf(sql, " AND email_text.rowid BETWEEN %lld AND %lld",
+                   (long long)run->low_id, (long long)run->high_id);
+    if (shape != SHAPE_FTS_ONLY && plan->has_filters) {
+        buf_append_str(sql, " AND (");
+        buf_append(sql, plan->filters.data, plan->filters.len);
+        buf_append_char(sql, ')');
+    }
 }
 
 /* Bind MATCH (if any) then the filter parameters; returns the next free
@@ -71,9 +102,9 @@ static void append_from_where(struct buf *sql, const struct query_plan *plan,
 static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shape shape)
 {
     int n = 1;
-    if (plan->match)
+    if (plan->match && shape != SHAPE_PLAIN && shape != SHAPE_ID_SET)
         sqlite3_bind_text(s, n++, plan->match, -1, SQLITE_STATIC);
-    if (shape == SHAPE_FTS_ONLY)
+    if (shape == SHAPE_FTS_ONLY || (!plan->has_filters && shape != SHAPE_ID_SET))
         return n;
     for (size_t i = 0; i < plan->param_count; i++, n++) {
         const struct query_param *p = &plan->params[i];
@@ -87,7 +118,7 @@ static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shap
 
 /* Run "SELECT <what> <from_where of SHAPE> <tail>" for one integer (or
  * -1 when there is no row). */
-static mt_status select_number(struct store *st, const struct query_plan *plan,
+static mt_status select_number(struct store *st, const struct run *run,
                                enum shape shape, const char *what, const char *tail,
                                int64_t *out, struct mt_error *err)
 {
@@ -96,13 +127,13 @@ static mt_status select_number(struct store *st, const struct query_plan *plan,
     mt_status status = MT_OK;
     buf_append_str(&sql, "SELECT ");
     buf_append_str(&sql, what);
-    append_from_where(&sql, plan, shape);
+    append_from_where(&sql, run, shape);
     buf_append_str(&sql, tail);
     *out = -1;
     if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "searching");
     else {
-        bind_params(s, plan, shape);
+        bind_params(s, &run->plan, shape);
         int rc = sqlite3_step(s);
         if (rc == SQLITE_ROW)
             *out = sqlite3_column_int64(s, 0);
@@ -114,35 +145,72 @@ static mt_status select_number(struct store *st, const struct query_plan *plan,
     return status;
 }
 
-static mt_status plan_query(const char *query, struct query_plan *plan,
-                            struct mt_error *err)
+/* Parse and plan QUERY; with text and a date range, find the ids that
+ * range spans (the date index holds them: no email row is read). */
+static mt_status run_prepare(struct store *st, const char *query, struct run *run,
+                             struct mt_error *err)
 {
     struct query *q;
+    memset(run, 0, sizeof *run);
     mt_status status = query_parse(query, &q, err);
     if (status != MT_OK)
         return status;
-    status = query_plan_build(q, plan);
+    status = query_plan_build(q, &run->plan);
     query_free(q);
+    if (status != MT_OK || !run->plan.match || !run->plan.has_date_bounds)
+        return status;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT min(id), max(id) FROM email"
+                           " WHERE date >= ? AND date < ?", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "searching");
+    sqlite3_bind_int64(s, 1, run->plan.date_from);
+    sqlite3_bind_int64(s, 2, run->plan.date_to);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        run->id_bounded = true;
+        /* no email in the range: an empty id range */
+        run->low_id = sqlite3_column_type(s, 0) == SQLITE_NULL ? 1 : sqlite3_column_int64(s, 0);
+        run->high_id = sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 1);
+    } else {
+        status = store_db_error(st, err, "searching");
+    }
+    sqlite3_finalize(s);
     return status;
 }
 
-static mt_status count_plan(struct store *st, const struct query_plan *plan,
-                            int64_t *total, struct mt_error *err)
+/* The highest email id: as good as a count for choosing a plan, and a
+ * single B-tree descent where count(*) reads a whole index. */
+static int64_t highest_id(struct store *st)
 {
-    enum shape shape = !plan->match ? SHAPE_PLAIN
+    sqlite3_stmt *s;
+    int64_t id = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM email", -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return id;
+}
+
+static mt_status count_run(struct store *st, const struct run *run, int64_t *total,
+                           struct mt_error *err)
+{
+    const struct query_plan *plan = &run->plan;
+    enum shape shape = plan->id_set ? SHAPE_ID_SET
+                     : !plan->match ? SHAPE_PLAIN
                      : plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
-    return select_number(st, plan, shape, "count(*)", "", total, err);
+    return select_number(st, run, shape, "count(*)", "", total, err);
 }
 
 mt_status search_count(struct store *st, const char *query, int64_t *total,
                        struct mt_error *err)
 {
-    struct query_plan plan = { 0 };
+    struct run run;
     *total = 0;
-    mt_status status = plan_query(query, &plan, err);
+    mt_status status = run_prepare(st, query, &run, err);
     if (status == MT_OK)
-        status = count_plan(st, &plan, total, err);
-    query_plan_free(&plan);
+        status = count_run(st, &run, total, err);
+    query_plan_free(&run.plan);
     return status;
 }
 
@@ -268,8 +336,8 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
                      search_text_loader fallback,
                      struct search_page *page, struct mt_error *err)
 {
-    struct query_plan plan = { 0 };
-    struct buf sql = BUF_INIT, raw = BUF_INIT;
+    struct run run;
+    struct buf sql = BUF_INIT, text = BUF_INIT;
     sqlite3_stmt *s = NULL;
     memset(page, 0, sizeof *page);
     if (limit < 0)
@@ -278,45 +346,55 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         limit = SEARCH_MAX_LIMIT;
     if (offset < 0)
         offset = 0;
-    mt_status status = plan_query(query, &plan, err);
+    mt_status status = run_prepare(st, query, &run, err);
+    const struct query_plan *plan = &run.plan;
     if (status == MT_OK)
-        status = count_plan(st, &plan, &page->total, err);
+        status = count_run(st, &run, &page->total, err);
     if (status != MT_OK || limit == 0 || offset >= page->total)
         goto out;
 
     if (sort == SEARCH_SORT_DEFAULT)
-        sort = plan.match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
-    if (sort == SEARCH_SORT_RELEVANCE && !plan.match)
+        sort = plan->match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
+    if (sort == SEARCH_SORT_RELEVANCE && !plan->match)
         sort = SEARCH_SORT_DATE_DESC;
-    enum shape shape = !plan.match ? SHAPE_PLAIN
-                     : sort != SEARCH_SORT_RELEVANCE && page->total > PROBE_ABOVE ? SHAPE_PROBE
-                     : SHAPE_FTS_JOIN;
+    bool relevance = sort == SEARCH_SORT_RELEVANCE;
+    int64_t archive_size = page->total > WALK_ABOVE ? highest_id(st) : 0;
+    bool walk = page->total > WALK_ABOVE && page->total * WALK_DENSITY >= archive_size
+                && sort != SEARCH_SORT_RELEVANCE;
+    enum shape shape = !plan->match ? (walk ? SHAPE_DATE_WALK : SHAPE_PLAIN)
+                     : !relevance && page->total > PROBE_ABOVE ? SHAPE_PROBE
+                     : plan->has_filters || !relevance ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
     int64_t cutoff = -1;
-    if (sort == SEARCH_SORT_RELEVANCE && page->total > RANK_CANDIDATES
-        && offset + limit <= RANK_CANDIDATES) {
-        status = select_number(st, &plan, plan.has_filters ? shape : SHAPE_FTS_ONLY,
-                               "email_text.rowid",
+    if (relevance && page->total > RANK_CANDIDATES && offset + limit <= RANK_CANDIDATES) {
+        status = select_number(st, &run, shape, "email_text.rowid",
                                " ORDER BY email_text.rowid DESC LIMIT 1 OFFSET "
                                MT_STRINGIFY(RANK_CANDIDATES) " - 1", &cutoff, err);
         if (status != MT_OK)
             goto out;
     }
-    buf_append_str(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
-                         " e.subject, e.verdict");
-    append_from_where(&sql, &plan, shape);
+    /* The page's ids first, sorted on what the indexes hold; only then
+     * the 20 or so email rows it shows (rows are read one by one from all
+     * over the file: reading every match's would cost more than ranking). */
+    const char *id = shape == SHAPE_FTS_ONLY ? "email_text.rowid" : "e.id";
+    buf_printf(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
+                     " e.subject, e.verdict FROM (SELECT %s AS id, %s AS sort_key", id,
+               relevance ? QUERY_RELEVANCE : "e.date");
+    append_from_where(&sql, &run, shape);
     if (cutoff >= 0)
         buf_append_str(&sql, " AND email_text.rowid >= ?");
     /* Ids break ties so paging is stable.  SQLite sorts undated mail
      * first in date order, last in -date order (docs/search.md). */
-    buf_append_str(&sql, sort == SEARCH_SORT_RELEVANCE ? " ORDER BY " QUERY_RELEVANCE ", e.id"
-                       : sort == SEARCH_SORT_DATE ? " ORDER BY e.date, e.id"
-                       : " ORDER BY e.date DESC, e.id DESC");
-    buf_append_str(&sql, " LIMIT ? OFFSET ?");
+    const char *order = sort == SEARCH_SORT_DATE_DESC ? " ORDER BY sort_key DESC, id DESC"
+                                                      : " ORDER BY sort_key, id";
+    buf_append_str(&sql, order);
+    buf_append_str(&sql, " LIMIT ? OFFSET ?) page CROSS JOIN email e ON e.id = page.id");
+    buf_append_str(&sql, sort == SEARCH_SORT_DATE_DESC ? " ORDER BY page.sort_key DESC, page.id DESC"
+                                                       : " ORDER BY page.sort_key, page.id");
     if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    int next = bind_params(s, &plan, shape);
+    int next = bind_params(s, plan, shape);
     if (cutoff >= 0)
         sqlite3_bind_int64(s, next++, cutoff);
     sqlite3_bind_int64(s, next++, limit);
@@ -338,7 +416,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
             r->date = strdup(date);
         }
         text_format_address(&from, (const char *)sqlite3_column_text(s, 3),
-                              (const char *)sqlite3_column_text(s, 4));
+                            (const char *)sqlite3_column_text(s, 4));
         r->from = strdup(buf_cstr(&from));
         buf_free(&from);
         r->subject = dup_column(s, 5);
@@ -349,13 +427,13 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         goto out;
     }
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
-        status = make_snippet(st, page->results[i].id, &plan, fallback, &raw,
+        status = make_snippet(st, page->results[i].id, plan, fallback, &text,
                               &page->results[i].snippet);
 out:
     sqlite3_finalize(s);
-    query_plan_free(&plan);
+    query_plan_free(&run.plan);
     buf_free(&sql);
-    buf_free(&raw);
+    buf_free(&text);
     if (status != MT_OK)
         search_page_free(page);
     return status;
@@ -364,26 +442,27 @@ out:
 mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
                          size_t *count, struct mt_error *err)
 {
-    struct query_plan plan = { 0 };
+    struct run run;
     struct buf sql = BUF_INIT;
     sqlite3_stmt *s = NULL;
     *ids = NULL;
     *count = 0;
-    mt_status status = plan_query(query, &plan, err);
+    mt_status status = run_prepare(st, query, &run, err);
     if (status != MT_OK)
         goto out;
+    enum shape shape = run.plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN;
     buf_append_str(&sql, "SELECT e.id");
-    append_from_where(&sql, &plan, plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN);
+    append_from_where(&sql, &run, shape);
     buf_append_str(&sql, " ORDER BY e.id");
     if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    bind_params(s, &plan, plan.match ? SHAPE_FTS_JOIN : SHAPE_PLAIN);
+    bind_params(s, &run.plan, shape);
     status = store_collect_ids(st, s, ids, count, err);
 out:
     sqlite3_finalize(s);
-    query_plan_free(&plan);
+    query_plan_free(&run.plan);
     buf_free(&sql);
     return status;
 }
