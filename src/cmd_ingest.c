@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "index.h"
 #include "ingest.h"
 #include "json.h"
 #include "corroborate.h"
@@ -111,6 +112,11 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     /* New keys may decide mail that was archived before: verify it all
      * again below, which corroborates after; else corroborate here. */
     bool reverify = imported > 0 && emails_before > 0;
+    /* A large addition leaves the full-text index in many segments, each
+     * searched on every query: merge them (2 s for 84,000 emails). */
+    if (status == MT_OK && counts.stored > 0
+        && (int64_t)counts.stored * INDEX_MERGE_FRACTION >= store_count_emails(st))
+        status = index_merge(st, &err);
     if (status == MT_OK && counts.stored > 0) {
         /* New mail can join, split or re-parent conversations ... */
         struct thread_counts threads;

@@ -225,6 +225,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
         status = store_commit(st, err);
     else
         store_rollback(st);
+    if (status == MT_OK)
+        status = index_merge(st, err);
 out:
     sqlite3_finalize(list);
     free(ids);
@@ -290,4 +292,18 @@ mt_status index_load_body_text(struct store *st, int64_t id, struct buf *out)
     mime_message_free(m);
     buf_free(&raw);
     return status;
+}
+
+mt_status index_merge(struct store *st, struct mt_error *err)
+{
+    mt_status status = store_begin(st, err);
+    if (status != MT_OK)
+        return status;
+    if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('optimize')",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "merging the search index");
+        store_rollback(st);
+        return status;
+    }
+    return store_commit(st, err);
 }

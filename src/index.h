@@ -41,6 +41,16 @@ mt_status index_put_message(struct index *ix, int64_t id,
 mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err);
 
 /*
+ * Merge the full-text index into one segment, so a query reads one
+ * B-tree per term (linux-mips, 84,096 emails: 'patch' counted in 9 ms
+ * whole-process instead of 12).  Its own transaction.  Worth it after
+ * adding at least 1/INDEX_MERGE_FRACTION of the archive, and after a
+ * rebuild (index_rebuild does it).
+ */
+#define INDEX_MERGE_FRACTION 20
+mt_status index_merge(struct store *st, struct mt_error *err);
+
+/*
  * Finish the upgrade of an archive made before body texts were kept
  * (store_upgrade_pending "body text"): parse and store the text of every
  * email that has none, in one transaction.  *COUNT gets how many.
