@@ -23,12 +23,13 @@
 #define FULL_PROGRAM "mailtrove-full"
 
 /* Run mailtrove-full in our place: next to this program (a build tree),
- * else where `make install` puts it.  Returns only on failure. */
+ * in ../libexec/mailtrove beside it (installed under any prefix), else
+ * where this build was configured to install it.  Returns only on
+ * failure. */
 static int hand_over(char **argv)
 {
-    char self[PATH_MAX], candidate[PATH_MAX + sizeof FULL_PROGRAM + 1];
+    char self[PATH_MAX], candidate[PATH_MAX + 64];
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-    int first_errno = ENOENT;
     if (len > 0) {
         self[len] = '\0';
         char *slash = strrchr(self, '/');
@@ -36,16 +37,16 @@ static int hand_over(char **argv)
             *slash = '\0';
             snprintf(candidate, sizeof candidate, "%s/%s", self, FULL_PROGRAM);
             execv(candidate, argv);
-            first_errno = errno;
+            snprintf(candidate, sizeof candidate, "%s/../libexec/mailtrove/%s", self,
+                     FULL_PROGRAM);
+            execv(candidate, argv);
         }
     }
     snprintf(candidate, sizeof candidate, "%s/%s", MAILTROVE_LIBEXECDIR, FULL_PROGRAM);
     execv(candidate, argv);
-    if (errno == ENOENT)
-        errno = first_errno;
-    return cli_fail("cannot run %s (next to this program, or in %s): %s; "
-                    "is mailtrove installed completely?", FULL_PROGRAM,
-                    MAILTROVE_LIBEXECDIR, strerror(errno));
+    return cli_fail("cannot run %s (looked next to this program, in ../libexec/mailtrove"
+                    " beside it, and in %s): %s; is mailtrove installed completely?",
+                    FULL_PROGRAM, MAILTROVE_LIBEXECDIR, strerror(errno));
 }
 
 int main(int argc, char **argv)
