@@ -181,11 +181,60 @@ out:
     return status;
 }
 
+/*
+ * Parse each of IDS again from its stored bytes and hand it to APPLY;
+ * *COUNT gets how many were done.  Every email then has its body text,
+ * so the upgrade that waits for them is done (in the caller's
+ * transaction).
+ */
+typedef mt_status (*parsed_action)(void *context, int64_t id, const struct mime_message *m,
+                                   struct mt_error *err);
+
+static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_count,
+                              parsed_action apply, void *context, int64_t *count,
+                              struct mt_error *err)
+{
+    struct buf raw = BUF_INIT;
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < id_count && status == MT_OK; i++) {
+        struct mime_message *m = NULL;
+        status = store_get_raw(st, ids[i], &raw, err);
+        if (status == MT_OK)
+            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+        if (status == MT_OK)
+            status = apply(context, ids[i], m, err);
+        mime_message_free(m);
+        if (status == MT_OK)
+            (*count)++;
+    }
+    if (status == MT_OK)
+        status = store_upgrade_done(st, "body text", err);
+    buf_free(&raw);
+    return status;
+}
+
+static mt_status reindex_one(void *context, int64_t id, const struct mime_message *m,
+                             struct mt_error *err)
+{
+    return index_put_message(context, id, m, -1, err);
+}
+
+struct body_filler {
+    struct store *store;
+    struct store_compressor *compressor;
+};
+
+static mt_status fill_one(void *context, int64_t id, const struct mime_message *m,
+                          struct mt_error *err)
+{
+    struct body_filler *filler = context;
+    return store_put_body(filler->store, id, m->body, filler->compressor, err);
+}
+
 mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
 {
     struct index *ix = NULL;
     sqlite3_stmt *list = NULL;
-    struct buf raw = BUF_INIT;
     int64_t *ids = NULL;
     size_t id_count = 0;
     *count = 0;
@@ -208,19 +257,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
                      "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;",
                      NULL, NULL, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "emptying the index");
-    for (size_t i = 0; i < id_count && status == MT_OK; i++) {
-        struct mime_message *m = NULL;
-        status = store_get_raw(st, ids[i], &raw, err);
-        if (status == MT_OK)
-            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
-        if (status == MT_OK)
-            status = index_put_message(ix, ids[i], m, -1, err);
-        mime_message_free(m);
-        if (status == MT_OK)
-            (*count)++;
-    }
     if (status == MT_OK)
-        status = store_upgrade_done(st, "body text", err);
+        status = reparse_each(st, ids, id_count, reindex_one, ix, count, err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else
@@ -230,7 +268,6 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
 out:
     sqlite3_finalize(list);
     free(ids);
-    buf_free(&raw);
     index_close(ix);
     return status;
 }
@@ -238,7 +275,6 @@ out:
 mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *err)
 {
     sqlite3_stmt *list = NULL;
-    struct buf raw = BUF_INIT;
     struct store_compressor *compressor = store_compressor_new();
     int64_t *ids = NULL;
     size_t id_count = 0;
@@ -254,19 +290,9 @@ mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *e
         status = store_db_error(st, err, "listing emails");
     else
         status = store_collect_ids(st, list, &ids, &id_count, err);
-    for (size_t i = 0; i < id_count && status == MT_OK; i++) {
-        struct mime_message *m = NULL;
-        status = store_get_raw(st, ids[i], &raw, err);
-        if (status == MT_OK)
-            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
-        if (status == MT_OK)
-            status = store_put_body(st, ids[i], m->body, compressor, err);
-        mime_message_free(m);
-        if (status == MT_OK)
-            (*count)++;
-    }
+    struct body_filler filler = { st, compressor };
     if (status == MT_OK)
-        status = store_upgrade_done(st, "body text", err);
+        status = reparse_each(st, ids, id_count, fill_one, &filler, count, err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else
@@ -274,7 +300,6 @@ mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *e
 out:
     sqlite3_finalize(list);
     free(ids);
-    buf_free(&raw);
     store_compressor_free(compressor);
     return status;
 }

@@ -41,6 +41,23 @@ int main(void)
     CHECK(store_get_raw(st, 99, &back, &err) == MT_ENOTFOUND);
     CHECK(store_count_emails(st) == 1);
 
+    /* body texts: compressible, tiny (kept as is), empty; none yet */
+    CHECK(store_get_body(st, id, &back, &err) == MT_ENOTFOUND);
+    CHECK(!store_upgrade_pending(st, "body text"));   /* a new archive has nothing to fill */
+    char long_text[5000];
+    for (size_t i = 0; i < sizeof long_text - 1; i++)
+        long_text[i] = "élysée "[i % 8];
+    long_text[sizeof long_text - 1] = '\0';
+    const char *texts[] = { long_text, "hi", "" };
+    for (int i = 0; i < 3; i++) {
+        CHECK(store_begin(st, &err) == MT_OK);
+        CHECK(store_put_body(st, id, texts[i], NULL, &err) == MT_OK);
+        CHECK(store_commit(st, &err) == MT_OK);
+        CHECK(store_get_body(st, id, &back, &err) == MT_OK);
+        CHECK(back.len == strlen(texts[i]) && !strcmp(buf_cstr(&back), texts[i]));
+    }
+    CHECK(store_get_body(st, 99, &back, &err) == MT_ENOTFOUND);
+
     sqlite3_stmt *s;
     sqlite3_prepare_v2(store_db(st), "SELECT (SELECT count(*) FROM source),"
                        " (SELECT count(*) FROM rejected)", -1, &s, NULL);
