@@ -555,6 +555,28 @@ void mime_message_free(struct mime_message *m)
     free(m);
 }
 
+/*
+ * Depth-first over the leaves under OBJECT (parts and attached messages),
+ * within the same limits as the parse: VISIT returns true to stop.
+ */
+typedef bool (*leaf_visitor)(void *context, GMimeObject *leaf);
+
+static bool walk_leaves(GMimeObject *object, leaf_visitor visit, void *context, int depth,
+                        int *parts)
+{
+    if (!object || depth > MIME_MAX_DEPTH || ++*parts > MIME_MAX_PARTS)
+        return false;
+    if (!GMIME_IS_MULTIPART(object))
+        return visit(context, object);
+    GMimeMultipart *multipart = GMIME_MULTIPART(object);
+    int count = g_mime_multipart_get_count(multipart);
+    for (int i = 0; i < count; i++)
+        if (walk_leaves(g_mime_multipart_get_part(multipart, i), visit, context, depth + 1,
+                        parts))
+            return true;
+    return false;
+}
+
 /* Walk again, counting attachments the same way, to find number N. */
 struct find_state {
     int wanted;
@@ -562,17 +584,10 @@ struct find_state {
     GByteArray *found;
 };
 
-static void find_attachment(struct find_state *fs, GMimeObject *object, int depth,
-                            int *parts)
+static bool find_attachment(void *context, GMimeObject *object)
 {
-    if (!object || fs->found || depth > MIME_MAX_DEPTH || ++*parts > MIME_MAX_PARTS)
-        return;
-    if (GMIME_IS_MULTIPART(object)) {
-        GMimeMultipart *multipart = GMIME_MULTIPART(object);
-        int count = g_mime_multipart_get_count(multipart);
-        for (int i = 0; i < count; i++)
-            find_attachment(fs, g_mime_multipart_get_part(multipart, i), depth + 1, parts);
-    } else if (GMIME_IS_MESSAGE_PART(object)) {
+    struct find_state *fs = context;
+    if (GMIME_IS_MESSAGE_PART(object)) {
         if (++fs->seen == fs->wanted) {
             GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             fs->found = g_byte_array_new();
@@ -588,6 +603,7 @@ static void find_attachment(struct find_state *fs, GMimeObject *object, int dept
             && ++fs->seen == fs->wanted)
             fs->found = part_content(GMIME_PART(object));
     }
+    return fs->found != NULL;
 }
 
 mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
@@ -601,7 +617,7 @@ mt_status mime_get_attachment(const unsigned char *raw, size_t len, int n,
     *data = NULL;
     *size = 0;
     if (message)
-        find_attachment(&fs, g_mime_message_get_mime_part(message), 0, &parts);
+        walk_leaves(g_mime_message_get_mime_part(message), find_attachment, &fs, 0, &parts);
     if (fs.found) {
         *size = fs.found->len;
         *data = malloc(fs.found->len ? fs.found->len : 1);
@@ -625,26 +641,21 @@ struct part_search {
     GMimePart *found;
 };
 
-static void find_part(struct part_search *ps, GMimeObject *object, int depth, int *parts)
+static bool find_part(void *context, GMimeObject *object)
 {
-    if (!object || ps->found || depth > MIME_MAX_DEPTH || ++*parts > MIME_MAX_PARTS)
-        return;
-    if (GMIME_IS_MULTIPART(object)) {
-        GMimeMultipart *multipart = GMIME_MULTIPART(object);
-        int count = g_mime_multipart_get_count(multipart);
-        for (int i = 0; i < count; i++)
-            find_part(ps, g_mime_multipart_get_part(multipart, i), depth + 1, parts);
-    } else if (GMIME_IS_PART(object)) {
-        if (ps->content_id) {
-            const char *id = g_mime_object_get_content_id(object);
-            if (id && !strcmp(id, ps->content_id))
-                ps->found = GMIME_PART(object);
-        } else if (g_mime_content_type_is_type(g_mime_object_get_content_type(object),
-                                               "text", "html")
-                   && !is_attachment(object, g_mime_part_get_filename(GMIME_PART(object)))) {
+    struct part_search *ps = context;
+    if (!GMIME_IS_PART(object))
+        return false;
+    if (ps->content_id) {
+        const char *id = g_mime_object_get_content_id(object);
+        if (id && !strcmp(id, ps->content_id))
             ps->found = GMIME_PART(object);
-        }
+    } else if (g_mime_content_type_is_type(g_mime_object_get_content_type(object),
+                                           "text", "html")
+               && !is_attachment(object, g_mime_part_get_filename(GMIME_PART(object)))) {
+        ps->found = GMIME_PART(object);
     }
+    return ps->found != NULL;
 }
 
 /* Parse RAW and find the part PS asks for; *MESSAGE to unref after. */
@@ -655,7 +666,7 @@ static GMimePart *search_part(const unsigned char *raw, size_t len, struct part_
     int parts = 0;
     *message = parse_gmime(raw, len, options);
     if (*message)
-        find_part(ps, g_mime_message_get_mime_part(*message), 0, &parts);
+        walk_leaves(g_mime_message_get_mime_part(*message), find_part, ps, 0, &parts);
     g_mime_parser_options_free(options);
     return ps->found;
 }
