@@ -319,8 +319,6 @@ static mt_status make_snippet(struct store *st, int64_t id, const struct query_p
     mt_status status = store_get_body(st, id, text, NULL);
     if (status == MT_ENOTFOUND)
         status = fallback ? fallback(st, id, text) : MT_OK;
-    if (status == MT_OK && text->len == 0 && buf_append(text, "", 0) != MT_OK)
-        status = MT_ENOMEM;
     if (status == MT_OK)
         status = search_make_snippet(buf_cstr(text), plan->terms, plan->term_count, &snippet);
     if (status == MT_OK)

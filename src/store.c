@@ -640,6 +640,30 @@ static mt_status decompress(struct store *st, int codec, const void *data, size_
     return MT_OK;
 }
 
+/* Step S (ID bound as its parameter; columns codec, data, size) and
+ * decompress its row into OUT.  MT_ENOTFOUND, with ERR left to the
+ * caller, when there is no row.  READING and WHAT name it in errors. */
+static mt_status read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
+                                 struct buf *out, const char *reading, const char *what,
+                                 struct mt_error *err)
+{
+    mt_status status;
+    buf_clear(out);
+    sqlite3_bind_int64(s, 1, id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE)
+        status = MT_ENOTFOUND;
+    else if (rc != SQLITE_ROW)
+        status = store_db_error(st, err, reading);
+    else
+        status = decompress(st, sqlite3_column_int(s, 0), sqlite3_column_blob(s, 1),
+                            (size_t)sqlite3_column_bytes(s, 1),
+                            (size_t)sqlite3_column_int64(s, 2), out, what, id, err);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return status;
+}
+
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err)
 {
@@ -649,21 +673,10 @@ mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                    " JOIN email e ON e.id = r.email_id WHERE r.email_id = ?",
                    err) != MT_OK)
         return MT_EDB;
-    sqlite3_stmt *s = st->select_raw;
-    mt_status status;
-    buf_clear(out);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
-        status = mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
-    else if (rc != SQLITE_ROW)
-        status = store_db_error(st, err, "reading a message");
-    else
-        status = decompress(st, sqlite3_column_int(s, 0), sqlite3_column_blob(s, 1),
-                            (size_t)sqlite3_column_bytes(s, 1),
-                            (size_t)sqlite3_column_int64(s, 2), out, "bytes are", id, err);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    mt_status status = read_compressed(st, st->select_raw, id, out, "reading a message",
+                                       "bytes are", err);
+    if (status == MT_ENOTFOUND)
+        mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
     return status;
 }
 
@@ -703,23 +716,10 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
         && prepare(st, &st->select_body,
                    "SELECT codec, data, size FROM body WHERE email_id = ?", err) != MT_OK)
         return MT_EDB;
-    sqlite3_stmt *s = st->select_body;
-    mt_status status;
-    buf_clear(out);
-    sqlite3_bind_int64(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE)
-        status = mt_error_set(err, MT_ENOTFOUND, "email %lld: no stored text", (long long)id);
-    else if (rc != SQLITE_ROW)
-        status = store_db_error(st, err, "reading a message's text");
-    else
-        status = decompress(st, sqlite3_column_int(s, 0), sqlite3_column_blob(s, 1),
-                            (size_t)sqlite3_column_bytes(s, 1),
-                            (size_t)sqlite3_column_int64(s, 2), out, "text is", id, err);
-    if (status == MT_OK && !out->data)
-        status = buf_append(out, "", 0);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
+    mt_status status = read_compressed(st, st->select_body, id, out,
+                                       "reading a message's text", "text is", err);
+    if (status == MT_ENOTFOUND)
+        mt_error_set(err, MT_ENOTFOUND, "email %lld: no stored text", (long long)id);
     return status;
 }
 
