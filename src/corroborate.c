@@ -349,7 +349,7 @@ static int64_t stored_fingerprint(struct store *st)
     return value;
 }
 
-static mt_status store_fingerprint(struct store *st, uint64_t fingerprint, struct mt_error *err)
+static mt_status save_fingerprint(struct store *st, uint64_t fingerprint, struct mt_error *err)
 {
     sqlite3_stmt *s;
     if (sqlite3_exec(store_db(st), "DELETE FROM corroboration_input", NULL, NULL, NULL) != SQLITE_OK
@@ -486,7 +486,7 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
                                 "quoted_by_verified", &wr, err);
     }
     if (status == MT_OK)
-        status = store_fingerprint(st, fingerprint, err);
+        status = save_fingerprint(st, fingerprint, err);
     if (status == MT_OK) {
         status = store_commit(st, err);
         in_transaction = false;

@@ -505,6 +505,9 @@ mt_status query_parse(const char *text, struct query **out, struct mt_error *err
 struct planner {
     struct query_plan *plan;
     mt_status status;
+    /* where in FILTERS the last id set written lies: its condition
+     * "e.id IN (...)" from CONDITION, the SELECT within from START to END */
+    size_t id_set_condition, id_set_start, id_set_end;
 };
 
 static void add_param_text(struct planner *pl, const char *text, size_t len)
@@ -539,6 +542,23 @@ static void emit(struct planner *pl, const char *sql)
 {
     if (buf_append_str(&pl->plan->filters, sql) != MT_OK)
         pl->status = MT_ENOMEM;
+}
+
+/* "e.id IN (<a SELECT of email ids>)": written between these two, so the
+ * plan can offer the SELECT alone (query_plan's ID_SET). */
+static void begin_id_set(struct planner *pl, const char *select)
+{
+    pl->id_set_condition = pl->plan->filters.len;
+    emit(pl, "e.id IN (");
+    pl->id_set_start = pl->plan->filters.len;
+    emit(pl, select);
+}
+
+static void end_id_set(struct planner *pl, const char *sql)
+{
+    emit(pl, sql);
+    pl->id_set_end = pl->plan->filters.len;
+    emit(pl, ")");
 }
 
 static bool is_text_field(enum query_field f)
@@ -678,22 +698,22 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         buf_append_char(&folded, (char)tolower((unsigned char)v[i]));
     const char *value = buf_cstr(&folded);
     const char *at = strchr(value, '@');
-    emit(pl, "e.id IN (SELECT email_id FROM address WHERE ");
+    begin_id_set(pl, "SELECT email_id FROM address WHERE ");
     emit(pl, roles);
     if (at && at[1] && at != value) {
-        emit(pl, " AND addr = ?)");          /* jean.dupont@example.org */
+        end_id_set(pl, " AND addr = ?");          /* jean.dupont@example.org */
         add_param_text(pl, value, folded.len);
     } else if (at && !at[1]) {
-        emit(pl, " AND addr >= ? AND addr < ?)");   /* jean.dupont@ */
+        end_id_set(pl, " AND addr >= ? AND addr < ?");   /* jean.dupont@ */
         add_param_text(pl, value, folded.len);
         folded.data[folded.len - 1] = '@' + 1;
         add_param_text(pl, value, folded.len);
     } else if (at || strchr(value, '.')) {
-        emit(pl, " AND domain = ?)");         /* @example.org, example.org */
+        end_id_set(pl, " AND domain = ?");         /* @example.org, example.org */
         add_param_text(pl, at ? at + 1 : value, folded.len - (size_t)(at ? at + 1 - value : 0));
     } else {
         /* a name or part of one: the names and addresses of that role */
-        emit(pl, " AND (instr(addr, ?) > 0 OR instr(lower(name), ?) > 0))");
+        end_id_set(pl, " AND (instr(addr, ?) > 0 OR instr(lower(name), ?) > 0)");
         add_param_text(pl, value, folded.len);
         add_param_text(pl, value, folded.len);
     }
@@ -778,14 +798,19 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         struct buf lower = BUF_INIT;
         for (const char *c = v; *c; c++)
             buf_append_char(&lower, (char)tolower((unsigned char)*c));
-        emit(pl, "e.id IN (SELECT email_id FROM signature WHERE domain = ? AND result = 'pass')");
+        begin_id_set(pl, "SELECT email_id FROM signature");
+        end_id_set(pl, " WHERE domain = ? AND result = 'pass'");
         add_param_text(pl, buf_cstr(&lower), lower.len);
         buf_free(&lower);
         return;
     }
     case QUERY_CORROBORATED:
-        emit(pl, strcasecmp(v, "yes") ? "e.id NOT IN (SELECT email_id FROM corroboration)"
-                                      : "e.id IN (SELECT email_id FROM corroboration)");
+        if (strcasecmp(v, "yes")) {
+            emit(pl, "e.id NOT IN (SELECT email_id FROM corroboration)");
+        } else {
+            begin_id_set(pl, "SELECT email_id FROM corroboration");
+            end_id_set(pl, "");
+        }
         return;
     case QUERY_ID: {
         const char *id = v[0] == '<' ? v + 1 : v;
@@ -838,11 +863,13 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
         if (!plan->match)
             pl.status = MT_ENOMEM;
     }
+    size_t part_start = 0;  /* where the last condition below begins */
     for (size_t i = 0; i < part_count; i++) {
         if (in_fts[i])
             continue;
         plan->has_filters = true;
         emit(&pl, " AND ");
+        part_start = plan->filters.len;
         emit_condition(&pl, parts[i]);
         const struct query_node *n = parts[i];
         if (n->kind == QUERY_TERM && (n->field == QUERY_DATE || n->field == QUERY_AFTER
@@ -854,14 +881,12 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
             plan->has_date_bounds = true;
         }
     }
-    /* One condition that is a set of ids (an address, a signer ...). */
-    static const char id_set_prefix[] = "1 AND e.id IN (";
-    const char *filters = buf_cstr(&plan->filters);
-    size_t prefix_len = sizeof id_set_prefix - 1;
+    /* The whole query is one set of ids (an address, a signer ...): its
+     * only condition is that set's. */
     if (pl.status == MT_OK && !plan->match && part_count == 1 && root->kind == QUERY_TERM
-        && !strncmp(filters, id_set_prefix, prefix_len)
-        && filters[plan->filters.len - 1] == ')'
-        && !(plan->id_set = strndup(filters + prefix_len, plan->filters.len - prefix_len - 1)))
+        && pl.id_set_condition == part_start && pl.id_set_end + 1 == plan->filters.len
+        && !(plan->id_set = strndup(plan->filters.data + pl.id_set_start,
+                                    pl.id_set_end - pl.id_set_start)))
         pl.status = MT_ENOMEM;
     free(in_fts);
     buf_free(&match);
