@@ -13,15 +13,15 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR)"' \
               $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread $(LDLIBS)
-LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) $(LDLIBS)
+LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread -lm $(LDLIBS)
+LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
 BUILD  ?= build
 
 SRC      = $(wildcard src/*.c)
 FULL_SRC = $(filter-out src/front.c,$(SRC))
 LIB_SRC  = $(filter-out src/main.c src/front.c src/cli.c src/cmd_%.c,$(SRC))
 # The light program: only modules that need nothing beyond SQLite and zstd.
-LIGHT_SRC = src/front.c src/cli.c src/cmd_search.c src/search.c src/query.c \
+LIGHT_SRC = src/front.c src/cli.c src/cmd_search.c src/search.c src/query.c src/rank.c \
             src/store.c src/text.c src/json.c src/buf.c src/status.c
 OBJ      = $(FULL_SRC:src/%.c=$(BUILD)/%.o)
 LIGHT_OBJ = $(LIGHT_SRC:src/%.c=$(BUILD)/%.o)

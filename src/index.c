@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "rank.h"
 
 struct index {
     struct store *store;
@@ -13,6 +14,7 @@ struct index {
     sqlite3_stmt *insert_attachment;
     sqlite3_stmt *insert_text;
     struct store_compressor *compressor;
+    int64_t lengths_from; /* lowest id indexed since index_flush; 0: none */
 };
 
 static mt_status prepare(struct index *ix, sqlite3_stmt **stmt,
@@ -90,12 +92,24 @@ static mt_status step_done(struct index *ix, sqlite3_stmt *s,
     return MT_OK;
 }
 
+mt_status index_flush(struct index *ix, struct mt_error *err)
+{
+    if (ix->lengths_from == 0)
+        return MT_OK;
+    mt_status status = rank_write_lengths(ix->store, ix->lengths_from, err);
+    if (status == MT_OK)
+        ix->lengths_from = 0;
+    return status;
+}
+
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
                             struct mt_error *err)
 {
     const struct mime_address *from = NULL;
     struct buf people = BUF_INIT;
+    if (ix->lengths_from == 0 || id < ix->lengths_from)
+        ix->lengths_from = id;
     struct buf attachment_names = BUF_INIT;
     mt_status status = MT_OK;
 
@@ -254,11 +268,16 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     /* A contentless FTS5 table cannot delete rows one by one without their
      * old text: start it afresh, inside the same transaction. */
     if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('delete-all');"
-                     "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;",
+                     "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;"
+                     "DELETE FROM email_length;",
                      NULL, NULL, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "emptying the index");
     if (status == MT_OK)
         status = reparse_each(st, ids, id_count, reindex_one, ix, count, err);
+    if (status == MT_OK)
+        status = index_flush(ix, err);
+    if (status == MT_OK)
+        status = store_upgrade_done(st, "lengths", err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else
@@ -301,6 +320,20 @@ out:
     sqlite3_finalize(list);
     free(ids);
     store_compressor_free(compressor);
+    return status;
+}
+
+mt_status index_fill_lengths(struct store *st, struct mt_error *err)
+{
+    mt_status status = store_begin(st, err);
+    if (status != MT_OK)
+        return status;
+    status = rank_write_lengths(st, 1, err);
+    if (status == MT_OK)
+        status = store_upgrade_done(st, "lengths", err);
+    if (status == MT_OK)
+        return store_commit(st, err);
+    store_rollback(st);
     return status;
 }
 

@@ -33,6 +33,12 @@ mt_status index_put_message(struct index *ix, int64_t id,
                             struct mt_error *err);
 
 /*
+ * Write what the messages put since the last flush need beyond their own
+ * rows (the lengths ranking reads, rank.h).  Call it in the same
+ * transaction, before committing; MT_EDB on failure.
+ */
+mt_status index_flush(struct index *ix, struct mt_error *err);
+/*
  * Rebuild the searchable tables of every email from its stored bytes
  * (after a change in parsing or tokenizing): empties the full-text index,
  * then parses and indexes each email again.  Runs its own transactions;
@@ -57,6 +63,12 @@ mt_status index_merge(struct store *st, struct mt_error *err);
  */
 mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *err);
 
+/*
+ * Finish the upgrade of an archive made before lengths were laid out for
+ * ranking (store_upgrade_pending "lengths"): writes them all from FTS5's
+ * counts, in one transaction.
+ */
+mt_status index_fill_lengths(struct store *st, struct mt_error *err);
 /* An email's body text parsed from its stored bytes, into OUT (cleared
  * first): for archives whose body texts are not filled yet (a
  * search_text_loader). */

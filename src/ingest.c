@@ -429,6 +429,9 @@ mt_status ingest_run(struct store *st, const char *const *sources,
 
         double now = now_seconds();
         if (++batch_items >= BATCH_ITEMS || now - batch_start >= BATCH_SECONDS) {
+            status = index_flush(ix, err);
+            if (status != MT_OK)
+                goto out; /* rolled back there */
             status = store_commit(st, err);
             in_transaction = false;
             if (status != MT_OK)
@@ -440,6 +443,9 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         }
     }
     if (in_transaction) {
+        status = index_flush(ix, err);
+        if (status != MT_OK)
+            goto out; /* rolled back there */
         status = store_commit(st, err);
         in_transaction = false;
     }

@@ -9,23 +9,28 @@
 #include "index.h"
 #include "mime.h"
 
-/* An archive from before body texts were kept gets them the first time
- * it is opened for writing (store_upgrade_pending). */
-static mt_status finish_body_upgrade(struct store *st, struct mt_error *err)
+/* An archive from before body texts were kept, or lengths laid out for
+ * ranking, gets them the first time it is opened for writing
+ * (store_upgrade_pending). */
+static mt_status finish_upgrade(struct store *st, struct mt_error *err)
 {
-    if (!store_upgrade_pending(st, "body text"))
-        return MT_OK;
-    int64_t count;
-    fprintf(stderr, "mailtrove: upgrading the archive: storing the text of each email"
-            " once (search snippets and corroboration read it)\n");
-    return index_fill_bodies(st, &count, err);
+    mt_status status = MT_OK;
+    if (store_upgrade_pending(st, "body text")) {
+        int64_t count;
+        fprintf(stderr, "mailtrove: upgrading the archive: storing the text of each email"
+                " once (search snippets and corroboration read it)\n");
+        status = index_fill_bodies(st, &count, err);
+    }
+    if (status == MT_OK && store_upgrade_pending(st, "lengths"))
+        status = index_fill_lengths(st, err);
+    return status;
 }
 
 int main(int argc, char **argv)
 {
     struct cli cli = {
         .body_text_fallback = index_load_body_text,
-        .finish_upgrade = finish_body_upgrade,
+        .finish_upgrade = finish_upgrade,
     };
     int i = 0;
     /* Past a file size limit (ulimit -f) a write should fail with EFBIG

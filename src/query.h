@@ -92,7 +92,4 @@ struct query_plan {
 mt_status query_plan_build(const struct query *q, struct query_plan *plan);
 void query_plan_free(struct query_plan *plan);
 
-/* The relevance expression to ORDER BY (ascending: best first). */
-#define QUERY_RELEVANCE "bm25(email_text, 4.0, 1.0, 2.0, 1.0)"
-
 #endif

@@ -1,14 +1,14 @@
 /* search.c - query plan -> SQLite -> a page of results with snippets. */
 #include "search.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "query.h"
+#include "rank.h"
 #include "text.h"
 
-#define MT_STRINGIFY_(x) #x
-#define MT_STRINGIFY(x) MT_STRINGIFY_(x)
 #define SNIPPET_BYTES 200
 #define SNIPPET_BEFORE 60
 
@@ -97,11 +97,12 @@ static void append_from_where(struct buf *sql, const struct run *run, enum shape
     }
 }
 
-/* Bind MATCH (if any) then the filter parameters; returns the next free
- * parameter number. */
-static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shape shape)
+/* Bind MATCH (if any) then the filter parameters from parameter number
+ * FIRST on; returns the next free parameter number. */
+static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shape shape,
+                       int first)
 {
-    int n = 1;
+    int n = first;
     if (plan->match && shape != SHAPE_PLAIN && shape != SHAPE_ID_SET)
         sqlite3_bind_text(s, n++, plan->match, -1, SQLITE_STATIC);
     if (shape == SHAPE_FTS_ONLY || (!plan->has_filters && shape != SHAPE_ID_SET))
@@ -133,7 +134,7 @@ static mt_status select_number(struct store *st, const struct run *run,
     if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "searching");
     else {
-        bind_params(s, &run->plan, shape);
+        bind_params(s, &run->plan, shape, 1);
         int rc = sqlite3_step(s);
         if (rc == SQLITE_ROW)
             *out = sqlite3_column_int64(s, 0);
@@ -329,57 +330,128 @@ static mt_status make_snippet(struct store *st, int64_t id, const struct query_p
     return status;
 }
 
-mt_status search_run(struct store *st, const char *query, enum search_sort sort,
-                     int64_t limit, int64_t offset, bool snippets,
-                     search_text_loader fallback,
-                     struct search_page *page, struct mt_error *err)
+/* Fill R from a row of "id, message_id, date, from_name, from_addr,
+ * subject, verdict". */
+static mt_status fill_result(struct search_result *r, sqlite3_stmt *s)
 {
-    struct run run;
-    struct buf sql = BUF_INIT, text = BUF_INIT;
-    sqlite3_stmt *s = NULL;
-    memset(page, 0, sizeof *page);
-    if (limit < 0)
-        limit = 0;
-    if (limit > SEARCH_MAX_LIMIT)
-        limit = SEARCH_MAX_LIMIT;
-    if (offset < 0)
-        offset = 0;
-    mt_status status = run_prepare(st, query, &run, err);
-    const struct query_plan *plan = &run.plan;
-    if (status == MT_OK)
-        status = count_run(st, &run, &page->total, err);
-    if (status != MT_OK || limit == 0 || offset >= page->total)
-        goto out;
-
-    if (sort == SEARCH_SORT_DEFAULT)
-        sort = plan->match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
-    if (sort == SEARCH_SORT_RELEVANCE && !plan->match)
-        sort = SEARCH_SORT_DATE_DESC;
-    bool relevance = sort == SEARCH_SORT_RELEVANCE;
-    int64_t archive_size = page->total > WALK_ABOVE ? highest_id(st) : 0;
-    bool walk = page->total > WALK_ABOVE && page->total * WALK_DENSITY >= archive_size
-                && sort != SEARCH_SORT_RELEVANCE;
-    enum shape shape = !plan->match ? (walk ? SHAPE_DATE_WALK : SHAPE_PLAIN)
-                     : !relevance && page->total > PROBE_ABOVE ? SHAPE_PROBE
-                     : plan->has_filters || !relevance ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
-    int64_t cutoff = -1;
-    if (relevance && page->total > RANK_CANDIDATES && offset + limit <= RANK_CANDIDATES) {
-        status = select_number(st, &run, shape, "email_text.rowid",
-                               " ORDER BY email_text.rowid DESC LIMIT 1 OFFSET "
-                               MT_STRINGIFY(RANK_CANDIDATES) " - 1", &cutoff, err);
-        if (status != MT_OK)
-            goto out;
+    struct buf from = BUF_INIT;
+    r->id = sqlite3_column_int64(s, 0);
+    r->message_id = dup_column(s, 1);
+    if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
+        char date[40];
+        text_format_date(sqlite3_column_int64(s, 2), date, sizeof date);
+        r->date = strdup(date);
     }
+    mt_status status = text_format_address(&from, (const char *)sqlite3_column_text(s, 3),
+                                           (const char *)sqlite3_column_text(s, 4));
+    r->from = strdup(buf_cstr(&from));
+    buf_free(&from);
+    r->subject = dup_column(s, 5);
+    r->verdict = dup_column(s, 6);
+    return status != MT_OK || !r->from ? MT_ENOMEM : MT_OK;
+}
+
+/*
+ * Relevance order: the matches are read newest first and the newest
+ * RANK_CANDIDATES get a rank (all of them when the page lies further
+ * on); the rest are only counted.  rank.c picks the page, then its rows
+ * are read.
+ */
+static mt_status ranked_page(struct store *st, const struct run *run, int64_t limit,
+                             int64_t offset, struct search_page *page, struct mt_error *err)
+{
+    const struct query_plan *plan = &run->plan;
+    enum shape shape = plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
+    struct ranker ranker = RANKER_INIT;
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    mt_status status = rank_register(st, err);
+    if (status != MT_OK)
+        return status;
+    buf_append_str(&sql, "SELECT email_text.rowid, " RANK_FUNCTION);
+    append_from_where(&sql, run, shape);
+    buf_append_str(&sql, " ORDER BY email_text.rowid DESC");
+    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "searching");
+        goto out;
+    }
+    bind_params(s, plan, shape, 1);
+    size_t candidates = offset + limit <= RANK_CANDIDATES ? RANK_CANDIDATES : SIZE_MAX;
+    int64_t last = 0;
+    int rc = SQLITE_DONE;
+    while (status == MT_OK && ranker.count < candidates
+           && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        page->total++;
+        last = sqlite3_column_int64(s, 0);
+        status = ranker_add(&ranker, last, sqlite3_column_blob(s, 1),
+                            sqlite3_column_bytes(s, 1), err);
+    }
+    if (status == MT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = store_db_error(st, err, "searching");
+    sqlite3_finalize(s);
+    s = NULL;
+    if (status == MT_OK && rc == SQLITE_ROW) {
+        /* the older matches are only counted: count(*) reads FTS5's lists
+         * faster than stepping through them row by row (a number this
+         * program read, not user text) */
+        int64_t older;
+        char tail[64];
+        snprintf(tail, sizeof tail, " AND email_text.rowid < %lld", (long long)last);
+        status = select_number(st, run, shape, "count(*)", tail, &older, err);
+        page->total += older > 0 ? older : 0;
+    }
+    size_t best = 0;
+    if (status == MT_OK)
+        status = rank_best(&ranker, st, (size_t)(offset + limit), &best, err);
+    if (status != MT_OK || best <= (size_t)offset)
+        goto out;
+    page->results = calloc(best - (size_t)offset, sizeof *page->results);
+    if (!page->results) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    static const char row_sql[] = "SELECT id, message_id, date, from_name, from_addr,"
+                                  " subject, verdict FROM email WHERE id = ?";
+    for (size_t i = (size_t)offset; i < best && status == MT_OK; i++) {
+        if ((status = store_statement(st, row_sql, &s, err)) != MT_OK)
+            break;
+        sqlite3_bind_int64(s, 1, ranker.candidates[i].id);
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            status = fill_result(&page->results[page->count++], s);
+        else if (rc != SQLITE_DONE)
+            status = store_db_error(st, err, "searching");
+        sqlite3_reset(s);
+        s = NULL; /* kept by the store, never finalized here */
+    }
+out:
+    sqlite3_finalize(s);
+    ranker_free(&ranker);
+    buf_free(&sql);
+    return status;
+}
+
+/* Date order (either way): the count first, which picks how to walk. */
+static mt_status dated_page(struct store *st, const struct run *run, enum search_sort sort,
+                            int64_t limit, int64_t offset, struct search_page *page,
+                            struct mt_error *err)
+{
+    const struct query_plan *plan = &run->plan;
+    struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    mt_status status = count_run(st, run, &page->total, err);
+    if (status != MT_OK || limit == 0 || offset >= page->total)
+        return status;
+    int64_t archive_size = page->total > WALK_ABOVE ? highest_id(st) : 0;
+    bool walk = page->total > WALK_ABOVE && page->total * WALK_DENSITY >= archive_size;
+    enum shape shape = !plan->match ? (walk ? SHAPE_DATE_WALK : SHAPE_PLAIN)
+                     : page->total > PROBE_ABOVE ? SHAPE_PROBE : SHAPE_FTS_JOIN;
     /* The page's ids first, sorted on what the indexes hold; only then
      * the 20 or so email rows it shows (rows are read one by one from all
-     * over the file: reading every match's would cost more than ranking). */
-    const char *id = shape == SHAPE_FTS_ONLY ? "email_text.rowid" : "e.id";
-    buf_printf(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
-                     " e.subject, e.verdict FROM (SELECT %s AS id, %s AS sort_key", id,
-               relevance ? QUERY_RELEVANCE : "e.date");
-    append_from_where(&sql, &run, shape);
-    if (cutoff >= 0)
-        buf_append_str(&sql, " AND email_text.rowid >= ?");
+     * over the file: reading every match's would cost more than sorting). */
+    buf_append_str(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
+                         " e.subject, e.verdict FROM (SELECT e.id AS id, e.date AS sort_key");
+    append_from_where(&sql, run, shape);
     /* Ids break ties so paging is stable.  SQLite sorts undated mail
      * first in date order, last in -date order (docs/search.md). */
     const char *order = sort == SEARCH_SORT_DATE_DESC ? " ORDER BY sort_key DESC, id DESC"
@@ -392,9 +464,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    int next = bind_params(s, plan, shape);
-    if (cutoff >= 0)
-        sqlite3_bind_int64(s, next++, cutoff);
+    int next = bind_params(s, plan, shape, 1);
     sqlite3_bind_int64(s, next++, limit);
     sqlite3_bind_int64(s, next, offset);
     page->results = calloc((size_t)limit, sizeof *page->results);
@@ -403,34 +473,47 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         goto out;
     }
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && page->count < (size_t)limit) {
-        struct search_result *r = &page->results[page->count++];
-        struct buf from = BUF_INIT;
-        r->id = sqlite3_column_int64(s, 0);
-        r->message_id = dup_column(s, 1);
-        if (sqlite3_column_type(s, 2) != SQLITE_NULL) {
-            char date[40];
-            text_format_date(sqlite3_column_int64(s, 2), date, sizeof date);
-            r->date = strdup(date);
-        }
-        text_format_address(&from, (const char *)sqlite3_column_text(s, 3),
-                            (const char *)sqlite3_column_text(s, 4));
-        r->from = strdup(buf_cstr(&from));
-        buf_free(&from);
-        r->subject = dup_column(s, 5);
-        r->verdict = dup_column(s, 6);
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW
+           && page->count < (size_t)limit)
+        status = fill_result(&page->results[page->count++], s);
+    if (status == MT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         status = store_db_error(st, err, "searching");
-        goto out;
-    }
+out:
+    sqlite3_finalize(s);
+    buf_free(&sql);
+    return status;
+}
+
+mt_status search_run(struct store *st, const char *query, enum search_sort sort,
+                     int64_t limit, int64_t offset, bool snippets,
+                     search_text_loader fallback,
+                     struct search_page *page, struct mt_error *err)
+{
+    struct run run;
+    struct buf text = BUF_INIT;
+    memset(page, 0, sizeof *page);
+    if (limit < 0)
+        limit = 0;
+    if (limit > SEARCH_MAX_LIMIT)
+        limit = SEARCH_MAX_LIMIT;
+    if (offset < 0)
+        offset = 0;
+    mt_status status = run_prepare(st, query, &run, err);
+    const struct query_plan *plan = &run.plan;
+    if (sort == SEARCH_SORT_DEFAULT)
+        sort = plan->match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
+    if (sort == SEARCH_SORT_RELEVANCE && !plan->match)
+        sort = SEARCH_SORT_DATE_DESC;
+    if (status != MT_OK)
+        ;
+    else if (sort == SEARCH_SORT_RELEVANCE && limit > 0)
+        status = ranked_page(st, &run, limit, offset, page, err);
+    else
+        status = dated_page(st, &run, sort, limit, offset, page, err);
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
         status = make_snippet(st, page->results[i].id, plan, fallback, &text,
                               &page->results[i].snippet);
-out:
-    sqlite3_finalize(s);
     query_plan_free(&run.plan);
-    buf_free(&sql);
     buf_free(&text);
     if (status != MT_OK)
         search_page_free(page);
@@ -456,7 +539,7 @@ mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    bind_params(s, &run.plan, shape);
+    bind_params(s, &run.plan, shape, 1);
     status = store_collect_ids(st, s, ids, count, err);
 out:
     sqlite3_finalize(s);

@@ -156,6 +156,10 @@ static const char *const migrations[] = {
     /* 7: what the corroboration table was computed from, so a verify that
      * changed no verdict does not redo it */
     "CREATE TABLE corroboration_input(fingerprint INTEGER NOT NULL);",
+    /* 8: email lengths laid out for ranking (rank.h); filled for older
+     * archives by the first writing command */
+    "CREATE TABLE email_length(block INTEGER PRIMARY KEY, lengths BLOB NOT NULL);"
+    "INSERT INTO upgrade_pending SELECT 'lengths' WHERE EXISTS (SELECT 1 FROM email);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

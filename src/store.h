@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 struct store;
 
@@ -129,7 +129,8 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
 /*
  * Work a schema migration leaves for a program that can do it (filling
  * the body texts of an older archive needs MIME parsing, which the store
- * does not know): TASK is "body text".  Pending until store_upgrade_done.
+ * does not know): TASK is "body text" or "lengths" (index.h).  Pending
+ * until store_upgrade_done.
  */
 bool store_upgrade_pending(struct store *st, const char *task);
 mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err);

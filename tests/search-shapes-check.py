@@ -3,7 +3,7 @@
 make-search-shapes.py wrote: every query plan, every sort, several pages.
 Prints one "ok - ..." / "not ok - ..." line per check.
 usage: search-shapes-check.py MAILTROVE ARCHIVE EMAILS.json"""
-import calendar, json, subprocess, sys
+import calendar, json, math, sqlite3, subprocess, sys
 
 mt, archive, emails_path = sys.argv[1:4]
 emails = json.load(open(emails_path))
@@ -78,4 +78,52 @@ for q in queries:
         doc = json.loads(out) if code == 0 else {}
         check("relevance %s: a page past 2,000 is still of matches" % q,
               set(r["id"] for r in doc.get("results", [])) <= ids, True)
+
+# Relevance, exactly: BM25 as docs/search.md defines it, computed here from
+# the generated word counts and FTS5's own per-email token counts (the
+# query words occur only in bodies, weight 1).  The page must be the best
+# of the newest 2,000 matches in order (scores equal within rounding may
+# come either way).
+db = sqlite3.connect("file:%s?mode=ro" % archive, uri=True)
+def varints(blob):
+    out, v = [], 0
+    for b in blob:
+        v = (v << 7) | (b & 0x7f)
+        if not b & 0x80:
+            out.append(v)
+            v = 0
+    return out
+length = {i: sum(varints(sz)) for i, sz in db.execute("SELECT id, sz FROM email_text_docsize")}
+rows = len(length)
+table = {}
+for block, blob in db.execute("SELECT block, lengths FROM email_length"):
+    for k in range(len(blob) // 2):
+        table[block * 1024 + k + 1] = blob[2 * k] | blob[2 * k + 1] << 8
+check("the lengths laid out for ranking are FTS5's, one per email",
+      table, {i: n if n < 0xffff else 0xffff for i, n in length.items()})
+average = sum(length.values()) / rows
+def idf(word):
+    having = [e["id"] for e in emails if word in e["words"]]
+    df = len(having)
+    if df >= 2000:   # counted to 2,000, then estimated from how far that got
+        df = min(rows, 2000 * rows / having[1999])
+    return math.log(1 + (rows - df + 0.5) / (df + 0.5))
+def bm25(e, words):
+    norm = 1.2 * (0.25 + 0.75 * length[e["id"]] / average)
+    return sum(idf(w) * f * 2.2 / (f + norm) for w in words for f in [e["counts"].get(w, 0)] if f)
+for q in ["common", "budget", "zanzibar", "rally travel", "common lyon paris",
+          "common -budget", "budget from:alice@example.org", "agenda date:2013..2014"]:
+    match = sorted((e for e in emails if matcher(q)(e)), key=lambda e: -e["id"])[:2000]
+    words = [p for p in q.split() if ":" not in p and not p.startswith("-")]
+    idfs = {w: idf(w) for w in words}
+    score = {e["id"]: bm25(e, words) for e in match}
+    code, out, err = run("search", "--json", "--limit", "30", q)
+    got = [r["id"] for r in json.loads(out)["results"]] if code == 0 else []
+    scores = [score.get(i, -1) for i in got]
+    rest = max([v for i, v in score.items() if i not in set(got)] or [-1])
+    in_order = all(a >= b - 1e-9 * abs(a) for a, b in zip(scores, scores[1:]))
+    best = bool(scores) and min(scores) >= rest - 1e-9 * abs(rest)
+    check("relevance %s: the page is the 30 best by BM25, in order" % q,
+          (len(got), all(i in score for i in got), in_order, best),
+          (min(30, len(match)), True, True, True))
 sys.exit(1 if failures else 0)

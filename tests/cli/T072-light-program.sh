@@ -33,7 +33,7 @@ eq "every email has its body text" "$(sqlite3 "$work/s.db" 'SELECT count(*) FROM
 
 # An archive as schema 5 made it: no body table.
 cp "$work/s.db" "$work/old.db"
-sqlite3 "$work/old.db" "DROP TABLE body; DROP TABLE upgrade_pending; DROP TABLE corroboration_input; PRAGMA user_version = 5;"
+sqlite3 "$work/old.db" "DROP TABLE body; DROP TABLE upgrade_pending; DROP TABLE corroboration_input; DROP TABLE email_length; PRAGMA user_version = 5;"
 eq "an older archive: search gives the same answer (through mailtrove-full)" \
    "$(mt old.db search --json budget)" "$want"
 eq "it is marked for upgrade, not yet filled" \
@@ -49,5 +49,27 @@ eq "a writing command fills the body texts" \
 eq "and ends the upgrade" "$(sqlite3 "$work/old.db" 'SELECT count(*) FROM upgrade_pending')" 0
 eq "then the light program answers alone" \
    "$(alone old.db search --json budget)" "$want"
+eq "and it has the lengths ranking reads, one per email" \
+   "$(sqlite3 "$work/old.db" 'SELECT sum(length(lengths)) / 2 FROM email_length')" \
+   "$(sqlite3 "$work/old.db" 'SELECT max(id) FROM email')"
+
+# An archive as schema 7 made it: no lengths laid out for ranking.  The
+# light program ranks it alone, reading FTS5's own counts, the same way.
+cp "$work/s.db" "$work/v7.db"
+sqlite3 "$work/v7.db" "DROP TABLE email_length; DELETE FROM upgrade_pending; PRAGMA user_version = 7;"
+for q in budget meeting 'photo OR budget'; do
+    eq "schema 7, upgraded read-only, lengths not yet filled: search $q" \
+       "$(alone v7.db search --json "$q")" "$(mt s.db search --json "$q")"
+done
+eq "it is marked for upgrade" \
+   "$(sqlite3 "$work/v7.db" "SELECT task FROM upgrade_pending")" "lengths"
+mt v7.db keys import /dev/null >/dev/null 2>&1
+eq "a writing command fills the lengths" \
+   "$(sqlite3 "$work/v7.db" "SELECT count(*) FROM upgrade_pending; SELECT hex(group_concat(lengths, '')) FROM email_length")" \
+   "$(sqlite3 "$work/s.db" "SELECT 0; SELECT hex(group_concat(lengths, '')) FROM email_length")"
+
 mt s.db reindex >/dev/null
+eq "reindex writes the same lengths" \
+   "$(sqlite3 "$work/s.db" "SELECT hex(group_concat(lengths, '')) FROM email_length")" \
+   "$(sqlite3 "$work/v7.db" "SELECT hex(group_concat(lengths, '')) FROM email_length")"
 eq "reindex keeps the body texts" "$(mt s.db search --json budget)" "$want"

@@ -40,5 +40,6 @@ with open(sys.argv[1], "w") as out:
         out.write("Date: %s\nMessage-ID: <%s>\n\n" % (d.strftime("%a, %d %b %Y %H:%M:%S +0000"), mid))
         out.write(" ".join(body) + "\n\n")
         emails.append({"message_id": mid, "from": sender, "date": stamp,
-                       "words": sorted(set(body))})
+                       "words": sorted(set(body)),
+                       "counts": {w: body.count(w) for w in set(body)}})
 json.dump(emails, open(sys.argv[2], "w"))
