@@ -208,9 +208,11 @@ mt_status search_count(struct store *st, const char *query, int64_t *total,
 {
     struct run run;
     *total = 0;
+    bool began = store_begin_read(st);
     mt_status status = run_prepare(st, query, &run, err);
     if (status == MT_OK)
         status = count_run(st, &run, total, err);
+    store_end_read(st, began);
     query_plan_free(&run.plan);
     return status;
 }
@@ -498,6 +500,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         limit = SEARCH_MAX_LIMIT;
     if (offset < 0)
         offset = 0;
+    bool began = store_begin_read(st);
     mt_status status = run_prepare(st, query, &run, err);
     const struct query_plan *plan = &run.plan;
     if (sort == SEARCH_SORT_DEFAULT)
@@ -513,6 +516,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
         status = make_snippet(st, page->results[i].id, plan, fallback, &text,
                               &page->results[i].snippet);
+    store_end_read(st, began);
     query_plan_free(&run.plan);
     buf_free(&text);
     if (status != MT_OK)

@@ -460,6 +460,19 @@ mt_status store_commit(struct store *st, struct mt_error *err)
     return MT_OK;
 }
 
+bool store_begin_read(struct store *st)
+{
+    if (!sqlite3_get_autocommit(st->db))
+        return false;
+    return sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+}
+
+void store_end_read(struct store *st, bool began)
+{
+    if (began)
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 mt_status store_rollback(struct store *st)
 {
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
