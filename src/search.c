@@ -378,7 +378,9 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
         goto out;
     }
     bind_params(s, plan, shape, 1);
-    size_t candidates = offset + limit <= RANK_CANDIDATES ? RANK_CANDIDATES : SIZE_MAX;
+    /* the page's end, kept from overflowing on an absurd --offset */
+    int64_t end = offset > INT64_MAX - limit ? INT64_MAX : offset + limit;
+    size_t candidates = end <= RANK_CANDIDATES ? RANK_CANDIDATES : SIZE_MAX;
     int64_t last = 0;
     int rc = SQLITE_DONE;
     while (status == MT_OK && ranker.count < candidates
@@ -404,7 +406,7 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
     }
     size_t best = 0;
     if (status == MT_OK)
-        status = rank_best(&ranker, st, (size_t)(offset + limit), &best, err);
+        status = rank_best(&ranker, st, (size_t)end, &best, err);
     if (status != MT_OK || best <= (size_t)offset)
         goto out;
     page->results = calloc(best - (size_t)offset, sizeof *page->results);

@@ -54,6 +54,12 @@ eq "snippet highlights the accent-folded match" \
    "Bonjour à tous, La réunion à l'**Élysée** est déplacée à jeudi. Merci de confirmer. Jean"
 eq "relevance: a subject hit ranks above a body-only hit" \
    "$(mt s.db search --json 'documents OR budget' | jq_py 'd["results"][0]["message_id"]')" "docs@example.net"
+# Regression: the page's end (offset + limit) overflowed in relevance order.
+for sort in relevance date; do
+    eq "an offset near the largest number: no results, the total still exact ($sort)" \
+       "$(mt s.db search --json --sort $sort --offset 9223372036854775800 --limit 1000 budget)" \
+       "{\"total\":$(mt s.db count budget),\"results\":[]}"
+done
 
 # export QUERY: the matching emails only
 eq "export QUERY (jsonl) gives the matching emails" \
