@@ -332,8 +332,11 @@ static mt_status make_snippet(struct store *st, int64_t id, const struct query_p
     return status;
 }
 
-/* Fill R from a row of "id, message_id, date, from_name, from_addr,
- * subject, verdict". */
+/* What a result shows, of email e, in the order fill_result reads it. */
+#define RESULT_COLUMNS "e.id, e.message_id, e.date, e.from_name, e.from_addr," \
+                       " e.subject, e.verdict"
+
+/* Fill R from a row of RESULT_COLUMNS. */
 static mt_status fill_result(struct search_result *r, sqlite3_stmt *s)
 {
     struct buf from = BUF_INIT;
@@ -414,19 +417,17 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
         status = MT_ENOMEM;
         goto out;
     }
-    static const char row_sql[] = "SELECT id, message_id, date, from_name, from_addr,"
-                                  " subject, verdict FROM email WHERE id = ?";
+    static const char row_sql[] = "SELECT " RESULT_COLUMNS " FROM email e WHERE e.id = ?";
+    sqlite3_stmt *row; /* kept by the store: reset, never finalized */
+    status = store_statement(st, row_sql, &row, err);
     for (size_t i = (size_t)offset; i < best && status == MT_OK; i++) {
-        if ((status = store_statement(st, row_sql, &s, err)) != MT_OK)
-            break;
-        sqlite3_bind_int64(s, 1, ranker.candidates[i].id);
-        rc = sqlite3_step(s);
+        sqlite3_bind_int64(row, 1, ranker.candidates[i].id);
+        rc = sqlite3_step(row);
         if (rc == SQLITE_ROW)
-            status = fill_result(&page->results[page->count++], s);
+            status = fill_result(&page->results[page->count++], row);
         else if (rc != SQLITE_DONE)
             status = store_db_error(st, err, "searching");
-        sqlite3_reset(s);
-        s = NULL; /* kept by the store, never finalized here */
+        sqlite3_reset(row);
     }
 out:
     sqlite3_finalize(s);
@@ -453,8 +454,7 @@ static mt_status dated_page(struct store *st, const struct run *run, enum search
     /* The page's ids first, sorted on what the indexes hold; only then
      * the 20 or so email rows it shows (rows are read one by one from all
      * over the file: reading every match's would cost more than sorting). */
-    buf_append_str(&sql, "SELECT e.id, e.message_id, e.date, e.from_name, e.from_addr,"
-                         " e.subject, e.verdict FROM (SELECT e.id AS id, e.date AS sort_key");
+    buf_append_str(&sql, "SELECT " RESULT_COLUMNS " FROM (SELECT e.id AS id, e.date AS sort_key");
     append_from_where(&sql, run, shape);
     /* Ids break ties so paging is stable.  SQLite sorts undated mail
      * first in date order, last in -date order (docs/search.md). */
@@ -509,12 +509,10 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
         sort = plan->match ? SEARCH_SORT_RELEVANCE : SEARCH_SORT_DATE_DESC;
     if (sort == SEARCH_SORT_RELEVANCE && !plan->match)
         sort = SEARCH_SORT_DATE_DESC;
-    if (status != MT_OK)
-        ;
-    else if (sort == SEARCH_SORT_RELEVANCE && limit > 0)
-        status = ranked_page(st, &run, limit, offset, page, err);
-    else
-        status = dated_page(st, &run, sort, limit, offset, page, err);
+    if (status == MT_OK)
+        status = sort == SEARCH_SORT_RELEVANCE && limit > 0
+                 ? ranked_page(st, &run, limit, offset, page, err)
+                 : dated_page(st, &run, sort, limit, offset, page, err);
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
         status = make_snippet(st, page->results[i].id, plan, fallback, &text,
                               &page->results[i].snippet);
