@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -190,23 +191,34 @@ static unsigned char *decode_base64(const char *s, size_t len, size_t *out_len)
     return out;
 }
 
-/* Make the CRLF copy and find header fields and the body. */
+/* Make the CRLF copy and find header fields and the body.  Lines are
+ * found with memchr and copied whole: a byte-at-a-time copy was a fifth
+ * of verify's own time. */
 static mt_status message_load(const unsigned char *raw, size_t len,
                               struct message *m)
 {
     memset(m, 0, sizeof *m);
     size_t extra = 0;
-    for (size_t i = 0; i < len; i++)
-        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+    const unsigned char *end = raw + len;
+    for (const unsigned char *nl = len ? memchr(raw, '\n', len) : NULL; nl;
+         nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1)))
+        if (nl == raw || nl[-1] != '\r')
             extra++;
     m->crlf = malloc(len + extra + 1);
     if (!m->crlf)
         return MT_ENOMEM;
     size_t o = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (raw[i] == '\n' && (i == 0 || raw[i - 1] != '\r'))
+    for (size_t i = 0; i < len;) {
+        const unsigned char *nl = memchr(raw + i, '\n', len - i);
+        size_t line_end = nl ? (size_t)(nl - raw) : len;
+        memcpy(m->crlf + o, raw + i, line_end - i);
+        o += line_end - i;
+        if (!nl)
+            break;
+        if (line_end == 0 || raw[line_end - 1] != '\r')
             m->crlf[o++] = '\r';
-        m->crlf[o++] = raw[i];
+        m->crlf[o++] = '\n';
+        i = line_end + 1;
     }
     m->crlf[o] = '\0';
     m->len = o;
@@ -220,14 +232,15 @@ static mt_status message_load(const unsigned char *raw, size_t len,
             break;
         }
         size_t start = i;
-        /* the field runs to a CRLF not followed by WSP */
+        /* the field runs to a CRLF not followed by WSP (every LF is a
+         * CRLF by now) */
         for (;;) {
-            const char *crlf = memmem(text + i, m->len - i, "\r\n", 2);
-            if (!crlf) {
+            const char *lf = memchr(text + i, '\n', m->len - i);
+            if (!lf) {
                 i = m->len;
                 break;
             }
-            i = (size_t)(crlf - text) + 2;
+            i = (size_t)(lf - text) + 1;
             if (i >= m->len || !is_wsp(text[i]))
                 break;
         }
@@ -266,6 +279,24 @@ static bool name_is(const struct header *h, const char *name)
     return h->name_len == strlen(name) && !strncasecmp(h->name, name, h->name_len);
 }
 
+/* The first index from I on (or LEN) holding SP or HTAB, eight bytes at
+ * a time: most body bytes are base64 or text runs with no WSP. */
+static size_t next_wsp(const unsigned char *p, size_t i, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (len - i >= 8) {
+        uint64_t x;
+        memcpy(&x, p + i, 8);
+        uint64_t space = x ^ (ones * ' '), tab = x ^ (ones * '\t');
+        if (((space - ones) & ~space & highs) | ((tab - ones) & ~tab & highs))
+            break;
+        i += 8;
+    }
+    while (i < len && p[i] != ' ' && p[i] != '\t')
+        i++;
+    return i;
+}
+
 unsigned char *dkim_canonicalize_body(const unsigned char *body, size_t len,
                                       bool relaxed, size_t *out_len)
 {
@@ -280,18 +311,18 @@ unsigned char *dkim_canonicalize_body(const unsigned char *body, size_t len,
         /* RFC 6376 3.4.4: drop WSP at line ends, reduce WSP runs to one SP */
         size_t i = 0;
         while (i < len) {
-            if (is_wsp((char)body[i])) {
-                size_t j = i;
-                while (j < len && is_wsp((char)body[j]))
-                    j++;
-                if (j + 1 < len && body[j] == '\r' && body[j + 1] == '\n')
-                    ; /* trailing WSP: dropped */
-                else if (j < len)
-                    out[o++] = ' ';
-                i = j;
-                continue;
-            }
-            out[o++] = body[i++];
+            size_t j = next_wsp(body, i, len);
+            memcpy(out + o, body + i, j - i);
+            o += j - i;
+            if (j == len)
+                break;
+            while (j < len && is_wsp((char)body[j]))
+                j++;
+            if (j + 1 < len && body[j] == '\r' && body[j + 1] == '\n')
+                ; /* trailing WSP: dropped */
+            else if (j < len)
+                out[o++] = ' ';
+            i = j;
         }
     }
     /* Both: remove empty lines at the end, end with one CRLF. */
@@ -328,11 +359,13 @@ static mt_status canonicalize_header(struct buf *out, const char *raw,
     size_t name_len = (size_t)(colon - raw);
     while (name_len && is_wsp(raw[name_len - 1]))
         name_len--;
-    for (size_t i = 0; i < name_len; i++)
-        if (buf_append_char(out, (char)tolower((unsigned char)raw[i])) != MT_OK)
-            return MT_ENOMEM;
-    if (buf_append_char(out, ':') != MT_OK)
+    /* The canonical form is never longer than the field plus CRLF. */
+    if (buf_reserve(out, len + 3) != MT_OK)
         return MT_ENOMEM;
+    char *o = out->data + out->len;
+    for (size_t i = 0; i < name_len; i++)
+        *o++ = (char)tolower((unsigned char)raw[i]);
+    *o++ = ':';
     size_t i = (size_t)(colon - raw) + 1;
     bool pending_space = false, started = false;
     for (; i < len; i++) {
@@ -341,15 +374,18 @@ static mt_status canonicalize_header(struct buf *out, const char *raw,
             pending_space = started;
             continue;
         }
-        if (pending_space && buf_append_char(out, ' ') != MT_OK)
-            return MT_ENOMEM;
+        if (pending_space)
+            *o++ = ' ';
         pending_space = false;
         started = true;
-        if (buf_append_char(out, c) != MT_OK)
-            return MT_ENOMEM;
+        *o++ = c;
     }
-    if (final_crlf)
-        return buf_append(out, "\r\n", 2);
+    if (final_crlf) {
+        *o++ = '\r';
+        *o++ = '\n';
+    }
+    out->len = (size_t)(o - out->data);
+    out->data[out->len] = '\0';
     return MT_OK;
 }
 
