@@ -212,6 +212,7 @@ void verify_count(struct verify_counts *counts, const struct dkim_report *report
 
 struct verify_item {
     bool ready;
+    bool unchanged;   /* the archive already holds exactly this outcome */
     mt_status status;
     struct dkim_report *report;
 };
@@ -232,13 +233,97 @@ struct verify_job {
     pthread_cond_t space, ready;
 };
 
+/* The stored outcome of one email: its verdict, signature count and
+ * signature rows, in the columns verify_writer_put writes (verified_at
+ * aside).  One row per signature, or one row of NULLs when none. */
+static const char stored_outcome_sql[] =
+    "SELECT e.verdict, e.signature_count, s.position, s.domain, s.selector,"
+    " s.algorithm, s.canonicalization, s.identity, s.signed_headers,"
+    " s.body_length_tag, s.body_bytes_unsigned, s.key_bits, s.key_id, s.result,"
+    " s.reason, s.weaknesses"
+    " FROM email e LEFT JOIN signature s ON s.email_id = e.id"
+    " WHERE e.id = ? ORDER BY s.position";
+
+static bool column_is_text(sqlite3_stmt *s, int column, const char *text)
+{
+    const char *stored = (const char *)sqlite3_column_text(s, column);
+    if (!text || !stored)
+        return !text && !stored;
+    return !strcmp(stored, text);
+}
+
+/* INT64, or NULL when NULL_WHEN is true. */
+static bool column_is_int(sqlite3_stmt *s, int column, int64_t value, bool null_when)
+{
+    if (null_when)
+        return sqlite3_column_type(s, column) == SQLITE_NULL;
+    return sqlite3_column_type(s, column) == SQLITE_INTEGER
+           && sqlite3_column_int64(s, column) == value;
+}
+
+static bool signature_row_matches(sqlite3_stmt *s, size_t position,
+                                  const struct dkim_signature *sig)
+{
+    char weak[128];
+    dkim_weakness_names(sig->weaknesses, weak, sizeof weak);
+    return column_is_int(s, 2, (int64_t)position, false)
+           && column_is_text(s, 3, sig->domain)
+           && column_is_text(s, 4, sig->selector)
+           && column_is_text(s, 5, sig->algorithm)
+           && column_is_text(s, 6, sig->canonicalization)
+           && column_is_text(s, 7, sig->identity)
+           && column_is_text(s, 8, sig->signed_headers)
+           && column_is_int(s, 9, sig->body_length_tag, sig->body_length_tag < 0)
+           && column_is_int(s, 10, sig->body_bytes_unsigned, false)
+           && column_is_int(s, 11, sig->key_bits, false)
+           && column_is_int(s, 12, sig->key_id, sig->key_id < 0)
+           && column_is_text(s, 13, dkim_result_name(sig->result))
+           && column_is_text(s, 14, sig->reason)
+           && column_is_text(s, 15, weak);
+}
+
+/*
+ * Whether the archive (as STORED, the statement of stored_outcome_sql,
+ * sees it) already holds exactly REPORT for email ID, so that a rerun
+ * that changes nothing writes nothing.  Any doubt (a read error, an
+ * extra row) answers false: the writer then rewrites the outcome.
+ */
+static bool outcome_is_stored(sqlite3_stmt *stored, int64_t id,
+                              const struct dkim_report *report)
+{
+    size_t count = report ? report->count : 0;
+    enum dkim_verdict verdict = report ? report->verdict : DKIM_UNSIGNED;
+    bool same = true;
+    size_t rows = 0;
+    int rc;
+    sqlite3_bind_int64(stored, 1, id);
+    while (same && (rc = sqlite3_step(stored)) == SQLITE_ROW) {
+        if (rows == 0)
+            same = column_is_text(stored, 0, dkim_verdict_name(verdict))
+                   && column_is_int(stored, 1, (int64_t)count, false);
+        if (same && count == 0)   /* the LEFT JOIN's one row of NULLs */
+            same = rows == 0 && sqlite3_column_type(stored, 2) == SQLITE_NULL;
+        else if (same)
+            same = rows < count && signature_row_matches(stored, rows, &report->signatures[rows]);
+        rows++;
+    }
+    same = same && rc == SQLITE_DONE && rows == (count ? count : 1);
+    sqlite3_reset(stored);
+    return same;
+}
+
 static void *verify_worker_main(void *arg)
 {
     struct verify_job *job = arg;
     struct store *reader = NULL;
     struct buf raw = BUF_INIT;
+    sqlite3_stmt *stored = NULL;
     mt_status open_status = store_open(job->options->archive_path, STORE_READ_ONLY,
                                        &reader, NULL);
+    if (open_status == MT_OK
+        && sqlite3_prepare_v2(store_db(reader), stored_outcome_sql, -1, &stored,
+                              NULL) != SQLITE_OK)
+        stored = NULL;   /* then every outcome is written */
     for (;;) {
         pthread_mutex_lock(&job->lock);
         while (!job->abort && job->next < job->count
@@ -256,9 +341,13 @@ static void *verify_worker_main(void *arg)
         job->next = end;
         pthread_mutex_unlock(&job->lock);
 
+        /* One read transaction per chunk: the file's locks are taken
+         * once, not per statement, and no snapshot is held for long. */
+        bool began = open_status == MT_OK && store_begin_read(reader);
         for (size_t n = first; n < end; n++) {
             struct verify_item *item = &job->items[n % RING];
             item->report = NULL;
+            item->unchanged = false;
             item->status = open_status;
             if (item->status == MT_OK)
                 item->status = store_get_raw(reader, job->ids[n], &raw, NULL);
@@ -266,7 +355,11 @@ static void *verify_worker_main(void *arg)
             if (item->status == MT_OK && dkim_has_signature(bytes, raw.len))
                 item->status = dkim_verify_message(bytes, raw.len, job->keys,
                                                    job->options->now, &item->report);
+            if (item->status == MT_OK && stored)
+                item->unchanged = outcome_is_stored(stored, job->ids[n], item->report);
         }
+        if (began)
+            store_end_read(reader, began);
 
         pthread_mutex_lock(&job->lock);
         for (size_t n = first; n < end; n++)
@@ -276,6 +369,7 @@ static void *verify_worker_main(void *arg)
         pthread_mutex_unlock(&job->lock);
     }
     buf_free(&raw);
+    sqlite3_finalize(stored);
     store_close(reader);
     return NULL;
 }
@@ -374,7 +468,7 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
             status = store_begin(st, err);
             in_transaction = status == MT_OK;
         }
-        if (status == MT_OK)
+        if (status == MT_OK && !item->unchanged)
             status = verify_writer_put(writer, ids[n], item->report, options->now, err);
         if (status == MT_OK)
             verify_count(counts, item->report);

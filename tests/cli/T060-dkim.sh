@@ -52,6 +52,31 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "stats counts signing domains of passing signatures" \
        "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 11}"
     eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":5,"weak":6,"failed":9,"nokey":0,"unsigned":0}'
+    # A rerun that reaches the same outcomes writes nothing: verified_at
+    # stays the time each outcome was first reached (docs/dkim.md).  But a
+    # stored outcome that differs from what the signatures prove now, here
+    # forged in the file, is rewritten: the archive never keeps a claim
+    # the cryptography does not back.
+    sqlite3 "$work/adv.db" "UPDATE signature SET verified_at = 1"
+    mt adv.db verify >/dev/null
+    eq "an unchanged outcome is not rewritten" \
+       "$(sqlite3 "$work/adv.db" "SELECT count(*) FROM signature WHERE verified_at != 1")" 0
+    altered=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/02-altered-body.eml'")
+    sqlite3 "$work/adv.db" "UPDATE signature SET result = 'pass', reason = NULL WHERE email_id = $altered;
+                            UPDATE email SET verdict = 'verified' WHERE id = $altered"
+    short=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/07-short-key.eml'")
+    sqlite3 "$work/adv.db" "UPDATE signature SET weaknesses = '' WHERE email_id = $short"
+    good=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/00-good.eml'")
+    sqlite3 "$work/adv.db" "INSERT INTO signature(email_id, position, result, verified_at)
+                            VALUES($good, 5, 'pass', 1)"
+    eq "a rerun counts the same" "$(mt adv.db verify --json)" '{"verified":5,"weak":6,"failed":9,"nokey":0,"unsigned":0}'
+    eq "a forged pass is put back to what the signature proves" \
+       "$(sqlite3 "$work/adv.db" "SELECT e.verdict || ' ' || g.result || ' ' || (g.verified_at > 1) FROM email e JOIN signature g ON g.email_id = e.id WHERE e.id = $altered")" \
+       "failed fail 1"
+    eq "a dropped weakness is put back" \
+       "$(sqlite3 "$work/adv.db" "SELECT weaknesses FROM signature WHERE email_id = $short")" short_key
+    eq "a forged extra signature row goes" \
+       "$(sqlite3 "$work/adv.db" "SELECT count(*) FROM signature WHERE email_id = $good")" 1
     # Ingest checks signatures as it reads: without keys a signed email is
     # nokey (never unsigned); keys imported later decide it on verify.
     mt late.db ingest "$work/adv/00-good.eml" "$DATA/mail/simple.eml" >/dev/null
