@@ -62,6 +62,8 @@ int cmd_corroborate(const struct cli *cli, int argc, char **argv)
     mt_status status = thread_rebuild(st, &threads, &err);
     if (status == MT_OK)
         status = corroborate_archive(st, &c, &err);
+    if (status == MT_OK && c.unchanged)
+        status = corroborate_count_stored(st, &c, &err);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);

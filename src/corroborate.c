@@ -373,6 +373,23 @@ static void free_docs(struct doc *docs, size_t count)
     free(docs);
 }
 
+mt_status corroborate_count_stored(struct store *st, struct corroborate_counts *counts,
+                                   struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = MT_OK;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*), count(DISTINCT email_id)"
+                           " FROM corroboration", -1, &s, NULL) != SQLITE_OK
+        || sqlite3_step(s) != SQLITE_ROW)
+        status = store_db_error(st, err, "counting corroboration");
+    else {
+        counts->spans = sqlite3_column_int64(s, 0);
+        counts->emails = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    return status;
+}
+
 mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
                               struct mt_error *err)
 {
@@ -390,10 +407,17 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     /* Only conversations with a verified email can hold a span. */
     mt_status status = MT_OK;
     if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT id, verdict = 'verified', coalesce(thread_id, id) FROM email"
-                           " WHERE coalesce(thread_id, id) IN"
-                           " (SELECT coalesce(thread_id, id) FROM email WHERE verdict = 'verified')"
-                           " ORDER BY id", -1, &s, NULL) != SQLITE_OK) {
+                           /* a conversation is coalesce(thread_id, id); written
+                            * as two branches so the email_thread and
+                            * email_verdict indexes answer it alone */
+                           "SELECT id, verdict = 'verified', thread_id FROM email"
+                           " WHERE thread_id IN (SELECT coalesce(thread_id, id) FROM email"
+                           "  WHERE verdict = 'verified')"
+                           " UNION ALL"
+                           " SELECT id, verdict = 'verified', id FROM email"
+                           " WHERE thread_id IS NULL AND id IN (SELECT coalesce(thread_id, id)"
+                           "  FROM email WHERE verdict = 'verified')"
+                           " ORDER BY 1", -1, &s, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "finding verified conversations");
         goto out;
     }
@@ -423,16 +447,9 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     uint64_t fingerprint = fingerprint_docs(docs, doc_count);
     if (stored_fingerprint(st) == (int64_t)fingerprint) {
         counts->unchanged = true;
+        counts->spans = counts->emails = -1;
         for (size_t i = 0; i < doc_count; i++)
             counts->verified += docs[i].verified;
-        if (sqlite3_prepare_v2(store_db(st), "SELECT count(*), count(DISTINCT email_id)"
-                               " FROM corroboration", -1, &s, NULL) != SQLITE_OK
-            || sqlite3_step(s) != SQLITE_ROW)
-            status = store_db_error(st, err, "counting corroboration");
-        else {
-            counts->spans = sqlite3_column_int64(s, 0);
-            counts->emails = sqlite3_column_int64(s, 1);
-        }
         goto out;
     }
     for (size_t i = 0; i < doc_count && status == MT_OK; i++) {

@@ -31,11 +31,17 @@ struct corroborate_counts {
     int64_t spans;        /* spans recorded */
     int64_t emails;       /* emails with at least one span */
     bool unchanged;       /* same inputs as last time: nothing redone
-                             (examined is 0, the others as stored) */
+                             (examined is 0; spans and emails are -1, not
+                             counted: see corroborate_count_stored) */
 };
 
 mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
                               struct mt_error *err);
+
+/* COUNTS->spans and ->emails as the table holds them now (reading the
+ * whole table: tens of ms on a large archive, so only on request). */
+mt_status corroborate_count_stored(struct store *st, struct corroborate_counts *counts,
+                                   struct mt_error *err);
 
 /*
  * Split a body text (UTF-8) into normalized words, own text and quoted

@@ -160,6 +160,14 @@ static const char *const migrations[] = {
      * archives by the first writing command */
     "CREATE TABLE email_length(block INTEGER PRIMARY KEY, lengths BLOB NOT NULL);"
     "INSERT INTO upgrade_pending SELECT 'lengths' WHERE EXISTS (SELECT 1 FROM email);",
+    /* 9: what verify and corroboration ask of every email (is it signed,
+     * which are verified, what conversation) answered from indexes alone:
+     * reading the email rows for it was 110 of a 550 ms verify */
+    "CREATE INDEX IF NOT EXISTS email_signature_count ON email(signature_count);"
+    "DROP INDEX IF EXISTS email_thread;"
+    "CREATE INDEX email_thread ON email(thread_id, verdict);"
+    "DROP INDEX IF EXISTS email_verdict;"
+    "CREATE INDEX email_verdict ON email(verdict, thread_id);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -68,6 +68,19 @@ eq "a writing command fills the lengths" \
    "$(sqlite3 "$work/v7.db" "SELECT count(*) FROM upgrade_pending; SELECT hex(group_concat(lengths, '')) FROM email_length")" \
    "$(sqlite3 "$work/s.db" "SELECT 0; SELECT hex(group_concat(lengths, '')) FROM email_length")"
 
+# An archive as schema 8 made it: the indexes verify and corroboration
+# read instead of email rows are made on upgrade, and answers stay.
+cp "$work/s.db" "$work/v8.db"
+sqlite3 "$work/v8.db" "DROP INDEX email_signature_count; DROP INDEX email_thread;
+    CREATE INDEX email_thread ON email(thread_id); DROP INDEX email_verdict;
+    CREATE INDEX email_verdict ON email(verdict); PRAGMA user_version = 8;"
+before=$(mt s.db verify --json)
+eq "schema 8: verify counts the same after the upgrade" "$(mt v8.db verify --json)" "$before"
+eq "schema 8: upgraded to 9 with the new indexes" \
+   "$(sqlite3 "$work/v8.db" "PRAGMA user_version; SELECT group_concat(sql, ' | ') FROM (SELECT sql FROM sqlite_master WHERE name IN ('email_signature_count', 'email_thread', 'email_verdict') ORDER BY name)")" \
+   "9
+CREATE INDEX email_signature_count ON email(signature_count) | CREATE INDEX email_thread ON email(thread_id, verdict) | CREATE INDEX email_verdict ON email(verdict, thread_id)"
+
 mt s.db reindex >/dev/null
 eq "reindex writes the same lengths" \
    "$(sqlite3 "$work/s.db" "SELECT hex(group_concat(lengths, '')) FROM email_length")" \
