@@ -410,13 +410,13 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
                            /* a conversation is coalesce(thread_id, id); written
                             * as two branches so the email_thread and
                             * email_verdict indexes answer it alone */
-                           "SELECT id, verdict = 'verified', thread_id FROM email"
-                           " WHERE thread_id IN (SELECT coalesce(thread_id, id) FROM email"
-                           "  WHERE verdict = 'verified')"
+                           "WITH verified_conversation(id) AS"
+                           " (SELECT coalesce(thread_id, id) FROM email WHERE verdict = 'verified')"
+                           " SELECT id, verdict = 'verified', thread_id FROM email"
+                           " WHERE thread_id IN verified_conversation"
                            " UNION ALL"
                            " SELECT id, verdict = 'verified', id FROM email"
-                           " WHERE thread_id IS NULL AND id IN (SELECT coalesce(thread_id, id)"
-                           "  FROM email WHERE verdict = 'verified')"
+                           " WHERE thread_id IS NULL AND id IN verified_conversation"
                            " ORDER BY 1", -1, &s, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "finding verified conversations");
         goto out;

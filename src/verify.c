@@ -88,12 +88,79 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
     return MT_OK;
 }
 
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *text)
+/*
+ * The columns of a signature row that say what was found: all but
+ * email_id, position and verified_at.  The writer stores them and a
+ * rerun compares them with what is stored, both from result_values, so
+ * the two cannot drift apart.
+ */
+#define RESULT_COLUMNS "domain, selector, algorithm, canonicalization, identity," \
+                       " signed_headers, body_length_tag, body_bytes_unsigned, key_bits," \
+                       " key_id, result, reason, weaknesses"
+#define RESULT_COLUMN_COUNT 13
+
+/* One column's value as written: SQLITE_NULL, SQLITE_INTEGER or SQLITE_TEXT. */
+struct column_value {
+    int type;
+    int64_t number;
+    const char *text;
+};
+
+static struct column_value text_value(const char *text)
 {
-    if (text)
-        sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+    return (struct column_value){ .type = text ? SQLITE_TEXT : SQLITE_NULL, .text = text };
+}
+
+/* NUMBER, or NULL when IS_NULL. */
+static struct column_value number_value(int64_t number, bool is_null)
+{
+    return (struct column_value){ .type = is_null ? SQLITE_NULL : SQLITE_INTEGER,
+                                  .number = number };
+}
+
+/* S's RESULT_COLUMNS, in that order, into OUT; WEAK (caller's, WEAK_SIZE
+ * bytes) holds the weakness names the last one points to. */
+static void result_values(const struct dkim_signature *s, char *weak, size_t weak_size,
+                          struct column_value out[RESULT_COLUMN_COUNT])
+{
+    dkim_weakness_names(s->weaknesses, weak, weak_size);
+    const struct column_value values[] = {
+        text_value(s->domain),
+        text_value(s->selector),
+        text_value(s->algorithm),
+        text_value(s->canonicalization),
+        text_value(s->identity),
+        text_value(s->signed_headers),
+        number_value(s->body_length_tag, s->body_length_tag < 0),
+        number_value(s->body_bytes_unsigned, false),
+        number_value(s->key_bits, false),
+        number_value(s->key_id, s->key_id < 0),
+        text_value(dkim_result_name(s->result)),
+        text_value(s->reason),
+        text_value(weak),
+    };
+    _Static_assert(sizeof values / sizeof values[0] == RESULT_COLUMN_COUNT,
+                   "one value per result column");
+    memcpy(out, values, sizeof values);
+}
+
+static void bind_value(sqlite3_stmt *s, int index, const struct column_value *v)
+{
+    if (v->type == SQLITE_TEXT)
+        sqlite3_bind_text(s, index, v->text, -1, SQLITE_TRANSIENT);
+    else if (v->type == SQLITE_INTEGER)
+        sqlite3_bind_int64(s, index, v->number);
     else
-        sqlite3_bind_null(s, i);
+        sqlite3_bind_null(s, index);
+}
+
+static bool value_is_stored(sqlite3_stmt *s, int column, const struct column_value *v)
+{
+    if (sqlite3_column_type(s, column) != v->type)
+        return false;
+    if (v->type == SQLITE_TEXT)
+        return !strcmp((const char *)sqlite3_column_text(s, column), v->text);
+    return v->type == SQLITE_NULL || sqlite3_column_int64(s, column) == v->number;
 }
 
 struct verify_writer {
@@ -121,10 +188,8 @@ mt_status verify_writer_open(struct store *st, struct verify_writer **out,
         return MT_ENOMEM;
     w->store = st;
     if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ? AND position >= ?", -1, &w->clear, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO signature(email_id, position, domain, selector,"
-                              " algorithm, canonicalization, identity, signed_headers,"
-                              " body_length_tag, body_bytes_unsigned, key_bits, key_id,"
-                              " result, reason, weaknesses, verified_at)"
+        || sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO signature(email_id, position, "
+                              RESULT_COLUMNS ", verified_at)"
                               " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &w->insert, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, "UPDATE email SET verdict = ?, signature_count = ?"
                               " WHERE id = ?", -1, &w->set_verdict, NULL) != SQLITE_OK) {
@@ -153,32 +218,15 @@ mt_status verify_writer_put(struct verify_writer *w, int64_t id,
     sqlite3_bind_int64(w->clear, 2, report ? (int64_t)report->count : 0);
     mt_status status = step_and_reset(w, w->clear, "clearing old results", err);
     for (size_t i = 0; report && i < report->count && status == MT_OK; i++) {
-        const struct dkim_signature *s = &report->signatures[i];
         sqlite3_stmt *insert = w->insert;
+        struct column_value values[RESULT_COLUMN_COUNT];
         char weak[128];
-        dkim_weakness_names(s->weaknesses, weak, sizeof weak);
+        result_values(&report->signatures[i], weak, sizeof weak, values);
         sqlite3_bind_int64(insert, 1, id);
         sqlite3_bind_int(insert, 2, (int)i);
-        bind_text_or_null(insert, 3, s->domain);
-        bind_text_or_null(insert, 4, s->selector);
-        bind_text_or_null(insert, 5, s->algorithm);
-        bind_text_or_null(insert, 6, s->canonicalization);
-        bind_text_or_null(insert, 7, s->identity);
-        bind_text_or_null(insert, 8, s->signed_headers);
-        if (s->body_length_tag >= 0)
-            sqlite3_bind_int64(insert, 9, s->body_length_tag);
-        else
-            sqlite3_bind_null(insert, 9);
-        sqlite3_bind_int64(insert, 10, s->body_bytes_unsigned);
-        sqlite3_bind_int(insert, 11, s->key_bits);
-        if (s->key_id >= 0)
-            sqlite3_bind_int64(insert, 12, s->key_id);
-        else
-            sqlite3_bind_null(insert, 12);
-        sqlite3_bind_text(insert, 13, dkim_result_name(s->result), -1, SQLITE_STATIC);
-        bind_text_or_null(insert, 14, s->reason);
-        sqlite3_bind_text(insert, 15, weak, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(insert, 16, now);
+        for (int c = 0; c < RESULT_COLUMN_COUNT; c++)
+            bind_value(insert, 3 + c, &values[c]);
+        sqlite3_bind_int64(insert, 3 + RESULT_COLUMN_COUNT, now);
         status = step_and_reset(w, insert, "storing a signature result", err);
     }
     if (status != MT_OK)
@@ -233,83 +281,63 @@ struct verify_job {
     pthread_cond_t space, ready;
 };
 
-/* The stored outcome of one email: its verdict, signature count and
- * signature rows, in the columns verify_writer_put writes (verified_at
- * aside).  One row per signature, or one row of NULLs when none. */
-static const char stored_outcome_sql[] =
-    "SELECT e.verdict, e.signature_count, s.position, s.domain, s.selector,"
-    " s.algorithm, s.canonicalization, s.identity, s.signed_headers,"
-    " s.body_length_tag, s.body_bytes_unsigned, s.key_bits, s.key_id, s.result,"
-    " s.reason, s.weaknesses"
-    " FROM email e LEFT JOIN signature s ON s.email_id = e.id"
-    " WHERE e.id = ? ORDER BY s.position";
+/* What the archive holds for one email, read by a worker to see whether
+ * a rerun changed anything: its verdict and signature count, and its
+ * signature rows. */
+struct stored_outcome {
+    sqlite3_stmt *verdict, *rows;
+};
 
-static bool column_is_text(sqlite3_stmt *s, int column, const char *text)
+static bool stored_outcome_prepare(struct store *reader, struct stored_outcome *q)
 {
-    const char *stored = (const char *)sqlite3_column_text(s, column);
-    if (!text || !stored)
-        return !text && !stored;
-    return !strcmp(stored, text);
+    return sqlite3_prepare_v2(store_db(reader), "SELECT verdict, signature_count FROM email"
+                              " WHERE id = ?", -1, &q->verdict, NULL) == SQLITE_OK
+           && sqlite3_prepare_v2(store_db(reader), "SELECT position, " RESULT_COLUMNS
+                                 " FROM signature WHERE email_id = ? ORDER BY position",
+                                 -1, &q->rows, NULL) == SQLITE_OK;
 }
 
-/* INT64, or NULL when NULL_WHEN is true. */
-static bool column_is_int(sqlite3_stmt *s, int column, int64_t value, bool null_when)
+static void stored_outcome_finalize(struct stored_outcome *q)
 {
-    if (null_when)
-        return sqlite3_column_type(s, column) == SQLITE_NULL;
-    return sqlite3_column_type(s, column) == SQLITE_INTEGER
-           && sqlite3_column_int64(s, column) == value;
-}
-
-static bool signature_row_matches(sqlite3_stmt *s, size_t position,
-                                  const struct dkim_signature *sig)
-{
-    char weak[128];
-    dkim_weakness_names(sig->weaknesses, weak, sizeof weak);
-    return column_is_int(s, 2, (int64_t)position, false)
-           && column_is_text(s, 3, sig->domain)
-           && column_is_text(s, 4, sig->selector)
-           && column_is_text(s, 5, sig->algorithm)
-           && column_is_text(s, 6, sig->canonicalization)
-           && column_is_text(s, 7, sig->identity)
-           && column_is_text(s, 8, sig->signed_headers)
-           && column_is_int(s, 9, sig->body_length_tag, sig->body_length_tag < 0)
-           && column_is_int(s, 10, sig->body_bytes_unsigned, false)
-           && column_is_int(s, 11, sig->key_bits, false)
-           && column_is_int(s, 12, sig->key_id, sig->key_id < 0)
-           && column_is_text(s, 13, dkim_result_name(sig->result))
-           && column_is_text(s, 14, sig->reason)
-           && column_is_text(s, 15, weak);
+    sqlite3_finalize(q->verdict);
+    sqlite3_finalize(q->rows);
 }
 
 /*
- * Whether the archive (as STORED, the statement of stored_outcome_sql,
- * sees it) already holds exactly REPORT for email ID, so that a rerun
- * that changes nothing writes nothing.  Any doubt (a read error, an
- * extra row) answers false: the writer then rewrites the outcome.
+ * Whether the archive already holds exactly REPORT for email ID (NULL:
+ * no signature), verified_at aside, so that a rerun that changes nothing
+ * writes nothing.  Any doubt (a read error, an extra row) answers false:
+ * the writer then rewrites the outcome.
  */
-static bool outcome_is_stored(sqlite3_stmt *stored, int64_t id,
+static bool outcome_is_stored(struct stored_outcome *q, int64_t id,
                               const struct dkim_report *report)
 {
     size_t count = report ? report->count : 0;
     enum dkim_verdict verdict = report ? report->verdict : DKIM_UNSIGNED;
-    bool same = true;
+    struct column_value verdict_value = text_value(dkim_verdict_name(verdict));
+    struct column_value count_value = number_value((int64_t)count, false);
+    sqlite3_bind_int64(q->verdict, 1, id);
+    bool same = sqlite3_step(q->verdict) == SQLITE_ROW
+                && value_is_stored(q->verdict, 0, &verdict_value)
+                && value_is_stored(q->verdict, 1, &count_value);
+    sqlite3_reset(q->verdict);
+
     size_t rows = 0;
-    int rc;
-    sqlite3_bind_int64(stored, 1, id);
-    while (same && (rc = sqlite3_step(stored)) == SQLITE_ROW) {
-        if (rows == 0)
-            same = column_is_text(stored, 0, dkim_verdict_name(verdict))
-                   && column_is_int(stored, 1, (int64_t)count, false);
-        if (same && count == 0)   /* the LEFT JOIN's one row of NULLs */
-            same = rows == 0 && sqlite3_column_type(stored, 2) == SQLITE_NULL;
-        else if (same)
-            same = rows < count && signature_row_matches(stored, rows, &report->signatures[rows]);
+    int rc = SQLITE_DONE;
+    sqlite3_bind_int64(q->rows, 1, id);
+    while (same && (rc = sqlite3_step(q->rows)) == SQLITE_ROW) {
+        struct column_value position = number_value((int64_t)rows, false);
+        struct column_value values[RESULT_COLUMN_COUNT];
+        char weak[128];
+        same = rows < count && value_is_stored(q->rows, 0, &position);
+        if (same)
+            result_values(&report->signatures[rows], weak, sizeof weak, values);
+        for (int c = 0; same && c < RESULT_COLUMN_COUNT; c++)
+            same = value_is_stored(q->rows, 1 + c, &values[c]);
         rows++;
     }
-    same = same && rc == SQLITE_DONE && rows == (count ? count : 1);
-    sqlite3_reset(stored);
-    return same;
+    sqlite3_reset(q->rows);
+    return same && rc == SQLITE_DONE && rows == count;
 }
 
 static void *verify_worker_main(void *arg)
@@ -317,13 +345,11 @@ static void *verify_worker_main(void *arg)
     struct verify_job *job = arg;
     struct store *reader = NULL;
     struct buf raw = BUF_INIT;
-    sqlite3_stmt *stored = NULL;
+    struct stored_outcome stored = { 0 };
     mt_status open_status = store_open(job->options->archive_path, STORE_READ_ONLY,
                                        &reader, NULL);
-    if (open_status == MT_OK
-        && sqlite3_prepare_v2(store_db(reader), stored_outcome_sql, -1, &stored,
-                              NULL) != SQLITE_OK)
-        stored = NULL;   /* then every outcome is written */
+    /* without it, every outcome is written */
+    bool compare = open_status == MT_OK && stored_outcome_prepare(reader, &stored);
     for (;;) {
         pthread_mutex_lock(&job->lock);
         while (!job->abort && job->next < job->count
@@ -355,8 +381,8 @@ static void *verify_worker_main(void *arg)
             if (item->status == MT_OK && dkim_has_signature(bytes, raw.len))
                 item->status = dkim_verify_message(bytes, raw.len, job->keys,
                                                    job->options->now, &item->report);
-            if (item->status == MT_OK && stored)
-                item->unchanged = outcome_is_stored(stored, job->ids[n], item->report);
+            if (item->status == MT_OK && compare)
+                item->unchanged = outcome_is_stored(&stored, job->ids[n], item->report);
         }
         if (began)
             store_end_read(reader, began);
@@ -369,7 +395,7 @@ static void *verify_worker_main(void *arg)
         pthread_mutex_unlock(&job->lock);
     }
     buf_free(&raw);
-    sqlite3_finalize(stored);
+    stored_outcome_finalize(&stored);
     store_close(reader);
     return NULL;
 }
@@ -555,7 +581,8 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
         sqlite3_bind_text(insert, 2, file.records[i].record, -1, SQLITE_STATIC);
         sqlite3_bind_text(insert, 3, type, -1, SQLITE_STATIC);
         sqlite3_bind_int(insert, 4, bits);
-        bind_text_or_null(insert, 5, source ? source : file_name);
+        struct column_value source_value = text_value(source ? source : file_name);
+        bind_value(insert, 5, &source_value);
         sqlite3_bind_int64(insert, 6, (sqlite3_int64)time(NULL));
         if (sqlite3_step(insert) != SQLITE_DONE)
             status = store_db_error(st, err, "importing a key");
