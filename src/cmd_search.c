@@ -62,6 +62,7 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         buf_free(&query);
         return EXIT_FAILED;
     }
+    store_keep_small_cache(st);
     if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
         /* older archive, upgrade pending: only mailtrove-full can make
          * its snippets */
@@ -121,6 +122,7 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
         buf_free(&query);
         return EXIT_FAILED;
     }
+    store_keep_small_cache(st);
     int64_t total;
     struct mt_error err = { 0 };
     mt_status status = search_count(st, buf_cstr(&query), &total, &err);

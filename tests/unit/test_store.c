@@ -65,6 +65,13 @@ int main(void)
     CHECK(sqlite3_column_int(s, 0) == 1);   /* same place kept once */
     CHECK(sqlite3_column_int(s, 1) == 1);
     sqlite3_finalize(s);
+    /* a one-query process's cache: small, and reading still works */
+    store_keep_small_cache(st);
+    sqlite3_prepare_v2(store_db(st), "PRAGMA cache_size", -1, &s, NULL);
+    CHECK(sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 20);
+    sqlite3_finalize(s);
+    CHECK(store_get_raw(st, id, &back, &err) == MT_OK);
+    CHECK(back.len == strlen(message) && !memcmp(back.data, message, back.len));
     sqlite3_exec(store_db(st), "PRAGMA user_version = 77", NULL, NULL, NULL);
     store_close(st);
     CHECK(store_open(path, STORE_READ_ONLY, &st, &err) == MT_EUNSUPPORTED);
