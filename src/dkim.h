@@ -122,8 +122,10 @@ struct dkim_tag {
 int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags,
                     int max);
 
-/* Canonicalize a message body (CRLF form) per RFC 6376 3.4.3/3.4.4 into a
- * new malloc'd buffer; *OUT_LEN gets its length.  NULL on ENOMEM. */
+/* Canonicalize a message body per RFC 6376 3.4.3/3.4.4 into a new
+ * malloc'd buffer; *OUT_LEN gets its length.  NULL on ENOMEM.  An LF not
+ * preceded by CR counts as CRLF (mbox files store bare LF), so the result
+ * is that of the body's CRLF form. */
 unsigned char *dkim_canonicalize_body(const unsigned char *body, size_t len,
                                       bool relaxed, size_t *out_len);
 
