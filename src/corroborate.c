@@ -2,6 +2,7 @@
 #include "corroborate.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,6 +144,7 @@ mt_status corroborate_split(const char *body, struct buf *own, struct buf *quote
 struct words {
     char *text;       /* owned; words '\0'-separated */
     char **word;      /* into text */
+    uint64_t *hash;   /* owned; each word's hash, so a window's is K steps */
     size_t count;
 };
 
@@ -168,27 +170,35 @@ static mt_status words_from(struct buf *joined, struct words *w)
         n += joined->data[i] == ' ';
     w->text = joined->data ? strndup(joined->data, joined->len) : strdup("");
     w->word = calloc(n ? n : 1, sizeof *w->word);
-    if (!w->text || !w->word)
+    w->hash = calloc(n ? n : 1, sizeof *w->hash);
+    if (!w->text || !w->word || !w->hash)
         return MT_ENOMEM;
     char *start = w->text;
-    for (char *c = w->text; *c; c++)
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a over the word's bytes */
+    for (char *c = w->text; *c; c++) {
         if (*c == ' ') {
             *c = '\0';
+            w->hash[w->count] = h;
             w->word[w->count++] = start;
             start = c + 1;
+            h = 1469598103934665603ULL;
+        } else {
+            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
         }
+    }
     return MT_OK;
 }
 
-static uint64_t shingle_hash(char **word)
+/* The hash of the K words from P on, mixed so that its top bits (the
+ * index's buckets) are as good as its low ones. */
+static uint64_t shingle_hash(const struct words *w, size_t p)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (int i = 0; i < K; i++) {
-        for (const char *c = word[i]; *c; c++)
-            h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-        h = (h ^ 0x1f) * 1099511628211ULL;
-    }
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < K; i++)
+        h = (h ^ w->hash[p + (size_t)i]) * 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 31;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 29);
 }
 
 static bool same_words(char **a, char **b)
@@ -209,9 +219,14 @@ static int compare_shingles(const void *a, const void *b)
     return (x->position > y->position) - (x->position < y->position);
 }
 
+/* Shingles sorted by (hash, doc, position); bucket[b] is the first item
+ * whose hash's top BITS bits are b or more, so a lookup reads one bucket
+ * (a binary search of millions of items missed the cache at every step). */
 struct index {
     struct shingle *items;
     size_t count, capacity;
+    uint32_t *bucket; /* 2^bits + 1 entries */
+    int bits;
 };
 
 static mt_status index_add(struct index *ix, const struct words *w, uint32_t doc, bool quoted)
@@ -225,24 +240,78 @@ static mt_status index_add(struct index *ix, const struct words *w, uint32_t doc
             ix->items = bigger;
             ix->capacity = capacity;
         }
-        ix->items[ix->count++] = (struct shingle){ shingle_hash(w->word + p), doc, (uint32_t)p,
+        ix->items[ix->count++] = (struct shingle){ shingle_hash(w, p), doc, (uint32_t)p,
                                                    quoted };
     }
+    return MT_OK;
+}
+
+/* Sort by (hash, doc, position), ties kept in the order added: a stable
+ * radix sort on the hash (16 bits a pass), then each run of one hash,
+ * almost always a single item, by doc and position (qsort: glibc's is a
+ * stable merge sort); then the buckets.  Returns MT_ENOMEM or MT_OK. */
+static mt_status index_sort(struct index *ix)
+{
+    if (ix->count > UINT32_MAX - 1)
+        return MT_ENOMEM; /* bucket offsets are 32-bit */
+    struct shingle *other = ix->count ? malloc(ix->count * sizeof *other) : NULL;
+    size_t *counts = malloc(65536 * sizeof *counts);
+    if ((ix->count && !other) || !counts) {
+        free(other);
+        free(counts);
+        return MT_ENOMEM;
+    }
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(counts, 0, 65536 * sizeof *counts);
+        for (size_t i = 0; i < ix->count; i++)
+            counts[(ix->items[i].hash >> shift) & 0xffff]++;
+        size_t total = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = counts[d];
+            counts[d] = total;
+            total += c;
+        }
+        for (size_t i = 0; i < ix->count; i++)
+            other[counts[(ix->items[i].hash >> shift) & 0xffff]++] = ix->items[i];
+        struct shingle *t = ix->items;
+        ix->items = other;
+        other = t;
+    }
+    free(other);
+    free(counts);
+    for (size_t i = 0, j; i < ix->count; i = j) {
+        for (j = i + 1; j < ix->count && ix->items[j].hash == ix->items[i].hash; j++)
+            ;
+        if (j - i > 1)
+            qsort(ix->items + i, j - i, sizeof *ix->items, compare_shingles);
+    }
+    ix->bits = 1;
+    while (ix->bits < 24 && ((size_t)1 << ix->bits) < ix->count)
+        ix->bits++;
+    size_t buckets = (size_t)1 << ix->bits;
+    ix->bucket = malloc((buckets + 1) * sizeof *ix->bucket);
+    if (!ix->bucket)
+        return MT_ENOMEM;
+    size_t i = 0;
+    for (size_t b = 0; b < buckets; b++) {
+        while (i < ix->count && (ix->items[i].hash >> (64 - ix->bits)) < b)
+            i++;
+        ix->bucket[b] = (uint32_t)i;
+    }
+    ix->bucket[buckets] = (uint32_t)ix->count;
     return MT_OK;
 }
 
 /* First entry with HASH, or COUNT. */
 static size_t index_find(const struct index *ix, uint64_t hash)
 {
-    size_t lo = 0, hi = ix->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ix->items[mid].hash < hash)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    if (!ix->bucket)
+        return ix->count;
+    size_t b = (size_t)(hash >> (64 - ix->bits));
+    size_t i = ix->bucket[b], end = ix->bucket[b + 1];
+    while (i < end && ix->items[i].hash < hash)
+        i++;
+    return i < end && ix->items[i].hash == hash ? i : ix->count;
 }
 
 struct writer {
@@ -287,7 +356,7 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
     size_t covered_to = 0;          /* spans never overlap */
     size_t p = 0;
     while (p + K <= w->count) {
-        uint64_t h = shingle_hash(w->word + p);
+        uint64_t h = shingle_hash(w, p);
         size_t i = index_find(ix, h);
         bool found = false;
         for (; i < ix->count && ix->items[i].hash == h; i++) {
@@ -367,8 +436,10 @@ static void free_docs(struct doc *docs, size_t count)
     for (size_t i = 0; i < count; i++) {
         free(docs[i].own.text);
         free(docs[i].own.word);
+        free(docs[i].own.hash);
         free(docs[i].quoted.text);
         free(docs[i].quoted.word);
+        free(docs[i].quoted.hash);
     }
     free(docs);
 }
@@ -476,11 +547,11 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     }
     if (status != MT_OK)
         goto out;
-    /* (qsort on a NULL array, even of 0 items, is undefined) */
-    if (body_index.count)
-        qsort(body_index.items, body_index.count, sizeof *body_index.items, compare_shingles);
-    if (quoted_index.count)
-        qsort(quoted_index.items, quoted_index.count, sizeof *quoted_index.items, compare_shingles);
+    status = index_sort(&body_index);
+    if (status == MT_OK)
+        status = index_sort(&quoted_index);
+    if (status != MT_OK)
+        goto out;
 
     status = store_begin(st, err);
     in_transaction = status == MT_OK;
@@ -514,7 +585,9 @@ out:
     sqlite3_finalize(s);
     sqlite3_finalize(wr.insert);
     free(body_index.items);
+    free(body_index.bucket);
     free(quoted_index.items);
+    free(quoted_index.bucket);
     free_docs(docs, doc_count);
     buf_free(&raw);
     buf_free(&own);
