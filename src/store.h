@@ -42,10 +42,11 @@ mt_status store_open(const char *path, enum store_mode mode,
 void store_close(struct store *st);
 
 /*
- * For a process that reads once and exits (a search, a count): SQLite's
- * page cache kept to a few pages, recycled.  Each page cached is memory
- * touched for the first time, and on the machines measured a first touch
- * costs more than reading the page again (docs/search.md).  A long-lived
+ * For a reader that reads each page once (a search, a count, verify's
+ * workers): SQLite's page cache kept to a few pages, recycled.  Each page
+ * cached is memory touched for the first time, and on the machines
+ * measured a first touch costs more than reading the page again
+ * (docs/search.md).  A long-lived
  * reader (serve) keeps the default.
  */
 void store_keep_small_cache(struct store *st);
