@@ -461,11 +461,96 @@ mt_status corroborate_count_stored(struct store *st, struct corroborate_counts *
     return status;
 }
 
+/* One email as list_docs reads it. */
+struct member {
+    int64_t id, conversation;
+    bool verified;
+};
+
+static int compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * The emails in a conversation (coalesce(thread_id, id)) that holds a
+ * verified email, by id, into *DOCS (caller frees): only they can vouch
+ * or be vouched for.  One scan of a covering index, the filtering done
+ * here: the same in SQL (IN lists over temporary B-trees) took 18 ms of
+ * a 340 ms verify rerun on the campaign corpus.
+ */
+static mt_status list_docs(struct store *st, struct doc **docs, size_t *doc_count,
+                           struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    struct member *members = NULL;
+    int64_t *verified_conversations = NULL;
+    size_t count = 0, capacity = 0, verified = 0;
+    mt_status status = MT_OK;
+    *docs = NULL;
+    *doc_count = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id, coalesce(thread_id, id),"
+                           " verdict = 'verified' FROM email", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "finding verified conversations");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (count == capacity) {
+            capacity = capacity ? capacity * 2 : 1024;
+            struct member *bigger = realloc(members, capacity * sizeof *bigger);
+            if (!bigger) {
+                status = MT_ENOMEM;
+                break;
+            }
+            members = bigger;
+        }
+        members[count].id = sqlite3_column_int64(s, 0);
+        members[count].conversation = sqlite3_column_int64(s, 1);
+        members[count].verified = sqlite3_column_int(s, 2);
+        verified += members[count].verified;
+        count++;
+    }
+    if (status == MT_OK && rc != SQLITE_DONE)
+        status = store_db_error(st, err, "finding verified conversations");
+    sqlite3_finalize(s);
+    if (status == MT_OK && verified
+        && !(verified_conversations = malloc(verified * sizeof *verified_conversations)))
+        status = MT_ENOMEM;
+    if (status != MT_OK || !verified)
+        goto out;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++)
+        if (members[i].verified)
+            verified_conversations[n++] = members[i].conversation;
+    qsort(verified_conversations, n, sizeof *verified_conversations, compare_int64);
+    /* members kept in place, in the order read; then sorted by id */
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++)
+        if (bsearch(&members[i].conversation, verified_conversations, n,
+                    sizeof *verified_conversations, compare_int64))
+            members[kept++] = members[i];
+    qsort(members, kept, sizeof *members, compare_int64);  /* id is the first field */
+    if (!(*docs = calloc(kept, sizeof **docs))) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < kept; i++) {
+        (*docs)[i].id = members[i].id;
+        (*docs)[i].conversation = members[i].conversation;
+        (*docs)[i].verified = members[i].verified;
+    }
+    *doc_count = kept;
+out:
+    free(members);
+    free(verified_conversations);
+    return status;
+}
+
 mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
                               struct mt_error *err)
 {
     struct doc *docs = NULL;
-    size_t doc_count = 0, capacity = 0;
+    size_t doc_count = 0;
     /* body_index: all of each verified email's text (its whole body is
      * signed); quoted_index: only what it quotes. */
     struct index body_index = { 0 }, quoted_index = { 0 };
@@ -475,42 +560,7 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     bool in_transaction = false;
     memset(counts, 0, sizeof *counts);
 
-    /* Only conversations with a verified email can hold a span. */
-    mt_status status = MT_OK;
-    if (sqlite3_prepare_v2(store_db(st),
-                           /* a conversation is coalesce(thread_id, id); written
-                            * as two branches so the email_thread and
-                            * email_verdict indexes answer it alone */
-                           "WITH verified_conversation(id) AS"
-                           " (SELECT coalesce(thread_id, id) FROM email WHERE verdict = 'verified')"
-                           " SELECT id, verdict = 'verified', thread_id FROM email"
-                           " WHERE thread_id IN verified_conversation"
-                           " UNION ALL"
-                           " SELECT id, verdict = 'verified', id FROM email"
-                           " WHERE thread_id IS NULL AND id IN verified_conversation"
-                           " ORDER BY 1", -1, &s, NULL) != SQLITE_OK) {
-        status = store_db_error(st, err, "finding verified conversations");
-        goto out;
-    }
-    while (status == MT_OK && sqlite3_step(s) == SQLITE_ROW) {
-        if (doc_count == capacity) {
-            capacity = capacity ? capacity * 2 : 256;
-            struct doc *bigger = realloc(docs, capacity * sizeof *bigger);
-            if (!bigger) {
-                status = MT_ENOMEM;
-                break;
-            }
-            docs = bigger;
-        }
-        struct doc *d = &docs[doc_count];
-        memset(d, 0, sizeof *d);
-        d->id = sqlite3_column_int64(s, 0);
-        d->verified = sqlite3_column_int(s, 1);
-        d->conversation = sqlite3_column_int64(s, 2);
-        doc_count++;
-    }
-    sqlite3_finalize(s);
-    s = NULL;
+    mt_status status = list_docs(st, &docs, &doc_count, err);
     if (status != MT_OK)
         goto out;
     /* Same verified emails, same conversations, same rules: the table
