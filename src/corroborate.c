@@ -391,17 +391,28 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
 /* Changes when the rules below change: stored results then are stale. */
 #define CORROBORATE_RULES_VERSION 1
 
-static uint64_t fingerprint_docs(const struct doc *docs, size_t count)
+static uint64_t mix64(uint64_t x)
 {
-    uint64_t h = 1469598103934665603ULL ^ CORROBORATE_RULES_VERSION;
-    for (size_t i = 0; i < count; i++) {
-        uint64_t fields[3] = { (uint64_t)docs[i].id, (uint64_t)docs[i].conversation,
-                               docs[i].verified };
-        for (int f = 0; f < 3; f++)
-            h = (h ^ fields[f]) * 1099511628211ULL;
-    }
+    /* splitmix64's finalizer: every input bit moves every output bit */
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* One doc's share of the fingerprint: a sum of these, so the order the
+ * emails are read in does not matter. */
+static uint64_t fingerprint_part(int64_t id, int64_t conversation, bool verified)
+{
+    return mix64(mix64(mix64((uint64_t)id) ^ (uint64_t)conversation) ^ verified);
+}
+
+static int64_t fingerprint_value(uint64_t sum, size_t count)
+{
+    uint64_t h = mix64(sum ^ mix64(count ^ ((uint64_t)CORROBORATE_RULES_VERSION << 40)));
     /* SQLite integers are signed: keep it positive, and never -1 */
-    return h >> 1;
+    return (int64_t)(h >> 1);
 }
 
 /* The fingerprint the table was made from, -1 when none. */
@@ -418,14 +429,14 @@ static int64_t stored_fingerprint(struct store *st)
     return value;
 }
 
-static mt_status save_fingerprint(struct store *st, uint64_t fingerprint, struct mt_error *err)
+static mt_status save_fingerprint(struct store *st, int64_t fingerprint, struct mt_error *err)
 {
     sqlite3_stmt *s;
     if (sqlite3_exec(store_db(st), "DELETE FROM corroboration_input", NULL, NULL, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration_input VALUES(?)", -1, &s,
                               NULL) != SQLITE_OK)
         return store_db_error(st, err, "storing corroboration");
-    sqlite3_bind_int64(s, 1, (int64_t)fingerprint);
+    sqlite3_bind_int64(s, 1, fingerprint);
     int rc = sqlite3_step(s);
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "storing corroboration");
@@ -461,89 +472,137 @@ mt_status corroborate_count_stored(struct store *st, struct corroborate_counts *
     return status;
 }
 
-/* One email as list_docs reads it. */
-struct member {
-    int64_t id, conversation;
-    bool verified;
+/* Conversation ids (never 0: ids start at 1) in an open-addressing set. */
+struct conversation_set {
+    int64_t *slots;
+    size_t mask;
+    size_t verified;  /* verified emails */
 };
 
-static int compare_int64(const void *a, const void *b)
+static bool conversation_set_add(struct conversation_set *set, int64_t conversation)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    size_t i = (size_t)mix64((uint64_t)conversation) & set->mask;
+    while (set->slots[i] && set->slots[i] != conversation)
+        i = (i + 1) & set->mask;
+    bool added = !set->slots[i];
+    set->slots[i] = conversation;
+    return added;
+}
+
+static bool conversation_set_has(const struct conversation_set *set, int64_t conversation)
+{
+    size_t i = (size_t)mix64((uint64_t)conversation) & set->mask;
+    while (set->slots[i]) {
+        if (set->slots[i] == conversation)
+            return true;
+        i = (i + 1) & set->mask;
+    }
+    return false;
+}
+
+/* The conversations (coalesce(thread_id, id)) that hold a verified email:
+ * only their emails can vouch or be vouched for.  SET->slots is the
+ * caller's to free. */
+static mt_status verified_conversations(struct store *st, struct conversation_set *set,
+                                        struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    size_t count = 0;
+    set->slots = NULL;
+    set->mask = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM email WHERE verdict = 'verified'",
+                           -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return store_db_error(st, err, "finding verified conversations");
+    }
+    count = (size_t)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    set->verified = count;
+    size_t slots = 16;
+    while (slots < 2 * count)
+        slots *= 2;
+    if (!(set->slots = calloc(slots, sizeof *set->slots)))
+        return MT_ENOMEM;
+    set->mask = slots - 1;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(thread_id, id) FROM email"
+                           " WHERE verdict = 'verified'", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "finding verified conversations");
+    int rc;
+    size_t added = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && added < set->mask)
+        added += conversation_set_add(set, sqlite3_column_int64(s, 0));
+    sqlite3_finalize(s);
+    if (rc == SQLITE_ROW)  /* a free slot is left unless the archive changed meanwhile */
+        return mt_error_set(err, MT_EDB, "the archive changed while corroboration read it");
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "finding verified conversations");
+    return MT_OK;
+}
+
+static int compare_doc_ids(const void *a, const void *b)
+{
+    int64_t x = ((const struct doc *)a)->id, y = ((const struct doc *)b)->id;
     return (x > y) - (x < y);
 }
 
 /*
- * The emails in a conversation (coalesce(thread_id, id)) that holds a
- * verified email, by id, into *DOCS (caller frees): only they can vouch
- * or be vouched for.  One scan of a covering index, the filtering done
- * here: the same in SQL (IN lists over temporary B-trees) took 18 ms of
- * a 340 ms verify rerun on the campaign corpus.
+ * The emails in CONVERSATIONS: their fingerprint (what corroboration is
+ * computed from) into *FINGERPRINT, and, when DOCS is not NULL, the
+ * emails themselves, by id, into *DOCS (caller frees).  One scan of a
+ * covering index, filtered here: the same in SQL (IN lists over
+ * temporary B-trees) took 18 ms of a 340 ms verify rerun on the campaign
+ * corpus, when only the fingerprint is needed.
  */
-static mt_status list_docs(struct store *st, struct doc **docs, size_t *doc_count,
+static mt_status list_docs(struct store *st, const struct conversation_set *conversations,
+                           int64_t *fingerprint, struct doc **docs, size_t *doc_count,
                            struct mt_error *err)
 {
     sqlite3_stmt *s;
-    struct member *members = NULL;
-    int64_t *verified_conversations = NULL;
-    size_t count = 0, capacity = 0, verified = 0;
+    size_t count = 0, capacity = 0;
+    uint64_t sum = 0;
     mt_status status = MT_OK;
-    *docs = NULL;
+    if (docs)
+        *docs = NULL;
     *doc_count = 0;
     if (sqlite3_prepare_v2(store_db(st), "SELECT id, coalesce(thread_id, id),"
                            " verdict = 'verified' FROM email", -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, err, "finding verified conversations");
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (count == capacity) {
-            capacity = capacity ? capacity * 2 : 1024;
-            struct member *bigger = realloc(members, capacity * sizeof *bigger);
+        int64_t id = sqlite3_column_int64(s, 0);
+        int64_t conversation = sqlite3_column_int64(s, 1);
+        bool verified = sqlite3_column_int(s, 2);
+        if (!conversation_set_has(conversations, conversation))
+            continue;
+        sum += fingerprint_part(id, conversation, verified);
+        count++;
+        if (!docs)
+            continue;
+        if (count > capacity) {
+            capacity = capacity ? capacity * 2 : 256;
+            struct doc *bigger = realloc(*docs, capacity * sizeof *bigger);
             if (!bigger) {
                 status = MT_ENOMEM;
                 break;
             }
-            members = bigger;
+            *docs = bigger;
         }
-        members[count].id = sqlite3_column_int64(s, 0);
-        members[count].conversation = sqlite3_column_int64(s, 1);
-        members[count].verified = sqlite3_column_int(s, 2);
-        verified += members[count].verified;
-        count++;
+        struct doc *d = &(*docs)[count - 1];
+        memset(d, 0, sizeof *d);
+        d->id = id;
+        d->conversation = conversation;
+        d->verified = verified;
     }
     if (status == MT_OK && rc != SQLITE_DONE)
         status = store_db_error(st, err, "finding verified conversations");
     sqlite3_finalize(s);
-    if (status == MT_OK && verified
-        && !(verified_conversations = malloc(verified * sizeof *verified_conversations)))
-        status = MT_ENOMEM;
-    if (status != MT_OK || !verified)
-        goto out;
-    size_t n = 0;
-    for (size_t i = 0; i < count; i++)
-        if (members[i].verified)
-            verified_conversations[n++] = members[i].conversation;
-    qsort(verified_conversations, n, sizeof *verified_conversations, compare_int64);
-    /* members kept in place, in the order read; then sorted by id */
-    size_t kept = 0;
-    for (size_t i = 0; i < count; i++)
-        if (bsearch(&members[i].conversation, verified_conversations, n,
-                    sizeof *verified_conversations, compare_int64))
-            members[kept++] = members[i];
-    qsort(members, kept, sizeof *members, compare_int64);  /* id is the first field */
-    if (!(*docs = calloc(kept, sizeof **docs))) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < kept; i++) {
-        (*docs)[i].id = members[i].id;
-        (*docs)[i].conversation = members[i].conversation;
-        (*docs)[i].verified = members[i].verified;
-    }
-    *doc_count = kept;
-out:
-    free(members);
-    free(verified_conversations);
-    return status;
+    if (status != MT_OK)
+        return status;  /* *DOCS: the caller frees what was read */
+    if (docs)
+        qsort(*docs, count, sizeof **docs, compare_doc_ids);
+    *doc_count = count;
+    *fingerprint = fingerprint_value(sum, count);
+    return MT_OK;
 }
 
 mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
@@ -560,19 +619,25 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
     bool in_transaction = false;
     memset(counts, 0, sizeof *counts);
 
-    mt_status status = list_docs(st, &docs, &doc_count, err);
+    struct conversation_set conversations = { 0 };
+    int64_t fingerprint = -1;
+    size_t members;  /* emails in those conversations; DOCS holds them once read */
+    mt_status status = verified_conversations(st, &conversations, err);
+    if (status == MT_OK)
+        status = list_docs(st, &conversations, &fingerprint, NULL, &members, err);
     if (status != MT_OK)
         goto out;
     /* Same verified emails, same conversations, same rules: the table
      * already holds the answer (bodies never change for an id). */
-    uint64_t fingerprint = fingerprint_docs(docs, doc_count);
-    if (stored_fingerprint(st) == (int64_t)fingerprint) {
+    if (stored_fingerprint(st) == fingerprint) {
         counts->unchanged = true;
         counts->spans = counts->emails = -1;
-        for (size_t i = 0; i < doc_count; i++)
-            counts->verified += docs[i].verified;
+        counts->verified = conversations.verified;
         goto out;
     }
+    status = list_docs(st, &conversations, &fingerprint, &docs, &doc_count, err);
+    if (status != MT_OK)
+        goto out;
     for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
         buf_clear(&own);
         buf_clear(&quoted);
@@ -639,6 +704,7 @@ out:
     free(quoted_index.items);
     free(quoted_index.bucket);
     free_docs(docs, doc_count);
+    free(conversations.slots);
     buf_free(&raw);
     buf_free(&own);
     buf_free(&quoted);
