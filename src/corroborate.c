@@ -598,7 +598,7 @@ static mt_status list_docs(struct store *st, const struct conversation_set *conv
     sqlite3_finalize(s);
     if (status != MT_OK)
         return status;  /* *DOCS: the caller frees what was read */
-    if (docs)
+    if (docs && count)  /* qsort's array may not be NULL, even when empty */
         qsort(*docs, count, sizeof **docs, compare_doc_ids);
     *doc_count = count;
     *fingerprint = fingerprint_value(sum, count);
