@@ -1,11 +1,13 @@
 # mailtrove - one plain Makefile.  `make` builds ./mailtrove (the light
-# program: search and count) and ./mailtrove-full (everything; the light
-# one hands other commands to it); `make check` builds and runs every test
-# twice, plainly and under ASan+UBSan.
+# program: search and count), ./mailtrove-verify (verify) and
+# ./mailtrove-full (everything; the light one hands other commands to
+# them); `make check` builds and runs every test twice, plainly and under
+# ASan+UBSan.
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
 PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd
 LIGHT_PKGS = sqlite3 libzstd
+VERIFY_PKGS = sqlite3 libzstd libcrypto
 CC     ?= cc
 OPT    ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
@@ -16,26 +18,34 @@ ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread -lm $(LDLIBS)
 LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
 LIGHT_STATIC_LIBS = $(shell pkg-config --static --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
+VERIFY_LIBS = $(shell pkg-config --libs $(VERIFY_PKGS)) -lresolv -lpthread -lm $(LDLIBS)
+VERIFY_STATIC_LIBS = $(shell pkg-config --static --libs $(VERIFY_PKGS)) -lresolv -lpthread \
+                     -lm $(LDLIBS)
 BUILD  ?= build
 
 SRC      = $(wildcard src/*.c)
-FULL_SRC = $(filter-out src/front.c,$(SRC))
-LIB_SRC  = $(filter-out src/main.c src/front.c src/cli.c src/cmd_%.c,$(SRC))
+FULL_SRC = $(filter-out src/front.c src/verify_program.c,$(SRC))
+LIB_SRC  = $(filter-out src/main.c src/front.c src/verify_program.c src/cli.c src/cmd_%.c,$(SRC))
 # The light program: only modules that need nothing beyond SQLite and zstd.
 LIGHT_SRC = src/front.c src/cli.c src/cmd_search.c src/search.c src/query.c src/rank.c \
             src/store.c src/text.c src/json.c src/buf.c src/status.c
+# verify: DKIM, keys, corroboration and the store; SQLite, zstd, OpenSSL.
+VERIFY_SRC = src/verify_program.c src/cli.c src/cmd_verify.c src/verify.c src/dkim.c \
+             src/keys.c src/dns.c src/corroborate.c src/store.c src/text.c src/json.c \
+             src/buf.c src/status.c
 OBJ      = $(FULL_SRC:src/%.c=$(BUILD)/%.o)
 LIGHT_OBJ = $(LIGHT_SRC:src/%.c=$(BUILD)/%.o)
+VERIFY_OBJ = $(VERIFY_SRC:src/%.c=$(BUILD)/%.o)
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-all: mailtrove mailtrove-full
+all: mailtrove mailtrove-verify mailtrove-full
 
-mailtrove mailtrove-full: %: $(BUILD)/%
+mailtrove mailtrove-verify mailtrove-full: %: $(BUILD)/%
 	cp $< $@.tmp && mv -f $@.tmp $@
 
-# Building one program builds both: the light one is useless alone.
+# Building one program builds all three: the light one is useless alone.
 # The light one is linked statically (Debian's libsqlite3.a, libzstd.a,
 # libc.a) when it can be: loading and relocating shared libraries cost a
 # search about 2 ms of its 8-10 (docs/search.md).  The linker's warning that
@@ -43,16 +53,28 @@ mailtrove mailtrove-full: %: $(BUILD)/%
 # never loads SQLite extensions.  Sanitized builds (ASan cannot be static),
 # LIGHT_STATIC=no, or a failed static link (shown) link it dynamically.
 LIGHT_STATIC ?= $(if $(SAN),no,yes)
-$(BUILD)/mailtrove: $(LIGHT_OBJ) $(BUILD)/mailtrove-full
-	@if [ "$(LIGHT_STATIC)" = yes ] && $(CC) $(ALL_LDFLAGS) -static-pie -o $@ $(LIGHT_OBJ) \
-	        $(LIGHT_STATIC_LIBS) 2>$@.log; then \
+# static_or_dynamic OBJECTS STATIC_LIBS DYNAMIC_LIBS: link $@ statically
+# when it can be, else dynamically (saying why when the static link failed).
+static_or_dynamic = \
+	if [ "$(LIGHT_STATIC)" = yes ] && $(CC) $(ALL_LDFLAGS) -static-pie -o $@ $(1) \
+	        $(2) 2>$@.log; then \
 	    echo "linked $@ statically"; \
 	else \
 	    [ "$(LIGHT_STATIC)" != yes ] || { sed 's/^/  /' $@.log; \
 	        echo "static link failed (above): linking $@ dynamically"; }; \
-	    echo "$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(LIGHT_OBJ) $(LIGHT_LIBS)"; \
-	    $(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(LIGHT_OBJ) $(LIGHT_LIBS); \
+	    echo "$(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(1) $(3)"; \
+	    $(CC) $(ALL_LDFLAGS) -Wl,--as-needed -o $@ $(1) $(3); \
 	fi; status=$$?; rm -f $@.log; exit $$status
+
+$(BUILD)/mailtrove: $(LIGHT_OBJ) $(BUILD)/mailtrove-verify $(BUILD)/mailtrove-full
+	@$(call static_or_dynamic,$(LIGHT_OBJ),$(LIGHT_STATIC_LIBS),$(LIGHT_LIBS))
+
+# The same for mailtrove-verify, with Debian's libcrypto.a: a verify rerun
+# should not pay mailtrove-full's ~20 ms of loading libraries.  OpenSSL's
+# warnings about dlopen and getaddrinfo in a static program are not shown:
+# it loads no engines or modules and resolves no host names here.
+$(BUILD)/mailtrove-verify: $(VERIFY_OBJ)
+	@$(call static_or_dynamic,$(VERIFY_OBJ),$(VERIFY_STATIC_LIBS),$(VERIFY_LIBS))
 
 $(BUILD)/mailtrove-full: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -98,11 +120,12 @@ fuzz:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 mailtrove $(DESTDIR)$(PREFIX)/bin/mailtrove
+	install -m 755 mailtrove-verify $(DESTDIR)$(LIBEXECDIR)/mailtrove-verify
 	install -m 755 mailtrove-full $(DESTDIR)$(LIBEXECDIR)/mailtrove-full
 	install -m 644 docs/mailtrove.1 $(DESTDIR)$(PREFIX)/share/man/man1/mailtrove.1
 
 clean:
-	rm -rf build build-san mailtrove mailtrove-full
+	rm -rf build build-san mailtrove mailtrove-verify mailtrove-full
 
--include $(OBJ:.o=.d) $(BUILD)/front.d
+-include $(OBJ:.o=.d) $(BUILD)/front.d $(BUILD)/verify_program.d
 .PHONY: all unit deps check demo bench fuzz install clean

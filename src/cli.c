@@ -1,10 +1,14 @@
-/* cli.c - what both programs share: global options, error printing,
- * opening the archive, reading and writing for commands. */
+/* cli.c - what the programs share: global options, error printing,
+ * opening the archive, reading and writing for commands, handing over. */
 #include <errno.h>
+#include <limits.h>
+#include <malloc.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "text.h"
@@ -194,4 +198,61 @@ int cli_run(const struct cli *cli, int (*run)(const struct cli *, int, char **),
     if (fflush(stdout) != 0 && code == EXIT_DONE)
         code = cli_fail("could not write the output");
     return code;
+}
+
+#ifndef MAILTROVE_LIBEXECDIR
+#define MAILTROVE_LIBEXECDIR "/usr/local/libexec/mailtrove"
+#endif
+
+/* execv PROGRAM from each place cli_hand_over names; returns on failure. */
+static void exec_program(char **argv, const char *program)
+{
+    char self[PATH_MAX], candidate[PATH_MAX + 64];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (len > 0) {
+        self[len] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(candidate, sizeof candidate, "%s/%s", self, program);
+            execv(candidate, argv);
+            snprintf(candidate, sizeof candidate, "%s/../libexec/mailtrove/%s", self, program);
+            execv(candidate, argv);
+        }
+    }
+    snprintf(candidate, sizeof candidate, "%s/%s", MAILTROVE_LIBEXECDIR, program);
+    execv(candidate, argv);
+}
+
+int cli_hand_over(char **argv, const char *program)
+{
+    exec_program(argv, program);
+    /* mailtrove-full runs every command: the one to fall back on */
+    if (strcmp(program, CLI_FULL_PROGRAM)) {
+        program = CLI_FULL_PROGRAM;
+        exec_program(argv, program);
+    }
+    return cli_fail("cannot run %s (looked next to this program, in ../libexec/mailtrove"
+                    " beside it, and in %s): %s; is mailtrove installed completely?",
+                    program, MAILTROVE_LIBEXECDIR, strerror(errno));
+}
+
+/*
+ * - glibc gives freed memory back to the kernel as soon as 128 KB sit
+ *   free at the top of the heap, so a loop that mallocs and frees a
+ *   message-sized buffer per email faults the same pages in again and
+ *   again (a third of verify's time went to page faults).  Keep up to
+ *   64 MB instead; it is returned at exit.
+ * - SQLite counts its allocations under one global mutex, which the
+ *   verify workers' connections fought over; nothing here reads the
+ *   counts.
+ */
+void cli_tune_process(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }

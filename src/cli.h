@@ -15,9 +15,30 @@
 #include "store.h"
 
 enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
-/* Not an exit code: a command in the light program saying mailtrove-full
- * must run it (front.c). */
+/* Not an exit code: a command in a lighter program saying mailtrove-full
+ * must run it (front.c, verify_program.c). */
 enum { EXIT_HAND_OVER = -1 };
+
+/* The programs (docs/architecture.md): `mailtrove` runs search and count
+ * and hands the rest over; verify runs in mailtrove-verify, everything
+ * else in mailtrove-full. */
+#define CLI_FULL_PROGRAM "mailtrove-full"
+#define CLI_VERIFY_PROGRAM "mailtrove-verify"
+
+/*
+ * Run PROGRAM (one of the above) in our place with ARGV: from next to
+ * this program (a build tree), from ../libexec/mailtrove beside it
+ * (installed under any prefix), else from where this build was
+ * configured to install it.  Returns only on failure, with EXIT_FAILED
+ * after printing why.
+ */
+int cli_hand_over(char **argv, const char *program);
+
+/*
+ * Process-wide settings for the programs that work on many emails,
+ * made once before any thread or connection (see cli.c).
+ */
+void cli_tune_process(void);
 
 struct cli {
     const char *archive_path; /* from --archive, $MAILTROVE_ARCHIVE or default */
@@ -80,7 +101,8 @@ int cmd_thread(const struct cli *cli, int argc, char **argv);
 int cmd_serve(const struct cli *cli, int argc, char **argv);
 int cmd_corroborate(const struct cli *cli, int argc, char **argv);
 /* Verify the whole archive with WORKERS threads (0: one per core); print
- * the counts unless QUIET. */
+ * the counts unless QUIET.  EXIT_HAND_OVER, having done nothing, when CLI
+ * has no finish_upgrade and the archive's upgrade is pending. */
 int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
                           int workers);
 

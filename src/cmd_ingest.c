@@ -124,7 +124,7 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         /* ... and bring new quotes of (or by) verified mail. */
         struct corroborate_counts corroboration;
         if (status == MT_OK && !reverify)
-            status = corroborate_archive(st, &corroboration, &err);
+            status = corroborate_archive(st, cli->body_text_fallback, &corroboration, &err);
     }
     store_close(st);
     if (status != MT_OK)

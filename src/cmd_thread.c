@@ -61,7 +61,7 @@ int cmd_corroborate(const struct cli *cli, int argc, char **argv)
     struct mt_error err = { 0 };
     mt_status status = thread_rebuild(st, &threads, &err);
     if (status == MT_OK)
-        status = corroborate_archive(st, &c, &err);
+        status = corroborate_archive(st, cli->body_text_fallback, &c, &err);
     if (status == MT_OK && c.unchanged)
         status = corroborate_count_stored(st, &c, &err);
     store_close(st);

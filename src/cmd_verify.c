@@ -6,10 +6,10 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "json.h"
 #include "corroborate.h"
 #include "dns.h"
-#include "report.h"
+#include "json.h"
+#include "text.h"
 #include "verify.h"
 
 /*
@@ -92,6 +92,11 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
     struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
     if (!st)
         return EXIT_FAILED;
+    if (!cli->finish_upgrade && store_upgrade_pending(st, NULL)) {
+        /* mailtrove-verify: only mailtrove-full can finish the upgrade */
+        store_close(st);
+        return EXIT_HAND_OVER;
+    }
     struct verify_counts c;
     struct mt_error err = { 0 };
     struct verify_options options = {
@@ -103,7 +108,7 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
     /* New verdicts change who can vouch for what. */
     struct corroborate_counts corroboration;
     if (status == MT_OK)
-        status = corroborate_archive(st, &corroboration, &err);
+        status = corroborate_archive(st, cli->body_text_fallback, &corroboration, &err);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
@@ -156,6 +161,11 @@ int cmd_verify(const struct cli *cli, int argc, char **argv)
         else
             return cli_usage("verify: unknown argument '%s'", argv[i]);
     }
+    /* Live lookups are rare and slow anyway: mailtrove-verify leaves them
+     * to mailtrove-full, so that an archive that must first be upgraded
+     * is not asked about twice. */
+    if (dns && !cli->finish_upgrade)
+        return EXIT_HAND_OVER;
     if (dns) {
         int code = fetch_missing_keys(cli, dns_server);
         if (code != EXIT_DONE)

@@ -8,7 +8,6 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "index.h"
 
 #define K CORROBORATE_MIN_WORDS
 
@@ -605,8 +604,10 @@ static mt_status list_docs(struct store *st, const struct conversation_set *conv
     return MT_OK;
 }
 
-mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
-                              struct mt_error *err)
+mt_status corroborate_archive(struct store *st,
+                              mt_status (*load_body_text)(struct store *st, int64_t id,
+                                                          struct buf *out),
+                              struct corroborate_counts *counts, struct mt_error *err)
 {
     struct doc *docs = NULL;
     size_t doc_count = 0;
@@ -642,8 +643,8 @@ mt_status corroborate_archive(struct store *st, struct corroborate_counts *count
         buf_clear(&own);
         buf_clear(&quoted);
         status = store_get_body(st, docs[i].id, &raw, err);
-        if (status == MT_ENOTFOUND)
-            status = index_load_body_text(st, docs[i].id, &raw);
+        if (status == MT_ENOTFOUND && load_body_text)
+            status = load_body_text(st, docs[i].id, &raw);
         if (status == MT_OK)
             status = corroborate_split(buf_cstr(&raw), &own, &quoted);
         if (status == MT_OK)

@@ -12,7 +12,9 @@
  * Uses the store's connection (borrowed), same thread; runs its own
  * transaction and replaces the whole corroboration table, unless its
  * inputs (verified emails, conversations, rules) are those it was last
- * computed from.  Reads the stored body texts (store_get_body).
+ * computed from.  Reads the stored body texts (store_get_body); an email
+ * without one (an archive whose upgrade is pending) goes to
+ * LOAD_BODY_TEXT, or is an error (MT_ENOTFOUND) when that is NULL.
  */
 #ifndef MT_CORROBORATE_H
 #define MT_CORROBORATE_H
@@ -20,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "status.h"
 #include "store.h"
 
@@ -35,8 +38,10 @@ struct corroborate_counts {
                              counted: see corroborate_count_stored) */
 };
 
-mt_status corroborate_archive(struct store *st, struct corroborate_counts *counts,
-                              struct mt_error *err);
+mt_status corroborate_archive(struct store *st,
+                              mt_status (*load_body_text)(struct store *st, int64_t id,
+                                                          struct buf *out),
+                              struct corroborate_counts *counts, struct mt_error *err);
 
 /* COUNTS->spans and ->emails as the table holds them now (reading the
  * whole table: tens of ms on a large archive, so only on request). */

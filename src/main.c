@@ -1,7 +1,6 @@
 /* main.c - mailtrove-full: every command, with MIME, DKIM, the web
  * server and archive reading linked in.  The light `mailtrove` (front.c)
  * runs the read-only queries itself and hands everything else here. */
-#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,27 +27,6 @@ static mt_status finish_upgrade(struct store *st, struct mt_error *err)
     return status;
 }
 
-/*
- * Process-wide settings, made once before any thread or connection:
- * - glibc gives freed memory back to the kernel as soon as 128 KB sit
- *   free at the top of the heap, so a loop that mallocs and frees a
- *   message-sized buffer per email faults the same pages in again and
- *   again (a third of verify's time went to page faults).  Keep up to
- *   64 MB instead; it is returned at exit.
- * - SQLite counts its allocations under one global mutex, which the
- *   verify workers' connections fought over; nothing here reads the
- *   counts.
- */
-static void tune_process(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_TOP_PAD, 1 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 int main(int argc, char **argv)
 {
     struct cli cli = {
@@ -59,7 +37,7 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write should fail with EFBIG
      * and a message, not kill us half-way through a transaction. */
     signal(SIGXFSZ, SIG_IGN);
-    tune_process();
+    cli_tune_process();
     int code = cli_parse_global_options(argc, argv, &cli, &i);
     if (code >= 0)
         return code;

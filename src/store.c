@@ -759,10 +759,12 @@ bool store_upgrade_pending(struct store *st, const char *task)
 {
     sqlite3_stmt *s;
     bool pending = false;
-    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM upgrade_pending WHERE task = ?", -1, &s,
+    if (sqlite3_prepare_v2(st->db, task ? "SELECT 1 FROM upgrade_pending WHERE task = ?"
+                                        : "SELECT 1 FROM upgrade_pending", -1, &s,
                            NULL) != SQLITE_OK)
         return false;
-    sqlite3_bind_text(s, 1, task, -1, SQLITE_STATIC);
+    if (task)
+        sqlite3_bind_text(s, 1, task, -1, SQLITE_STATIC);
     pending = sqlite3_step(s) == SQLITE_ROW;
     sqlite3_finalize(s);
     return pending;

@@ -148,8 +148,8 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
 /*
  * Work a schema migration leaves for a program that can do it (filling
  * the body texts of an older archive needs MIME parsing, which the store
- * does not know): TASK is "body text" or "lengths" (index.h).  Pending
- * until store_upgrade_done.
+ * does not know): TASK is "body text" or "lengths" (index.h), or NULL for
+ * any.  Pending until store_upgrade_done.
  */
 bool store_upgrade_pending(struct store *st, const char *task);
 mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err);

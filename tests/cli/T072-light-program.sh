@@ -1,7 +1,8 @@
-# The two programs: the light mailtrove answers search and count itself
-# (linked against SQLite and zstd only) and hands everything else to
-# mailtrove-full; an archive from before body texts were kept (schema 5)
-# is searched through mailtrove-full until a writing command upgrades it.
+# The three programs: the light mailtrove answers search and count itself
+# (linked against SQLite and zstd only), hands verify to mailtrove-verify
+# (SQLite, zstd, OpenSSL) and everything else to mailtrove-full; an
+# archive from before body texts were kept (schema 5) is searched and
+# verified through mailtrove-full until a writing command upgrades it.
 . "$(dirname "$0")/lib.sh"
 
 bindir=$(dirname "$MAILTROVE")
@@ -28,6 +29,39 @@ fi
 eq "a bad query is still a usage error in the light program" \
    "$(alone s.db count '(' >/dev/null 2>&1; echo $?)" 2
 
+# verify runs in mailtrove-verify: beside the light program, without
+# mailtrove-full, it verifies alone, the same counts and stored results.
+cp "$bindir/mailtrove-verify" "$work/alone/mailtrove-verify"
+if ! $PY -c 'import dkim' 2>/dev/null; then
+    skip "python3-dkim not installed: no signed messages to verify alone"
+else
+    $PY "$DATA/make-dkim-cases.py" "$work"
+    mt sig.db ingest --keys "$work/adv.zone" "$work/adv" >/dev/null 2>&1
+    results() { sqlite3 "$work/$1" "SELECT email_id, position, result, reason, weaknesses, key_id FROM signature ORDER BY 1, 2; SELECT id, verdict FROM email ORDER BY id"; }
+    want_results=$(results sig.db)
+    want_counts=$(mt sig.db verify --json)
+    cp "$work/sig.db" "$work/alone.db"
+    sqlite3 "$work/alone.db" "DELETE FROM signature; UPDATE email SET verdict = 'unsigned', signature_count = NULL"
+    eq "verify runs in mailtrove-verify, alone" "$(alone alone.db verify --json)" "$want_counts"
+    eq "and stores the same results as mailtrove-full did" "$(results alone.db)" "$want_results"
+    check "some of them verified, some failed" sh -c "echo '$want_counts' | grep -q '\"verified\":[1-9].*\"failed\":[1-9]'"
+    # Without mailtrove-verify, the light program hands verify to mailtrove-full.
+    mkdir -p "$work/no-verify"
+    cp "$MAILTROVE" "$bindir/mailtrove-full" "$work/no-verify/"
+    eq "without mailtrove-verify, mailtrove-full verifies" \
+       "$("$work/no-verify/mailtrove" --archive "$work/sig.db" verify --json)" "$want_counts"
+fi
+out=$(alone s.db verify --dns-server=127.0.0.1:9 2>&1); code=$?
+eq "verify --dns is left to mailtrove-full: exit 1 without it" "$code" 1
+case $out in
+    *"cannot run mailtrove-full"*) pass "and the message names mailtrove-full" ;;
+    *) fail "verify --dns alone: got '$out'" ;;
+esac
+if command -v ldd >/dev/null; then
+    libs=$(ldd "$bindir/mailtrove-verify" | grep -c -E 'gmime|glib|xml2|archive|microhttpd' || true)
+    eq "mailtrove-verify links none of the MIME, web or archive libraries" "$libs" 0
+fi
+
 # Snippets come from the stored body text.
 eq "every email has its body text" "$(sqlite3 "$work/s.db" 'SELECT count(*) FROM email WHERE id NOT IN (SELECT email_id FROM body)')" 0
 
@@ -43,6 +77,14 @@ case $out in
     *"cannot run mailtrove-full"*) pass "the light program does not answer for it alone" ;;
     *) fail "light program with a pending upgrade: got '$out'" ;;
 esac
+out=$(alone old.db verify 2>&1)
+case $out in
+    *"cannot run mailtrove-full"*) pass "mailtrove-verify hands an archive whose upgrade is pending over" ;;
+    *) fail "mailtrove-verify with a pending upgrade: got '$out'" ;;
+esac
+eq "its body texts still not filled" \
+   "$(sqlite3 "$work/old.db" "SELECT count(*) FROM upgrade_pending WHERE task = 'body text'; SELECT count(*) FROM body")" "1
+0"
 mt old.db verify >/dev/null 2>&1
 eq "a writing command fills the body texts" \
    "$(sqlite3 "$work/old.db" 'SELECT count(*) FROM email WHERE id NOT IN (SELECT email_id FROM body)')" 0
