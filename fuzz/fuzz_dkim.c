@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     struct dkim_key key = { "s._domainkey.example.org",
                             "v=DKIM1; p=MFwwDQYJKoZIhvcNAQEBBQADSwAwSAJBAKz6Rz1", 1 };
-    struct dkim_keyring ring = { &key, 1 };
+    struct dkim_keyring ring = { &key, 1, NULL };
     struct dkim_report *report;
     if (dkim_verify_message(data, size, &ring, 0, &report) == MT_OK) {
         for (size_t i = 0; i < report->count; i++)

@@ -139,55 +139,65 @@ static bool tag_list_has(const struct dkim_tag *tag, const char *word)
     return false;
 }
 
-/* Base64 with FWS anywhere (RFC 6376 2.4); NULL when not base64. */
-static unsigned char *decode_base64(const char *s, size_t len, size_t *out_len)
+unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
 {
-    char *clean = malloc(len + 4);
-    size_t n = 0;
-    if (!clean)
-        return NULL;
+    /* One pass to check and count, one to decode, no cleaned copy (this
+     * runs for every signature's b= and bh=: 2% of a verify rerun).  Each
+     * byte's digit value, or F (FWS, skipped), P ('='), X (not base64). */
+    enum { F = 64, P = 65, X = 66 };
+    static const unsigned char value[256] = {
+        X, X, X, X, X, X, X, X, X, F, F, X, X, F, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        F, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63,
+        52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, P, X, X,
+        X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,
+        X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+        41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    };
+    size_t digits = 0, padding = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (is_fws(c))
+        unsigned char v = value[(unsigned char)s[i]];
+        if (v == F)
             continue;
-        if (!(isalnum((unsigned char)c) || c == '+' || c == '/' || c == '=')) {
-            free(clean);
+        /* '=' only at the end, at most two; nothing but FWS after */
+        if (v == X || (v == P && ++padding > 2) || (v < 64 && padding))
             return NULL;
+        digits += v < 64;
+    }
+    if (digits % 4 == 1)
+        return NULL;
+    unsigned char *out = malloc(digits / 4 * 3 + 3);
+    if (!out)
+        return NULL;
+    size_t o = 0, have = 0;
+    uint32_t bits = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char v = value[(unsigned char)s[i]];
+        if (v >= 64)
+            continue;
+        bits = bits << 6 | v;
+        if (++have == 4) {
+            out[o++] = (unsigned char)(bits >> 16);
+            out[o++] = (unsigned char)(bits >> 8);
+            out[o++] = (unsigned char)bits;
+            have = 0;
+            bits = 0;
         }
-        clean[n++] = c;
     }
-    size_t padding = 0;
-    while (n > 0 && clean[n - 1] == '=' && padding < 2) {
-        n--;
-        padding++;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (clean[i] == '=') {
-            free(clean);
-            return NULL;
-        }
-    if (n % 4 == 1) {
-        free(clean);
-        return NULL;
-    }
-    while (n % 4)
-        clean[n++] = '=';
-    unsigned char *out = malloc(n / 4 * 3 + 1);
-    if (!out) {
-        free(clean);
-        return NULL;
-    }
-    int got = n ? EVP_DecodeBlock(out, (unsigned char *)clean, (int)n) : 0;
-    if (got < 0) {
-        free(clean);
-        free(out);
-        return NULL;
-    }
-    size_t pad = 0;
-    for (size_t i = n; i > 0 && clean[i - 1] == '='; i--)
-        pad++;
-    free(clean);
-    *out_len = (size_t)got - pad;
+    if (have >= 2)
+        out[o++] = (unsigned char)(bits >> (6 * have - 8));
+    if (have == 3)
+        out[o++] = (unsigned char)(bits >> (6 * have - 16));
+    *out_len = o;
     return out;
 }
 
@@ -496,7 +506,7 @@ int dkim_key_record_bits(const char *record, const char **type)
     if (!p || !p->value_len)
         return 0;
     size_t der_len;
-    unsigned char *der = decode_base64(p->value, p->value_len, &der_len);
+    unsigned char *der = dkim_decode_base64(p->value, p->value_len, &der_len);
     if (!der)
         return 0;
     EVP_PKEY *key = load_key(der, der_len, ed);
@@ -705,8 +715,8 @@ static const char *check_signature_form(const struct header *h,
     }
     const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
     const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
-    p->b = decode_base64(b->value, b->value_len, &p->b_len);
-    p->bh = decode_base64(bh->value, bh->value_len, &p->bh_len);
+    p->b = dkim_decode_base64(b->value, b->value_len, &p->b_len);
+    p->bh = dkim_decode_base64(bh->value, bh->value_len, &p->bh_len);
     if (!p->b || !p->b_len)
         return "b= is not base64";
     if (!p->bh || !p->bh_len)
@@ -721,7 +731,7 @@ static EVP_PKEY *key_from_tags(const struct dkim_tag *tags, int n, bool ed25519)
     if (!pk || pk->value_len == 0)
         return NULL;
     size_t der_len;
-    unsigned char *der = decode_base64(pk->value, pk->value_len, &der_len);
+    unsigned char *der = dkim_decode_base64(pk->value, pk->value_len, &der_len);
     if (!der)
         return NULL;
     EVP_PKEY *key = load_key(der, der_len, ed25519);
@@ -735,10 +745,13 @@ static EVP_PKEY *key_from_tags(const struct dkim_tag *tags, int n, bool ed25519)
 struct prepared_key {
     EVP_PKEY *key;
     EVP_MD_CTX *rsa_sha256;
+    EVP_MD_CTX *ed25519;   /* the same for Ed25519 */
 };
 
 void dkim_keyring_prepare(struct dkim_keyring *keyring)
 {
+    if (!keyring->sha256)
+        keyring->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     for (size_t i = 0; i < keyring->count; i++) {
         struct dkim_key *k = &keyring->keys[i];
         struct dkim_tag tags[MAX_TAGS];
@@ -753,7 +766,14 @@ void dkim_keyring_prepare(struct dkim_keyring *keyring)
             continue;
         }
         prepared->key = key;
-        if (!ed25519) {
+        if (ed25519) {
+            prepared->ed25519 = EVP_MD_CTX_new();
+            if (prepared->ed25519
+                && EVP_DigestVerifyInit(prepared->ed25519, NULL, NULL, NULL, key) != 1) {
+                EVP_MD_CTX_free(prepared->ed25519);
+                prepared->ed25519 = NULL;
+            }
+        } else {
             prepared->rsa_sha256 = EVP_MD_CTX_new();
             if (prepared->rsa_sha256
                 && EVP_DigestVerifyInit(prepared->rsa_sha256, NULL, EVP_sha256(),
@@ -768,11 +788,14 @@ void dkim_keyring_prepare(struct dkim_keyring *keyring)
 
 void dkim_keyring_release(struct dkim_keyring *keyring)
 {
+    EVP_MD_free(keyring->sha256);
+    keyring->sha256 = NULL;
     for (size_t i = 0; i < keyring->count; i++) {
         struct prepared_key *prepared = keyring->keys[i].prepared;
         if (prepared) {
             EVP_PKEY_free(prepared->key);
             EVP_MD_CTX_free(prepared->rsa_sha256);
+            EVP_MD_CTX_free(prepared->ed25519);
             free(prepared);
         }
         keyring->keys[i].prepared = NULL;
@@ -823,7 +846,7 @@ static const char *check_key(const struct dkim_key *entry,
         return NULL;
     }
     size_t der_len;
-    unsigned char *der = decode_base64(pk->value, pk->value_len, &der_len);
+    unsigned char *der = dkim_decode_base64(pk->value, pk->value_len, &der_len);
     if (!der)
         return "key record p= is not base64";
     *key = load_key(der, der_len, p->ed25519);
@@ -833,9 +856,18 @@ static const char *check_key(const struct dkim_key *entry,
     return NULL;
 }
 
+/* SHA-256 (SHA256: fetched once, or NULL) of LEN bytes at DATA into DIGEST. */
+static bool sha256_of(const EVP_MD *sha256, const void *data, size_t len,
+                      unsigned char digest[32])
+{
+    if (!sha256)
+        return SHA256(data, len, digest) != NULL;
+    return EVP_Digest(data, len, digest, NULL, sha256, NULL) == 1;
+}
+
 static bool verify_with_key(EVP_PKEY *key, const struct dkim_key *entry,
                             const struct parsed_signature *p,
-                            const struct buf *header_data)
+                            const struct buf *header_data, const EVP_MD *sha256)
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     const struct prepared_key *prepared = entry->prepared;
@@ -849,8 +881,10 @@ static bool verify_with_key(EVP_PKEY *key, const struct dkim_key *entry,
     } else if (p->ed25519) {
         /* RFC 8463 3: Ed25519 signs the SHA-256 hash of the header data. */
         unsigned char digest[32];
-        SHA256((const unsigned char *)header_data->data, header_data->len, digest);
-        ok = EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1
+        ok = sha256_of(sha256, header_data->data, header_data->len, digest)
+             && (prepared && prepared->ed25519
+                 ? EVP_MD_CTX_copy_ex(ctx, prepared->ed25519) == 1
+                 : EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1)
              && EVP_DigestVerify(ctx, p->b, p->b_len, digest, 32) == 1;
     } else {
         ok = EVP_DigestVerifyInit(ctx, NULL, p->sha1 ? EVP_sha1() : EVP_sha256(),
@@ -912,8 +946,10 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
     size_t body_hash_len = p.sha1 ? 20 : 32;
     if (p.sha1)
         SHA1(canon, hashed, body_hash);
-    else
-        SHA256(canon, hashed, body_hash);
+    else if (!sha256_of(keys->sha256, canon, hashed, body_hash)) {
+        status = MT_ENOMEM;
+        goto out;
+    }
 
     /* Header data (RFC 6376 3.7, 5.4.2): bottom-up, each instance once. */
     used = calloc(m->header_count, sizeof *used);
@@ -966,7 +1002,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         any_usable = true;
         s->key_bits = EVP_PKEY_get_bits(key);
         s->key_id = keys->keys[k].id;
-        bool ok = body_ok && verify_with_key(key, &keys->keys[k], &p, &data);
+        bool ok = body_ok && verify_with_key(key, &keys->keys[k], &p, &data, keys->sha256);
         EVP_PKEY_free(key);
         if (ok) {
             set_result(s, DKIM_PASS, NULL);

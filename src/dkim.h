@@ -44,9 +44,13 @@ struct dkim_key {
 };
 
 /* Keys sorted by name (dkim_keyring_sort), several per name allowed. */
+struct evp_md_st;  /* OpenSSL's EVP_MD */
 struct dkim_keyring {
     struct dkim_key *keys;
     size_t count;
+    /* SHA-256 fetched once by dkim_keyring_prepare (NULL: OpenSSL looks it
+     * up for each hash, a locked lookup: 1.5% of a verify rerun) */
+    struct evp_md_st *sha256;
 };
 
 void dkim_keyring_sort(struct dkim_keyring *keyring);
@@ -121,6 +125,11 @@ struct dkim_tag {
  * (a tag without '=', a bad name, a duplicate name). */
 int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags,
                     int max);
+
+/* Base64 as DKIM writes it (RFC 6376 2.4): FWS anywhere, at most two '='
+ * at the end, the last group possibly short; exposed for tests.  A new
+ * malloc'd buffer (*OUT_LEN bytes), or NULL when not base64 or ENOMEM. */
+unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len);
 
 /* Canonicalize a message body per RFC 6376 3.4.3/3.4.4 into a new
  * malloc'd buffer; *OUT_LEN gets its length.  NULL on ENOMEM.  An LF not

@@ -162,7 +162,7 @@ static mt_status prepare_new_message(struct slot *s,
                                      const struct ingest_options *options,
                                      struct store_compressor *compressor)
 {
-    static const struct dkim_keyring no_keys = { NULL, 0 };
+    static const struct dkim_keyring no_keys = { NULL, 0, NULL };
     const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
     mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)
