@@ -139,41 +139,57 @@ static bool tag_list_has(const struct dkim_tag *tag, const char *word)
     return false;
 }
 
+/* Each byte's base64 digit value, or FWS (skipped), PAD ('='), BAD. */
+enum { BASE64_FWS = 64, BASE64_PAD = 65, BASE64_BAD = 66 };
+#define F BASE64_FWS
+#define P BASE64_PAD
+#define X BASE64_BAD
+static const unsigned char base64_value[256] = {
+    X, X, X, X, X, X, X, X, X, F, F, X, X, F, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    F, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, P, X, X,
+    X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,
+    X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+    X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+};
+#undef F
+#undef P
+#undef X
+
+/* The first pass of dkim_decode_base64, alone: whether S is base64 as
+ * DKIM writes it, and how many digits it has (0 when empty). */
+static bool base64_digits(const char *s, size_t len, size_t *digits)
+{
+    size_t count = 0, padding = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char v = base64_value[(unsigned char)s[i]];
+        if (v == BASE64_FWS)
+            continue;
+        /* '=' only at the end, at most two; nothing but FWS after */
+        if (v == BASE64_BAD || (v == BASE64_PAD && ++padding > 2) || (v < 64 && padding))
+            return false;
+        count += v < 64;
+    }
+    *digits = count;
+    return count % 4 != 1;
+}
+
 unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
 {
     /* One pass to check and count, one to decode, no cleaned copy (this
-     * runs for every signature's b= and bh=: 2% of a verify rerun).  Each
-     * byte's digit value, or F (FWS, skipped), P ('='), X (not base64). */
-    enum { F = 64, P = 65, X = 66 };
-    static const unsigned char value[256] = {
-        X, X, X, X, X, X, X, X, X, F, F, X, X, F, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        F, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63,
-        52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, P, X, X,
-        X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,
-        X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-        41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-        X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
-    };
-    size_t digits = 0, padding = 0;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char v = value[(unsigned char)s[i]];
-        if (v == F)
-            continue;
-        /* '=' only at the end, at most two; nothing but FWS after */
-        if (v == X || (v == P && ++padding > 2) || (v < 64 && padding))
-            return NULL;
-        digits += v < 64;
-    }
-    if (digits % 4 == 1)
+     * runs for every signature's b= and bh=: 2% of a verify rerun). */
+    size_t digits;
+    if (!base64_digits(s, len, &digits))
         return NULL;
     unsigned char *out = malloc(digits / 4 * 3 + 3);
     if (!out)
@@ -181,7 +197,7 @@ unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
     size_t o = 0, have = 0;
     uint32_t bits = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char v = value[(unsigned char)s[i]];
+        unsigned char v = base64_value[(unsigned char)s[i]];
         if (v >= 64)
             continue;
         bits = bits << 6 | v;
@@ -557,7 +573,8 @@ static void set_result(struct dkim_signature *s, enum dkim_result result,
     s->reason = reason ? strdup(reason) : NULL;
 }
 
-/* Everything a signature says, checked for form (RFC 6376 3.5, 6.1.1). */
+/* Everything a signature says, checked for form (RFC 6376 3.5, 6.1.1);
+ * b and bh decoded by decode_signature_values. */
 struct parsed_signature {
     struct dkim_tag tags[MAX_TAGS];
     int count;
@@ -622,6 +639,7 @@ static const char *check_signature_form(const struct header *h,
     if ((t = find_tag(p->tags, p->count, "h"))) {
         struct buf names = BUF_INIT;
         size_t i = 0;
+        buf_reserve(&names, t->value_len);  /* never longer: one allocation */
         while (i < t->value_len) {
             size_t end = i;
             while (end < t->value_len && t->value[end] != ':')
@@ -713,15 +731,26 @@ static const char *check_signature_form(const struct header *h,
                  && !strcasecmp(idom + il - dl, s->domain)))
             return "i= is not in the d= domain";
     }
+    /* Checked here, decoded (decode_signature_values) only once a key is
+     * found: most signatures of a dump may have none. */
+    size_t digits;
+    const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
+    if (!base64_digits(b->value, b->value_len, &digits) || !digits)
+        return "b= is not base64";
+    const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
+    if (!base64_digits(bh->value, bh->value_len, &digits) || !digits)
+        return "bh= is not base64";
+    return NULL;
+}
+
+/* P's b= and bh=, which check_signature_form found to be base64. */
+static mt_status decode_signature_values(struct parsed_signature *p)
+{
     const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
     const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
     p->b = dkim_decode_base64(b->value, b->value_len, &p->b_len);
     p->bh = dkim_decode_base64(bh->value, bh->value_len, &p->bh_len);
-    if (!p->b || !p->b_len)
-        return "b= is not base64";
-    if (!p->bh || !p->bh_len)
-        return "bh= is not base64";
-    return NULL;
+    return p->b && p->bh ? MT_OK : MT_ENOMEM;
 }
 
 /* The public key of a record's p= (k= says which kind), or NULL. */
@@ -926,6 +955,10 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         goto out;
     }
 
+    status = decode_signature_values(&p);
+    if (status != MT_OK)
+        goto out;
+
     /* Body hash (RFC 6376 3.7) */
     size_t canon_len;
     canon = dkim_canonicalize_body(m->body, m->body_len, p.relaxed_body, &canon_len);
@@ -951,9 +984,11 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         goto out;
     }
 
-    /* Header data (RFC 6376 3.7, 5.4.2): bottom-up, each instance once. */
+    /* Header data (RFC 6376 3.7, 5.4.2): bottom-up, each instance once.
+     * About as long as the header section: reserved at once rather than
+     * grown field by field (canonicalize_header still reserves each). */
     used = calloc(m->header_count, sizeof *used);
-    if (!used) {
+    if (!used || buf_reserve(&data, m->len + sig->raw_len + 64) != MT_OK) {
         status = MT_ENOMEM;
         goto out;
     }
