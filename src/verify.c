@@ -238,15 +238,20 @@ mt_status verify_writer_put(struct verify_writer *w, int64_t id,
     return step_and_reset(w, w->set_verdict, "storing a verdict", err);
 }
 
-void verify_count(struct verify_counts *counts, const struct dkim_report *report)
+static void count_verdict(struct verify_counts *counts, enum dkim_verdict verdict)
 {
-    switch (report ? report->verdict : DKIM_UNSIGNED) {
+    switch (verdict) {
     case DKIM_VERIFIED: counts->verified++; break;
     case DKIM_WEAK: counts->weak++; break;
     case DKIM_FAILED: counts->failed++; break;
     case DKIM_NOKEY_VERDICT: counts->nokey++; break;
     case DKIM_UNSIGNED: counts->unsigned_count++; break;
     }
+}
+
+void verify_count(struct verify_counts *counts, const struct dkim_report *report)
+{
+    count_verdict(counts, report ? report->verdict : DKIM_UNSIGNED);
 }
 
 /*
@@ -265,6 +270,9 @@ struct verify_item {
     bool ready;
     bool unchanged;   /* the archive already holds exactly this outcome */
     mt_status status;
+    enum dkim_verdict verdict;
+    /* what the writer stores; NULL when unchanged (the worker frees it:
+     * freeing in the thread that allocated avoids glibc's arena locks) */
     struct dkim_report *report;
 };
 
@@ -391,6 +399,11 @@ static void *verify_worker_main(void *arg)
                                                    job->options->now, &item->report);
             if (item->status == MT_OK && compare)
                 item->unchanged = outcome_is_stored(&stored, job->ids[n], item->report);
+            item->verdict = item->report ? item->report->verdict : DKIM_UNSIGNED;
+            if (item->unchanged) {
+                dkim_report_free(item->report);
+                item->report = NULL;
+            }
         }
         if (began)
             store_end_read(reader, began);
@@ -517,7 +530,7 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
         if (status == MT_OK && !item->unchanged)
             status = verify_writer_put(writer, ids[n], item->report, options->now, err);
         if (status == MT_OK)
-            verify_count(counts, item->report);
+            count_verdict(counts, item->verdict);
         dkim_report_free(item->report);
         item->report = NULL;
         if (status == MT_OK && n % 5000 == 4999) {
