@@ -184,13 +184,11 @@ static bool base64_digits(const char *s, size_t len, size_t *digits)
     return count % 4 != 1;
 }
 
-unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
+/* The second pass: S, which base64_digits accepted with DIGITS digits,
+ * decoded into a new buffer (NULL on ENOMEM). */
+static unsigned char *decode_checked_base64(const char *s, size_t len, size_t digits,
+                                            size_t *out_len)
 {
-    /* One pass to check and count, one to decode, no cleaned copy (this
-     * runs for every signature's b= and bh=: 2% of a verify rerun). */
-    size_t digits;
-    if (!base64_digits(s, len, &digits))
-        return NULL;
     unsigned char *out = malloc(digits / 4 * 3 + 3);
     if (!out)
         return NULL;
@@ -215,6 +213,16 @@ unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
         out[o++] = (unsigned char)(bits >> (6 * have - 16));
     *out_len = o;
     return out;
+}
+
+unsigned char *dkim_decode_base64(const char *s, size_t len, size_t *out_len)
+{
+    /* One pass to check and count, one to decode, no cleaned copy (this
+     * runs for every signature's b= and bh=: 2% of a verify rerun). */
+    size_t digits;
+    if (!base64_digits(s, len, &digits))
+        return NULL;
+    return decode_checked_base64(s, len, digits, out_len);
 }
 
 /* Append LF at I of IN as CRLF to OUT at O: its CR is already out if IN
@@ -578,6 +586,7 @@ static void set_result(struct dkim_signature *s, enum dkim_result result,
 struct parsed_signature {
     struct dkim_tag tags[MAX_TAGS];
     int count;
+    size_t b_digits, bh_digits;   /* base64 digits, counted by the check */
     bool sha1, ed25519, relaxed_header, relaxed_body;
     unsigned char *b, *bh;
     size_t b_len, bh_len;
@@ -733,23 +742,23 @@ static const char *check_signature_form(const struct header *h,
     }
     /* Checked here, decoded (decode_signature_values) only once a key is
      * found: most signatures of a dump may have none. */
-    size_t digits;
     const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
-    if (!base64_digits(b->value, b->value_len, &digits) || !digits)
+    if (!base64_digits(b->value, b->value_len, &p->b_digits) || !p->b_digits)
         return "b= is not base64";
     const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
-    if (!base64_digits(bh->value, bh->value_len, &digits) || !digits)
+    if (!base64_digits(bh->value, bh->value_len, &p->bh_digits) || !p->bh_digits)
         return "bh= is not base64";
     return NULL;
 }
 
-/* P's b= and bh=, which check_signature_form found to be base64. */
+/* P's b= and bh=, which check_signature_form found to be base64 (not
+ * checked again). */
 static mt_status decode_signature_values(struct parsed_signature *p)
 {
     const struct dkim_tag *b = find_tag(p->tags, p->count, "b");
     const struct dkim_tag *bh = find_tag(p->tags, p->count, "bh");
-    p->b = dkim_decode_base64(b->value, b->value_len, &p->b_len);
-    p->bh = dkim_decode_base64(bh->value, bh->value_len, &p->bh_len);
+    p->b = decode_checked_base64(b->value, b->value_len, p->b_digits, &p->b_len);
+    p->bh = decode_checked_base64(bh->value, bh->value_len, p->bh_digits, &p->bh_len);
     return p->b && p->bh ? MT_OK : MT_ENOMEM;
 }
 
