@@ -14,14 +14,20 @@ want=$(mt s.db search --json budget)
 mkdir -p "$work/alone"
 cp "$MAILTROVE" "$work/alone/mailtrove"
 alone() { local archive=$1; shift; "$work/alone/mailtrove" --archive "$work/$archive" "$@"; }
+# run_alone ARCHIVE ARGS...: its output in $out, its exit status in $code;
+# names_full LABEL: passes when that output says mailtrove-full is missing.
+run_alone() { out=$(alone "$@" 2>&1); code=$?; }
+names_full() {
+    case $out in
+        *"cannot run mailtrove-full"*) pass "$1" ;;
+        *) fail "$1: got '$out'" ;;
+    esac
+}
 eq "search runs in the light program" "$(alone s.db search --json budget)" "$want"
 eq "count runs in the light program" "$(alone s.db count budget)" "$(mt s.db count budget)"
-out=$(alone s.db stats 2>&1); code=$?
+run_alone s.db stats
 eq "other commands need mailtrove-full: exit 1" "$code" 1
-case $out in
-    *"cannot run mailtrove-full"*) pass "and the message says which program is missing" ;;
-    *) fail "message names mailtrove-full: got '$out'" ;;
-esac
+names_full "and the message says which program is missing"
 if command -v ldd >/dev/null; then
     libs=$(ldd "$MAILTROVE" | grep -c -E 'gmime|glib|xml2|archive|microhttpd|crypto' || true)
     eq "the light program links none of the heavy libraries" "$libs" 0
@@ -51,12 +57,9 @@ else
     eq "without mailtrove-verify, mailtrove-full verifies" \
        "$("$work/no-verify/mailtrove" --archive "$work/sig.db" verify --json)" "$want_counts"
 fi
-out=$(alone s.db verify --dns-server=127.0.0.1:9 2>&1); code=$?
+run_alone s.db verify --dns-server=127.0.0.1:9
 eq "verify --dns is left to mailtrove-full: exit 1 without it" "$code" 1
-case $out in
-    *"cannot run mailtrove-full"*) pass "and the message names mailtrove-full" ;;
-    *) fail "verify --dns alone: got '$out'" ;;
-esac
+names_full "and the message names mailtrove-full"
 if command -v ldd >/dev/null; then
     libs=$(ldd "$bindir/mailtrove-verify" | grep -c -E 'gmime|glib|xml2|archive|microhttpd' || true)
     eq "mailtrove-verify links none of the MIME, web or archive libraries" "$libs" 0
@@ -72,16 +75,10 @@ eq "an older archive: search gives the same answer (through mailtrove-full)" \
    "$(mt old.db search --json budget)" "$want"
 eq "it is marked for upgrade, not yet filled" \
    "$(sqlite3 "$work/old.db" "SELECT count(*) FROM upgrade_pending WHERE task = 'body text'")" 1
-out=$(alone old.db search budget 2>&1)
-case $out in
-    *"cannot run mailtrove-full"*) pass "the light program does not answer for it alone" ;;
-    *) fail "light program with a pending upgrade: got '$out'" ;;
-esac
-out=$(alone old.db verify 2>&1)
-case $out in
-    *"cannot run mailtrove-full"*) pass "mailtrove-verify hands an archive whose upgrade is pending over" ;;
-    *) fail "mailtrove-verify with a pending upgrade: got '$out'" ;;
-esac
+run_alone old.db search budget
+names_full "the light program does not answer for it alone"
+run_alone old.db verify
+names_full "mailtrove-verify hands an archive whose upgrade is pending over"
 eq "its body texts still not filled" \
    "$(sqlite3 "$work/old.db" "SELECT count(*) FROM upgrade_pending WHERE task = 'body text'; SELECT count(*) FROM body")" "1
 0"
