@@ -15,9 +15,12 @@ mt_status buf_reserve(struct buf *b, size_t extra)
     size_t want = b->capacity ? b->capacity : 64;
     while (want < b->len + extra + 1)
         want *= 2;
-    char *grown = realloc(b->data, want);
+    /* An empty buf has nothing to keep: realloc would copy its old bytes. */
+    char *grown = b->len == 0 ? malloc(want) : realloc(b->data, want);
     if (!grown)
         return MT_ENOMEM;
+    if (b->len == 0)
+        free(b->data);
     b->data = grown;
     b->capacity = want;
     b->data[b->len] = '\0';  /* a reserved, still empty buf is "" too */
