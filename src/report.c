@@ -249,7 +249,8 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
                    ? column_text(s, SIG_KEY_NAME) : "?", sqlite3_column_int(s, SIG_KEY_BITS));
         if (column_text(s, SIG_KEY_SOURCE))
             buf_printf(out, ", from %s", column_text(s, SIG_KEY_SOURCE));
-        buf_printf(out, "\n    signed headers: %s\n", column_text(s, SIG_HEADERS));
+        buf_printf(out, "\n    signed headers: %s\n", column_text(s, SIG_HEADERS)
+                   ? column_text(s, SIG_HEADERS) : "(none recorded)");
         if (domain && from_domain[0] && !domain_covers(domain, from_domain))
             buf_printf(out, "    NOTE: signed by %s, which is not the From domain %s: "
                             "%s vouches for these bytes, the sender's own domain does not\n",

@@ -292,20 +292,24 @@ struct verify_job {
     pthread_cond_t space, ready;
 };
 
-/* What the archive holds for one email, read by a worker to see whether
- * a rerun changed anything: its verdict and signature count, and its
- * signature rows. */
+/* What the archive holds for the emails of one chunk, read by a worker
+ * to see whether a rerun changed anything: their verdicts and signature
+ * counts, and their signature rows.  Both are read as one range scan per
+ * chunk, stepped in id order alongside the chunk's ids (a lookup per
+ * email cost two B-tree searches each). */
 struct stored_outcome {
     sqlite3_stmt *verdict, *rows;
+    int verdict_step, rows_step; /* the last sqlite3_step results */
 };
 
 static bool stored_outcome_prepare(struct store *reader, struct stored_outcome *q)
 {
-    return sqlite3_prepare_v2(store_db(reader), "SELECT verdict, signature_count FROM email"
-                              " WHERE id = ?", -1, &q->verdict, NULL) == SQLITE_OK
-           && sqlite3_prepare_v2(store_db(reader), "SELECT position, " RESULT_COLUMNS
-                                 " FROM signature WHERE email_id = ? ORDER BY position",
-                                 -1, &q->rows, NULL) == SQLITE_OK;
+    return sqlite3_prepare_v2(store_db(reader), "SELECT id, verdict, signature_count"
+                              " FROM email WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+                              -1, &q->verdict, NULL) == SQLITE_OK
+           && sqlite3_prepare_v2(store_db(reader), "SELECT email_id, position, " RESULT_COLUMNS
+                                 " FROM signature WHERE email_id BETWEEN ?1 AND ?2"
+                                 " ORDER BY email_id, position", -1, &q->rows, NULL) == SQLITE_OK;
 }
 
 static void stored_outcome_finalize(struct stored_outcome *q)
@@ -314,11 +318,37 @@ static void stored_outcome_finalize(struct stored_outcome *q)
     sqlite3_finalize(q->rows);
 }
 
+/* Start reading the outcomes of emails FIRST_ID to LAST_ID. */
+static void stored_outcome_start(struct stored_outcome *q, int64_t first_id, int64_t last_id)
+{
+    sqlite3_bind_int64(q->verdict, 1, first_id);
+    sqlite3_bind_int64(q->verdict, 2, last_id);
+    sqlite3_bind_int64(q->rows, 1, first_id);
+    sqlite3_bind_int64(q->rows, 2, last_id);
+    q->verdict_step = sqlite3_step(q->verdict);
+    q->rows_step = sqlite3_step(q->rows);
+}
+
+static void stored_outcome_end(struct stored_outcome *q)
+{
+    sqlite3_reset(q->verdict);
+    sqlite3_reset(q->rows);
+}
+
+/* Step S past the rows of ids below ID; whether it now stands on ID's. */
+static bool step_to_id(sqlite3_stmt *s, int *last_step, int64_t id)
+{
+    while (*last_step == SQLITE_ROW && sqlite3_column_int64(s, 0) < id)
+        *last_step = sqlite3_step(s);
+    return *last_step == SQLITE_ROW && sqlite3_column_int64(s, 0) == id;
+}
+
 /*
  * Whether the archive already holds exactly REPORT for email ID (NULL:
  * no signature), verified_at aside, so that a rerun that changes nothing
- * writes nothing.  Any doubt (a read error, an extra row) answers false:
- * the writer then rewrites the outcome.
+ * writes nothing.  IDs must come in increasing order between
+ * stored_outcome_start and stored_outcome_end.  Any doubt (a read error,
+ * an extra row) answers false: the writer then rewrites the outcome.
  */
 static bool outcome_is_stored(struct stored_outcome *q, int64_t id,
                               const struct dkim_report *report)
@@ -327,28 +357,27 @@ static bool outcome_is_stored(struct stored_outcome *q, int64_t id,
     enum dkim_verdict verdict = report ? report->verdict : DKIM_UNSIGNED;
     struct column_value verdict_value = text_value(dkim_verdict_name(verdict));
     struct column_value count_value = number_value((int64_t)count, false);
-    sqlite3_bind_int64(q->verdict, 1, id);
-    bool same = sqlite3_step(q->verdict) == SQLITE_ROW
-                && value_is_stored(q->verdict, 0, &verdict_value)
-                && value_is_stored(q->verdict, 1, &count_value);
-    sqlite3_reset(q->verdict);
+    bool same = step_to_id(q->verdict, &q->verdict_step, id)
+                && value_is_stored(q->verdict, 1, &verdict_value)
+                && value_is_stored(q->verdict, 2, &count_value);
 
     size_t rows = 0;
-    int rc = SQLITE_DONE;
-    sqlite3_bind_int64(q->rows, 1, id);
-    while (same && (rc = sqlite3_step(q->rows)) == SQLITE_ROW) {
+    bool on_row = step_to_id(q->rows, &q->rows_step, id);
+    while (same && on_row) {
         struct column_value position = number_value((int64_t)rows, false);
         struct column_value values[RESULT_COLUMN_COUNT];
         char weak[128];
-        same = rows < count && value_is_stored(q->rows, 0, &position);
+        same = rows < count && value_is_stored(q->rows, 1, &position);
         if (same)
             result_values(&report->signatures[rows], weak, sizeof weak, values);
         for (int c = 0; same && c < RESULT_COLUMN_COUNT; c++)
-            same = value_is_stored(q->rows, 1 + c, &values[c]);
+            same = value_is_stored(q->rows, 2 + c, &values[c]);
         rows++;
+        q->rows_step = sqlite3_step(q->rows);
+        on_row = q->rows_step == SQLITE_ROW && sqlite3_column_int64(q->rows, 0) == id;
     }
-    sqlite3_reset(q->rows);
-    return same && rc == SQLITE_DONE && rows == count;
+    return same && (q->rows_step == SQLITE_ROW || q->rows_step == SQLITE_DONE)
+           && rows == count;
 }
 
 static void *verify_worker_main(void *arg)
@@ -386,6 +415,8 @@ static void *verify_worker_main(void *arg)
         /* One read transaction per chunk: the file's locks are taken
          * once, not per statement, and no snapshot is held for long. */
         bool began = open_status == MT_OK && store_begin_read(reader);
+        if (compare)
+            stored_outcome_start(&stored, job->ids[first], job->ids[end - 1]);
         for (size_t n = first; n < end; n++) {
             struct verify_item *item = &job->items[n % RING];
             item->report = NULL;
@@ -405,6 +436,8 @@ static void *verify_worker_main(void *arg)
                 item->report = NULL;
             }
         }
+        if (compare)
+            stored_outcome_end(&stored);
         if (began)
             store_end_read(reader, began);
 
@@ -421,30 +454,135 @@ static void *verify_worker_main(void *arg)
     return NULL;
 }
 
-static int compare_ids(const void *a, const void *b)
+/* A set of email ids, one bit each: ids come from index scans in no
+ * useful order, and the set hands them back sorted without a sort. */
+struct id_set {
+    uint64_t *words;
+    int64_t limit; /* ids 1 to LIMIT fit */
+};
+
+static void id_set_add(struct id_set *set, int64_t id)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    if (id > 0 && id <= set->limit)
+        set->words[id / 64] |= (uint64_t)1 << (id % 64);
 }
 
-/* The emails to recheck, in id order: signed ones and those never looked
- * at.  Read from the email_signature_count index alone and sorted here
- * (ordering in SQL made SQLite scan the email rows instead). */
-static mt_status select_ids(struct store *st, int64_t **ids, size_t *count,
-                            struct mt_error *err)
+static bool id_set_has(const struct id_set *set, int64_t id)
+{
+    return id > 0 && id <= set->limit && (set->words[id / 64] >> (id % 64)) & 1;
+}
+
+/* Run SQL (one id column) and pass each id through: add it to TO, or,
+ * when ONLY_IF is given, only if ONLY_IF holds it; *ELSEWHERE (if given)
+ * counts the ids that neither ONLY_IF nor TO hold. */
+static mt_status add_ids(struct store *st, const char *sql, struct id_set *to,
+                         const struct id_set *only_if, size_t *elsewhere,
+                         struct mt_error *err)
 {
     sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "listing emails");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        if (!only_if || id_set_has(only_if, id))
+            id_set_add(to, id);
+        else if (elsewhere && !id_set_has(to, id))
+            (*elsewhere)++;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "listing emails");
+}
+
+/*
+ * The emails to recheck, in id order, into *IDS (caller frees), and how
+ * many emails keep "unsigned" unread into *UNSIGNED_KEPT; *STRAY_ROWS
+ * tells whether signature rows name emails that do not exist.  Rechecked:
+ * emails with signatures and those never looked at; and, among those
+ * stored as having none, any whose stored verdict or signature rows
+ * claim otherwise (a file altered by hand, or damaged), so that no claim
+ * survives a rerun unchecked.  Emails with no signature and no claim
+ * are not read: no key can change them.  Each list comes from an index
+ * alone (email_signature_count, email_verdict, signature_domain).
+ */
+static mt_status select_ids(struct store *st, int64_t **ids, size_t *count,
+                            uint64_t *unsigned_kept, bool *stray_rows,
+                            struct mt_error *err)
+{
+    struct id_set recheck = { NULL, 0 }, unsigned_set = { NULL, 0 };
+    sqlite3_stmt *s;
+    mt_status status = MT_OK;
     *ids = NULL;
     *count = 0;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email WHERE signature_count > 0"
-                           " UNION ALL SELECT id FROM email WHERE signature_count IS NULL",
-                           -1, &s, NULL) != SQLITE_OK)
+    *unsigned_kept = 0;
+    *stray_rows = false;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM email", -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, err, "listing emails");
-    mt_status status = store_collect_ids(st, s, ids, count, err);
+    int rc = sqlite3_step(s);
+    int64_t limit = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
     sqlite3_finalize(s);
-    if (status == MT_OK && *count > 1)
-        qsort(*ids, *count, sizeof **ids, compare_ids);
+    if (rc != SQLITE_ROW)
+        return store_db_error(st, err, "listing emails");
+    if (limit <= 0)
+        return MT_OK;
+    if (limit > INT32_MAX)
+        return mt_error_set(err, MT_EDB, "email id %lld is beyond what an archive holds:"
+                            " the file is damaged", (long long)limit);
+    size_t words = (size_t)limit / 64 + 1;
+    recheck = (struct id_set){ calloc(words, sizeof(uint64_t)), limit };
+    unsigned_set = (struct id_set){ calloc(words, sizeof(uint64_t)), limit };
+    if (!recheck.words || !unsigned_set.words)
+        status = MT_ENOMEM;
+    if (status == MT_OK)
+        status = add_ids(st, "SELECT id FROM email WHERE signature_count > 0"
+                         " UNION ALL SELECT id FROM email WHERE signature_count < 0"
+                         " UNION ALL SELECT id FROM email WHERE signature_count IS NULL",
+                         &recheck, NULL, NULL, err);
+    if (status == MT_OK)
+        status = add_ids(st, "SELECT id FROM email WHERE signature_count = 0",
+                         &unsigned_set, NULL, NULL, err);
+    bool any_unsigned = false;
+    for (size_t w = 0; status == MT_OK && w < words && !any_unsigned; w++)
+        any_unsigned = unsigned_set.words[w] != 0;
+    if (status == MT_OK && any_unsigned)
+        status = add_ids(st, "SELECT id FROM email WHERE verdict != 'unsigned'",
+                         &recheck, &unsigned_set, NULL, err);
+    size_t strays = 0;
+    if (status == MT_OK)
+        status = add_ids(st, "SELECT email_id FROM signature", &recheck, &unsigned_set,
+                         &strays, err);
+    *stray_rows = strays > 0;
+    size_t total = 0;
+    for (size_t w = 0; status == MT_OK && w < words; w++)
+        total += (size_t)__builtin_popcountll(recheck.words[w]);
+    if (status == MT_OK && total > 0 && !(*ids = malloc(total * sizeof **ids)))
+        status = MT_ENOMEM;
+    for (size_t w = 0; status == MT_OK && w < words; w++) {
+        uint64_t rechecked = recheck.words[w], kept = unsigned_set.words[w] & ~rechecked;
+        *unsigned_kept += (uint64_t)__builtin_popcountll(kept);
+        while (rechecked) {
+            (*ids)[(*count)++] = (int64_t)(w * 64) + __builtin_ctzll(rechecked);
+            rechecked &= rechecked - 1;
+        }
+    }
+    free(recheck.words);
+    free(unsigned_set.words);
     return status;
+}
+
+static mt_status delete_stray_rows(struct store *st, struct mt_error *err)
+{
+    mt_status status = store_begin(st, err);
+    if (status != MT_OK)
+        return status;
+    if (sqlite3_exec(store_db(st), "DELETE FROM signature WHERE NOT EXISTS"
+                     " (SELECT 1 FROM email WHERE email.id = signature.email_id)",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        status = store_db_error(st, err, "removing results of emails that do not exist");
+        store_rollback(st);
+        return status;
+    }
+    return store_commit(st, err);
 }
 
 mt_status verify_archive(struct store *st, const struct verify_options *options,
@@ -457,7 +595,7 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
     size_t id_count = 0;
     pthread_t threads[16];
     int started = 0;
-    bool in_transaction = false;
+    bool in_transaction = false, stray_rows = false;
     memset(counts, 0, sizeof *counts);
 
     mt_status status = verify_keyring_load(st, &ring, err);
@@ -466,18 +604,10 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
     /* Emails known to have no signature keep their verdict: no keys
      * change it. */
     if (status == MT_OK)
-        status = select_ids(st, &ids, &id_count, err);
-    if (status == MT_OK) {
-        sqlite3_stmt *s;
-        if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM email"
-                               " WHERE signature_count = 0", -1, &s, NULL) != SQLITE_OK)
-            status = store_db_error(st, err, "counting unsigned emails");
-        else {
-            if (sqlite3_step(s) == SQLITE_ROW)
-                counts->unsigned_count = (uint64_t)sqlite3_column_int64(s, 0);
-            sqlite3_finalize(s);
-        }
-    }
+        status = select_ids(st, &ids, &id_count, &counts->unsigned_count, &stray_rows, err);
+    /* Rows of emails that do not exist would still count in stats. */
+    if (status == MT_OK && stray_rows)
+        status = delete_stray_rows(st, err);
     if (status != MT_OK || id_count == 0)
         goto out;
 

@@ -90,6 +90,37 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "ingest --keys verifies new mail as it reads it" \
        "$(mt late.db stats --json | jq_py 'd["verdicts"]')" \
        "{'verified': 1, 'weak': 1, 'failed': 0, 'nokey': 0, 'unsigned': 1}"
+    # verify does not read mail stored as having no signature (no key can
+    # change it), but a claim stored for such mail, here forged in the
+    # file, is rechecked and goes: a "verified" verdict, a passing
+    # signature row, an odd signature count, rows of an email that does
+    # not exist (stats would count their domain).
+    plain=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%/simple.eml'")
+    good=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%/00-good.eml'")
+    sqlite3 "$work/late.db" "UPDATE email SET verdict = 'verified' WHERE id = $plain;
+        INSERT INTO signature(email_id, position, domain, result, verified_at)
+        VALUES($plain, 0, 'forged.example', 'pass', 1), (99999, 0, 'stray.example', 'pass', 1)"
+    check "show prints a row without signed headers as such (no C null)" sh -c \
+        "'$MAILTROVE' --archive '$work/late.db' show $plain | grep -q 'signed headers: (none recorded)'"
+    eq "a forged claim on unsigned mail: verify counts what the mail proves" \
+       "$(mt late.db verify --json)" '{"verified":1,"weak":1,"failed":0,"nokey":0,"unsigned":1}'
+    eq "the forged verdict and row are gone" \
+       "$(sqlite3 "$work/late.db" "SELECT verdict || ' ' || signature_count || ' ' || (SELECT count(*) FROM signature WHERE email_id = $plain) FROM email WHERE id = $plain")" \
+       "unsigned 0 0"
+    eq "rows of an email that does not exist are gone" \
+       "$(sqlite3 "$work/late.db" "SELECT count(*) FROM signature WHERE email_id = 99999")" 0
+    eq "stats counts only real signing domains" \
+       "$(mt late.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 2}"
+    sqlite3 "$work/late.db" "UPDATE email SET verdict = 'verified', signature_count = -1 WHERE id = $plain;
+        UPDATE email SET verdict = 'unsigned', signature_count = 0 WHERE id = $good"
+    eq "an odd stored signature count is rechecked" \
+       "$(mt late.db verify --json)" '{"verified":1,"weak":1,"failed":0,"nokey":0,"unsigned":1}'
+    eq "its forged verdict goes" \
+       "$(sqlite3 "$work/late.db" "SELECT verdict || ' ' || signature_count FROM email WHERE id = $plain")" \
+       "unsigned 0"
+    eq "a verification hidden as unsigned, its rows kept, is back" \
+       "$(sqlite3 "$work/late.db" "SELECT verdict || ' ' || signature_count FROM email WHERE id = $good")" \
+       "verified 1"
 fi
 
 if ! have_corpora; then
