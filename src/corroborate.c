@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 
 #include "buf.h"
 
@@ -147,6 +148,27 @@ struct words {
     size_t count;
 };
 
+/* SIZE bytes for one of the big arrays (shingles, their sort space,
+ * buckets: tens of MB), freed with free().  Large ones are asked to be
+ * backed by 2 MB pages: each first touch of a 4 KB page is a fault, and
+ * faults are dear on virtual machines (a fifth of a first linux-mips
+ * verify went to them). */
+static void *allocate_large(size_t size)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (size < huge)
+        return malloc(size ? size : 1);
+    if (size > SIZE_MAX - huge)
+        return NULL;
+    size_t rounded = (size + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+#ifdef MADV_HUGEPAGE
+    if (p)
+        madvise(p, rounded, MADV_HUGEPAGE); /* advice only: fine if refused */
+#endif
+    return p;
+}
+
 struct doc {
     int64_t id;
     int64_t conversation;
@@ -228,21 +250,29 @@ struct index {
     int bits;
 };
 
-static mt_status index_add(struct index *ix, const struct words *w, uint32_t doc, bool quoted)
+/* Shingles in W: one per window of K words. */
+static size_t shingle_count(const struct words *w)
 {
-    for (size_t p = 0; p + K <= w->count; p++) {
-        if (ix->count == ix->capacity) {
-            size_t capacity = ix->capacity ? ix->capacity * 2 : 4096;
-            struct shingle *bigger = realloc(ix->items, capacity * sizeof *bigger);
-            if (!bigger)
-                return MT_ENOMEM;
-            ix->items = bigger;
-            ix->capacity = capacity;
-        }
+    return w->count >= K ? w->count - K + 1 : 0;
+}
+
+/* Room for COUNT shingles, taken at once (growing by doubling copied the
+ * array and faulted in each new copy). */
+static mt_status index_reserve(struct index *ix, size_t count)
+{
+    if (count > SIZE_MAX / sizeof *ix->items)
+        return MT_ENOMEM;
+    ix->items = allocate_large(count * sizeof *ix->items);
+    ix->capacity = count;
+    return ix->items ? MT_OK : MT_ENOMEM;
+}
+
+/* W's shingles, into room index_reserve made. */
+static void index_add(struct index *ix, const struct words *w, uint32_t doc, bool quoted)
+{
+    for (size_t p = 0; p + K <= w->count && ix->count < ix->capacity; p++)
         ix->items[ix->count++] = (struct shingle){ shingle_hash(w, p), doc, (uint32_t)p,
                                                    quoted };
-    }
-    return MT_OK;
 }
 
 /* Sort by (hash, doc, position), ties kept in the order added: a stable
@@ -253,7 +283,7 @@ static mt_status index_sort(struct index *ix)
 {
     if (ix->count > UINT32_MAX - 1)
         return MT_ENOMEM; /* bucket offsets are 32-bit */
-    struct shingle *other = ix->count ? malloc(ix->count * sizeof *other) : NULL;
+    struct shingle *other = ix->count ? allocate_large(ix->count * sizeof *other) : NULL;
     size_t *counts = malloc(65536 * sizeof *counts);
     if ((ix->count && !other) || !counts) {
         free(other);
@@ -288,7 +318,7 @@ static mt_status index_sort(struct index *ix)
     while (ix->bits < 24 && ((size_t)1 << ix->bits) < ix->count)
         ix->bits++;
     size_t buckets = (size_t)1 << ix->bits;
-    ix->bucket = malloc((buckets + 1) * sizeof *ix->bucket);
+    ix->bucket = allocate_large((buckets + 1) * sizeof *ix->bucket);
     if (!ix->bucket)
         return MT_ENOMEM;
     size_t i = 0;
@@ -652,14 +682,26 @@ mt_status corroborate_archive(struct store *st,
         if (status == MT_OK)
             status = words_from(&quoted, &docs[i].quoted);
         counts->examined++;
-        if (status == MT_OK && docs[i].verified) {
-            counts->verified++;
-            status = index_add(&body_index, &docs[i].own, (uint32_t)i, false);
-            if (status == MT_OK)
-                status = index_add(&body_index, &docs[i].quoted, (uint32_t)i, true);
-            if (status == MT_OK)
-                status = index_add(&quoted_index, &docs[i].quoted, (uint32_t)i, true);
-        }
+    }
+    /* Verified emails' shingles: counted, then made into room taken once. */
+    size_t body_shingles = 0, quoted_shingles = 0;
+    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
+        if (!docs[i].verified)
+            continue;
+        body_shingles += shingle_count(&docs[i].own) + shingle_count(&docs[i].quoted);
+        quoted_shingles += shingle_count(&docs[i].quoted);
+    }
+    if (status == MT_OK)
+        status = index_reserve(&body_index, body_shingles);
+    if (status == MT_OK)
+        status = index_reserve(&quoted_index, quoted_shingles);
+    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
+        if (!docs[i].verified)
+            continue;
+        counts->verified++;
+        index_add(&body_index, &docs[i].own, (uint32_t)i, false);
+        index_add(&body_index, &docs[i].quoted, (uint32_t)i, true);
+        index_add(&quoted_index, &docs[i].quoted, (uint32_t)i, true);
     }
     if (status != MT_OK)
         goto out;
