@@ -24,6 +24,7 @@ struct store {
     sqlite3_stmt *insert_source;
     sqlite3_stmt *insert_rejection;
     sqlite3_stmt *select_raw;
+    sqlite3_stmt *select_raw_of_size;
     sqlite3_stmt *insert_body;
     sqlite3_stmt *select_body;
     ZSTD_DCtx *decompressor;  /* made on first use, kept: see store_compressor */
@@ -446,6 +447,7 @@ void store_close(struct store *st)
     sqlite3_finalize(st->insert_source);
     sqlite3_finalize(st->insert_rejection);
     sqlite3_finalize(st->select_raw);
+    sqlite3_finalize(st->select_raw_of_size);
     sqlite3_finalize(st->insert_body);
     sqlite3_finalize(st->select_body);
     for (size_t i = 0; i < st->cache_count; i++)
@@ -707,6 +709,21 @@ mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
         return MT_EDB;
     mt_status status = read_compressed(st, st->select_raw, id, out, "reading a message",
                                        "bytes are", err);
+    if (status == MT_ENOTFOUND)
+        mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
+    return status;
+}
+
+mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
+                                struct buf *out, struct mt_error *err)
+{
+    if (!st->select_raw_of_size
+        && prepare(st, &st->select_raw_of_size,
+                   "SELECT codec, data, ?2 FROM raw WHERE email_id = ?1", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_bind_int64(st->select_raw_of_size, 2, raw_size);
+    mt_status status = read_compressed(st, st->select_raw_of_size, id, out,
+                                       "reading a message", "bytes are", err);
     if (status == MT_ENOTFOUND)
         mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
     return status;

@@ -132,6 +132,13 @@ mt_status store_add_rejection(struct store *st, const char *path,
  */
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err);
+/*
+ * store_get_raw for a caller that has read the email's raw_size already
+ * (verify's workers scan the email rows of a chunk): RAW_SIZE is checked
+ * against the stored bytes as store_get_raw checks the email row's.
+ */
+mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
+                                struct buf *out, struct mt_error *err);
 
 /*
  * Each email's body text as the index saw it (mime.h's body), compressed

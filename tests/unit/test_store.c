@@ -39,6 +39,14 @@ int main(void)
     CHECK(store_get_raw(st, id, &back, &err) == MT_OK);
     CHECK(back.len == strlen(message) && !memcmp(back.data, message, back.len));
     CHECK(store_get_raw(st, 99, &back, &err) == MT_ENOTFOUND);
+    /* with the size its caller read: the same bytes; a wrong size is
+     * damage, as in store_get_raw */
+    buf_clear(&back);
+    CHECK(store_get_raw_of_size(st, id, (int64_t)strlen(message), &back, &err) == MT_OK);
+    CHECK(back.len == strlen(message) && !memcmp(back.data, message, back.len));
+    CHECK(store_get_raw_of_size(st, id, (int64_t)strlen(message) - 1, &back, &err) == MT_EDB);
+    CHECK(strstr(err.message, "damaged") != NULL);
+    CHECK(store_get_raw_of_size(st, 99, 10, &back, &err) == MT_ENOTFOUND);
     CHECK(store_count_emails(st) == 1);
 
     /* body texts: compressible, tiny (kept as is), empty; none yet */
