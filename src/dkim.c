@@ -778,13 +778,25 @@ static EVP_PKEY *key_from_tags(const struct dkim_tag *tags, int n, bool ed25519)
 }
 
 /* What dkim_keyring_prepare keeps per key: the parsed key and, for RSA,
- * a verification context set up for SHA-256 that each use copies (cheaper
- * than setting one up, which looks the algorithms up again). */
+ * verification contexts set up for SHA-256 and SHA-1 that each use copies
+ * (cheaper than setting one up, which looks the algorithms up again). */
 struct prepared_key {
     EVP_PKEY *key;
-    EVP_MD_CTX *rsa_sha256;
+    EVP_MD_CTX *rsa_sha256, *rsa_sha1;
     EVP_MD_CTX *ed25519;   /* the same for Ed25519 */
 };
+
+/* A verification context for KEY with digest MD (NULL: Ed25519's own),
+ * or NULL if OpenSSL refuses: the caller then sets one up each time. */
+static EVP_MD_CTX *prepared_context(EVP_PKEY *key, const EVP_MD *md)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (ctx && EVP_DigestVerifyInit(ctx, NULL, md, NULL, key) != 1) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
 
 void dkim_keyring_prepare(struct dkim_keyring *keyring)
 {
@@ -805,20 +817,10 @@ void dkim_keyring_prepare(struct dkim_keyring *keyring)
         }
         prepared->key = key;
         if (ed25519) {
-            prepared->ed25519 = EVP_MD_CTX_new();
-            if (prepared->ed25519
-                && EVP_DigestVerifyInit(prepared->ed25519, NULL, NULL, NULL, key) != 1) {
-                EVP_MD_CTX_free(prepared->ed25519);
-                prepared->ed25519 = NULL;
-            }
+            prepared->ed25519 = prepared_context(key, NULL);
         } else {
-            prepared->rsa_sha256 = EVP_MD_CTX_new();
-            if (prepared->rsa_sha256
-                && EVP_DigestVerifyInit(prepared->rsa_sha256, NULL, EVP_sha256(),
-                                        NULL, key) != 1) {
-                EVP_MD_CTX_free(prepared->rsa_sha256);
-                prepared->rsa_sha256 = NULL;
-            }
+            prepared->rsa_sha256 = prepared_context(key, EVP_sha256());
+            prepared->rsa_sha1 = prepared_context(key, EVP_sha1());
         }
         k->prepared = prepared;
     }
@@ -833,6 +835,7 @@ void dkim_keyring_release(struct dkim_keyring *keyring)
         if (prepared) {
             EVP_PKEY_free(prepared->key);
             EVP_MD_CTX_free(prepared->rsa_sha256);
+            EVP_MD_CTX_free(prepared->rsa_sha1);
             EVP_MD_CTX_free(prepared->ed25519);
             free(prepared);
         }
@@ -912,8 +915,10 @@ static bool verify_with_key(EVP_PKEY *key, const struct dkim_key *entry,
     bool ok = false;
     if (!ctx)
         return false;
-    if (!p->ed25519 && !p->sha1 && prepared && prepared->rsa_sha256) {
-        ok = EVP_MD_CTX_copy_ex(ctx, prepared->rsa_sha256) == 1
+    EVP_MD_CTX *rsa = !prepared || p->ed25519 ? NULL
+                      : p->sha1 ? prepared->rsa_sha1 : prepared->rsa_sha256;
+    if (rsa) {
+        ok = EVP_MD_CTX_copy_ex(ctx, rsa) == 1
              && EVP_DigestVerifyUpdate(ctx, header_data->data, header_data->len) == 1
              && EVP_DigestVerifyFinal(ctx, p->b, p->b_len) == 1;
     } else if (p->ed25519) {
