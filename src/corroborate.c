@@ -1,12 +1,15 @@
 /* corroborate.c - verified emails vouch for quoted text: word shingles. */
 #include "corroborate.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "buf.h"
 
@@ -267,12 +270,14 @@ static mt_status index_reserve(struct index *ix, size_t count)
     return ix->items ? MT_OK : MT_ENOMEM;
 }
 
-/* W's shingles, into room index_reserve made. */
-static void index_add(struct index *ix, const struct words *w, uint32_t doc, bool quoted)
+/* W's shingles into the room index_reserve made, from item AT on (each
+ * doc's place is fixed beforehand, so threads can fill in any order and
+ * the array is the same as filled in doc order). */
+static void index_add_at(struct index *ix, size_t at, const struct words *w, uint32_t doc,
+                         bool quoted)
 {
-    for (size_t p = 0; p + K <= w->count && ix->count < ix->capacity; p++)
-        ix->items[ix->count++] = (struct shingle){ shingle_hash(w, p), doc, (uint32_t)p,
-                                                   quoted };
+    for (size_t p = 0; p + K <= w->count && at < ix->capacity; p++)
+        ix->items[at++] = (struct shingle){ shingle_hash(w, p), doc, (uint32_t)p, quoted };
 }
 
 /* Sort by (hash, doc, position), ties kept in the order added: a stable
@@ -374,13 +379,41 @@ static mt_status write_span(struct writer *wr, const struct words *w, size_t fro
     return rc == SQLITE_DONE ? MT_OK : store_db_error(wr->store, err, "storing corroboration");
 }
 
+/* A span found, before it is written: words FROM to TO of the email's
+ * own (QUOTED false) or quoted text, matching email BY. */
+struct span {
+    size_t from, to;
+    int64_t by;
+    bool quoted;
+};
+
+struct span_list {
+    struct span *items;
+    size_t count, capacity;
+};
+
+static mt_status span_list_add(struct span_list *list, struct span span)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 8;
+        struct span *bigger = realloc(list->items, capacity * sizeof *bigger);
+        if (!bigger)
+            return MT_ENOMEM;
+        list->items = bigger;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = span;
+    return MT_OK;
+}
+
 /*
- * The spans of W (email E) found in INDEX (texts of verified emails):
- * runs of matching windows that stay aligned with one verified email.
+ * The spans of W (email E's own or, QUOTED, quoted text) found in INDEX
+ * (texts of verified emails), appended to OUT: runs of matching windows
+ * that stay aligned with one verified email.  Reads only: threads run it
+ * for different emails at once.
  */
 static mt_status find_spans(const struct doc *docs, uint32_t e, const struct words *w,
-                            const struct index *ix, const char *direction,
-                            struct writer *wr, struct mt_error *err)
+                            bool quoted, const struct index *ix, struct span_list *out)
 {
     size_t covered_to = 0;          /* spans never overlap */
     size_t p = 0;
@@ -401,11 +434,9 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
             while (end < w->count && vend < vw->count && !strcmp(w->word[end], vw->word[vend]))
                 end++, vend++;
             size_t start = p > covered_to ? p : covered_to;
-            if (end - start >= K) {
-                mt_status status = write_span(wr, w, start, end, v->id, direction, err);
-                if (status != MT_OK)
-                    return status;
-            }
+            if (end - start >= K
+                && span_list_add(out, (struct span){ start, end, v->id, quoted }) != MT_OK)
+                return MT_ENOMEM;
             covered_to = end;
             p = end;
             found = true;
@@ -415,6 +446,74 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
             p++;
     }
     return MT_OK;
+}
+
+/* ------------------------------------------------------------ threads */
+
+/* Work on items 0 to COUNT-1 shared by threads: each takes CHUNK items at
+ * a time.  WORK's SCRATCH is its thread's own (reused buffers). */
+struct corroborate_scratch {
+    struct buf own, quoted;
+};
+
+struct parallel_work {
+    size_t count;
+    mt_status (*work)(void *context, struct corroborate_scratch *scratch, size_t i);
+    void *context;
+    atomic_size_t next;
+    atomic_int failed;   /* the first failure's status, MT_OK while none */
+};
+
+#define PARALLEL_CHUNK 16
+
+static void *parallel_worker(void *arg)
+{
+    struct parallel_work *job = arg;
+    struct corroborate_scratch scratch = { BUF_INIT, BUF_INIT };
+    for (;;) {
+        size_t first = atomic_fetch_add(&job->next, PARALLEL_CHUNK);
+        if (first >= job->count || atomic_load(&job->failed) != MT_OK)
+            break;
+        size_t end = first + PARALLEL_CHUNK < job->count ? first + PARALLEL_CHUNK : job->count;
+        for (size_t i = first; i < end; i++) {
+            mt_status status = job->work(job->context, &scratch, i);
+            if (status != MT_OK) {
+                int none = MT_OK;
+                atomic_compare_exchange_strong(&job->failed, &none, (int)status);
+                break;
+            }
+        }
+    }
+    buf_free(&scratch.own);
+    buf_free(&scratch.quoted);
+    return NULL;
+}
+
+/* WORK for every item, on up to THREADS threads (the caller's among
+ * them); the first failure's status, or MT_OK. */
+static mt_status run_parallel(size_t count, int threads,
+                              mt_status (*work)(void *, struct corroborate_scratch *, size_t),
+                              void *context)
+{
+    struct parallel_work job = { .count = count, .work = work, .context = context };
+    atomic_init(&job.next, 0);
+    atomic_init(&job.failed, MT_OK);
+    pthread_t helpers[7];
+    int started = 0;
+    for (int t = 1; t < threads && t <= 7 && count > (size_t)t * PARALLEL_CHUNK; t++)
+        if (pthread_create(&helpers[started], NULL, parallel_worker, &job) == 0)
+            started++;
+    parallel_worker(&job);
+    for (int t = 0; t < started; t++)
+        pthread_join(helpers[t], NULL);
+    return (mt_status)atomic_load(&job.failed);
+}
+
+/* Threads for corroboration: the cores, at most 8. */
+static int corroborate_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores < 1 ? 1 : cores > 8 ? 8 : (int)cores;
 }
 
 /* Changes when the rules below change: stored results then are stale. */
@@ -634,6 +733,90 @@ static mt_status list_docs(struct store *st, const struct conversation_set *conv
     return MT_OK;
 }
 
+/* Texts read a batch at a time: all at once would hold every text in
+ * memory beside its words. */
+#define BODY_BATCH 256
+
+/* What corroborate_archive's phases share with the threads. */
+struct corroborate_context {
+    struct doc *docs;
+    struct buf *bodies;          /* BODY_BATCH texts, of docs batch_first on */
+    size_t batch_first;
+    size_t *body_at, *quoted_at; /* each verified doc's first shingle */
+    struct index *body_index, *quoted_index;
+    struct span_list *spans;     /* per doc, what find_spans found */
+};
+
+/* Doc batch_first + I: its text cut into own and quoted words. */
+static mt_status split_work(void *arg, struct corroborate_scratch *scratch, size_t i)
+{
+    struct corroborate_context *c = arg;
+    struct doc *d = &c->docs[c->batch_first + i];
+    buf_clear(&scratch->own);
+    buf_clear(&scratch->quoted);
+    mt_status status = corroborate_split(buf_cstr(&c->bodies[i]), &scratch->own,
+                                         &scratch->quoted);
+    if (status == MT_OK)
+        status = words_from(&scratch->own, &d->own);
+    if (status == MT_OK)
+        status = words_from(&scratch->quoted, &d->quoted);
+    return status;
+}
+
+/* Doc I's shingles, if verified, at the places counted for it. */
+static mt_status shingle_work(void *arg, struct corroborate_scratch *scratch, size_t i)
+{
+    (void)scratch;
+    struct corroborate_context *c = arg;
+    const struct doc *d = &c->docs[i];
+    if (d->verified) {
+        index_add_at(c->body_index, c->body_at[i], &d->own, (uint32_t)i, false);
+        index_add_at(c->body_index, c->body_at[i] + shingle_count(&d->own), &d->quoted,
+                     (uint32_t)i, true);
+        index_add_at(c->quoted_index, c->quoted_at[i], &d->quoted, (uint32_t)i, true);
+    }
+    return MT_OK;
+}
+
+/* Doc I's spans: its quotes of verified text, then verified quotes of it. */
+static mt_status span_work(void *arg, struct corroborate_scratch *scratch, size_t i)
+{
+    (void)scratch;
+    struct corroborate_context *c = arg;
+    mt_status status = find_spans(c->docs, (uint32_t)i, &c->docs[i].quoted, true,
+                                  c->body_index, &c->spans[i]);
+    if (status == MT_OK)
+        status = find_spans(c->docs, (uint32_t)i, &c->docs[i].own, false, c->quoted_index,
+                            &c->spans[i]);
+    return status;
+}
+
+struct sort_job {
+    struct index *index;
+    mt_status status;
+};
+
+static void *sort_thread(void *arg)
+{
+    struct sort_job *job = arg;
+    job->status = index_sort(job->index);
+    return NULL;
+}
+
+/* Both indexes sorted, side by side when there are threads to spare. */
+static mt_status sort_both(struct index *a, struct index *b, int threads)
+{
+    struct sort_job job = { b, MT_OK };
+    pthread_t helper;
+    bool helped = threads > 1 && pthread_create(&helper, NULL, sort_thread, &job) == 0;
+    mt_status status = index_sort(a);
+    if (helped)
+        pthread_join(helper, NULL);
+    else
+        job.status = index_sort(b);
+    return status != MT_OK ? status : job.status;
+}
+
 mt_status corroborate_archive(struct store *st,
                               mt_status (*load_body_text)(struct store *st, int64_t id,
                                                           struct buf *out),
@@ -645,7 +828,7 @@ mt_status corroborate_archive(struct store *st,
      * signed); quoted_index: only what it quotes. */
     struct index body_index = { 0 }, quoted_index = { 0 };
     sqlite3_stmt *s = NULL;
-    struct buf raw = BUF_INIT, own = BUF_INIT, quoted = BUF_INIT;
+    struct corroborate_context context = { 0 };
     struct writer wr = { .store = st, .counts = counts };
     bool in_transaction = false;
     memset(counts, 0, sizeof *counts);
@@ -669,25 +852,38 @@ mt_status corroborate_archive(struct store *st,
     status = list_docs(st, &conversations, &fingerprint, &docs, &doc_count, err);
     if (status != MT_OK)
         goto out;
-    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
-        buf_clear(&own);
-        buf_clear(&quoted);
-        status = store_get_body(st, docs[i].id, &raw, err);
-        if (status == MT_ENOTFOUND && load_body_text)
-            status = load_body_text(st, docs[i].id, &raw);
+    int threads = corroborate_threads();
+    context.docs = docs;
+    context.bodies = calloc(BODY_BATCH, sizeof *context.bodies);
+    context.spans = calloc(doc_count ? doc_count : 1, sizeof *context.spans);
+    context.body_at = calloc(doc_count ? doc_count : 1, sizeof *context.body_at);
+    context.quoted_at = calloc(doc_count ? doc_count : 1, sizeof *context.quoted_at);
+    if (!context.bodies || !context.spans || !context.body_at || !context.quoted_at)
+        status = MT_ENOMEM;
+    /* Texts are read here, a batch at a time (one connection), and cut
+     * into words by the threads. */
+    for (size_t first = 0; first < doc_count && status == MT_OK; first += BODY_BATCH) {
+        size_t end = first + BODY_BATCH < doc_count ? first + BODY_BATCH : doc_count;
+        for (size_t i = first; i < end && status == MT_OK; i++) {
+            struct buf *body = &context.bodies[i - first];
+            status = store_get_body(st, docs[i].id, body, err);
+            if (status == MT_ENOTFOUND && load_body_text)
+                status = load_body_text(st, docs[i].id, body);
+            counts->examined++;
+        }
+        context.batch_first = first;
         if (status == MT_OK)
-            status = corroborate_split(buf_cstr(&raw), &own, &quoted);
-        if (status == MT_OK)
-            status = words_from(&own, &docs[i].own);
-        if (status == MT_OK)
-            status = words_from(&quoted, &docs[i].quoted);
-        counts->examined++;
+            status = run_parallel(end - first, threads, split_work, &context);
     }
-    /* Verified emails' shingles: counted, then made into room taken once. */
+    /* Verified emails' shingles: counted, places fixed, room taken once,
+     * then filled by the threads. */
     size_t body_shingles = 0, quoted_shingles = 0;
     for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
         if (!docs[i].verified)
             continue;
+        counts->verified++;
+        context.body_at[i] = body_shingles;
+        context.quoted_at[i] = quoted_shingles;
         body_shingles += shingle_count(&docs[i].own) + shingle_count(&docs[i].quoted);
         quoted_shingles += shingle_count(&docs[i].quoted);
     }
@@ -695,19 +891,17 @@ mt_status corroborate_archive(struct store *st,
         status = index_reserve(&body_index, body_shingles);
     if (status == MT_OK)
         status = index_reserve(&quoted_index, quoted_shingles);
-    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
-        if (!docs[i].verified)
-            continue;
-        counts->verified++;
-        index_add(&body_index, &docs[i].own, (uint32_t)i, false);
-        index_add(&body_index, &docs[i].quoted, (uint32_t)i, true);
-        index_add(&quoted_index, &docs[i].quoted, (uint32_t)i, true);
-    }
+    context.body_index = &body_index;
+    context.quoted_index = &quoted_index;
+    if (status == MT_OK)
+        status = run_parallel(doc_count, threads, shingle_work, &context);
     if (status != MT_OK)
         goto out;
-    status = index_sort(&body_index);
+    body_index.count = body_shingles;
+    quoted_index.count = quoted_shingles;
+    status = sort_both(&body_index, &quoted_index, threads);
     if (status == MT_OK)
-        status = index_sort(&quoted_index);
+        status = run_parallel(doc_count, threads, span_work, &context);
     if (status != MT_OK)
         goto out;
 
@@ -720,16 +914,19 @@ mt_status corroborate_archive(struct store *st,
                                               " position, text, by_email, direction)"
                                               " VALUES(?,?,?,?,?)", -1, &wr.insert, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "storing corroboration");
+    /* Per email: where it quotes a verified one and the quote matches it
+     * (quotes_verified), then where a verified email quotes its own text
+     * (quoted_by_verified); written in email order, as found. */
     for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
         wr.email = docs[i].id;
         wr.position = 0;
-        /* this email quotes a verified one, and the quote matches it */
-        status = find_spans(docs, (uint32_t)i, &docs[i].quoted, &body_index,
-                            "quotes_verified", &wr, err);
-        /* a verified email quotes this email's own text */
-        if (status == MT_OK)
-            status = find_spans(docs, (uint32_t)i, &docs[i].own, &quoted_index,
-                                "quoted_by_verified", &wr, err);
+        const struct span_list *found = &context.spans[i];
+        for (size_t k = 0; k < found->count && status == MT_OK; k++) {
+            const struct span *sp = &found->items[k];
+            status = write_span(&wr, sp->quoted ? &docs[i].quoted : &docs[i].own, sp->from,
+                                sp->to, sp->by,
+                                sp->quoted ? "quotes_verified" : "quoted_by_verified", err);
+        }
     }
     if (status == MT_OK)
         status = save_fingerprint(st, fingerprint, err);
@@ -747,9 +944,16 @@ out:
     free(quoted_index.items);
     free(quoted_index.bucket);
     free_docs(docs, doc_count);
+    if (context.bodies)
+        for (size_t i = 0; i < BODY_BATCH; i++)
+            buf_free(&context.bodies[i]);
+    free(context.bodies);
+    if (context.spans)
+        for (size_t i = 0; i < doc_count; i++)
+            free(context.spans[i].items);
+    free(context.spans);
+    free(context.body_at);
+    free(context.quoted_at);
     free(conversations.slots);
-    buf_free(&raw);
-    buf_free(&own);
-    buf_free(&quoted);
     return status;
 }
