@@ -34,7 +34,7 @@ static const char usage_text[] =
     "  reindex                            rebuild the search index\n"
     "  thread [--json] ID                 the conversation of an email\n"
     "  serve [--listen ADDR:PORT]         the web archive (default 127.0.0.1:8080)\n"
-    "  corroborate                        recompute threads and corroborated text\n"
+    "  corroborate [--recompute]          recompute threads and corroborated text\n"
     "  show [--json|--raw] ID             one email\n"
     "  stats [--json]                     counts, dates, verdicts\n"
     "  export [--format mbox|jsonl] [QUERY...]\n"

@@ -47,19 +47,28 @@ int cmd_thread(const struct cli *cli, int argc, char **argv)
     return written ? EXIT_DONE : EXIT_FAILED;
 }
 
-/* `mailtrove corroborate`: recompute conversations, then which verified
- * emails vouch for which text (ingest and verify do this themselves). */
+/* `mailtrove corroborate [--recompute]`: recompute conversations, then
+ * which verified emails vouch for which text (ingest and verify do this
+ * themselves); skipped when its inputs are those last computed from,
+ * unless --recompute. */
 int cmd_corroborate(const struct cli *cli, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage("corroborate: unknown argument '%s'", argv[1]);
+    bool recompute = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--recompute"))
+            recompute = true;
+        else
+            return cli_usage("corroborate: unknown argument '%s'", argv[i]);
+    }
     struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
     if (!st)
         return EXIT_FAILED;
     struct thread_counts threads;
     struct corroborate_counts c;
     struct mt_error err = { 0 };
-    mt_status status = thread_rebuild(st, &threads, &err);
+    mt_status status = recompute ? corroborate_forget_inputs(st, &err) : MT_OK;
+    if (status == MT_OK)
+        status = thread_rebuild(st, &threads, &err);
     if (status == MT_OK)
         status = corroborate_archive(st, cli->body_text_fallback, &c, &err);
     if (status == MT_OK && c.unchanged)

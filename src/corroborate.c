@@ -570,6 +570,14 @@ static mt_status save_fingerprint(struct store *st, int64_t fingerprint, struct 
     return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "storing corroboration");
 }
 
+mt_status corroborate_forget_inputs(struct store *st, struct mt_error *err)
+{
+    if (sqlite3_exec(store_db(st), "DELETE FROM corroboration_input", NULL, NULL, NULL)
+        != SQLITE_OK)
+        return store_db_error(st, err, "clearing corroboration");
+    return MT_OK;
+}
+
 static void free_docs(struct doc *docs, size_t count)
 {
     for (size_t i = 0; i < count; i++) {

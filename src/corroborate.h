@@ -43,6 +43,12 @@ mt_status corroborate_archive(struct store *st,
                                                           struct buf *out),
                               struct corroborate_counts *counts, struct mt_error *err);
 
+/* Forget what the stored corroboration was computed from, so that the
+ * next corroborate_archive recomputes it even if the verified emails and
+ * conversations are unchanged (`corroborate --recompute`: after a hand
+ * edit of, or damage to, the table).  Errors go to ERR. */
+mt_status corroborate_forget_inputs(struct store *st, struct mt_error *err);
+
 /* COUNTS->spans and ->emails as the table holds them now (reading the
  * whole table: tens of ms on a large archive, so only on request). */
 mt_status corroborate_count_stored(struct store *st, struct corroborate_counts *counts,

@@ -59,6 +59,17 @@ case $out in *unchanged*) pass "corroborate with the same inputs says it is unch
     *) fail "corroborate rerun: got '$out'" ;; esac
 eq "and the spans are those of before" \
    "$(sqlite3 "$work/c.db" "SELECT email_id, position, text, by_email FROM corroboration ORDER BY 1, 2")" "$before"
+# A span altered in the file by hand survives an unchanged rerun (its
+# inputs did not change); corroborate --recompute puts back what the
+# verified text proves.
+sqlite3 "$work/c.db" "UPDATE corroboration SET text = 'forged words' WHERE position = 0"
+out=$(mt c.db corroborate --recompute)
+case $out in *unchanged*) fail "corroborate --recompute skipped: '$out'" ;;
+    *"emails examined"*) pass "corroborate --recompute redoes the work" ;;
+    *) fail "corroborate --recompute: got '$out'" ;; esac
+eq "and the altered span is back to the verified text" \
+   "$(sqlite3 "$work/c.db" "SELECT email_id, position, text, by_email FROM corroboration ORDER BY 1, 2")" "$before"
+check "corroborate rejects an unknown option" sh -c "! '$MAILTROVE' --archive '$work/c.db' corroborate --bogus 2>/dev/null"
 # The same chain, verified without its keys: nothing vouches any more.
 cp "$work/c.db" "$work/c2.db"
 sqlite3 "$work/c2.db" "DELETE FROM key"
