@@ -450,12 +450,13 @@ static mt_status find_spans(const struct doc *docs, uint32_t e, const struct wor
 
 /* ------------------------------------------------------------ threads */
 
-/* Work on items 0 to COUNT-1 shared by threads: each takes CHUNK items at
- * a time.  WORK's SCRATCH is its thread's own (reused buffers). */
+/* A thread's own buffers, reused from item to item. */
 struct corroborate_scratch {
     struct buf own, quoted;
 };
 
+/* Work on items 0 to COUNT-1 shared by threads: each takes PARALLEL_CHUNK
+ * items at a time and passes WORK its own scratch. */
 struct parallel_work {
     size_t count;
     mt_status (*work)(void *context, struct corroborate_scratch *scratch, size_t i);

@@ -698,6 +698,17 @@ static mt_status read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
     return status;
 }
 
+/* A message's row through S (store_get_raw's or store_get_raw_of_size's
+ * statement), decompressed into OUT. */
+static mt_status read_raw(struct store *st, sqlite3_stmt *s, int64_t id, struct buf *out,
+                          struct mt_error *err)
+{
+    mt_status status = read_compressed(st, s, id, out, "reading a message", "bytes are", err);
+    if (status == MT_ENOTFOUND)
+        mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
+    return status;
+}
+
 mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                         struct mt_error *err)
 {
@@ -707,11 +718,7 @@ mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
                    " JOIN email e ON e.id = r.email_id WHERE r.email_id = ?",
                    err) != MT_OK)
         return MT_EDB;
-    mt_status status = read_compressed(st, st->select_raw, id, out, "reading a message",
-                                       "bytes are", err);
-    if (status == MT_ENOTFOUND)
-        mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
-    return status;
+    return read_raw(st, st->select_raw, id, out, err);
 }
 
 mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
@@ -722,11 +729,7 @@ mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
                    "SELECT codec, data, ?2 FROM raw WHERE email_id = ?1", err) != MT_OK)
         return MT_EDB;
     sqlite3_bind_int64(st->select_raw_of_size, 2, raw_size);
-    mt_status status = read_compressed(st, st->select_raw_of_size, id, out,
-                                       "reading a message", "bytes are", err);
-    if (status == MT_ENOTFOUND)
-        mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
-    return status;
+    return read_raw(st, st->select_raw_of_size, id, out, err);
 }
 
 mt_status store_put_body(struct store *st, int64_t id, const char *text,

@@ -294,9 +294,10 @@ struct verify_job {
 
 /* What the archive holds for the emails of one chunk, read by a worker
  * to see whether a rerun changed anything: their verdicts and signature
- * counts (and raw sizes, for reading them), and their signature rows.  Both are read as one range scan per
- * chunk, stepped in id order alongside the chunk's ids (a lookup per
- * email cost two B-tree searches each). */
+ * counts (and raw sizes, for reading them), and their signature rows.
+ * Both are read as one range scan per chunk, stepped in id order
+ * alongside the chunk's ids (a lookup per email cost two B-tree searches
+ * each). */
 struct stored_outcome {
     sqlite3_stmt *verdict, *rows;
     int verdict_step, rows_step; /* the last sqlite3_step results */
