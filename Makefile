@@ -86,6 +86,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
 
+# bench/verify_loop: the verifier alone, timed as the references are
+# (bench/verify runs it).
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJ) | $(BUILD)
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJ) $(ALL_LDFLAGS) $(LIBS)
+
 $(BUILD):
 	mkdir -p $@
 
@@ -97,10 +103,10 @@ deps:
 # Every test, plain and then under sanitizers (separate build dirs, so the
 # shipped ./mailtrove stays the optimized one).
 check: deps
-	$(MAKE) all unit
+	$(MAKE) all unit build/bench/verify_loop
 	tests/run --build build --label plain
 	$(MAKE) BUILD=build-san SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
-	    OPT='-O1 -g -fno-omit-frame-pointer' build-san/mailtrove unit
+	    OPT='-O1 -g -fno-omit-frame-pointer' build-san/mailtrove unit build-san/bench/verify_loop
 	tests/run --build build-san --label sanitized
 
 demo: deps all
