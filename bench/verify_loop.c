@@ -37,21 +37,23 @@ struct loop_job {
     int64_t now;
     atomic_size_t next;            /* first message not yet taken */
     atomic_ulong results[4];       /* pass, fail, permerror, nokey */
-    atomic_int failed;             /* a verification returned an error */
+    atomic_int failed;             /* a verification ran out of memory */
 };
 
 /* Messages handed out per take: enough that the counter is not contended. */
-enum { TAKE = 64 };
+enum { MESSAGES_PER_TAKE = 64 };
 
 static void *loop_worker(void *arg)
 {
     struct loop_job *job = arg;
     unsigned long results[4] = { 0 };
     for (;;) {
-        size_t first = atomic_fetch_add(&job->next, TAKE);
+        size_t first = atomic_fetch_add(&job->next, MESSAGES_PER_TAKE);
         if (first >= job->count)
             break;
-        size_t end = first + TAKE < job->count ? first + TAKE : job->count;
+        size_t end = first + MESSAGES_PER_TAKE;
+        if (end > job->count)
+            end = job->count;
         for (size_t i = first; i < end; i++) {
             struct dkim_report *report;
             if (dkim_verify_message(job->messages[i].raw, job->messages[i].len, job->keys,

@@ -184,19 +184,36 @@ int main(void)
     CHECK(canonical_is("\nx\r\ny \n\r \n", false, "\r\nx\r\ny \r\n\r \r\n"));
     CHECK(canonical_is("\nx\r\ny \n\r \n", true, "\r\nx\r\ny\r\n\r\r\n"));
 
-    /* A space or tab at each offset within and across 8-byte words. */
+    /* A space or tab at each offset within and across 16-byte blocks (the
+     * scan for places to change reads 16 bytes and their successors). */
     bool all_same = true;
-    unsigned char line[40];
-    for (size_t at = 0; at < 24; at++)
+    unsigned char line[72];
+    for (size_t at = 0; at < 56; at++)
         for (int tab = 0; tab < 2; tab++) {
             memset(line, 'x', sizeof line);
             line[at] = tab ? '\t' : ' ';
-            memcpy(line + 30, "\r\n\r\n", 4);
+            memcpy(line + 62, "\r\n\r\n", 4);
             for (size_t len = at; len <= sizeof line; len++)
                 all_same &= same_as_reference(line, len, true);
             /* and a bare LF there */
             line[at] = '\n';
             for (size_t len = at; len <= sizeof line; len++) {
+                all_same &= same_as_reference(line, len, true);
+                all_same &= same_as_reference(line, len, false);
+            }
+        }
+    CHECK(all_same);
+
+    /* A space followed by each kind of byte, at each offset: only a space
+     * before SP, HTAB, CR, LF or the end changes anything. */
+    all_same = true;
+    static const char after[] = " \t\r\nx=";
+    for (size_t at = 0; at < 40; at++)
+        for (size_t k = 0; k < sizeof after - 1; k++) {
+            memset(line, 'x', sizeof line);
+            line[at] = ' ';
+            line[at + 1] = (unsigned char)after[k];
+            for (size_t len = at; len <= 48; len++) {
                 all_same &= same_as_reference(line, len, true);
                 all_same &= same_as_reference(line, len, false);
             }
@@ -213,6 +230,21 @@ int main(void)
         for (size_t i = 0; i < len; i++) {
             seed = seed * 1103515245u + 12345u;
             body[i] = (unsigned char)alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        all_same &= same_as_reference(body, len, true);
+        all_same &= same_as_reference(body, len, false);
+    }
+    CHECK(all_same);
+
+    /* And from one like text: words, mostly single spaces, long runs
+     * without any place to change. */
+    static const char words[] = "abcdefghijklmnopqrstuvwxyz0123456789abcdefghij      \t\r\n\n";
+    all_same = true;
+    for (int round = 0; round < 4000; round++) {
+        size_t len = (size_t)(round % 300);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            body[i] = (unsigned char)words[(seed >> 16) % (sizeof words - 1)];
         }
         all_same &= same_as_reference(body, len, true);
         all_same &= same_as_reference(body, len, false);
