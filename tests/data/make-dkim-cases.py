@@ -47,6 +47,14 @@ put("11-unknown-algorithm", s.replace(b"a=rsa-sha256", b"a=rsa-md5", 1))
 put("12-wrong-version", s.replace(b"v=1;", b"v=2;", 1))
 put("13-sha1", sign(msg, signature_algorithm=b"rsa-sha1"))
 put("14-refolded-relaxed", sign(msg, canonicalize=(b"relaxed", b"relaxed")).replace(b"Subject: The plan", b"Subject:   The \r\n\tplan"))
+# A header section longer than the verifier's first guess for its CRLF
+# copy (8 KB): 200 Received fields above the signed ones, stored with bare
+# LF; then the same with a signed header altered past that point.
+received = b"".join(b"Received: from relay%d.example.net (relay%d.example.net [192.0.2.%d])\r\n"
+                    b"\tby mx.example.org; Mon, 24 Apr 2017 18:03:%02d +0000\r\n"
+                    % (i, i, i % 250, i % 60) for i in range(200))
+put("20-long-header-section-lf", sign(received + msg).replace(b"\r\n", b"\n"))
+put("21-long-header-section-altered", sign(received + msg).replace(b"The plan", b"The plot"))
 put("15-refolded-simple", sign(msg, canonicalize=(b"simple", b"simple")).replace(b"Subject: The plan", b"Subject: The\r\n plan"))
 
 # --- cases dkimpy will not sign: our own relaxed/relaxed signer ----------
