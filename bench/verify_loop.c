@@ -36,7 +36,7 @@ struct loop_job {
     const struct dkim_keyring *keys;
     int64_t now;
     atomic_size_t next;            /* first message not yet taken */
-    atomic_ulong results[4];       /* pass, fail, permerror, nokey */
+    atomic_ulong results[4];       /* by enum dkim_result: pass, fail, permerror, nokey */
     atomic_int failed;             /* a verification ran out of memory */
 };
 
@@ -61,10 +61,8 @@ static void *loop_worker(void *arg)
                 atomic_store(&job->failed, 1);
                 continue;
             }
-            for (size_t s = 0; s < report->count; s++) {
-                enum dkim_result r = report->signatures[s].result;
-                results[r == DKIM_PASS ? 0 : r == DKIM_FAIL ? 1 : r == DKIM_PERMERROR ? 2 : 3]++;
-            }
+            for (size_t s = 0; s < report->count; s++)
+                results[report->signatures[s].result]++;
             dkim_report_free(report);
         }
     }
@@ -166,8 +164,8 @@ int main(int argc, char **argv)
     printf("verify_loop: %zu messages, %d threads, %.3f seconds, %.0f msgs/s; signatures: "
            "pass %lu, fail %lu, permerror %lu, nokey %lu\n",
            count, started, seconds, (double)count / seconds,
-           atomic_load(&job.results[0]), atomic_load(&job.results[1]),
-           atomic_load(&job.results[2]), atomic_load(&job.results[3]));
+           atomic_load(&job.results[DKIM_PASS]), atomic_load(&job.results[DKIM_FAIL]),
+           atomic_load(&job.results[DKIM_PERMERROR]), atomic_load(&job.results[DKIM_NOKEY]));
     for (size_t i = 0; i < count; i++)
         free(messages[i].raw);
     free(messages);

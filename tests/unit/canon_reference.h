@@ -63,27 +63,25 @@ static inline size_t reference_crlf(const unsigned char *body, size_t len, unsig
     return o;
 }
 
-/* dkim_canonicalize_body's result for BODY (LEN bytes, line ends as
- * stored) the reference way: whether they are the same. */
+/* Whether dkim_canonicalize_body gives for BODY (LEN bytes, line ends as
+ * stored) what the reference gives for its CRLF form.  No result (out of
+ * memory) is not the same. */
 static inline bool canonical_same_as_reference(const unsigned char *body, size_t len,
                                                bool relaxed)
 {
     unsigned char *crlf = malloc(2 * len + 1);
-    if (!crlf)
-        return true;
-    size_t crlf_len = reference_crlf(body, len, crlf);
-    unsigned char *want = malloc(crlf_len + 3);
-    if (!want) {
-        free(crlf);
-        return true;
-    }
-    size_t want_len = reference_canonicalize(crlf, crlf_len, relaxed, want);
-    free(crlf);
+    unsigned char *want = malloc(2 * len + 3);
     size_t got_len = 0;
     unsigned char *got = dkim_canonicalize_body(body, len, relaxed, &got_len);
-    bool same = !got || (got_len == want_len && !memcmp(got, want, want_len));
-    free(got);
+    bool same = false;
+    if (crlf && want && got) {
+        size_t crlf_len = reference_crlf(body, len, crlf);
+        size_t want_len = reference_canonicalize(crlf, crlf_len, relaxed, want);
+        same = got_len == want_len && !memcmp(got, want, want_len);
+    }
+    free(crlf);
     free(want);
+    free(got);
     return same;
 }
 
