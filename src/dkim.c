@@ -79,12 +79,21 @@ int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags, int max
             size_t n = name_end;
             while (n > a && is_fws(text[n - 1]))
                 n--;
-            /* RFC 6376 3.2: tag-name = ALPHA *ALNUMPUNC */
-            if (n == a || !isalpha((unsigned char)text[a]))
-                return -1;
-            for (size_t k = a; k < n; k++)
+            if (n == a)
+                return -1;  /* "=value": no name to read */
+            /* RFC 6376 3.2: tag-name = ALPHA *ALNUMPUNC.  A name outside
+             * that grammar cannot be one of the tags we rely on, and
+             * unknown tags are ignored (3.2, 3.6.1): skip it rather than
+             * call the whole list malformed, as dkimpy and Mail::DKIM do
+             * (a signature carrying "x-origin=..." verifies there). */
+            bool valid_name = isalpha((unsigned char)text[a]);
+            for (size_t k = a; k < n && valid_name; k++)
                 if (!isalnum((unsigned char)text[k]) && text[k] != '_')
-                    return -1;
+                    valid_name = false;
+            if (!valid_name) {
+                i = end + 1;
+                continue;
+            }
             size_t v = name_end + 1;
             while (v < b && is_fws(text[v]))
                 v++;
@@ -104,6 +113,27 @@ int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags, int max
         i = end + 1;
     }
     return count;
+}
+
+bool dkim_is_domain_name(const char *name)
+{
+    /* RFC 6376 3.5 d= and s=: sub-domain *("." sub-domain), RFC 5321
+     * labels of letters, digits and hyphens.  Also allowed: '_' (used in
+     * real selectors) and bytes past ASCII (U-labels, RFC 8616). */
+    size_t total = 0, label = 0;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++, total++) {
+        if (*c == '.') {
+            if (label == 0)
+                return false;   /* empty label: leading or double dot */
+            label = 0;
+            continue;
+        }
+        if (!(isalnum(*c) || *c == '-' || *c == '_' || *c >= 0x80))
+            return false;
+        if (++label > 63)
+            return false;
+    }
+    return total > 0 && total <= 253 && label > 0;
 }
 
 static const struct dkim_tag *find_tag(const struct dkim_tag *tags, int count,
@@ -776,6 +806,13 @@ static const char *check_signature_form(const struct header *h,
     }
     if (!s->domain || !*s->domain || !s->selector || !*s->selector)
         return "empty d= or s=";
+    /* A d= or s= that is not a domain name names no key record: asking
+     * for "s._domainkey.legitimate.com(.attacker.com" would be looking up
+     * a name no DNS holds, and listing it as a key to find misleads. */
+    if (!dkim_is_domain_name(s->domain))
+        return "d= is not a domain name";
+    if (!dkim_is_domain_name(s->selector))
+        return "s= is not a selector (a dot-separated name)";
     const struct dkim_tag *q = find_tag(p->tags, p->count, "q");
     if (q && !tag_list_has(q, "dns/txt"))
         return "unsupported query method";

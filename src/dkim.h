@@ -121,10 +121,17 @@ struct dkim_tag {
     const char *value;      /* FWS around it trimmed */
     size_t value_len;
 };
-/* Returns the number of tags (at most MAX), or -1 when malformed
- * (a tag without '=', a bad name, a duplicate name). */
+/* Returns the number of tags (at most MAX), or -1 when malformed (a tag
+ * without '=' or with an empty name, a duplicate name).  A tag whose name
+ * is outside RFC 6376's tag-name grammar ("x-origin") is an unknown tag:
+ * left out of TAGS, not an error. */
 int dkim_parse_tags(const char *text, size_t len, struct dkim_tag *tags,
                     int max);
+
+/* Whether NAME (NUL-terminated) has the form of a d= domain or s=
+ * selector: dot-separated, non-empty labels of letters, digits, '-', '_'
+ * or non-ASCII bytes, at most 63 bytes each and 253 in all. */
+bool dkim_is_domain_name(const char *name);
 
 /* Base64 as DKIM writes it (RFC 6376 2.4): FWS anywhere, at most two '='
  * at the end, the last group possibly short; exposed for tests.  A new

@@ -136,6 +136,19 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "a verification hidden as unsigned, its rows kept, is back" \
        "$(sqlite3 "$work/late.db" "SELECT verdict || ' ' || signature_count FROM email WHERE id = $good")" \
        "verified 1"
+    # Unknown tags outside RFC 6376's tag-name grammar are ignored, in a
+    # signature and in a key record; a d= or s= that is not a name is a
+    # permerror and no key is asked for (issue 21, findings 3 and 12).
+    mt tags.db ingest --keys "$work/tags.zone" "$work/tags" >/dev/null
+    tagres() { sqlite3 "$work/tags.db" "SELECT g.result || coalesce(': ' || g.reason, '') FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%$1.eml'"; }
+    eq "an unknown tag named x-origin= in a signature is ignored" "$(tagres 40-signature-unknown-dash-tag)" pass
+    eq "an unknown tag named z9-a_b= in a signature is ignored" "$(tagres 41-signature-unknown-digit-tag)" pass
+    eq "an unknown tag named x-rotated= in a key record is ignored" "$(tagres 42-key-unknown-dash-tag)" pass
+    eq "a d= that is not a domain name is a permerror" "$(tagres 43-d-not-a-domain)" \
+       "permerror: d= is not a domain name"
+    eq "an s= that is not a selector is a permerror" "$(tagres 44-s-not-a-selector)" \
+       "permerror: s= is not a selector (a dot-separated name)"
+    eq "keys missing asks for no key under a name that is not one" "$(mt tags.db keys missing --json)" "[]"
 fi
 
 if ! have_corpora; then

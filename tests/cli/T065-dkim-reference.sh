@@ -49,6 +49,7 @@ compare() {
 }
 
 compare adversarial "$work/adv.zone" "$work"/adv/*.eml
+compare tags "$work/tags.zone" "$work"/tags/*.eml
 
 if have_corpora; then
     D="$CORPORA/dkim"

@@ -4,6 +4,8 @@ into WORK/adv.zone, with fresh throwaway keys each run (nothing secret is
 kept).  Signed with dkimpy (Debian python3-dkim), except the cases dkimpy
 refuses to make (h= without From, x=), which are signed here by hand
 following RFC 6376 3.4.2/3.4.4 (relaxed/relaxed).  Used by T060 and T065.
+WORK/tags/*.eml and WORK/tags.zone: tag lists with unknown tags outside
+RFC 6376's tag-name grammar, and d= values that are not domain names.
 """
 import base64, os, sys, dkim
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -72,14 +74,14 @@ def relaxed_body(b):
 def relaxed_header(name, value):
     value = re.sub(rb"\r\n(?=[ \t])", b"", value)
     return name.lower().strip() + b":" + re.sub(rb"[ \t]+", b" ", value).strip()
-def hand_sign(m, signed, extra=b""):
+def hand_sign(m, signed, extra=b"", d=b"example.org", sel=b"good"):
     head, body = m.split(b"\r\n\r\n", 1)
     fields = {}
     for line in re.split(rb"\r\n(?![ \t])", head):
         name, value = line.split(b":", 1)
         fields[name.lower()] = value
     bh = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest())
-    tags = (b"v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=good; " + extra
+    tags = (b"v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + d + b"; s=" + sel + b"; " + extra
             + b"h=" + b":".join(signed) + b"; bh=" + bh + b"; b=")
     data = b"".join(relaxed_header(h, fields[h]) + b"\r\n" for h in signed)
     data += relaxed_header(b"DKIM-Signature", b" " + tags)
@@ -92,3 +94,18 @@ put("19-third-party-signer", hand_sign(msg.replace(b"alice@example.org", b"alice
                                       [b"from", b"to", b"subject", b"date"]))
 put("18-expired", hand_sign(msg, [b"from", b"to", b"subject", b"date"],
                             b"t=1400000000; x=1500000000; "))
+
+# --- tag lists (issue 21, findings 3 and 12): WORK/tags, WORK/tags.zone ----
+os.makedirs(os.path.join(work, "tags"), exist_ok=True)
+def put_tags(name, data):
+    open(os.path.join(work, "tags", name + ".eml"), "wb").write(data)
+open(os.path.join(work, "tags.zone"), "w").write("\n".join(zone + [
+    # a key record with unknown tags, one of them outside the grammar
+    'dash._domainkey.example.org. TXT "v=DKIM1; k=rsa; x-rotated=2017; n=note; p=%s"' % good_pub,
+]) + "\n")
+signed = [b"from", b"to", b"subject", b"date"]
+put_tags("40-signature-unknown-dash-tag", hand_sign(msg, signed, b"x-origin=relay.example.org; "))
+put_tags("41-signature-unknown-digit-tag", hand_sign(msg, signed, b"z9-a_b=1; "))
+put_tags("42-key-unknown-dash-tag", hand_sign(msg, signed, sel=b"dash"))
+put_tags("43-d-not-a-domain", hand_sign(msg, signed, d=b"legitimate.com(.attacker.com"))
+put_tags("44-s-not-a-selector", hand_sign(msg, signed, sel=b"good;x"[:4] + b" x"))

@@ -183,5 +183,28 @@ int main(void)
     uint32_t seed = 12345;
     CHECK(generated_bodies_same(alphabet, sizeof alphabet - 1, &seed));
     CHECK(generated_bodies_same(words, sizeof words - 1, &seed));
+
+    /* Tag lists: an unknown tag whose name is outside the tag-name
+     * grammar is ignored, not a malformed list (RFC 6376 3.2, 3.6.1). */
+    struct dkim_tag tags[16];
+    static const char dashed[] = "v=1; x-origin=relay; a=rsa-sha256; 9x=1; d=example.org";
+    int count = dkim_parse_tags(dashed, sizeof dashed - 1, tags, 16);
+    CHECK(count == 3);
+    CHECK(count == 3 && tags[2].name_len == 1 && tags[2].name[0] == 'd'
+          && tags[2].value_len == 11 && !memcmp(tags[2].value, "example.org", 11));
+    CHECK(dkim_parse_tags("v=1; a", 6, tags, 16) == -1);        /* no '=' */
+    CHECK(dkim_parse_tags("v=1; =x", 7, tags, 16) == -1);       /* no name */
+    CHECK(dkim_parse_tags("v=1; v=2", 8, tags, 16) == -1);      /* duplicate */
+    /* d= and s= must be names a key record could be found under */
+    CHECK(dkim_is_domain_name("example.org"));
+    CHECK(dkim_is_domain_name("k20201202"));
+    CHECK(dkim_is_domain_name("s_1.mail-2.example"));
+    CHECK(dkim_is_domain_name("\xc3\xa9lys\xc3\xa9" "e.fr"));
+    CHECK(!dkim_is_domain_name("legitimate.com(.attacker.com"));
+    CHECK(!dkim_is_domain_name("example..org"));
+    CHECK(!dkim_is_domain_name(".example.org"));
+    CHECK(!dkim_is_domain_name("example.org."));
+    CHECK(!dkim_is_domain_name("exa mple.org"));
+    CHECK(!dkim_is_domain_name(""));
     return unit_failures != 0;
 }
