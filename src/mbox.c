@@ -13,6 +13,7 @@ void mbox_splitter_init(struct mbox_splitter *s, struct reader *reader,
     memset(s, 0, sizeof *s);
     s->reader = reader;
     s->max_message = max_message;
+    s->eol = '\n';
 }
 
 void mbox_splitter_free(struct mbox_splitter *s)
@@ -52,6 +53,17 @@ bool mbox_is_header_line(const unsigned char *line, size_t len)
     while (i < len && (line[i] == ' ' || line[i] == '\t'))
         i++;
     return i < len && line[i] == ':';
+}
+
+unsigned char mbox_line_end(const unsigned char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '\n')
+            return '\n';
+        if (data[i] == '\r' && i + 1 < len)
+            return data[i + 1] == '\n' ? '\n' : '\r';
+    }
+    return '\n';
 }
 
 bool mbox_is_separator_line(const unsigned char *line, size_t len)
@@ -97,13 +109,13 @@ bool mbox_is_separator_line(const unsigned char *line, size_t len)
  * what is buffered when the line is longer than the buffer (*COMPLETE = 0).
  * Returns -1 on a read error, 0 at the end of the stream, 1 otherwise.
  */
-static int current_line(struct reader *r, size_t *len, bool *complete)
+static int current_line(struct reader *r, unsigned char eol, size_t *len, bool *complete)
 {
     size_t scanned = 0;
     for (;;) {
         size_t avail = reader_available(r);
         const unsigned char *p = reader_peek(r);
-        const unsigned char *nl = memchr(p + scanned, '\n', avail - scanned);
+        const unsigned char *nl = memchr(p + scanned, eol, avail - scanned);
         if (nl) {
             *len = (size_t)(nl - p) + 1;
             *complete = true;
@@ -161,11 +173,11 @@ static mt_status take_separator(struct mbox_splitter *s, size_t len)
 }
 
 /* Remove the one empty line that ends a message in an mbox. */
-static void strip_final_blank_line(struct buf *b)
+static void strip_final_blank_line(struct buf *b, unsigned char eol)
 {
     size_t n = b->len;
     const char *d = b->data;
-    if (n >= 2 && d[n - 1] == '\n' && d[n - 2] == '\n')
+    if (n >= 2 && d[n - 1] == (char)eol && d[n - 2] == (char)eol)
         b->len -= 1;
     else if (n >= 3 && d[n - 1] == '\n' && d[n - 2] == '\r'
              && d[n - 3] == '\n')
@@ -198,7 +210,10 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
 
     memset(out, 0, sizeof *out);
     if (!s->started) {
-        got = current_line(r, &len, &complete);
+        /* enough to see the first line end (a read error shows below) */
+        reader_fill(r, SEPARATOR_MAX + 2);
+        s->eol = mbox_line_end(reader_peek(r), reader_available(r));
+        got = current_line(r, s->eol, &len, &complete);
         if (got < 0)
             goto read_error;
         if (got == 0)
@@ -221,7 +236,7 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
     bool previous_blank = false;
     bool first_line = true;
     for (;;) {
-        got = current_line(r, &len, &complete);
+        got = current_line(r, s->eol, &len, &complete);
         if (got < 0)
             goto read_error;
         if (got == 0)
@@ -235,7 +250,7 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
                 if (take_separator(s, len) != MT_OK)
                     return MT_ENOMEM;
                 if (previous_blank)
-                    strip_final_blank_line(&out->bytes);
+                    strip_final_blank_line(&out->bytes, s->eol);
                 return MT_OK;
             }
             p = reader_peek(r);
@@ -254,7 +269,7 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
         if (append_limited(s, out, p + skip, len - skip) != MT_OK)
             return MT_ENOMEM;
         if (line_start)
-            previous_blank = (len == 1 && p[0] == '\n')
+            previous_blank = (len == 1 && p[0] == s->eol)
                              || (len == 2 && p[0] == '\r' && p[1] == '\n');
         else if (complete)
             previous_blank = false;
@@ -266,7 +281,7 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
     }
     /* End of stream: the last message also ends with its empty line. */
     if (previous_blank)
-        strip_final_blank_line(&out->bytes);
+        strip_final_blank_line(&out->bytes, s->eol);
     return MT_OK;
 
 read_error:

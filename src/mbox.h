@@ -8,7 +8,9 @@
  * empty line before "From ").  Each message is the text after its
  * separator up to the next one, less the one empty line that ends a
  * message in the format; one '>' is removed from every line matching
- * ^>+From (mboxrd unquoting).  Line endings (LF, CRLF) are kept as read.
+ * ^>+From (mboxrd unquoting).  Line endings (LF, CRLF, or the bare CR of
+ * classic Mac OS, decided by the stream's first line end) are kept as
+ * read.
  *
  * Streaming: memory is the reader's buffer plus one message.  Not
  * thread-safe; a splitter belongs to one thread.
@@ -38,6 +40,7 @@ struct mbox_splitter {
     bool started;            /* the first separator has been read */
     char *pending_separator; /* owned; separator of the next message */
     uint64_t pending_offset;
+    unsigned char eol;       /* '\n', or '\r' for a bare-CR stream */
 };
 
 /* The reader must be positioned at the first separator line. */
@@ -55,6 +58,10 @@ mt_status mbox_next(struct mbox_splitter *s, struct mbox_message *out,
                     struct mt_error *err);
 
 void mbox_message_free(struct mbox_message *m);
+
+/* The byte that ends lines in DATA (LEN bytes): '\r' when its first line
+ * end is a CR not followed by LF (classic Mac OS), else '\n'. */
+unsigned char mbox_line_end(const unsigned char *data, size_t len);
 
 /* Whether the line (LEN bytes, line end optional) has separator form. */
 bool mbox_is_separator_line(const unsigned char *line, size_t len);

@@ -301,15 +301,47 @@ char *mime_html_to_text(const char *html, size_t len)
     return buf_steal(&clean);
 }
 
+/* Whether the message's lines end in a bare CR (classic Mac OS): its
+ * first line end is a CR not followed by LF. */
+static bool ends_lines_in_bare_cr(const unsigned char *raw, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (raw[i] == '\n')
+            return false;
+        if (raw[i] == '\r')
+            return i + 1 == len || raw[i + 1] != '\n';
+    }
+    return false;
+}
+
+/* RAW with every bare CR made an LF (CRLF kept), malloc'd, or NULL. */
+static unsigned char *bare_cr_to_lf(const unsigned char *raw, size_t len)
+{
+    unsigned char *copy = malloc(len ? len : 1);
+    if (!copy)
+        return NULL;
+    for (size_t i = 0; i < len; i++)
+        copy[i] = raw[i] == '\r' && (i + 1 == len || raw[i + 1] != '\n') ? '\n' : raw[i];
+    return copy;
+}
+
 static GMimeMessage *parse_gmime(const unsigned char *raw, size_t len,
                                  GMimeParserOptions *options)
 {
+    /* GMime knows only LF and CRLF as line ends: a message written with
+     * bare CR would be one long header line, no From, no body.  Mail
+     * clients read CR as a line end, so parse a copy that says so (the
+     * stored bytes, and DKIM's view of them, are unchanged). */
+    unsigned char *lf_copy = NULL;
+    if (ends_lines_in_bare_cr(raw, len) && (lf_copy = bare_cr_to_lf(raw, len)))
+        raw = lf_copy;
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
     GMimeMessage *message = g_mime_parser_construct_message(parser, options);
     g_object_unref(parser);
-    g_object_unref(stream);
+    g_object_unref(stream);   /* it copied the buffer: the copy can go */
+    free(lf_copy);
     return message;
 }
 

@@ -49,7 +49,8 @@ enum source_kind source_classify(const unsigned char *d, size_t len,
         start = 3;                                    /* UTF-8 BOM */
     const unsigned char *line = d + start;
     size_t line_len = len - start;
-    const unsigned char *nl = memchr(line, '\n', line_len);
+    /* the first line ends at its LF, or at a bare CR (classic Mac OS) */
+    const unsigned char *nl = memchr(line, mbox_line_end(line, line_len), line_len);
     if (nl)
         line_len = (size_t)(nl - line) + 1;
     if (line_len >= 5 && !memcmp(line, "From ", 5)
@@ -72,7 +73,7 @@ const char *source_message_problem(const unsigned char *bytes, size_t len)
         bytes += 3;   /* a UTF-8 byte-order mark before the headers */
         len -= 3;
     }
-    const unsigned char *nl = memchr(bytes, '\n', len);
+    const unsigned char *nl = memchr(bytes, mbox_line_end(bytes, len), len);
     size_t line_len = nl ? (size_t)(nl - bytes) + 1 : len;
     if (!mbox_is_header_line(bytes, line_len))
         return "no header block: does not start with a header field";

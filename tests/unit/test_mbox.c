@@ -90,6 +90,19 @@ int main(void)
     }
     free_all(m, n);
 
+    /* Classic Mac OS: lines end in a bare CR, kept as read. */
+    n = split("From a 2017\rSubject: c\r\rx\r\rFrom b 2017\rSubject: d\r\ry\r\r", 3, 64, m);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK_STR(m[0].bytes.data, "Subject: c\r\rx\r");
+        CHECK_STR(m[0].separator, "From a 2017");
+        CHECK_STR(m[1].bytes.data, "Subject: d\r\ry\r");
+    }
+    free_all(m, n);
+    CHECK(mbox_line_end((const unsigned char *)"a\rb", 3) == '\r');
+    CHECK(mbox_line_end((const unsigned char *)"a\r\nb", 4) == '\n');
+    CHECK(mbox_line_end((const unsigned char *)"a\nb\rc", 5) == '\n');
+
     /* Content-Length style: no empty line before the next separator. */
     n = split("From - \nSubject: a\n\nx\nFrom - \nSubject: b\n\ny\n", 0, 0, m);
     CHECK(n == 2);

@@ -63,6 +63,18 @@ int main(void)
     CHECK(m && m->body != NULL);
     mime_message_free(m);
 
+    /* Classic Mac OS line ends (bare CR) are line ends, as in mail clients. */
+    static const char mac[] = "From: Jean <jean@example.fr>\rSubject: Bonjour\r"
+                              "Date: Mon, 24 Apr 2017 18:03:11 +0000\r\rLigne un\rLigne deux\r";
+    CHECK(mime_parse((const unsigned char *)mac, sizeof mac - 1, &m) == MT_OK);
+    if (m) {
+        CHECK_STR(m->subject, "Bonjour");
+        CHECK(m->address_count == 1 && !strcmp(m->addresses[0].address, "jean@example.fr"));
+        CHECK(m->has_date);
+        CHECK(strstr(m->body, "Ligne un\nLigne deux") != NULL);
+        mime_message_free(m);
+    }
+
     char *text = mime_html_to_text("<p>a&eacute;<br>b</p><script>x</script>", 38);
     CHECK_STR(text, "a\xc3\xa9\nb\n");
     free(text);
