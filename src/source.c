@@ -80,6 +80,92 @@ const char *source_message_problem(const unsigned char *bytes, size_t len)
     return NULL;
 }
 
+/* The name of a zip's first member, from its local header at D. */
+static bool zip_first_member_is(const unsigned char *d, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    if (len < 30 || memcmp(d, "PK\3\4", 4) != 0)
+        return false;
+    size_t name_len = (size_t)d[26] | (size_t)d[27] << 8;
+    return name_len == n && len >= 30 + n && !memcmp(d + 30, name, n);
+}
+
+static bool contains(const unsigned char *d, size_t len, const char *text)
+{
+    return memmem(d, len, text, strlen(text)) != NULL;
+}
+
+const char *source_document_kind(const unsigned char *d, size_t len)
+{
+    /* PDF readers accept the header anywhere in the first kilobyte */
+    if (memmem(d, len < 1024 ? len : 1024, "%PDF-", 5))
+        return "PDF";
+    if (len >= 5 && !memcmp(d, "{\\rtf", 5))
+        return "RTF";
+    if (len >= 8 && !memcmp(d, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        return "OLE2 compound file (legacy Office document or Outlook .msg)";
+    /* Office Open XML has a member [Content_Types].xml, written first or
+     * nearly so; the parts name the application.  Member names are plain
+     * text in the local headers and in the central directory, so a zip's
+     * first megabyte (source.c reads that much) shows them. */
+    if (len >= 4 && !memcmp(d, "PK\3\4", 4) && contains(d, len, "[Content_Types].xml")) {
+        if (contains(d, len, "word/"))
+            return "DOCX";
+        if (contains(d, len, "xl/"))
+            return "XLSX";
+        if (contains(d, len, "ppt/"))
+            return "PPTX";
+        return "Office Open XML";
+    }
+    /* OpenDocument: a first member "mimetype", stored, holding the type. */
+    if (zip_first_member_is(d, len, "mimetype")) {
+        size_t extra = (size_t)d[28] | (size_t)d[29] << 8;
+        size_t at = 30 + 8 + extra;
+        const unsigned char *t = at < len ? d + at : d;
+        size_t tl = at < len ? len - at : 0;
+        static const struct { const char *type, *kind; } odf[] = {
+            { "application/vnd.oasis.opendocument.text", "ODT" },
+            { "application/vnd.oasis.opendocument.spreadsheet", "ODS" },
+            { "application/vnd.oasis.opendocument.presentation", "ODP" },
+            { "application/vnd.oasis.opendocument.graphics", "ODG" },
+            { "application/epub+zip", "EPUB" },
+        };
+        for (size_t i = 0; i < sizeof odf / sizeof odf[0]; i++) {
+            size_t n = strlen(odf[i].type);
+            /* the longest types first would matter for prefixes; these
+             * are followed by '-template' at most, still that kind */
+            if (tl >= n && !memcmp(t, odf[i].type, n))
+                return odf[i].kind;
+        }
+        return "OpenDocument";
+    }
+    return NULL;
+}
+
+size_t source_find_mbox_start(const unsigned char *d, size_t len)
+{
+    const unsigned char *p = d;
+    while ((p = memmem(p, len - (size_t)(p - d), "From ", 5))) {
+        size_t at = (size_t)(p - d);
+        p += 5;
+        if (at == 0 || (d[at - 1] != '\n' && d[at - 1] != '\r'))
+            continue;
+        /* the line, up to and including its end (LF, CRLF or bare CR) */
+        size_t end = at;
+        while (end < len && d[end] != '\n' && d[end] != '\r')
+            end++;
+        if (end == len)
+            break;      /* a line cut by the window: not decidable here */
+        end += d[end] == '\r' && end + 1 < len && d[end + 1] == '\n' ? 2 : 1;
+        /* a separator followed by a header line, as mbox.c asks of a
+         * separator with no empty line before it */
+        if (mbox_is_separator_line(d + at, end - at)
+            && mbox_is_header_line(d + end, len - end))
+            return at;
+    }
+    return SIZE_MAX;
+}
+
 static mt_status emit_rejection(struct walk *w, const char *path,
                                 int64_t offset, const char *member,
                                 const char *reason, uint64_t input_bytes)
@@ -258,9 +344,13 @@ static const char *entry_kind_name(mode_t type)
     }
 }
 
-static mt_status walk_archive(struct walk *w, struct reader *r,
+/* One pass over an archive's members; *ENTRIES counts the members found.
+ * STREAMED_ZIP reads a zip by its local headers even from a file we could
+ * seek in (the retry when its central directory is damaged). */
+static mt_status read_archive(struct walk *w, struct reader *r,
                               const char *path, const char *member,
-                              int depth, int top_fd)
+                              int depth, int top_fd, bool streamed_zip,
+                              unsigned *entries)
 {
     struct archive *a = archive_read_new();
     struct archive_input input = { r, 0 };
@@ -273,7 +363,10 @@ static mt_status walk_archive(struct walk *w, struct reader *r,
         return MT_ENOMEM;
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
-    archive_read_support_format_zip(a);
+    if (streamed_zip)
+        archive_read_support_format_zip_streamable(a);
+    else
+        archive_read_support_format_zip(a);
     archive_read_support_format_empty(a);
     archive_read_support_format_raw(a);
     if (top_fd >= 0 && lseek(top_fd, 0, SEEK_SET) == 0)
@@ -301,6 +394,7 @@ static mt_status walk_archive(struct walk *w, struct reader *r,
             st = emit_rejection(w, path, -1, member, reason, 0);
             goto out;
         }
+        (*entries)++;
         bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
         const char *name = archive_entry_pathname_utf8(entry);
         if (!name)
@@ -354,6 +448,61 @@ out:
     return st;
 }
 
+static mt_status walk_archive(struct walk *w, struct reader *r,
+                              const char *path, const char *member,
+                              int depth, int top_fd)
+{
+    unsigned entries = 0;
+    bool zip = reader_available(r) >= 2 && !memcmp(reader_peek(r), "PK", 2);
+    mt_status st = read_archive(w, r, path, member, depth, top_fd, false, &entries);
+    if (st != MT_OK || entries)
+        return st;
+    /* A zip whose central directory is damaged lists nothing when read by
+     * it; its local headers may still give the members. */
+    if (zip && top_fd >= 0) {
+        st = read_archive(w, r, path, member, depth, top_fd, true, &entries);
+        if (st != MT_OK || entries)
+            return st;
+    }
+    /* Nothing lost silently: an archive that gave nothing is rejected. */
+    return emit_rejection(w, path, -1, member,
+                          "archive holds no member that could be read "
+                          "(empty, or damaged beyond reading)", 0);
+}
+
+/*
+ * A stream that does not start as mail: a dump carved from a disk often
+ * holds a few bytes of garbage, then a normal mbox.  Look for a separator
+ * line followed by a header line within the reader's buffer (1 MiB); when
+ * there is one, the bytes before it are one rejection and the rest is
+ * read as an mbox.  Else the whole stream is one rejection.
+ */
+static mt_status walk_junk_then_mbox(struct walk *w, struct reader *r,
+                                     const char *path, const char *member,
+                                     bool binary)
+{
+    char reason[1200];
+    ssize_t got = reader_fill(r, r->capacity);
+    if (got < 0) {
+        snprintf(reason, sizeof reason, "could not be read: %s", r->error.message);
+        return emit_rejection(w, path, -1, member, reason, 0);
+    }
+    size_t start = source_find_mbox_start(reader_peek(r), (size_t)got);
+    if (start == SIZE_MAX)
+        return emit_rejection(w, path, -1, member,
+                              binary ? "binary data, not an email message"
+                                     : "no header block: not an email message or mbox", 0);
+    bool nul = memchr(reader_peek(r), 0, start) != NULL;
+    snprintf(reason, sizeof reason,
+             "%zu bytes before the first From line are not mail (%s); the mbox after them "
+             "was read", start, nul ? "binary data" : "text");
+    mt_status st = emit_rejection(w, path, (int64_t)r->offset, member, reason, start);
+    if (st != MT_OK)
+        return st;
+    reader_consume(r, start);
+    return walk_mbox(w, r, path, member);
+}
+
 static mt_status walk_stream(struct walk *w, struct reader *r,
                              const char *path, const char *member,
                              int depth, int top_fd)
@@ -366,24 +515,32 @@ static mt_status walk_stream(struct walk *w, struct reader *r,
         return emit_rejection(w, path, -1, member, reason, 0);
     }
     size_t skip;
-    switch (source_classify(reader_peek(r), (size_t)got, &skip)) {
-    case SOURCE_EMPTY:
+    enum source_kind kind = source_classify(reader_peek(r), (size_t)got, &skip);
+    if (kind == SOURCE_EMPTY)
         return emit_rejection(w, path, -1, member, "empty file", 0);
-    case SOURCE_ARCHIVE:
-        return walk_archive(w, r, path, member, depth, top_fd);
-    case SOURCE_MBOX:
+    if (kind == SOURCE_MBOX) {
         reader_consume(r, skip);
         return walk_mbox(w, r, path, member);
-    case SOURCE_MESSAGE:
-        return walk_single_message(w, r, path, member);
-    case SOURCE_BINARY:
-        return emit_rejection(w, path, -1, member,
-                              "binary data, not an email message", 0);
-    case SOURCE_NOT_MAIL:
-        break;
     }
-    return emit_rejection(w, path, -1, member,
-                          "no header block: not an email message or mbox", 0);
+    if (kind == SOURCE_MESSAGE)
+        return walk_single_message(w, r, path, member);
+    /* A document given as input is one rejection, not a walk into its
+     * zip (whose XML members are not mail either). */
+    if (kind == SOURCE_ARCHIVE && (size_t)got >= 2 && !memcmp(reader_peek(r), "PK", 2)) {
+        got = reader_fill(r, r->capacity);   /* a zip: enough to see its member names */
+        if (got < 0) {
+            snprintf(reason, sizeof reason, "could not be read: %s", r->error.message);
+            return emit_rejection(w, path, -1, member, reason, 0);
+        }
+    }
+    const char *document = source_document_kind(reader_peek(r), (size_t)got);
+    if (document) {
+        snprintf(reason, sizeof reason, "a document, not an email: %s", document);
+        return emit_rejection(w, path, -1, member, reason, 0);
+    }
+    if (kind == SOURCE_ARCHIVE)
+        return walk_archive(w, r, path, member, depth, top_fd);
+    return walk_junk_then_mbox(w, r, path, member, kind == SOURCE_BINARY);
 }
 
 static mt_status walk_file(struct walk *w, const char *path)

@@ -69,6 +69,16 @@ enum source_kind {
 enum source_kind source_classify(const unsigned char *data, size_t len,
                                  size_t *skip);
 
+/* What kind of document (not mail) the first bytes D (LEN; for a zip, as
+ * much as is at hand, up to a megabyte) are: "PDF", "RTF", "DOCX", "XLSX",
+ * "PPTX", "ODT", "ODS", "ODP", "EPUB", ..., or NULL when none we know. */
+const char *source_document_kind(const unsigned char *d, size_t len);
+
+/* Offset in D (LEN bytes) of the first line that is an mbox separator,
+ * starts after a line end (not at 0) and is followed by a header line;
+ * SIZE_MAX when there is none.  Finds the mbox after junk in a carved dump. */
+size_t source_find_mbox_start(const unsigned char *d, size_t len);
+
 /* Whether BYTES (LEN) begin with a header block: the reason to reject
  * them, or NULL when they are acceptable as a message. */
 const char *source_message_problem(const unsigned char *bytes, size_t len);
