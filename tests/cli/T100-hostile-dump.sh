@@ -16,8 +16,12 @@ all=$(mt all.db ingest --json $(ls -d "$work"/dump/* | grep -v many-members) 2>&
 check "the hostile dump ingests in one run ($all)" \
     $PY -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(d['read'] != d['stored']+d['duplicates']+d['rejected'])" "$all"
 port=$((20000 + RANDOM % 20000))
-mt all.db serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+# Started directly, not through the mt function: '&' on a function forks a
+# subshell, $! would be that subshell, and killing it would leave the
+# server running (issue 21, finding 5).
+"$MAILTROVE" --archive "$work/all.db" serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
 server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
 emails=$(mt all.db stats --json | jq_py 'd["emails"]')
 bad=""
