@@ -16,6 +16,9 @@
 #include "reader.h"
 
 struct walk {
+    const char *root;         /* the SOURCE argument as the user named it */
+    const char *root_name;    /* what stands for it in recorded paths */
+    struct buf shown;         /* the recorded path of the current item */
     size_t max_message;
     int max_depth;
     source_item_fn emit;
@@ -166,6 +169,31 @@ size_t source_find_mbox_start(const unsigned char *d, size_t len)
     return SIZE_MAX;
 }
 
+/*
+ * Hand ITEM to the caller with its path as it is recorded: the last
+ * component of the SOURCE argument, then the path below it.  An absolute
+ * path names the ingesting machine (/home/<user>/leaks/...), and the
+ * archive is published: where the dump sat is nobody's business.
+ */
+static mt_status deliver(struct walk *w, struct source_item *item)
+{
+    const char *below = item->path + strlen(w->root);
+    while (*below == '/')
+        below++;
+    buf_clear(&w->shown);
+    if (buf_append_str(&w->shown, w->root_name) != MT_OK
+        || (*below && w->shown.len && buf_append_char(&w->shown, '/') != MT_OK)
+        || buf_append_str(&w->shown, below) != MT_OK)
+        return MT_ENOMEM;
+    if (!w->shown.len && buf_append_str(&w->shown, ".") != MT_OK)
+        return MT_ENOMEM;
+    const char *real = item->path;
+    item->path = w->shown.data;
+    mt_status st = w->emit(w->context, item);
+    item->path = real;
+    return st;
+}
+
 static mt_status emit_rejection(struct walk *w, const char *path,
                                 int64_t offset, const char *member,
                                 const char *reason, uint64_t input_bytes)
@@ -174,7 +202,7 @@ static mt_status emit_rejection(struct walk *w, const char *path,
         .path = path, .offset = offset, .member = member,
         .reject_reason = reason, .input_bytes = input_bytes,
     };
-    return w->emit(w->context, &item);
+    return deliver(w, &item);
 }
 
 static mt_status emit_message(struct walk *w, struct source_item *item)
@@ -185,7 +213,7 @@ static mt_status emit_message(struct walk *w, struct source_item *item)
         item->reject_reason = problem;
         item->bytes = NULL;
     }
-    return w->emit(w->context, item);
+    return deliver(w, item);
 }
 
 static mt_status walk_stream(struct walk *w, struct reader *r,
@@ -233,7 +261,7 @@ static mt_status walk_mbox(struct walk *w, struct reader *r, const char *path,
                      (unsigned long long)message.length_in_mbox);
             item.reject_reason = reason;
             item.bytes = NULL;
-            st = w->emit(w->context, &item);
+            st = deliver(w, &item);
         } else {
             st = emit_message(w, &item);
         }
@@ -658,6 +686,7 @@ mt_status source_walk(const char *path, const struct source_options *options,
                       struct mt_error *err)
 {
     struct walk w = {
+        .root = path, .shown = BUF_INIT,
         .max_message = options && options->max_message_bytes
                            ? options->max_message_bytes
                            : SOURCE_MAX_MESSAGE_BYTES,
@@ -670,5 +699,41 @@ mt_status source_walk(const char *path, const struct source_options *options,
     if (stat(path, &info) != 0)
         return mt_error_set(err, MT_ENOTFOUND, "%s: %s", path,
                             strerror(errno));
-    return walk_path(&w, path, 0);
+    char *name = source_root_name(path);
+    if (!name)
+        return MT_ENOMEM;
+    w.root_name = name;
+    mt_status st = walk_path(&w, path, 0);
+    free(name);
+    buf_free(&w.shown);
+    return st;
+}
+
+char *source_root_name(const char *path)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t n = len - start;
+    const char *last = path + start;
+    /* "." or ".." or "/" name nothing: the directory's own name does */
+    if (n == 0 || (n == 1 && last[0] == '.') || (n == 2 && !memcmp(last, "..", 2))
+        || (n == 1 && last[0] == '/')) {
+        char *real = realpath(path, NULL);
+        if (!real)
+            return strdup("");
+        char *slash = strrchr(real, '/');
+        char *name = strdup(slash ? slash + 1 : real);
+        free(real);
+        return name;
+    }
+    char *name = malloc(n + 1);
+    if (name) {
+        memcpy(name, last, n);
+        name[n] = '\0';
+    }
+    return name;
 }

@@ -26,7 +26,9 @@
 #define SOURCE_MAX_ARCHIVE_DEPTH 8
 
 struct source_item {
-    const char *path;        /* file as named or found below a directory */
+    const char *path;        /* as recorded: the last component of the
+                                SOURCE argument, then the path below it
+                                ("leaks/inbox/cur/1"), never absolute */
     int64_t offset;          /* separator offset in an mbox stream, or -1 */
     const char *member;      /* member inside an archive ("a!/b" nested), or NULL */
     const char *separator;   /* mbox "From " line, or NULL */
@@ -56,6 +58,12 @@ struct source_options {
 mt_status source_walk(const char *path, const struct source_options *options,
                       source_item_fn emit, void *context,
                       struct mt_error *err);
+
+/* The name that stands for the SOURCE argument PATH in recorded paths:
+ * its last component ("inbox.mbox" for /home/u/leaks/inbox.mbox), the
+ * directory's own name for "." or "..", "" for "/".  Malloc'd, or NULL
+ * on ENOMEM. */
+char *source_root_name(const char *path);
 
 /* What the first bytes of a stream are.  Exposed for tests and fuzzing. */
 enum source_kind {

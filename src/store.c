@@ -1,6 +1,8 @@
 /* store.c - the SQLite archive: schema, migrations, raw bytes, sources. */
 #include "store.h"
 
+#include "recorded_path.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@ struct store {
     sqlite3_stmt *select_raw_of_size;
     sqlite3_stmt *insert_body;
     sqlite3_stmt *select_body;
+    sqlite3_stmt *resolve_rejection;
+    int rejections_known;     /* 0 not looked, 1 none, 2 some (resolve_rejections) */
     ZSTD_DCtx *decompressor;  /* made on first use, kept: see store_compressor */
     struct cached_statement {
         const char *sql;      /* a string literal: looked up by address */
@@ -169,6 +173,9 @@ static const char *const migrations[] = {
     "CREATE INDEX email_thread ON email(thread_id, verdict);"
     "DROP INDEX IF EXISTS email_verdict;"
     "CREATE INDEX email_verdict ON email(verdict, thread_id);",
+    /* 10: recorded paths made relative, never absolute (an archive is
+     * published): done by relativize_recorded_paths below, in C */
+    "",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -225,6 +232,93 @@ static int user_version(sqlite3 *db)
     return version;
 }
 
+/*
+ * Migration 10: the absolute (or ../-led) paths that sources and
+ * rejections of an older archive recorded are rewritten as
+ * recorded_path.h says; key sources that are file paths keep the file's
+ * name.  A rewritten place that an existing one already holds is dropped
+ * (the same email from the same place).  Inside migrate's transaction.
+ */
+static int relativize_recorded_paths(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    const char **paths = NULL;
+    char **out = NULL;
+    size_t count = 0, capacity = 0;
+    int rc = sqlite3_prepare_v2(db,
+        "SELECT path FROM source WHERE path LIKE '/%' OR path LIKE './%' OR path LIKE '../%'"
+        " UNION SELECT path FROM rejected WHERE path LIKE '/%' OR path LIKE './%'"
+        " OR path LIKE '../%' ORDER BY 1", -1, &s, NULL);
+    while (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        if (count == capacity) {
+            capacity = capacity ? capacity * 2 : 256;
+            const char **bigger = realloc(paths, capacity * sizeof *paths);
+            if (!bigger) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            paths = bigger;
+        }
+        if (!(paths[count] = strdup((const char *)sqlite3_column_text(s, 0)))) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+        count++;
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (rc == SQLITE_OK && count) {
+        out = calloc(count, sizeof *out);
+        if (!out || recorded_path_relativize(paths, count, out) != MT_OK)
+            rc = SQLITE_NOMEM;
+    }
+    static const char *const rewrite[] = {
+        "UPDATE OR IGNORE source SET path = ?1 WHERE path = ?2",
+        "UPDATE OR IGNORE rejected SET path = ?1 WHERE path = ?2",
+    };
+    for (size_t t = 0; t < 2 && rc == SQLITE_OK && count; t++) {
+        rc = sqlite3_prepare_v2(db, rewrite[t], -1, &s, NULL);
+        for (size_t i = 0; i < count && rc == SQLITE_OK; i++) {
+            if (!out[i])
+                continue;
+            sqlite3_bind_text(s, 1, out[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 2, paths[i], -1, SQLITE_STATIC);
+            rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+            sqlite3_reset(s);
+        }
+        sqlite3_finalize(s);
+        s = NULL;
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db,
+            "DELETE FROM source WHERE path LIKE '/%';"
+            "DELETE FROM rejected WHERE path LIKE '/%';", NULL, NULL, NULL);
+    /* key sources: a file path keeps its name (--source texts are kept) */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "SELECT id, source FROM key WHERE source LIKE '/%'",
+                                -1, &s, NULL);
+    sqlite3_stmt *update = NULL;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "UPDATE key SET source = ? WHERE id = ?", -1, &update, NULL);
+    while (rc == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = recorded_path_file_name((const char *)sqlite3_column_text(s, 1));
+        sqlite3_bind_text(update, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(update, 2, sqlite3_column_int64(s, 0));
+        rc = sqlite3_step(update) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+        sqlite3_reset(update);
+    }
+    sqlite3_finalize(update);
+    sqlite3_finalize(s);
+    for (size_t i = 0; i < count; i++) {
+        free((char *)paths[i]);
+        if (out)
+            free(out[i]);
+    }
+    free(paths);
+    free(out);
+    return rc;
+}
+
 static mt_status migrate(struct store *st, int from, struct mt_error *err)
 {
     char *message = NULL;
@@ -234,6 +328,8 @@ static mt_status migrate(struct store *st, int from, struct mt_error *err)
     from = user_version(st->db);
     for (int v = from; v < MIGRATION_COUNT; v++) {
         if (sqlite3_exec(st->db, migrations[v], NULL, NULL, &message) != SQLITE_OK)
+            goto fail;
+        if (v + 1 == 10 && from > 0 && relativize_recorded_paths(st->db) != SQLITE_OK)
             goto fail;
     }
     char pragma[64];
@@ -300,6 +396,36 @@ out:
     return status;
 }
 
+/* Whether this process may write PATH and make files beside it. */
+static bool can_write_beside(const char *path)
+{
+    if (access(path, W_OK) != 0)
+        return false;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK) == 0;
+    if (slash == path)
+        return access("/", W_OK) == 0;
+    char dir[4096];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return false;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return access(dir, W_OK) == 0;
+}
+
+static bool has_tables(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    bool any = true;   /* when it cannot be told, refuse */
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master LIMIT 1", -1, &s, NULL) == SQLITE_OK) {
+        any = sqlite3_step(s) == SQLITE_ROW;
+        sqlite3_finalize(s);
+    }
+    return any;
+}
+
 mt_status store_open(const char *path, enum store_mode mode,
                      struct store **out, struct mt_error *err)
 {
@@ -314,7 +440,14 @@ mt_status store_open(const char *path, enum store_mode mode,
                             "%s: no archive here (create one with "
                             "'mailtrove ingest')", path);
     }
-    int flags = mode == STORE_READ_ONLY ? SQLITE_OPEN_READONLY
+    /* A reader that may write the file and its directory opens it for
+     * writing with query_only set: it changes nothing, and as the last
+     * connection to close it removes the -wal and -shm files SQLite makes
+     * for any reader of a WAL database (a read-only connection cannot,
+     * and left them behind after every search).  Otherwise read-only. */
+    bool reader_may_write = mode == STORE_READ_ONLY && can_write_beside(path);
+    int flags = mode == STORE_READ_ONLY
+                    ? (reader_may_write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY)
               : mode == STORE_READ_WRITE ? SQLITE_OPEN_READWRITE
               : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -324,6 +457,8 @@ mt_status store_open(const char *path, enum store_mode mode,
     }
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
+    if (mode == STORE_READ_ONLY)
+        sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
     /* SQLite quietly opens an unwritable file read-only; a writer should
      * say so now, not at its first insert. */
     if (mode != STORE_READ_ONLY && sqlite3_db_readonly(st->db, "main") == 1) {
@@ -333,19 +468,31 @@ mt_status store_open(const char *path, enum store_mode mode,
     }
     /* Checking that it is a database at all gives a clear message. */
     int version = user_version(st->db);
+    int code = sqlite3_errcode(st->db) & 0xff;
     if (version < 0 && mode == STORE_READ_ONLY
-        && (sqlite3_errcode(st->db) & 0xff) == SQLITE_CANTOPEN) {
-        /* A WAL archive on read-only media (a published copy): SQLite
-         * cannot make its -shm file there.  With no -wal to read, nobody
-         * can be writing it, so reading it as immutable is exact. */
+        && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY)) {
+        /* A WAL archive on read-only media (a published copy) or in a
+         * directory this user cannot write: SQLite cannot make its -shm
+         * file there.  With no -wal to read, nobody can be writing it, so
+         * reading it as immutable is exact. */
         status = reopen_immutable(st, path, err);
         if (status != MT_OK)
             goto fail;
+        sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
         version = user_version(st->db);
     }
     if (version < 0) {
         status = mt_error_set(err, MT_EDB, "%s: not a mailtrove archive (%s)",
                               path, sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    /* Schema 0 is a database mailtrove never set up: a user's own SQLite
+     * file is refused untouched, never given our tables (an empty one is
+     * made an archive only by a command that creates). */
+    if (version == 0 && (mode == STORE_READ_ONLY || has_tables(st->db))) {
+        status = mt_error_set(err, MT_EUNSUPPORTED,
+                              "%s: not a mailtrove archive (an SQLite database "
+                              "mailtrove did not make); nothing was changed", path);
         goto fail;
     }
     if (version > MIGRATION_COUNT) {
@@ -373,29 +520,14 @@ mt_status store_open(const char *path, enum store_mode mode,
         sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
     if (version < MIGRATION_COUNT) {
         if (mode == STORE_READ_ONLY) {
-            /* An older archive is upgraded once, if we may write it, so a
-             * reading command works on it too. */
-            struct store *writer;
-            if (access(path, W_OK) == 0) {
-                /* ours closed first: the writer's close, the last one,
-                 * checkpoints the migration out of the WAL */
-                sqlite3_close(st->db);
-                st->db = NULL;
-                if (store_open(path, STORE_READ_WRITE, &writer, NULL) == MT_OK) {
-                    store_close(writer);
-                    free(st);
-                    return store_open(path, mode, out, err);
-                }
-                status = mt_error_set(err, MT_EUNSUPPORTED,
-                                      "%s: archive schema version %d is older than "
-                                      "%d and could not be upgraded", path, version,
-                                      MIGRATION_COUNT);
-                goto fail;
-            }
+            /* Reading commands never change the file (a published archive
+             * has a checksum; a colleague's copy is theirs). */
             status = mt_error_set(err, MT_EUNSUPPORTED,
-                                  "%s: archive schema version %d is older than "
-                                  "%d; run any writing command to upgrade",
-                                  path, version, MIGRATION_COUNT);
+                                  "%s: this archive was made by an older mailtrove "
+                                  "(schema %d, now %d); reading commands never change "
+                                  "it: run 'mailtrove --archive %s verify' (or any "
+                                  "writing command) once to upgrade it", path, version,
+                                  MIGRATION_COUNT, path);
             goto fail;
         }
         status = migrate(st, version, err);
@@ -450,6 +582,7 @@ void store_close(struct store *st)
     sqlite3_finalize(st->select_raw_of_size);
     sqlite3_finalize(st->insert_body);
     sqlite3_finalize(st->select_body);
+    sqlite3_finalize(st->resolve_rejection);
     for (size_t i = 0; i < st->cache_count; i++)
         sqlite3_finalize(st->cache[i].stmt);
     free(st->cache);
@@ -596,6 +729,45 @@ static void bind_optional_text(sqlite3_stmt *stmt, int index, const char *text)
         sqlite3_bind_null(stmt, index);
 }
 
+/*
+ * A place read now resolves what an earlier ingest rejected there: the
+ * whole file or member (offset NULL: "permission denied", "could not be
+ * read") or this very message.  Looked up only when the archive held
+ * rejections as this connection first recorded a source, so an ingest
+ * into an archive without any pays one query, not one per message.
+ */
+static mt_status resolve_rejections(struct store *st, const char *path, int64_t offset,
+                                    const char *member, struct mt_error *err)
+{
+    if (st->rejections_known == 0) {
+        sqlite3_stmt *any;
+        st->rejections_known = 1;
+        if (sqlite3_prepare_v2(st->db, "SELECT EXISTS(SELECT 1 FROM rejected)", -1, &any,
+                               NULL) != SQLITE_OK)
+            return store_db_error(st, err, "looking for earlier rejections");
+        if (sqlite3_step(any) == SQLITE_ROW && sqlite3_column_int(any, 0))
+            st->rejections_known = 2;
+        sqlite3_finalize(any);
+    }
+    if (st->rejections_known != 2)
+        return MT_OK;
+    if (!st->resolve_rejection
+        && prepare(st, &st->resolve_rejection,
+                   "DELETE FROM rejected WHERE path = ?1 AND coalesce(member, '') = "
+                   "coalesce(?2, '') AND (offset IS NULL OR offset = ?3)", err) != MT_OK)
+        return MT_EDB;
+    sqlite3_stmt *s = st->resolve_rejection;
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    bind_optional_text(s, 2, member);
+    sqlite3_bind_int64(s, 3, offset);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    if (rc != SQLITE_DONE)
+        return store_db_error(st, err, "resolving an earlier rejection");
+    return MT_OK;
+}
+
 mt_status store_add_source(struct store *st, int64_t id, const char *path,
                            int64_t offset, const char *member,
                            const char *separator, unsigned unquoted_lines,
@@ -623,7 +795,7 @@ mt_status store_add_source(struct store *st, int64_t id, const char *path,
     sqlite3_clear_bindings(s);
     if (rc != SQLITE_DONE)
         return store_db_error(st, err, "recording a message's source");
-    return MT_OK;
+    return resolve_rejections(st, path, offset, member, err);
 }
 
 mt_status store_add_rejection(struct store *st, const char *path,

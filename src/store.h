@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 
 struct store;
 
@@ -114,7 +114,9 @@ mt_status store_find_sha256(struct store *st, const unsigned char sha256[32],
 /*
  * Record a place where email ID was found.  OFFSET < 0 and NULL strings
  * mean "not applicable".  Recording the same place twice is not an error
- * (MT_OK, nothing added).
+ * (MT_OK, nothing added).  Rejections an earlier ingest recorded for this
+ * place (the file or member as a whole, or this offset) are deleted: what
+ * is read now no longer counts as not stored.
  */
 mt_status store_add_source(struct store *st, int64_t id, const char *path,
                            int64_t offset, const char *member,

@@ -735,6 +735,10 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
         status = store_db_error(st, err, "importing keys");
         goto out;
     }
+    /* Without --source, the file is recorded by its name alone: its
+     * directory names the ingesting machine, and sources are published. */
+    const char *slash = strrchr(file_name, '/');
+    const char *recorded_name = slash && slash[1] ? slash + 1 : file_name;
     status = store_begin(st, err);
     for (size_t i = 0; i < file.count && status == MT_OK; i++) {
         const char *type;
@@ -743,7 +747,7 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
         sqlite3_bind_text(insert, 2, file.records[i].record, -1, SQLITE_STATIC);
         sqlite3_bind_text(insert, 3, type, -1, SQLITE_STATIC);
         sqlite3_bind_int(insert, 4, bits);
-        struct column_value source_value = text_value(source ? source : file_name);
+        struct column_value source_value = text_value(source ? source : recorded_name);
         bind_value(insert, 5, &source_value);
         sqlite3_bind_int64(insert, 6, (sqlite3_int64)time(NULL));
         if (sqlite3_step(insert) != SQLITE_DONE)

@@ -71,7 +71,8 @@ extern const char verify_missing_keys_sql[];
 
 /*
  * Import the key records of FILE_NAME (TEXT, LEN bytes) into ST with
- * SOURCE (may be NULL).  *IMPORTED counts new records, *DUPLICATES records
+ * SOURCE (may be NULL: the records' source is then FILE_NAME's last
+ * component, never its directory).  *IMPORTED counts new records, *DUPLICATES records
  * already held; PROBLEMS gets one line per bad line of the file.
  */
 mt_status verify_import_keys(struct store *st, const char *file_name,

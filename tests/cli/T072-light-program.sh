@@ -1,8 +1,9 @@
 # The three programs: the light mailtrove answers search and count itself
 # (linked against SQLite and zstd only), hands verify to mailtrove-verify
 # (SQLite, zstd, OpenSSL) and everything else to mailtrove-full; an
-# archive from before body texts were kept (schema 5) is searched and
-# verified through mailtrove-full until a writing command upgrades it.
+# archive from before body texts were kept (schema 5) is upgraded by a
+# writing command (reading commands never change a file), then searched
+# and verified through mailtrove-full until its body texts are filled.
 . "$(dirname "$0")/lib.sh"
 
 bindir=$(dirname "$MAILTROVE")
@@ -68,17 +69,28 @@ fi
 # Snippets come from the stored body text.
 eq "every email has its body text" "$(sqlite3 "$work/s.db" 'SELECT count(*) FROM email WHERE id NOT IN (SELECT email_id FROM body)')" 0
 
-# An archive as schema 5 made it: no body table.
+# An archive as schema 5 made it: no body table.  Reading commands never
+# change it (issue 21, finding 8): they say how to upgrade it.
 cp "$work/s.db" "$work/old.db"
 sqlite3 "$work/old.db" "DROP TABLE body; DROP TABLE upgrade_pending; DROP TABLE corroboration_input; DROP TABLE email_length; PRAGMA user_version = 5;"
-eq "an older archive: search gives the same answer (through mailtrove-full)" \
-   "$(mt old.db search --json budget)" "$want"
+old_sum=$(sha256sum < "$work/old.db")
+old_err=$(mt old.db search --json budget 2>&1 >/dev/null; echo "exit $?")
+case $old_err in
+    *"made by an older mailtrove (schema 5, now "*"run 'mailtrove --archive "*" verify' (or any writing command) once to upgrade it"*"exit 1")
+        pass "an older archive: a reading command says how to upgrade it" ;;
+    *) fail "an older archive: a reading command says how to upgrade it: got '$old_err'" ;;
+esac
+eq "and leaves the file as it was, with no -wal or -shm beside it" \
+   "$(sha256sum < "$work/old.db"; ls "$work" | grep -c 'old.db-')" "$old_sum
+0"
+run_alone old.db verify
+names_full "mailtrove-verify upgrades the schema, then hands the body texts over"
 eq "it is marked for upgrade, not yet filled" \
    "$(sqlite3 "$work/old.db" "SELECT count(*) FROM upgrade_pending WHERE task = 'body text'")" 1
 run_alone old.db search budget
 names_full "the light program does not answer for it alone"
-run_alone old.db verify
-names_full "mailtrove-verify hands an archive whose upgrade is pending over"
+eq "through mailtrove-full, search gives the same answer meanwhile" \
+   "$(mt old.db search --json budget)" "$want"
 eq "its body texts still not filled" \
    "$(sqlite3 "$work/old.db" "SELECT count(*) FROM upgrade_pending WHERE task = 'body text'; SELECT count(*) FROM body")" "1
 0"
@@ -92,12 +104,13 @@ eq "and it has the lengths ranking reads, one per email" \
    "$(sqlite3 "$work/old.db" 'SELECT sum(length(lengths)) / 2 FROM email_length')" \
    "$(sqlite3 "$work/old.db" 'SELECT max(id) FROM email')"
 
-# An archive as schema 7 made it: no lengths laid out for ranking.  The
+# An archive whose lengths for ranking are not laid out yet (as schema 7
+# made it, once a writer has migrated it without filling them).  The
 # light program ranks it alone, reading FTS5's own counts, the same way.
 cp "$work/s.db" "$work/v7.db"
-sqlite3 "$work/v7.db" "DROP TABLE email_length; DELETE FROM upgrade_pending; PRAGMA user_version = 7;"
+sqlite3 "$work/v7.db" "DELETE FROM email_length; INSERT INTO upgrade_pending VALUES('lengths')"
 for q in budget meeting 'photo OR budget'; do
-    eq "schema 7, upgraded read-only, lengths not yet filled: search $q" \
+    eq "lengths not yet filled: search $q" \
        "$(alone v7.db search --json "$q")" "$(mt s.db search --json "$q")"
 done
 eq "it is marked for upgrade" \
@@ -115,9 +128,9 @@ sqlite3 "$work/v8.db" "DROP INDEX email_signature_count; DROP INDEX email_thread
     CREATE INDEX email_verdict ON email(verdict); PRAGMA user_version = 8;"
 before=$(mt s.db verify --json)
 eq "schema 8: verify counts the same after the upgrade" "$(mt v8.db verify --json)" "$before"
-eq "schema 8: upgraded to 9 with the new indexes" \
+eq "schema 8: upgraded to the current schema with the new indexes" \
    "$(sqlite3 "$work/v8.db" "PRAGMA user_version; SELECT group_concat(sql, ' | ') FROM (SELECT sql FROM sqlite_master WHERE name IN ('email_signature_count', 'email_thread', 'email_verdict') ORDER BY name)")" \
-   "9
+   "10
 CREATE INDEX email_signature_count ON email(signature_count) | CREATE INDEX email_thread ON email(thread_id, verdict) | CREATE INDEX email_verdict ON email(verdict, thread_id)"
 
 mt s.db reindex >/dev/null
