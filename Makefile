@@ -111,7 +111,7 @@ check: deps
 	tests/run --build build-san --label sanitized
 
 demo: deps all
-	scripts/demo
+	SERVE=$(SERVE) scripts/demo
 
 bench: all
 	scripts/install-deps --bench
