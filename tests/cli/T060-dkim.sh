@@ -11,8 +11,8 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     mt adv.db keys import "$work/adv.zone" >/dev/null
     mt adv.db ingest "$work/adv" >/dev/null
     mt adv.db verify >/dev/null
-    verdict() { sqlite3 "$work/adv.db" "SELECT e.verdict FROM email e JOIN source s ON s.email_id = e.id WHERE s.path LIKE '%/$1.eml'"; }
-    weak() { sqlite3 "$work/adv.db" "SELECT group_concat(g.weaknesses) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/$1.eml'"; }
+    verdict() { sqlite3 "$work/adv.db" "SELECT e.verdict FROM email e JOIN source s ON s.email_id = e.id WHERE s.path LIKE '%$1.eml'"; }
+    weak() { sqlite3 "$work/adv.db" "SELECT group_concat(g.weaknesses) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%$1.eml'"; }
     eq "a good signature verifies" "$(verdict 00-good)" verified
     eq "relaxed, stored with bare LF: verifies as its CRLF form" "$(verdict 01-good-relaxed-lf)" verified
     eq "relaxed survives header refolding" "$(verdict 14-refolded-relaxed)" verified
@@ -42,10 +42,10 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "x= in the past is weak, not verified" "$(verdict 18-expired)" weak
     eq "expired named" "$(weak 18-expired)" expired
     eq "a signer other than the From domain still verifies" "$(verdict 19-third-party-signer)" verified
-    id19=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/19-third-party-signer.eml'")
+    id19=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%19-third-party-signer.eml'")
     check "show names a signer that is not the From domain" sh -c "'$MAILTROVE' --archive '$work/adv.db' show $id19 | grep -q 'NOTE: signed by example.org, which is not the From domain other.example'"
     eq "revoked key is a permerror with its reason" \
-       "$(sqlite3 "$work/adv.db" "SELECT result || ': ' || reason FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/08-revoked.eml'")" \
+       "$(sqlite3 "$work/adv.db" "SELECT result || ': ' || reason FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%08-revoked.eml'")" \
        "permerror: key revoked (empty p=)"
     j=$(mt adv.db show --json 1)
     eq "show --json lists the signature fields" \
@@ -76,12 +76,12 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     mt adv.db verify >/dev/null
     eq "an unchanged outcome is not rewritten" \
        "$(sqlite3 "$work/adv.db" "SELECT count(*) FROM signature WHERE verified_at != 1")" 0
-    altered=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/02-altered-body.eml'")
+    altered=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%02-altered-body.eml'")
     sqlite3 "$work/adv.db" "UPDATE signature SET result = 'pass', reason = NULL WHERE email_id = $altered;
                             UPDATE email SET verdict = 'verified' WHERE id = $altered"
-    short=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/07-short-key.eml'")
+    short=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%07-short-key.eml'")
     sqlite3 "$work/adv.db" "UPDATE signature SET weaknesses = '' WHERE email_id = $short"
-    good=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%/00-good.eml'")
+    good=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%00-good.eml'")
     sqlite3 "$work/adv.db" "INSERT INTO signature(email_id, position, result, verified_at)
                             VALUES($good, 5, 'pass', 1)"
     eq "a rerun counts the same" "$(mt adv.db verify --json)" '{"verified":6,"weak":6,"failed":10,"nokey":0,"unsigned":0}'
@@ -110,8 +110,8 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     # file, is rechecked and goes: a "verified" verdict, a passing
     # signature row, an odd signature count, rows of an email that does
     # not exist (stats would count their domain).
-    plain=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%/simple.eml'")
-    good=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%/00-good.eml'")
+    plain=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%simple.eml'")
+    good=$(sqlite3 "$work/late.db" "SELECT email_id FROM source WHERE path LIKE '%00-good.eml'")
     sqlite3 "$work/late.db" "UPDATE email SET verdict = 'verified' WHERE id = $plain;
         INSERT INTO signature(email_id, position, domain, result, verified_at)
         VALUES($plain, 0, 'forged.example', 'pass', 1), (99999, 0, 'stray.example', 'pass', 1)"
@@ -164,9 +164,9 @@ bad=""
 while IFS=$'\t' read -r file expected note; do
     case "$file" in "#"*|"") continue ;; esac
     case "$expected" in skip*) continue ;; esac
-    got=$(sqlite3 "$work/md.db" "SELECT group_concat(g.result) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/$file'")
-    v=$(sqlite3 "$work/md.db" "SELECT e.verdict FROM email e JOIN source s ON s.email_id = e.id WHERE s.path LIKE '%/$file'")
-    reasons=$(sqlite3 "$work/md.db" "SELECT group_concat(g.reason) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%/$file'")
+    got=$(sqlite3 "$work/md.db" "SELECT group_concat(g.result) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%$file'")
+    v=$(sqlite3 "$work/md.db" "SELECT e.verdict FROM email e JOIN source s ON s.email_id = e.id WHERE s.path LIKE '%$file'")
+    reasons=$(sqlite3 "$work/md.db" "SELECT group_concat(g.reason) FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%$file'")
     # Documented disagreements (docs/dkim.md): pre-RFC drafts without v=1
     # are permerror (RFC 6376 3.5, as dkimpy); DomainKeys are unsigned.
     case "$expected:$reasons:$got" in
