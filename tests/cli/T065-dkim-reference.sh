@@ -15,6 +15,7 @@ $PY "$DATA/make-dkim-cases.py" "$work"
 
 # compare NAME ZONE FILE...: one archive per set; our per-signature
 # pass/not-pass against both references.
+base_names() { awk -F'\t' -v OFS='\t' '{n = split($1, p, "/"); $1 = p[n]; print}'; }
 seen="$work/seen.tsv"
 : > "$seen"
 compare() {
@@ -25,11 +26,13 @@ compare() {
         mt "$name.db" keys import "$extra" >/dev/null 2>&1
     done
     mt "$name.db" verify >/dev/null
+    # Files are matched by name: the archive records paths from the
+    # argument's last component down, the references print them as given.
     sqlite3 -separator $'\t' "$work/$name.db" \
         "SELECT s.path, g.position, g.result FROM signature g JOIN source s ON s.email_id = g.email_id" \
-        | sort > "$work/$name.ours"
-    "$REF/dkimpy-verify" "$zone" "$@" 2>/dev/null | cut -f1,2,5 | sort > "$work/$name.dkimpy"
-    "$REF/maildkim-verify" "$zone" "$@" 2>/dev/null | cut -f1,2,5 | sort > "$work/$name.maildkim"
+        | base_names | sort > "$work/$name.ours"
+    "$REF/dkimpy-verify" "$zone" "$@" 2>/dev/null | cut -f1,2,5 | base_names | sort > "$work/$name.dkimpy"
+    "$REF/maildkim-verify" "$zone" "$@" 2>/dev/null | cut -f1,2,5 | base_names | sort > "$work/$name.maildkim"
     local verifier
     for verifier in dkimpy maildkim; do
         # A signature the reference did not report (it could not parse the
