@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,37 +12,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "text.h"
 
 #ifndef MAILTROVE_VERSION
 #define MAILTROVE_VERSION "0.1.0"
 #endif
-
-static const char usage_text[] =
-    "usage: mailtrove [--archive PATH] COMMAND [OPTIONS] [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  ingest [--json] [--keys FILE] SOURCE...\n"
-    "                                     read mail (files, mboxes, Maildirs,\n"
-    "                                     directories, tar/zip, compressed)\n"
-    "  keys import [--source TEXT] FILE   load DKIM key records (zone lines)\n"
-    "  keys list|missing [--json]         keys held; keys signatures lack\n"
-    "  verify [--json] [--workers=N]      check every DKIM signature\n"
-    "         [--dns | --dns-server=IP[:PORT]]  first fetch missing keys from live DNS\n"
-    "  search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...\n"
-    "                                     find emails (see 'man mailtrove')\n"
-    "  count QUERY...                     how many emails match\n"
-    "  reindex                            rebuild the search index\n"
-    "  thread [--json] ID                 the conversation of an email\n"
-    "  serve [--listen ADDR:PORT]         the web archive (default 127.0.0.1:8080)\n"
-    "  corroborate [--recompute]          recompute threads and corroborated text\n"
-    "  show [--json|--raw] ID             one email\n"
-    "  stats [--json]                     counts, dates, verdicts\n"
-    "  export [--format mbox|jsonl] [QUERY...]\n"
-    "                                     matching emails (all) on stdout\n"
-    "  rejected [--json]                  what ingest read and did not store\n"
-    "\n"
-    "The archive is PATH, else $MAILTROVE_ARCHIVE, else ./mailtrove.db.\n";
 
 /* Messages name files and members from the dump: escaped like text. */
 static void print_error(const char *format, va_list args)
@@ -74,7 +50,7 @@ int cli_usage(const char *format, ...)
     print_error(format, args);
     va_end(args);
     fputs("\n\n", stderr);
-    fputs(usage_text, stderr);
+    cli_print_usage(stderr);
     return EXIT_USAGE;
 }
 
@@ -175,7 +151,7 @@ int cli_parse_global_options(int argc, char **argv, struct cli *cli, int *next)
             printf("mailtrove %s\n", MAILTROVE_VERSION);
             return EXIT_DONE;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
+            cli_print_usage(stdout);
             return EXIT_DONE;
         } else {
             return cli_usage("unknown option '%s'", argv[i]);
@@ -184,7 +160,13 @@ int cli_parse_global_options(int argc, char **argv, struct cli *cli, int *next)
     if (i >= argc)
         return cli_usage("no command given");
     if (!strcmp(argv[i], "help")) {
-        fputs(usage_text, stdout);
+        /* "help COMMAND" is "COMMAND --help" */
+        if (i + 1 < argc && cli_command_usage_known(argv[i + 1])) {
+            char *help_argv[] = { argv[i + 1], "--help", NULL };
+            return cli_parse_simple(argv[i + 1], 2, help_argv, NULL, 0,
+                                    (const char *[CLI_MAX_OPTIONS]){ NULL }, NULL, NULL);
+        }
+        cli_print_usage(stdout);
         return EXIT_DONE;
     }
     *next = i;
@@ -194,6 +176,13 @@ int cli_parse_global_options(int argc, char **argv, struct cli *cli, int *next)
 int cli_run(const struct cli *cli, int (*run)(const struct cli *, int, char **),
             int argc, char **argv)
 {
+    /* A closed pipe (`export | head`) ends the command quietly, as it
+     * ends coreutils: by SIGPIPE, even when the parent ignored it (Python
+     * passes SIGPIPE ignored to its children) or a library did (GLib's
+     * initialization, run by mime_init).  serve keeps what it has: a
+     * client going away must not stop it. */
+    if (strcmp(argv[0], "serve"))
+        signal(SIGPIPE, SIG_DFL);
     int code = run(cli, argc, argv);
     if (fflush(stdout) != 0 && code == EXIT_DONE)
         code = cli_fail("could not write the output");

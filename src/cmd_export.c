@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 #include "report.h"
 #include "search.h"
@@ -48,26 +49,25 @@ static mt_status append_mboxrd(struct buf *out, const char *data, size_t len)
 
 int cmd_export(const struct cli *cli, int argc, char **argv)
 {
-    bool jsonl = false;
-    struct buf query = BUF_INIT;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-            const char *f = argv[++i];
-            if (!strcmp(f, "jsonl"))
-                jsonl = true;
-            else if (strcmp(f, "mbox"))
-                return cli_usage("export: --format is mbox or jsonl, not '%s'", f);
-        } else if (!strcmp(argv[i], "--format=jsonl")) {
-            jsonl = true;
-        } else if (!strcmp(argv[i], "--format=mbox")) {
-            jsonl = false;
-        } else {
-            /* the rest is the query, as for search */
-            if (query.len)
-                buf_append_char(&query, ' ');
-            buf_append_str(&query, argv[i]);
-        }
+    static const struct cli_option options[] = { { "format", true } };
+    struct cli_parsed parsed;
+    int code = cli_parse_command("export", argc, argv, options, 1, &parsed);
+    if (code >= 0)
+        return code;
+    const char *format = parsed.values[0] ? parsed.values[0] : "mbox";
+    bool jsonl = !strcmp(format, "jsonl");
+    if (!jsonl && strcmp(format, "mbox")) {
+        cli_parsed_free(&parsed);
+        return cli_usage("export: --format is mbox or jsonl, not '%s'", format);
     }
+    /* the operands are the query, as for search */
+    struct buf query = BUF_INIT;
+    for (int i = 0; i < parsed.operand_count; i++) {
+        if (query.len)
+            buf_append_char(&query, ' ');
+        buf_append_str(&query, parsed.operands[i]);
+    }
+    cli_parsed_free(&parsed);
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st) {
         buf_free(&query);
@@ -75,7 +75,7 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
     }
     sqlite3_stmt *s;
     struct mt_error err = { 0 };
-    int code = EXIT_DONE;
+    code = EXIT_DONE;
     int64_t *selected = NULL;
     size_t selected_count = 0;
     bool filtered = query.len > 0;

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "index.h"
 #include "ingest.h"
 #include "json.h"
@@ -45,27 +46,10 @@ static void show_progress(void *context, const struct ingest_counts *c,
     fflush(stderr);
 }
 
-int cmd_ingest(const struct cli *cli, int argc, char **argv)
+/* ingest once the command line is read: SOURCES (COUNT) as operands. */
+static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
+                          int workers, char **sources, int count)
 {
-    bool json = false;
-    int first_source = 1;
-    int workers = 0;
-    const char *keys_file = NULL;
-    for (; first_source < argc && argv[first_source][0] == '-'; first_source++) {
-        const char *arg = argv[first_source];
-        if (!strcmp(arg, "--json"))
-            json = true;
-        else if (!strcmp(arg, "--keys") && first_source + 1 < argc)
-            keys_file = argv[++first_source];
-        else if (!strncmp(arg, "--workers=", 10))
-            workers = atoi(arg + 10);
-        else if (!strcmp(arg, "--"))
-            { first_source++; break; }
-        else
-            return cli_usage("ingest: unknown option '%s'", arg);
-    }
-    if (first_source >= argc)
-        return cli_usage("ingest: name at least one SOURCE");
 
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st)
@@ -106,8 +90,8 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);
     if (status == MT_OK)
-        status = ingest_run(st, (const char *const *)argv + first_source,
-                            argc - first_source, &options, &counts, &err);
+        status = ingest_run(st, (const char *const *)sources, count, &options, &counts,
+                            &err);
     verify_keyring_free(ring);
     /* New keys may decide mail that was archived before: verify it all
      * again below, which corroborates after; else corroborate here. */
@@ -157,4 +141,31 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
             printf("see 'mailtrove rejected' for what was not stored and why\n");
     }
     return EXIT_DONE;
+}
+
+int cmd_ingest(const struct cli *cli, int argc, char **argv)
+{
+    static const struct cli_option known[] = {
+        { "json", false }, { "keys", true }, { "workers", true },
+    };
+    struct cli_parsed parsed;
+    int code = cli_parse_command("ingest", argc, argv, known, 3, &parsed);
+    if (code >= 0)
+        return code;
+    bool json = parsed.values[0] != NULL;
+    const char *keys_file = parsed.values[1];
+    int workers = parsed.values[2] ? atoi(parsed.values[2]) : 0;
+    if (parsed.values[2] && workers <= 0)
+        code = cli_usage("ingest: --workers expects a positive number, not '%s'",
+                         parsed.values[2]);
+    else if (!parsed.operand_count)
+        code = cli_usage("ingest: name at least one SOURCE");
+    if (code >= 0) {
+        cli_parsed_free(&parsed);
+        return code;
+    }
+    code = ingest_sources(cli, json, keys_file, workers, parsed.operands,
+                          parsed.operand_count);
+    cli_parsed_free(&parsed);
+    return code;
 }

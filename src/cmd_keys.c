@@ -5,24 +5,19 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 #include "verify.h"
 
 static int keys_import(const struct cli *cli, int argc, char **argv)
 {
-    const char *source = NULL, *file = NULL;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--source") && i + 1 < argc)
-            source = argv[++i];
-        else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage("keys import: unknown option '%s'", argv[i]);
-        else if (file)
-            return cli_usage("keys import: one FILE at a time");
-        else
-            file = argv[i];
-    }
-    if (!file)
-        return cli_usage("keys import: name a key record FILE");
+    static const struct cli_option options[] = { { "source", true } };
+    const char *values[CLI_MAX_OPTIONS], *file;
+    int code = cli_parse_simple("keys import", argc - 1, argv + 1, options, 1, values, &file,
+                                "key record FILE");
+    if (code >= 0)
+        return code;
+    const char *source = values[0];
     struct buf text = BUF_INIT;
     if (!cli_read_file(file, &text)) {
         buf_free(&text);
@@ -131,16 +126,20 @@ static int keys_list(const struct cli *cli, bool json, bool missing)
 
 int cmd_keys(const struct cli *cli, int argc, char **argv)
 {
+    const char *values[CLI_MAX_OPTIONS];
+    if (argc >= 2 && !strcmp(argv[1], "--help"))
+        return cli_parse_simple("keys", argc, argv, NULL, 0, values, NULL, NULL);
     if (argc < 2)
         return cli_usage("keys: import, list or missing?");
-    bool json = argc >= 3 && !strcmp(argv[2], "--json");
     if (!strcmp(argv[1], "import"))
         return keys_import(cli, argc, argv);
-    if (argc > 3 || (argc == 3 && !json))
-        return cli_usage("keys %s: unknown argument", argv[1]);
-    if (!strcmp(argv[1], "list"))
-        return keys_list(cli, json, false);
-    if (!strcmp(argv[1], "missing"))
-        return keys_list(cli, json, true);
-    return cli_usage("keys: unknown subcommand '%s'", argv[1]);
+    bool missing = !strcmp(argv[1], "missing");
+    if (!missing && strcmp(argv[1], "list"))
+        return cli_usage("keys: unknown subcommand '%s'", argv[1]);
+    static const struct cli_option options[] = { { "json", false } };
+    int code = cli_parse_simple(missing ? "keys missing" : "keys list", argc - 1, argv + 1,
+                                options, 1, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    return keys_list(cli, values[0] != NULL, missing);
 }

@@ -2,12 +2,15 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "index.h"
 
 int cmd_reindex(const struct cli *cli, int argc, char **argv)
 {
-    if (argc > 1)
-        return cli_usage("reindex: unknown argument '%s'", argv[1]);
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("reindex", argc, argv, NULL, 0, values, NULL, NULL);
+    if (code >= 0)
+        return code;
     /* the rebuild stores every body text itself: no upgrade first */
     struct cli plain = *cli;
     plain.finish_upgrade = NULL;

@@ -4,17 +4,17 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 
 int cmd_rejected(const struct cli *cli, int argc, char **argv)
 {
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else
-            return cli_usage("rejected: unknown argument '%s'", argv[i]);
-    }
+    static const struct cli_option options[] = { { "json", false } };
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("rejected", argc, argv, options, 1, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    bool json = values[0] != NULL;
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
         return EXIT_FAILED;
@@ -70,7 +70,7 @@ int cmd_rejected(const struct cli *cli, int argc, char **argv)
         json_array_end(&w);
         buf_append_char(&out, '\n');
     }
-    int code = EXIT_DONE;
+    code = EXIT_DONE;
     if (rc != SQLITE_DONE) {
         store_db_error(st, &err, "listing rejections");
         code = cli_fail_error(MT_EDB, &err);

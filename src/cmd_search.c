@@ -5,17 +5,18 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 #include "search.h"
 
-/* The query is every remaining argument joined by spaces, as a shell
- * user expects (`search from:alice budget`). */
-static void join_query(int argc, char **argv, int first, struct buf *out)
+/* The query is every operand joined by spaces, as a shell user expects
+ * (`search from:alice budget`). */
+static void join_query(const struct cli_parsed *parsed, struct buf *out)
 {
-    for (int i = first; i < argc; i++) {
-        if (i > first)
+    for (int i = 0; i < parsed->operand_count; i++) {
+        if (i)
             buf_append_char(out, ' ');
-        buf_append_str(out, argv[i]);
+        buf_append_str(out, parsed->operands[i]);
     }
 }
 
@@ -34,29 +35,27 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
     bool json = false;
     int64_t limit = 20, offset = 0;
     enum search_sort sort = SEARCH_SORT_DEFAULT;
-    int i = 1;
-    for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--json"))
-            json = true;
-        else if (!strcmp(arg, "--limit") && i + 1 < argc) {
-            if (!parse_count(argv[++i], &limit))
-                return cli_usage("search: --limit expects a number, not '%s'", argv[i]);
-        } else if (!strcmp(arg, "--offset") && i + 1 < argc) {
-            if (!parse_count(argv[++i], &offset))
-                return cli_usage("search: --offset expects a number, not '%s'", argv[i]);
-        } else if (!strcmp(arg, "--sort") && i + 1 < argc) {
-            if (!search_parse_sort(argv[++i], &sort))
-                return cli_usage("search: --sort expects date, -date or relevance");
-        } else if (!strcmp(arg, "--")) {
-            i++;
-            break;
-        } else {
-            return cli_usage("search: unknown option '%s'", arg);
-        }
-    }
+    static const struct cli_option options[] = {
+        { "json", false }, { "limit", true }, { "offset", true }, { "sort", true },
+    };
+    struct cli_parsed parsed;
+    int code = cli_parse_command("search", argc, argv, options, 4, &parsed);
+    if (code >= 0)
+        return code;
+    json = parsed.values[0] != NULL;
+    if (parsed.values[1] && !parse_count(parsed.values[1], &limit))
+        code = cli_usage("search: --limit expects a number, not '%s'", parsed.values[1]);
+    else if (parsed.values[2] && !parse_count(parsed.values[2], &offset))
+        code = cli_usage("search: --offset expects a number, not '%s'", parsed.values[2]);
+    else if (parsed.values[3] && !search_parse_sort(parsed.values[3], &sort))
+        code = cli_usage("search: --sort expects date, -date or relevance");
     struct buf query = BUF_INIT;
-    join_query(argc, argv, i, &query);
+    join_query(&parsed, &query);
+    cli_parsed_free(&parsed);
+    if (code >= 0) {
+        buf_free(&query);
+        return code;
+    }
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st) {
         buf_free(&query);
@@ -110,13 +109,13 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
 
 int cmd_count(const struct cli *cli, int argc, char **argv)
 {
-    int i = 1;
-    if (i < argc && !strcmp(argv[i], "--"))
-        i++;
-    else if (i < argc && argv[i][0] == '-' && argv[i][1] == '-')
-        return cli_usage("count: unknown option '%s'", argv[i]);
+    struct cli_parsed parsed;
+    int code = cli_parse_command("count", argc, argv, NULL, 0, &parsed);
+    if (code >= 0)
+        return code;
     struct buf query = BUF_INIT;
-    join_query(argc, argv, i, &query);
+    join_query(&parsed, &query);
+    cli_parsed_free(&parsed);
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st) {
         buf_free(&query);

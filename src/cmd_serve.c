@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_options.h"
 #include "web.h"
 
 static void announce(void *context, const char *address, unsigned port)
@@ -22,16 +23,14 @@ int cmd_serve(const struct cli *cli, int argc, char **argv)
     struct web_options options = { .archive_path = cli->archive_path,
                                    .on_listening = announce,
                                    .context = (void *)cli->archive_path };
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--listen") && i + 1 < argc)
-            options.listen = argv[++i];
-        else if (!strncmp(argv[i], "--listen=", 9))
-            options.listen = argv[i] + 9;
-        else if (!strcmp(argv[i], "--threads") && i + 1 < argc && atoi(argv[i + 1]) > 0)
-            options.threads = atoi(argv[++i]);
-        else
-            return cli_usage("serve: unknown argument '%s'", argv[i]);
-    }
+    static const struct cli_option known[] = { { "listen", true }, { "threads", true } };
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("serve", argc, argv, known, 2, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    options.listen = values[0];
+    if (values[1] && (options.threads = atoi(values[1])) <= 0)
+        return cli_usage("serve: --threads expects a positive number, not '%s'", values[1]);
     struct mt_error err = { 0 };
     mt_status status = web_serve(&options, &err);
     if (status == MT_EINVAL)

@@ -3,28 +3,21 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 #include "report.h"
 
 int cmd_show(const struct cli *cli, int argc, char **argv)
 {
-    enum { TEXT, JSON, RAW } format = TEXT;
-    const char *id_arg = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            format = JSON;
-        else if (!strcmp(argv[i], "--raw"))
-            format = RAW;
-        else if (argv[i][0] == '-')
-            return cli_usage("show: unknown option '%s'", argv[i]);
-        else if (id_arg)
-            return cli_usage("show: one ID only");
-        else
-            id_arg = argv[i];
-    }
+    static const struct cli_option options[] = { { "json", false }, { "raw", false } };
+    const char *values[CLI_MAX_OPTIONS], *id_arg;
+    int code = cli_parse_simple("show", argc, argv, options, 2, values, &id_arg, "email id");
+    if (code >= 0)
+        return code;
+    if (values[0] && values[1])
+        return cli_usage("show: --json or --raw, not both");
+    enum { TEXT, JSON, RAW } format = values[0] ? JSON : values[1] ? RAW : TEXT;
     int64_t id;
-    if (!id_arg)
-        return cli_usage("show: which email? give its ID");
     if (!cli_parse_id(id_arg, &id))
         return cli_usage("show: '%s' is not an email id (a positive number)", id_arg);
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
@@ -43,7 +36,7 @@ int cmd_show(const struct cli *cli, int argc, char **argv)
     } else {
         status = report_email_text(st, id, &out, &err);
     }
-    int code = EXIT_DONE;
+    code = EXIT_DONE;
     if (status != MT_OK)
         code = cli_fail_error(status, &err);
     else if (!(format == TEXT ? cli_write_text : cli_write_stdout)(out.data ? out.data : "",

@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "json.h"
 #include "report.h"
 
@@ -25,13 +26,12 @@ static void print_human(const char *archive, const struct buf *json)
 
 int cmd_stats(const struct cli *cli, int argc, char **argv)
 {
-    bool json = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else
-            return cli_usage("stats: unknown argument '%s'", argv[i]);
-    }
+    static const struct cli_option options[] = { { "json", false } };
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("stats", argc, argv, options, 1, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    bool json = values[0] != NULL;
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
         return EXIT_FAILED;

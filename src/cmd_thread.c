@@ -4,6 +4,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "corroborate.h"
 #include "thread.h"
 #include "json.h"
@@ -11,18 +12,14 @@
 
 int cmd_thread(const struct cli *cli, int argc, char **argv)
 {
-    bool json = false;
-    const char *id_text = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!id_text && argv[i][0] != '-')
-            id_text = argv[i];
-        else
-            return cli_usage("thread: unknown argument '%s'", argv[i]);
-    }
+    static const struct cli_option options[] = { { "json", false } };
+    const char *values[CLI_MAX_OPTIONS], *id_text;
+    int code = cli_parse_simple("thread", argc, argv, options, 1, values, &id_text, "email id");
+    if (code >= 0)
+        return code;
+    bool json = values[0] != NULL;
     int64_t id;
-    if (!id_text || !cli_parse_id(id_text, &id))
+    if (!cli_parse_id(id_text, &id))
         return cli_usage("thread: give one email id (a positive number)");
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
@@ -53,13 +50,12 @@ int cmd_thread(const struct cli *cli, int argc, char **argv)
  * unless --recompute. */
 int cmd_corroborate(const struct cli *cli, int argc, char **argv)
 {
-    bool recompute = false;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--recompute"))
-            recompute = true;
-        else
-            return cli_usage("corroborate: unknown argument '%s'", argv[i]);
-    }
+    static const struct cli_option options[] = { { "recompute", false } };
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("corroborate", argc, argv, options, 1, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    bool recompute = values[0] != NULL;
     struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
     if (!st)
         return EXIT_FAILED;

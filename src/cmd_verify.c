@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cli_options.h"
 #include "corroborate.h"
 #include "dns.h"
 #include "json.h"
@@ -146,30 +147,26 @@ int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
 
 int cmd_verify(const struct cli *cli, int argc, char **argv)
 {
-    bool json = false, dns = false;
-    const char *dns_server = NULL;
+    static const struct cli_option options[] = {
+        { "json", false }, { "dns", false }, { "dns-server", true }, { "workers", true },
+    };
+    const char *values[CLI_MAX_OPTIONS];
+    int code = cli_parse_simple("verify", argc, argv, options, 4, values, NULL, NULL);
+    if (code >= 0)
+        return code;
+    bool json = values[0] != NULL, dns = values[1] || values[2];
+    const char *dns_server = values[2];
     int workers = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json"))
-            json = true;
-        else if (!strcmp(argv[i], "--dns"))
-            dns = true;
-        else if (!strncmp(argv[i], "--dns-server=", 13) && argv[i][13])
-            dns = true, dns_server = argv[i] + 13;
-        else if (!strncmp(argv[i], "--workers=", 10) && atoi(argv[i] + 10) > 0)
-            workers = atoi(argv[i] + 10);
-        else
-            return cli_usage("verify: unknown argument '%s'", argv[i]);
-    }
+    if (dns_server && !*dns_server)
+        return cli_usage("verify: --dns-server needs IP[:PORT]");
+    if (values[3] && (workers = atoi(values[3])) <= 0)
+        return cli_usage("verify: --workers expects a positive number, not '%s'", values[3]);
     /* Live lookups are rare and slow anyway: mailtrove-verify leaves them
      * to mailtrove-full, so that an archive that must first be upgraded
      * is not asked about twice. */
     if (dns && !cli->finish_upgrade)
         return EXIT_HAND_OVER;
-    if (dns) {
-        int code = fetch_missing_keys(cli, dns_server);
-        if (code != EXIT_DONE)
-            return code;
-    }
+    if (dns && (code = fetch_missing_keys(cli, dns_server)) != EXIT_DONE)
+        return code;
     return cli_verify_and_report(cli, json, false, workers);
 }

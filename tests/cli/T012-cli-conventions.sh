@@ -1,0 +1,61 @@
+# Command-line conventions of notmuch, git and coreutils (issue 25):
+# options anywhere before '--', an unknown option is an error, COMMAND
+# --help prints that command's usage, a closed pipe ends quietly.
+. "$(dirname "$0")/lib.sh"
+
+mt a.db ingest "$DATA/mail" "$DATA/mbox" >/dev/null 2>&1
+all=$(mt a.db search --json budget)
+
+eq "search: options after the query are options" \
+   "$(mt a.db search budget --json)" "$all"
+eq "search: --limit after a phrase limits" \
+   "$(mt a.db search '"the budget"' --limit 1 --json | jq_py 'len(d["results"])')" \
+   "$(mt a.db search --limit 1 --json '"the budget"' | jq_py 'len(d["results"])')"
+eq "search: --name=value works too" \
+   "$(mt a.db search budget --limit=1 --json | jq_py 'len(d["results"])')" 1
+eq "a one-dash word is still the query's negation" \
+   "$(mt a.db count budget -photo)" "$(mt a.db count 'budget -photo')"
+out=$(mt a.db count budget --json 2>&1); code=$?
+eq "count: an unknown option is a usage error (exit 2), not a word" "$code" 2
+case $out in *"count: unknown option '--json'"*"usage: mailtrove [--archive PATH] count QUERY..."*)
+    pass "and the message names it and shows count's usage" ;;
+    *) fail "and the message names it and shows count's usage: got '$out'" ;; esac
+eq "after '--' it is a word to search" "$(mt a.db count -- --json 2>&1)" 0
+eq "export --help prints export's usage, exports nothing" \
+   "$(mt a.db export --help | head -1)" "usage: mailtrove [--archive PATH] export [--format mbox|jsonl] [QUERY...]"
+eq "export: --format after the query" \
+   "$(mt a.db export budget --format jsonl | jq_py 'd["subject"]')" \
+   "$(mt a.db export --format jsonl budget | jq_py 'd["subject"]')"
+for cmd in ingest verify search count reindex thread serve corroborate show stats export rejected; do
+    out=$(mt a.db $cmd --help 2>&1); code=$?
+    case "$code $out" in "0 usage: mailtrove [--archive PATH] $cmd"*) pass "$cmd --help: its usage, exit 0" ;;
+        *) fail "$cmd --help: got '$code $out'" ;; esac
+done
+eq "keys --help lists its three subcommands" "$(mt a.db keys --help | grep -c '^usage: mailtrove \[--archive PATH\] keys ')" 3
+eq "help show is show --help" "$(mt a.db help show)" "$(mt a.db show --help)"
+eq "show: the id may follow the option or precede it" "$(mt a.db show 2 --json)" "$(mt a.db show --json 2)"
+eq "show --json --raw is refused" "$(mt a.db show --json --raw 2 >/dev/null 2>&1; echo $?)" 2
+
+# A closed pipe ends the command quietly (SIGPIPE), also when the parent
+# ignores SIGPIPE, as Python does for its children.
+# 4,000 distinct messages: far more output than a pipe holds, so the
+# command is still writing when the reader goes.
+$PY - "$work/big.mbox" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for n in range(4000):
+        f.write("From a@example.org Mon Apr 24 18:03:11 2017\nFrom: a@example.org\n"
+                "Subject: message %d\n\n%s\n\n" % (n, "line of text %d " % n * 20))
+PY
+mt big.db ingest "$work/big.mbox" >/dev/null 2>&1
+got=$($PY - "$MAILTROVE" "$work/big.db" <<'PY'
+import subprocess, sys
+p = subprocess.Popen([sys.argv[1], "--archive", sys.argv[2], "export", "--format", "jsonl"],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+p.stdout.readline()
+p.stdout.close()
+err = p.stderr.read().decode()
+print(p.wait(), repr(err))
+PY
+)
+eq "export | head: no message, ended by SIGPIPE" "$got" "-13 ''"
