@@ -169,5 +169,16 @@ int main(void)
     long_text[599] = '\0';
     char *s = snippet_of(long_text, "needle");
     CHECK(strstr(s, "**needle**") && !strncmp(s, "\xe2\x80\xa6", 3));
+    /* An unknown field is an error that suggests one (issue 25), not text
+     * that finds nothing; times, URLs and quoted text are still text. */
+    CHECK(strstr(error_of("verdict:failed") ? error_of("verdict:failed") : "",
+                 "unknown field verdict: -- did you mean dkim:?") != NULL);
+    CHECK(strstr(error_of("budget form:alice") ? error_of("budget form:alice") : "",
+                 "did you mean from:?") != NULL);
+    CHECK(strstr(error_of("zzz:top") ? error_of("zzz:top") : "", "the fields are from:") != NULL);
+    CHECK(error_of("meeting 10:30") == NULL);
+    CHECK(error_of("http://example.org") == NULL);
+    CHECK(error_of("Re:budget") == NULL);
+    CHECK(error_of("\"verdict:failed\"") == NULL);
     return unit_failures != 0;
 }
