@@ -102,22 +102,49 @@ static void hex(const unsigned char *bytes, int n, char *out)
     out[2 * n] = '\0';
 }
 
-static void json_address_list(struct json_writer *w, sqlite3_stmt *addresses,
-                              int role)
+/*
+ * Call EACH(context, formatted) for every address of ROLE, formatted as
+ * "Name <addr>": from the parsed message when there is one, so addresses
+ * read as written (Jean.Dupont@Example.FR), else from the address table,
+ * which keeps them lower-cased for search.
+ */
+static void each_address(const struct email_doc *d, int role,
+                         void (*each)(void *, const char *), void *context)
 {
     struct buf text = BUF_INIT;
-    sqlite3_reset(addresses);
-    json_array_begin(w);
-    while (sqlite3_step(addresses) == SQLITE_ROW) {
-        if (sqlite3_column_int(addresses, 0) != role)
-            continue;
-        buf_clear(&text);
-        text_format_address(&text, column_text(addresses, 1),
-                              column_text(addresses, 2));
-        json_string(w, buf_cstr(&text));
+    if (d->parsed && d->parsed->parsed) {
+        for (size_t i = 0; i < d->parsed->address_count; i++) {
+            const struct mime_address *a = &d->parsed->addresses[i];
+            if ((int)a->role != role)
+                continue;
+            buf_clear(&text);
+            text_format_address(&text, a->name, a->address);
+            each(context, buf_cstr(&text));
+        }
+    } else {
+        sqlite3_reset(d->addresses);
+        while (sqlite3_step(d->addresses) == SQLITE_ROW) {
+            if (sqlite3_column_int(d->addresses, 0) != role)
+                continue;
+            buf_clear(&text);
+            text_format_address(&text, column_text(d->addresses, 1),
+                                column_text(d->addresses, 2));
+            each(context, buf_cstr(&text));
+        }
     }
-    json_array_end(w);
     buf_free(&text);
+}
+
+static void json_address(void *context, const char *formatted)
+{
+    json_string(context, formatted);
+}
+
+static void json_address_list(struct json_writer *w, const struct email_doc *d, int role)
+{
+    json_array_begin(w);
+    each_address(d, role, json_address, w);
+    json_array_end(w);
 }
 
 enum { SIG_DOMAIN, SIG_SELECTOR, SIG_ALGORITHM, SIG_KEY_BITS, SIG_CANON,
@@ -326,7 +353,7 @@ mt_status report_email_json(struct store *st, int64_t id,
     json_string(w, column_text(row, ROW_FROM_NAME));
     for (int role = 1; role <= 3; role++) {
         json_key(w, role_names[role]);
-        json_address_list(w, d.addresses, role);
+        json_address_list(w, &d, role);
     }
     json_key(w, "subject");
     json_string(w, column_text(row, ROW_SUBJECT));
@@ -433,21 +460,49 @@ out:
     return status;
 }
 
-static void text_addresses(struct buf *out, sqlite3_stmt *addresses, int role,
+struct text_line {
+    struct buf *out;
+    const char *label;
+    bool first;
+};
+
+static void text_address(void *context, const char *formatted)
+{
+    struct text_line *line = context;
+    buf_append_str(line->out, line->first ? line->label : ", ");
+    buf_append_str(line->out, formatted);
+    line->first = false;
+}
+
+static void text_addresses(struct buf *out, const struct email_doc *d, int role,
                            const char *label)
 {
-    bool first = true;
-    sqlite3_reset(addresses);
-    while (sqlite3_step(addresses) == SQLITE_ROW) {
-        if (sqlite3_column_int(addresses, 0) != role)
-            continue;
-        buf_append_str(out, first ? label : ", ");
-        text_format_address(out, column_text(addresses, 1),
-                              column_text(addresses, 2));
-        first = false;
-    }
-    if (!first)
+    struct text_line line = { out, label, true };
+    each_address(d, role, text_address, &line);
+    if (!line.first)
         buf_append_char(out, '\n');
+}
+
+/* The spans of this email's text that a verified email vouches for. */
+static void text_corroboration(struct store *st, int64_t id, struct buf *out)
+{
+    sqlite3_stmt *spans;
+    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
+                " ORDER BY position", &spans, NULL) != MT_OK)
+        return;
+    sqlite3_bind_int64(spans, 1, id);
+    bool any = false;
+    while (sqlite3_step(spans) == SQLITE_ROW) {
+        if (!any)
+            buf_append_str(out, "Corroborated: text a verified email vouches for\n");
+        any = true;
+        bool quoted = !strcmp(column_text(spans, 2) ? column_text(spans, 2) : "",
+                              "quoted_by_verified");
+        buf_printf(out, "  \"%s\"\n    %s verified email %lld\n", column_text(spans, 0),
+                   quoted ? "quoted, as it stands here, by" : "this email quotes it from",
+                   (long long)sqlite3_column_int64(spans, 1));
+    }
+    sqlite3_reset(spans);
 }
 
 mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
@@ -470,10 +525,10 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                    column_text(row, ROW_DATE_RAW) ? ": " : "",
                    column_text(row, ROW_DATE_RAW) ? column_text(row, ROW_DATE_RAW) : "");
     }
-    text_addresses(out, d.addresses, 0, "From:    ");
-    text_addresses(out, d.addresses, 1, "To:      ");
-    text_addresses(out, d.addresses, 2, "Cc:      ");
-    text_addresses(out, d.addresses, 3, "Bcc:     ");
+    text_addresses(out, &d, 0, "From:    ");
+    text_addresses(out, &d, 1, "To:      ");
+    text_addresses(out, &d, 2, "Cc:      ");
+    text_addresses(out, &d, 3, "Bcc:     ");
     buf_printf(out, "Subject: %s\n",
                column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
     buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
@@ -490,6 +545,7 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                    column_text(d.attachments, 2),
                    (long long)sqlite3_column_int64(d.attachments, 3));
     }
+    text_corroboration(st, id, out);
     buf_append_str(out, "Found in:\n");
     while (sqlite3_step(d.sources) == SQLITE_ROW) {
         buf_printf(out, "  %s", column_text(d.sources, 0));

@@ -59,3 +59,12 @@ print(p.wait(), repr(err))
 PY
 )
 eq "export | head: no message, ended by SIGPIPE" "$got" "-13 ''"
+
+# Text show writes addresses as the mail does, as JSON does (issue 25).
+printf 'From: Jean Dupont <Jean.Dupont@Example.FR>\nTo: Marie L\xc3\x89GER <Marie.Leger@Example.FR>\nSubject: casse\nMessage-ID: <case@example.fr>\n\nBonjour\n' > "$work/case.eml"
+mt case.db ingest "$work/case.eml" >/dev/null 2>&1
+eq "text show keeps the case of addresses" "$(mt case.db show 1 | sed -n '4,5p')" \
+   "From:    Jean Dupont <Jean.Dupont@Example.FR>
+To:      Marie LÉGER <Marie.Leger@Example.FR>"
+eq "show --json too, in to" "$(mt case.db show --json 1 | jq_py 'd["to"]')" "['Marie LÉGER <Marie.Leger@Example.FR>']"
+eq "search still folds the case" "$(mt case.db count from:jean.dupont@example.fr)" 1

@@ -21,6 +21,12 @@ eq "the re-quote: the untouched parts match, split at the changed word" "$(spans
 check "the changed word is in no span" sh -c "! '$MAILTROVE' --archive '$work/c.db' show --json $c | $PY -c 'import json,sys; print(json.load(sys.stdin)[\"corroboration\"])' | grep -q 'ten'"
 eq "an Outlook-style quote (with a no-break space) matches" "$(spans "$d")" \
    "[('quotes_verified', $b, 'I agree with the plan. We should sign the printing contract before the ninth of March and keep nine thousand euros in reserve for travel.')]"
+eq "text show lists the same span, who vouches and how (issue 25)" \
+   "$(mt c.db show "$a" | sed -n '/^Corroborated:/,/^Found in:/p')" \
+   "Corroborated: text a verified email vouches for
+  \"The campaign budget for March is forty thousand euros, of which twelve thousand go to the rally in Lyon and the rest to printing.\"
+    quoted, as it stands here, by verified email $b
+Found in:"
 eq "the verified email itself: nothing vouches for it but itself" "$(spans "$b")" "[]"
 eq "unrelated mail in another conversation gets nothing" "$(spans "$e")" "[]"
 eq "corroborated:yes finds the three" "$(mt c.db search --json corroborated:yes | jq_py 'sorted(r["id"] for r in d["results"])')" \
