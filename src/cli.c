@@ -82,6 +82,11 @@ struct store *cli_open_archive(const struct cli *cli, enum store_mode mode)
     return st;
 }
 
+const char *cli_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 bool cli_parse_id(const char *arg, int64_t *id)
 {
     char *end;

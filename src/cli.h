@@ -75,6 +75,9 @@ int cli_fail_error(mt_status status, const struct mt_error *err);
  * writing runs CLI's finish_upgrade first, when it has one. */
 struct store *cli_open_archive(const struct cli *cli, enum store_mode mode);
 
+/* ONE when N is 1, else MANY: "1 message", "2 messages". */
+const char *cli_plural(long long n, const char *one, const char *many);
+
 /* Parse a positive email id; false if ARG is not one. */
 bool cli_parse_id(const char *arg, int64_t *id);
 

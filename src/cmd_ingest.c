@@ -1,4 +1,5 @@
 /* cmd_ingest.c - `mailtrove ingest [--json] SOURCE...` */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,31 @@ static void show_progress(void *context, const struct ingest_counts *c,
 }
 
 /* ingest once the command line is read: SOURCES (COUNT) as operands. */
+/* Set by SIGINT/SIGTERM during ingest: a signal handler can only reach
+ * state like this, so it lives here, in the command, not in the library
+ * (which gets a pointer to it). */
+static volatile sig_atomic_t ingest_interrupted;
+
+static void on_interrupt(int signal_number)
+{
+    (void)signal_number;
+    ingest_interrupted = 1;
+}
+
+/* Ctrl-C stops ingest between messages, with what it wrote committed;
+ * a second Ctrl-C ends it at once (SA_RESETHAND), as users expect. */
+static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_term)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = on_interrupt;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    ingest_interrupted = 0;
+    sigaction(SIGINT, &action, old_int);
+    sigaction(SIGTERM, &action, old_term);
+}
+
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
                           int workers, char **sources, int count)
 {
@@ -86,12 +112,27 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         .progress_context = &progress,
         .keys = ring ? verify_keyring_keys(ring) : NULL,
         .now = (int64_t)time(NULL),
+        .interrupted = &ingest_interrupted,
     };
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);
+    struct sigaction old_int, old_term;
+    catch_interrupts(&old_int, &old_term);
     if (status == MT_OK)
         status = ingest_run(st, (const char *const *)sources, count, &options, &counts,
                             &err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (status == MT_EINTR) {
+        verify_keyring_free(ring);
+        store_close(st);
+        if (progress.on_terminal)
+            fputc('\n', stderr);
+        cli_fail("interrupted: %llu %s committed (%llu read); run the same command again "
+                 "to continue", (unsigned long long)counts.stored,
+                 counts.stored == 1 ? "email" : "emails", (unsigned long long)counts.read);
+        return 128 + SIGINT;
+    }
     verify_keyring_free(ring);
     /* New keys may decide mail that was archived before: verify it all
      * again below, which corroborates after; else corroborate here. */
@@ -133,9 +174,10 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         cli_write_stdout(out.data, out.len);
         buf_free(&out);
     } else {
-        printf("read %llu, stored %llu new, %llu duplicates, %llu rejected\n",
+        printf("read %llu, stored %llu new, %llu %s, %llu rejected\n",
                (unsigned long long)counts.read, (unsigned long long)counts.stored,
                (unsigned long long)counts.duplicates,
+               cli_plural((long long)counts.duplicates, "duplicate", "duplicates"),
                (unsigned long long)counts.rejected);
         if (counts.rejected)
             printf("see 'mailtrove rejected' for what was not stored and why\n");

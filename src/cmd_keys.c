@@ -84,8 +84,8 @@ static int keys_list(const struct cli *cli, bool json, bool missing)
                 json_int(&w, sqlite3_column_int64(s, 1));
                 json_object_end(&w);
             } else {
-                buf_printf(&out, "%s\t%lld messages\n", name,
-                           (long long)sqlite3_column_int64(s, 1));
+                long long n = sqlite3_column_int64(s, 1);
+                buf_printf(&out, "%s\t%lld %s\n", name, n, cli_plural(n, "message", "messages"));
             }
         } else if (json) {
             json_object_begin(&w);

@@ -23,6 +23,6 @@ int cmd_reindex(const struct cli *cli, int argc, char **argv)
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
-    printf("reindexed %lld emails\n", (long long)count);
+    printf("reindexed %lld %s\n", (long long)count, cli_plural(count, "email", "emails"));
     return EXIT_DONE;
 }

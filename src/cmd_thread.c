@@ -72,10 +72,12 @@ int cmd_corroborate(const struct cli *cli, int argc, char **argv)
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
-    printf("%lld conversations (%lld joined by subject); %lld verified emails vouch for "
-           "%lld spans in %lld emails ", (long long)threads.threads,
-           (long long)threads.by_subject, (long long)c.verified, (long long)c.spans,
-           (long long)c.emails);
+    printf("%lld %s (%lld joined by subject); %lld verified %s for %lld %s in %lld %s ",
+           (long long)threads.threads, cli_plural(threads.threads, "conversation", "conversations"),
+           (long long)threads.by_subject, (long long)c.verified,
+           cli_plural(c.verified, "email vouches", "emails vouch"), (long long)c.spans,
+           cli_plural(c.spans, "span", "spans"), (long long)c.emails,
+           cli_plural(c.emails, "email", "emails"));
     if (c.unchanged)
         printf("(unchanged: same verified emails and conversations as last time)\n");
     else

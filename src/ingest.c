@@ -312,6 +312,11 @@ static mt_status write_slot(struct store *st, struct index *ix,
                             s->separator, s->unquoted_lines, err);
 }
 
+static bool was_interrupted(const struct ingest_options *options)
+{
+    return options->interrupted && *options->interrupted;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -394,18 +399,32 @@ mt_status ingest_run(struct store *st, const char *const *sources,
 
     double batch_start = now_seconds();
     double last_progress = 0;
+    bool interrupted = false;
     int batch_items = 0;
     for (;;) {
         pthread_mutex_lock(&p->lock);
         struct slot *s = &p->slots[p->consumed % RING_SIZE];
         while (s->state != SLOT_READY
-               && !(p->producer_done && p->consumed == p->produced)) {
+               && !(p->producer_done && p->consumed == p->produced)
+               && !was_interrupted(options)) {
             p->writer_waiting = true;
-            pthread_cond_wait(&p->result_ready, &p->lock);
+            /* timed: a Ctrl-C is seen while a slow source is being read */
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += 200 * 1000 * 1000;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&p->result_ready, &p->lock, &until);
             p->writer_waiting = false;
         }
         bool finished = s->state != SLOT_READY;
         pthread_mutex_unlock(&p->lock);
+        if (was_interrupted(options)) {
+            interrupted = true;
+            break;       /* the batch so far is committed below */
+        }
         if (finished)
             break;
 
@@ -448,6 +467,10 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             goto out; /* rolled back there */
         status = store_commit(st, err);
         in_transaction = false;
+    }
+    if (status == MT_OK && interrupted) {
+        status = mt_error_set(err, MT_EINTR, "interrupted");
+        goto out;
     }
     if (status == MT_OK && p->producer_status != MT_OK) {
         status = p->producer_status;

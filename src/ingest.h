@@ -12,6 +12,7 @@
 #ifndef MT_INGEST_H
 #define MT_INGEST_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,12 +43,17 @@ struct ingest_options {
     size_t max_message_bytes; /* 0: the source module's default */
     const struct dkim_keyring *keys; /* borrowed; NULL: no keys */
     int64_t now;              /* verification time, for x= */
+    /* Borrowed, may be NULL: set non-zero (by a signal handler) to stop.
+     * What was written is committed, and ingest_run returns MT_EINTR. */
+    volatile sig_atomic_t *interrupted;
 };
 
 /*
  * Ingest each of the COUNT paths in SOURCES into ST (opened read-write).
  * COUNTS (caller-owned) is filled even on failure with what was done.
- * Returns MT_OK, or the first fatal error (database, memory), with ERR.
+ * Returns MT_OK, MT_EINTR when OPTIONS->interrupted was set (what was
+ * written is committed), or the first fatal error (database, memory),
+ * with ERR.
  * A source that does not exist is MT_ENOTFOUND before anything is read.
  */
 mt_status ingest_run(struct store *st, const char *const *sources,

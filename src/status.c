@@ -18,6 +18,7 @@ const char *mt_strerror(mt_status status)
     case MT_DONE: return "no more items";
     case MT_ELIMIT: return "limit exceeded";
     case MT_EUNSUPPORTED: return "unsupported format";
+    case MT_EINTR: return "interrupted";
     }
     return "unknown status";
 }

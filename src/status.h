@@ -20,7 +20,8 @@ typedef enum {
     MT_EINVAL,      /* a caller passed something unusable */
     MT_DONE,        /* an iterator has nothing more */
     MT_ELIMIT,      /* input exceeds a documented limit */
-    MT_EUNSUPPORTED /* a format or feature we do not handle */
+    MT_EUNSUPPORTED, /* a format or feature we do not handle */
+    MT_EINTR        /* the user interrupted the work (Ctrl-C) */
 } mt_status;
 
 struct mt_error {

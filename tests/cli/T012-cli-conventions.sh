@@ -68,3 +68,29 @@ eq "text show keeps the case of addresses" "$(mt case.db show 1 | sed -n '4,5p')
 To:      Marie LÉGER <Marie.Leger@Example.FR>"
 eq "show --json too, in to" "$(mt case.db show --json 1 | jq_py 'd["to"]')" "['Marie LÉGER <Marie.Leger@Example.FR>']"
 eq "search still folds the case" "$(mt case.db count from:jean.dupont@example.fr)" 1
+
+# Ctrl-C during ingest: says what was committed and how to go on; the
+# same command then finishes the work (issue 25).
+$PY - "$work/long.mbox" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for n in range(30000):
+        f.write("From a@example.org Mon Apr 24 18:03:11 2017\nFrom: a@example.org\n"
+                "Subject: long run %d\nMessage-ID: <long-%d@example.org>\n\n%s\n\n"
+                % (n, n, "word%d text " % n * 30))
+PY
+"$MAILTROVE" --archive "$work/long.db" ingest "$work/long.mbox" >/dev/null 2>"$work/int.err" &
+pid=$!
+for _ in $(seq 100); do [ -s "$work/long.db-wal" ] && break; sleep 0.05; done
+sleep 0.5
+kill -INT $pid
+wait $pid; code=$?
+committed=$(mt long.db stats --json | jq_py 'd["emails"]')
+eq "interrupted ingest exits 130" "$code" 130
+eq "and says so, with what it committed" "$(cat "$work/int.err")" \
+   "mailtrove: interrupted: $committed emails committed ($committed read); run the same command again to continue"
+check "it stopped part-way ($committed of 30000)" sh -c "[ '$committed' -gt 0 ] && [ '$committed' -lt 30000 ]"
+eq "the same command again stores the rest" "$(mt long.db ingest --json "$work/long.mbox")" \
+   "{\"read\":30000,\"stored\":$((30000 - committed)),\"duplicates\":$committed,\"rejected\":0}"
+eq "one message in the summary is singular" "$(mt one.db ingest "$DATA/mail/simple.eml" "$DATA/mail/simple.eml")" \
+   "read 2, stored 1 new, 1 duplicate, 0 rejected"
