@@ -24,7 +24,8 @@ static const struct {
     { "attachment", QUERY_ATTACHMENT }, { "verified", QUERY_VERIFIED },
     { "dkim", QUERY_DKIM }, { "signer", QUERY_SIGNER },
     { "corroborated", QUERY_CORROBORATED }, { "id", QUERY_ID },
-    { "thread", QUERY_THREAD },
+    { "thread", QUERY_THREAD }, { "dkim-domain", QUERY_DKIM_DOMAIN },
+    { "selector", QUERY_SELECTOR },
 };
 
 /* ---------------------------------------------------------------- tokens */
@@ -133,7 +134,8 @@ static mt_status unknown_field(struct parser *p, size_t position, const char *na
     else
         snprintf(what, sizeof what, "unknown field %.*s: -- the fields are from: to: cc: "
                  "subject: body: date: after: before: has: attachment: verified: dkim: "
-                 "signer: corroborated: id: thread: (to search the text, write it in quotes)",
+                 "signer: dkim-domain: selector: corroborated: id: thread: (to search the "
+                 "text, write it in quotes)",
                  (int)len, name);
     return parse_error(p, position + 1, what);
 }
@@ -871,12 +873,17 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         add_param_text(pl, lower, i);
         return;
     }
-    case QUERY_SIGNER: {
+    case QUERY_SIGNER:
+    case QUERY_DKIM_DOMAIN:
+    case QUERY_SELECTOR: {
+        /* signatures store d= and s= lower-cased (dkim.c) */
         struct buf lower = BUF_INIT;
         for (const char *c = v; *c; c++)
             buf_append_char(&lower, (char)tolower((unsigned char)*c));
         begin_id_set(pl, "SELECT email_id FROM signature");
-        end_id_set(pl, " WHERE domain = ? AND result = 'pass'");
+        end_id_set(pl, n->field == QUERY_SIGNER ? " WHERE domain = ? AND result = 'pass'"
+                       : n->field == QUERY_DKIM_DOMAIN ? " WHERE domain = ?"
+                       : " WHERE selector = ?");
         add_param_text(pl, buf_cstr(&lower), lower.len);
         buf_free(&lower);
         return;

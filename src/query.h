@@ -24,6 +24,8 @@ enum query_field {
     QUERY_DATE, QUERY_AFTER, QUERY_BEFORE, QUERY_HAS, QUERY_ATTACHMENT,
     QUERY_VERIFIED, QUERY_DKIM, QUERY_SIGNER, QUERY_CORROBORATED,
     QUERY_ID, QUERY_THREAD,
+    QUERY_DKIM_DOMAIN,   /* d= of any signature, whatever its result */
+    QUERY_SELECTOR,      /* s= of any signature, whatever its result */
 };
 
 enum query_kind { QUERY_AND, QUERY_OR, QUERY_NOT, QUERY_TERM };

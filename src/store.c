@@ -174,8 +174,9 @@ static const char *const migrations[] = {
     "DROP INDEX IF EXISTS email_verdict;"
     "CREATE INDEX email_verdict ON email(verdict, thread_id);",
     /* 10: recorded paths made relative, never absolute (an archive is
-     * published): done by relativize_recorded_paths below, in C */
-    "",
+     * published): done by relativize_recorded_paths below, in C; the
+     * emails a selector signed (selector:S) found by an index */
+    "CREATE INDEX IF NOT EXISTS signature_selector ON signature(selector);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

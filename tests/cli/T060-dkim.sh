@@ -149,6 +149,16 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "an s= that is not a selector is a permerror" "$(tagres 44-s-not-a-selector)" \
        "permerror: s= is not a selector (a dot-separated name)"
     eq "keys missing asks for no key under a name that is not one" "$(mt tags.db keys missing --json)" "[]"
+    # dkim-domain:D and selector:S find every signature present, whatever
+    # its result; signer:D only passing ones (issue 25).
+    eq "dkim-domain: counts every email signed by the domain" "$(mt adv.db count dkim-domain:example.org)" \
+       "$(sqlite3 "$work/adv.db" "SELECT count(DISTINCT email_id) FROM signature WHERE domain = 'example.org'")"
+    eq "signer: counts only those whose signature passes" "$(mt adv.db count signer:example.org)" \
+       "$(sqlite3 "$work/adv.db" "SELECT count(DISTINCT email_id) FROM signature WHERE domain = 'example.org' AND result = 'pass'")"
+    check "and the two differ here (failed signatures exist)" \
+        [ "$(mt adv.db count dkim-domain:example.org)" -gt "$(mt adv.db count signer:example.org)" ]
+    eq "selector: finds the emails a selector signed, case folded" "$(mt adv.db count selector:WEAK)" \
+       "$(sqlite3 "$work/adv.db" "SELECT count(DISTINCT email_id) FROM signature WHERE selector = 'weak'")"
 fi
 
 if ! have_corpora; then
