@@ -791,10 +791,16 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         end_id_set(pl, " AND domain = ?");         /* @example.org, example.org */
         add_param_text(pl, at ? at + 1 : value, folded.len - (size_t)(at ? at + 1 - value : 0));
     } else {
-        /* a name or part of one: the names and addresses of that role */
-        end_id_set(pl, " AND (instr(addr, ?) > 0 OR instr(lower(name), ?) > 0)");
-        add_param_text(pl, value, folded.len);
-        add_param_text(pl, value, folded.len);
+        /* a name or part of one: the names and addresses of that role,
+         * case and accents folded as words are (from:fernandez finds
+         * "Fernández", to:LÉGER finds "Léger") */
+        struct buf word = BUF_INIT;
+        if (text_fold(v, len, &word) != MT_OK)
+            pl->status = MT_ENOMEM;
+        end_id_set(pl, " AND (mt_folded_contains(addr, ?) OR mt_folded_contains(name, ?))");
+        add_param_text(pl, buf_cstr(&word), word.len);
+        add_param_text(pl, buf_cstr(&word), word.len);
+        buf_free(&word);
     }
     buf_free(&folded);
 }

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include "recorded_path.h"
+#include "text.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -397,6 +398,24 @@ out:
     return status;
 }
 
+/* mt_folded_contains(TEXT, NEEDLE): TEXT folded for case and accents as
+ * the index folds words (text_fold) contains NEEDLE (folded by the
+ * caller).  For names and addresses, which are not in the index as such:
+ * from:fernandez finds "Álvaro Fernández", to:LÉGER finds "Léger". */
+static void folded_contains(sqlite3_context *context, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    const char *needle = (const char *)sqlite3_value_text(argv[1]);
+    if (!text || !needle) {
+        sqlite3_result_int(context, 0);
+        return;
+    }
+    sqlite3_result_int(context, text_contains_folded(text, (size_t)sqlite3_value_bytes(argv[0]),
+                                                     needle,
+                                                     (size_t)sqlite3_value_bytes(argv[1])));
+}
+
 /* Whether this process may write PATH and make files beside it. */
 static bool can_write_beside(const char *path)
 {
@@ -458,6 +477,9 @@ mt_status store_open(const char *path, enum store_mode mode,
     }
     sqlite3_busy_timeout(st->db, 10000);
     sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_create_function(st->db, "mt_folded_contains", 2,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                            folded_contains, NULL, NULL);
     if (mode == STORE_READ_ONLY)
         sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
     /* SQLite quietly opens an unwritable file read-only; a writer should

@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 /* windows-1252 0x80..0x9F; the five undefined bytes map to the C1 control
@@ -202,7 +203,48 @@ static unsigned fold_codepoint(unsigned cp)
         if (cp >= 0x100 && !(cp & 1))
             return cp + 1;           /* Ĳ -> ĳ, Œ -> œ */
     }
+    /* Greek: capitals, and the tonos dropped as remove_diacritics does */
+    if (cp >= 0x386 && cp <= 0x3CE) {
+        switch (cp) {
+        case 0x386: case 0x3AC: return 0x3B1;
+        case 0x388: case 0x3AD: return 0x3B5;
+        case 0x389: case 0x3AE: return 0x3B7;
+        case 0x38A: case 0x3AF: return 0x3B9;
+        case 0x38C: case 0x3CC: return 0x3BF;
+        case 0x38E: case 0x3CD: return 0x3C5;
+        case 0x38F: case 0x3CE: return 0x3C9;
+        }
+        if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)
+            return cp + 32;
+        return cp == 0x3C2 ? 0x3C3 : cp;   /* final sigma, as case folding does */
+    }
+    /* Cyrillic capitals */
+    if (cp >= 0x410 && cp <= 0x42F)
+        return cp + 32;
+    if (cp >= 0x400 && cp <= 0x40F)
+        return cp + 80;
     return cp;
+}
+
+bool text_contains_folded(const char *s, size_t len, const char *needle, size_t needle_len)
+{
+    if (needle_len == 0)
+        return true;
+    /* Most names and addresses are ASCII: folded on the stack, no
+     * allocation (this runs on every address row a name search scans). */
+    char small[256];
+    size_t i = 0;
+    while (i < len && i < sizeof small && !((unsigned char)s[i] & 0x80)) {
+        small[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+        i++;
+    }
+    if (i == len)
+        return memmem(small, len, needle, needle_len) != NULL;
+    struct buf folded = BUF_INIT;
+    bool found = text_fold(s, len, &folded) == MT_OK
+                 && memmem(buf_cstr(&folded), folded.len, needle, needle_len) != NULL;
+    buf_free(&folded);
+    return found;
 }
 
 /* Decode one UTF-8 sequence at S (validated by the caller's data being

@@ -48,9 +48,14 @@ mt_status text_append_codepoint(struct buf *out, unsigned cp);
  * Append the LEN bytes of UTF-8 at S to OUT folded for matching the way
  * the full-text index does (unicode61, remove_diacritics 2): lower case,
  * Latin letters without their accents ("Élysée" -> "elysee").  Folds
- * ASCII and U+00C0..U+017F; other letters are copied as they are.
+ * ASCII, U+00C0..U+017F, Greek (capitals and tonos) and Cyrillic
+ * capitals; other letters are copied as they are.
  */
 mt_status text_fold(const char *s, size_t len, struct buf *out);
+
+/* Whether S (LEN bytes of UTF-8), folded as text_fold folds, contains
+ * NEEDLE (NEEDLE_LEN bytes, already folded).  No allocation for ASCII S. */
+bool text_contains_folded(const char *s, size_t len, const char *needle, size_t needle_len);
 
 /*
  * Find the next word of S (LEN bytes of UTF-8) at or after *POSITION: a

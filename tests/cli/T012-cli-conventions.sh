@@ -94,3 +94,11 @@ eq "the same command again stores the rest" "$(mt long.db ingest --json "$work/l
    "{\"read\":30000,\"stored\":$((30000 - committed)),\"duplicates\":$committed,\"rejected\":0}"
 eq "one message in the summary is singular" "$(mt one.db ingest "$DATA/mail/simple.eml" "$DATA/mail/simple.eml")" \
    "read 2, stored 1 new, 1 duplicate, 0 rejected"
+
+# from:/to:/cc: fold case and accents in names as words are folded.
+printf 'From: =?utf-8?q?=C3=81lvaro_Fern=C3=A1ndez?= <alvaro@example.es>\nTo: Marie L\xc3\x89GER <Marie.Leger@Example.FR>\nCc: =?utf-8?b?zpHOu86tzr7Ot8+C?= <alex@example.gr>\nSubject: plis\nMessage-ID: <fold@example.es>\n\nhola\n' > "$work/fold.eml"
+mt fold.db ingest "$work/fold.eml" >/dev/null 2>&1
+for q in from:fernandez from:FERNÁNDEZ to:LÉGER to:leger cc:ΑΛΈΞΗΣ cc:αλεξης; do
+    eq "$q finds the email (case and accents folded)" "$(mt fold.db count "$q")" 1
+done
+eq "and a name that is not there finds nothing" "$(mt fold.db count from:fernando)" 0

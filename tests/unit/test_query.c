@@ -97,7 +97,7 @@ int main(void)
               " AND domain = ?) | example.org");
     CHECK_STR(plan_of("cc:Bob"),
               "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 2 AND"
-              " (instr(addr, ?) > 0 OR instr(lower(name), ?) > 0)) | bob | bob");
+              " (mt_folded_contains(addr, ?) OR mt_folded_contains(name, ?))) | bob | bob");
     CHECK_STR(plan_of("date:2017"), "- | 1 AND (e.date >= ? AND e.date < ?) | 1483228800 | 1514764800");
     CHECK_STR(plan_of("date:2017-03"), "- | 1 AND (e.date >= ? AND e.date < ?) | 1488326400 | 1491004800");
     CHECK_STR(plan_of("date:2016-12"), "- | 1 AND (e.date >= ? AND e.date < ?) | 1480550400 | 1483228800");

@@ -61,5 +61,14 @@ int main(void)
         CHECK(text_escape_controls("", 0, &escaped) == MT_OK && escaped.len == 0);
         buf_free(&escaped);
     }
+    /* names and addresses matched as words are: case and accents folded */
+#define CONTAINS(s, n) text_contains_folded(s, sizeof s - 1, n, sizeof n - 1)
+    CHECK(CONTAINS("\xc3\x81lvaro Fern\xc3\xa1ndez", "fernandez"));
+    CHECK(CONTAINS("Marie L\xc3\x89GER", "leger"));
+    CHECK(CONTAINS("Jean.Dupont@Example.FR", "dupont@example"));
+    CHECK(!CONTAINS("Jean Dupont", "durand"));
+    CHECK(CONTAINS("\xce\x91\xce\xbb\xce\xad\xce\xbe\xce\xb7\xcf\x82",
+                   "\xce\xb1\xce\xbb\xce\xb5\xce\xbe\xce\xb7\xcf\x83"));
+    CHECK(CONTAINS("\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd", "\xd0\xb8\xd0\xb2"));
     return unit_failures != 0;
 }
