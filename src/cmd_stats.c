@@ -12,15 +12,19 @@
  * two can never disagree. */
 static void print_human(const char *archive, const struct buf *json)
 {
-    static const char *const keys[] = {
-        "emails", "attachments", "unique_senders", "date_first", "date_last",
-        "rejected", "verified", "weak", "failed", "nokey", "unsigned", NULL,
+    static const char *const keys[][2] = {
+        { "emails", "emails" }, { "attachments", "attachments" },
+        { "unique_senders", "unique_senders" }, { "date_first", "date_first" },
+        { "date_last", "date_last" }, { "rejected", "rejected" },
+        { "verified", "verified" }, { "weak", "weak" }, { "failed", "failed" },
+        { "altered", "  altered since signed" }, { "unchecked", "  could not be checked" },
+        { "nokey", "nokey" }, { "unsigned", "unsigned" },
     };
-    printf("archive:         %s\n", archive);
-    for (int i = 0; keys[i]; i++) {
+    printf("%-24s %s\n", "archive:", archive);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char value[256];
-        if (report_stats_value(json->data, keys[i], value, sizeof value))
-            printf("%-16s %s\n", keys[i], value);
+        if (report_stats_value(json->data, keys[i][0], value, sizeof value))
+            printf("%-24s %s\n", keys[i][1], value);
     }
 }
 

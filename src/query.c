@@ -374,9 +374,11 @@ static mt_status check_term(struct parser *p, struct query_node *n)
         return MT_OK;
     case QUERY_DKIM:
         if (strcasecmp(v, "verified") && strcasecmp(v, "weak") && strcasecmp(v, "failed")
-            && strcasecmp(v, "nokey") && strcasecmp(v, "unsigned"))
+            && strcasecmp(v, "nokey") && strcasecmp(v, "unsigned")
+            && strcasecmp(v, "altered") && strcasecmp(v, "unchecked"))
             return parse_error(p, n->position,
-                               "dkim: expects verified, weak, failed, nokey or unsigned");
+                               "dkim: expects verified, weak, failed (altered or unchecked),"
+                               " nokey or unsigned");
         return MT_OK;
     case QUERY_THREAD: {
         char *end;
@@ -875,6 +877,13 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         size_t i = 0;
         for (; v[i] && i < sizeof lower - 1; i++)
             lower[i] = (char)tolower((unsigned char)v[i]);
+        lower[i] = '\0';
+        if (!strcmp(lower, "altered") || !strcmp(lower, "unchecked")) {
+            /* the two kinds of failed: altered since signed, or not checkable */
+            emit(pl, "e.verdict = 'failed' AND (" QUERY_FAILURE_KIND_SQL ") = ?");
+            add_param_text(pl, lower, i);
+            return;
+        }
         emit(pl, "e.verdict = ?");
         add_param_text(pl, lower, i);
         return;

@@ -28,6 +28,15 @@ enum query_field {
     QUERY_SELECTOR,      /* s= of any signature, whatever its result */
 };
 
+/* SQL for the kind of failure of email e (NULL unless e.verdict is
+ * 'failed'): 'altered' when one of its signatures was checked and does not
+ * match (body hash or signature), else 'unchecked' (malformed, unsupported,
+ * revoked: nothing could be checked). */
+#define QUERY_FAILURE_KIND_SQL \
+    "CASE WHEN e.verdict = 'failed' THEN CASE WHEN EXISTS (SELECT 1 FROM signature g" \
+    " WHERE g.email_id = e.id AND g.result = 'fail') THEN 'altered' ELSE 'unchecked'" \
+    " END END"
+
 enum query_kind { QUERY_AND, QUERY_OR, QUERY_NOT, QUERY_TERM };
 
 struct query_node {

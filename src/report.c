@@ -1,6 +1,8 @@
 /* report.c - email and stats documents shared by the CLI and the web. */
 #include "report.h"
 
+#include "query.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,6 +652,22 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
         json_int(w, sqlite3_column_int64(s, 1));
     }
     sqlite3_finalize(s);
+    json_object_end(w);
+    /* the two kinds of failed: altered since signed, could not be checked */
+    json_key(w, "failed_kinds");
+    json_object_begin(w);
+    if (sqlite3_prepare_v2(store_db(st), "SELECT " QUERY_FAILURE_KIND_SQL ", count(*) FROM email e"
+                           " WHERE e.verdict = 'failed' GROUP BY 1", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "counting failures");
+    int64_t kinds[2] = { 0, 0 };
+    while (sqlite3_step(s) == SQLITE_ROW)
+        kinds[strcmp(column_text(s, 0) ? column_text(s, 0) : "", "altered") ? 1 : 0]
+            = sqlite3_column_int64(s, 1);
+    sqlite3_finalize(s);
+    json_key(w, "altered");
+    json_int(w, kinds[0]);
+    json_key(w, "unchecked");
+    json_int(w, kinds[1]);
     json_object_end(w);
     json_object_end(w);
     return w->status;

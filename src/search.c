@@ -334,7 +334,7 @@ static mt_status make_snippet(struct store *st, int64_t id, const struct query_p
 
 /* What a result shows, of email e, in the order fill_result reads it. */
 #define RESULT_COLUMNS "e.id, e.message_id, e.date, e.from_name, e.from_addr," \
-                       " e.subject, e.verdict"
+                       " e.subject, e.verdict, " QUERY_FAILURE_KIND_SQL
 
 /* Fill R from a row of RESULT_COLUMNS. */
 static mt_status fill_result(struct search_result *r, sqlite3_stmt *s)
@@ -353,6 +353,7 @@ static mt_status fill_result(struct search_result *r, sqlite3_stmt *s)
     buf_free(&from);
     r->subject = dup_column(s, 5);
     r->verdict = dup_column(s, 6);
+    r->failure = dup_column(s, 7);
     return status != MT_OK || !r->from ? MT_ENOMEM : MT_OK;
 }
 
@@ -561,6 +562,7 @@ void search_page_free(struct search_page *page)
         free(r->from);
         free(r->subject);
         free(r->verdict);
+        free(r->failure);
         free(r->snippet);
     }
     free(page->results);
@@ -593,6 +595,8 @@ void search_page_json(const struct search_page *page, struct json_writer *w)
         string_or_null(w, "from", r->from);
         string_or_null(w, "subject", r->subject);
         string_or_null(w, "verdict", r->verdict);
+        if (r->failure)      /* only for failed: the contract's shape otherwise */
+            string_or_null(w, "failure", r->failure);
         string_or_null(w, "snippet", r->snippet);
         json_object_end(w);
     }

@@ -36,6 +36,10 @@ struct search_result {
     char *from;         /* "Name <addr>" */
     char *subject;
     char *verdict;
+    char *failure;      /* for a failed verdict: "altered" (a signature was
+                           checked and does not match: altered since signed)
+                           or "unchecked" (malformed, unsupported, revoked:
+                           could not be checked); else NULL */
     char *snippet;      /* matched words between ** and ** */
 };
 

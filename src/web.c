@@ -18,6 +18,7 @@
 #include "index.h"
 #include "json.h"
 #include "mime.h"
+#include "query.h"
 #include "report.h"
 #include "search.h"
 #include "store.h"
@@ -60,7 +61,7 @@ static const char stylesheet[] =
     ".badge{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;"
     "border-radius:3px;color:#fff;vertical-align:middle}\n"
     ".b-verified{background:var(--ok)}.b-weak{background:var(--warn)}.b-failed{background:var(--bad)}"
-    ".b-nokey,.b-unsigned{background:#6b6b6b}\n"
+    ".b-unchecked{background:#7a5c1e}.b-nokey,.b-unsigned{background:#6b6b6b}\n"
     "dl.headers{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0 0 1rem}"
     "dl.headers dt{font-weight:600;color:var(--muted)}dl.headers dd{margin:0;overflow-wrap:anywhere}\n"
     ".body{white-space:pre-wrap;overflow-wrap:anywhere;font:15px/1.45 ui-monospace,Menlo,Consolas,"
@@ -212,18 +213,27 @@ static void page_end(struct reply *r)
     buf_append_str(&r->body, "</main></body></html>\n");
 }
 
-static void badge(struct buf *b, const char *verdict)
+/* VERDICT's badge.  A failed one says which kind (FAILURE, from
+ * QUERY_FAILURE_KIND_SQL): red "altered since signed" only where a
+ * signature was checked and does not match; "could not be checked"
+ * (malformed, unsupported algorithm, revoked key) is no sign of tampering
+ * and is not shown as one. */
+static void badge(struct buf *b, const char *verdict, const char *failure)
 {
-    static const char *const labels[][2] = {
-        { "verified", "DKIM verified" }, { "weak", "DKIM weak" }, { "failed", "DKIM failed" },
-        { "nokey", "no key" }, { "unsigned", "unsigned" },
+    static const char *const labels[][3] = {
+        { "verified", "DKIM verified", "verified" }, { "weak", "DKIM weak", "weak" },
+        { "failed", "DKIM failed: altered since signed", "failed" },
+        { "unchecked", "DKIM failed: could not be checked", "unchecked" },
+        { "nokey", "no key", "nokey" }, { "unsigned", "unsigned", "unsigned" },
     };
+    if (verdict && !strcmp(verdict, "failed") && failure && !strcmp(failure, "unchecked"))
+        verdict = "unchecked";
     const char *label = "unknown";
     const char *cls = "unsigned";
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (verdict && !strcmp(verdict, labels[i][0])) {
             label = labels[i][1];
-            cls = labels[i][0];
+            cls = labels[i][2];
         }
     buf_printf(b, "<span class=\"badge b-%s\">%s</span>", cls, label);
 }
@@ -386,7 +396,7 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         buf_printf(b, "<article class=\"result\"><h2><a href=\"/email/%lld\">", (long long)e->id);
         html_escape(b, e->subject && *e->subject ? e->subject : "(no subject)");
         buf_append_str(b, "</a> ");
-        badge(b, e->verdict);
+        badge(b, e->verdict, e->failure);
         buf_append_str(b, "</h2><div class=\"meta\">");
         html_escape(b, e->from);
         buf_append_str(b, " · ");
@@ -454,8 +464,9 @@ static void address_line(struct store *st, int64_t id, int role, const char *lab
 static void email_page(struct store *st, int64_t id, struct reply *r)
 {
     sqlite3_stmt *s;
-    if (store_statement(st, "SELECT subject, date, date_raw, message_id, verdict,"
-                           " thread_id, thread_parent FROM email WHERE id = ?", &s, NULL) != MT_OK) {
+    if (store_statement(st, "SELECT e.subject, e.date, e.date_raw, e.message_id, e.verdict,"
+                           " e.thread_id, e.thread_parent, " QUERY_FAILURE_KIND_SQL
+                           " FROM email e WHERE e.id = ?", &s, NULL) != MT_OK) {
         error_page(r, 503, "Archive busy", "Try again.");
         return;
     }
@@ -467,6 +478,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     }
     char *subject = text_column(s, 0), *date_raw = text_column(s, 2);
     char *message_id = text_column(s, 3), *verdict = text_column(s, 4);
+    char *failure = text_column(s, 7);
     bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
     int64_t date = sqlite3_column_int64(s, 1);
     int64_t thread = sqlite3_column_int64(s, 5);
@@ -477,7 +489,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     buf_append_str(b, "<h1>");
     html_escape(b, subject && *subject ? subject : "(no subject)");
     buf_append_str(b, " ");
-    badge(b, verdict);
+    badge(b, verdict, failure);
     buf_append_str(b, "</h1><dl class=\"headers\">");
     address_line(st, id, 0, "From", b);
     address_line(st, id, 1, "To", b);
@@ -613,13 +625,15 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     free(date_raw);
     free(message_id);
     free(verdict);
+    free(failure);
 }
 
 static void thread_page(struct store *st, int64_t id, struct reply *r)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), "SELECT e.id, e.date, e.from_name, e.from_addr,"
-                           " e.subject, e.verdict, e.thread_parent FROM email e"
+                           " e.subject, e.verdict, e.thread_parent, " QUERY_FAILURE_KIND_SQL
+                           " FROM email e"
                            " WHERE e.thread_id = ?1 OR (e.thread_id IS NULL AND e.id = ?1)"
                            " ORDER BY e.date IS NULL, e.date, e.id", -1, &s, NULL) != SQLITE_OK) {
         error_page(r, 503, "Archive busy", "Try again.");
@@ -649,7 +663,7 @@ static void thread_page(struct store *st, int64_t id, struct reply *r)
         const char *subject = (const char *)sqlite3_column_text(s, 4);
         html_escape(b, subject && *subject ? subject : "(no subject)");
         buf_append_str(b, "</a></td><td>");
-        badge(b, (const char *)sqlite3_column_text(s, 5));
+        badge(b, (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 7));
         buf_append_str(b, "</td><td>");
         if (sqlite3_column_type(s, 6) != SQLITE_NULL)
             buf_printf(b, "<a href=\"/email/%lld\">%lld</a>", (long long)sqlite3_column_int64(s, 6),
@@ -760,9 +774,11 @@ static void stats_page(struct store *st, struct reply *r)
     bar_chart(st, b, "Top signing domains (passing signatures)",
               "SELECT domain, count(DISTINCT email_id) AS n FROM signature WHERE result = 'pass'"
               " GROUP BY domain ORDER BY n DESC LIMIT 15");
-    bar_chart(st, b, "Verification", "SELECT verdict, count(*) FROM email GROUP BY verdict"
-              " ORDER BY CASE verdict WHEN 'verified' THEN 0 WHEN 'weak' THEN 1 WHEN 'failed'"
-              " THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END");
+    bar_chart(st, b, "Verification", "SELECT CASE e.verdict WHEN 'failed' THEN"
+              " CASE " QUERY_FAILURE_KIND_SQL " WHEN 'altered' THEN 'failed: altered since signed'"
+              " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*)"
+              " FROM email e GROUP BY v ORDER BY CASE e.verdict WHEN 'verified' THEN 0"
+              " WHEN 'weak' THEN 1 WHEN 'failed' THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END, v");
     page_end(r);
 }
 

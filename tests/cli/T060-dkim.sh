@@ -159,6 +159,36 @@ $PY "$DATA/make-dkim-cases.py" "$work"
         [ "$(mt adv.db count dkim-domain:example.org)" -gt "$(mt adv.db count signer:example.org)" ]
     eq "selector: finds the emails a selector signed, case folded" "$(mt adv.db count selector:WEAK)" \
        "$(sqlite3 "$work/adv.db" "SELECT count(DISTINCT email_id) FROM signature WHERE selector = 'weak'")"
+    # failed, in two kinds: altered since signed (a signature checked and
+    # not matching) or could not be checked (malformed, unsupported,
+    # revoked); the badge, search and stats tell them apart (issue 25).
+    altered_want=$(sqlite3 "$work/adv.db" "SELECT count(*) FROM email e WHERE verdict = 'failed' AND EXISTS (SELECT 1 FROM signature g WHERE g.email_id = e.id AND g.result = 'fail')")
+    unchecked_want=$(sqlite3 "$work/adv.db" "SELECT count(*) FROM email e WHERE verdict = 'failed' AND NOT EXISTS (SELECT 1 FROM signature g WHERE g.email_id = e.id AND g.result = 'fail')")
+    eq "dkim:altered and dkim:unchecked split dkim:failed" \
+       "$(mt adv.db count dkim:altered) $(mt adv.db count dkim:unchecked) $(mt adv.db count dkim:failed)" \
+       "$altered_want $unchecked_want $((altered_want + unchecked_want))"
+    check "both kinds occur here" [ "$altered_want" -gt 0 -a "$unchecked_want" -gt 0 ]
+    eq "stats counts both kinds" "$(mt adv.db stats --json | jq_py 'd["failed_kinds"]')" \
+       "{'altered': $altered_want, 'unchecked': $unchecked_want}"
+    eq "a search result says which kind" \
+       "$(mt adv.db search --json 'dkim:failed' --limit 100 | jq_py 'sorted(set(r["failure"] for r in d["results"]))')" \
+       "['altered', 'unchecked']"
+    port=$((20000 + RANDOM % 20000))
+    "$MAILTROVE" --archive "$work/adv.db" serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+    server=$!
+    trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+    for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+    id_of() { sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%$1.eml'"; }
+    page() { curl -s "http://127.0.0.1:$port/email/$(id_of "$1")" | grep -o '<span class="badge[^<]*</span>' | head -1; }
+    eq "an altered body: the page says altered since signed" "$(page 02-altered-body)" \
+       '<span class="badge b-failed">DKIM failed: altered since signed</span>'
+    eq "a missing bh=: the page says it could not be checked, not red" "$(page 09-no-bh)" \
+       '<span class="badge b-unchecked">DKIM failed: could not be checked</span>'
+    eq "an unknown algorithm: could not be checked" "$(page 11-unknown-algorithm)" \
+       '<span class="badge b-unchecked">DKIM failed: could not be checked</span>'
+    check "the statistics page splits failed in two" sh -c \
+        "curl -s 'http://127.0.0.1:$port/stats' | grep -q 'failed: altered since signed' && curl -s 'http://127.0.0.1:$port/stats' | grep -q 'failed: could not be checked'"
+    kill $server; wait $server 2>/dev/null
 fi
 
 if ! have_corpora; then
