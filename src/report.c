@@ -341,6 +341,17 @@ mt_status report_email_json(struct store *st, int64_t id,
     }
     json_key(w, "date_header");
     json_string(w, column_text(row, ROW_DATE_RAW));
+    /* the date as the sender's clock read it, from the header's zone */
+    json_key(w, "date_local");
+    int zone;
+    if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL
+        && text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
+        char local[48];
+        text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local, sizeof local);
+        json_string(w, local);
+    } else {
+        json_null(w);
+    }
     json_key(w, "from");
     text_format_address(&text, column_text(row, ROW_FROM_NAME),
                           column_text(row, ROW_FROM_ADDR));
@@ -521,7 +532,15 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
         buf_printf(out, "Message-ID: <%s>\n", column_text(row, ROW_MESSAGE_ID));
     if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL) {
         text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
-        buf_printf(out, "Date:    %s\n", date);
+        buf_printf(out, "Date:    %s", date);
+        int zone;
+        if (text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
+            char local[48];
+            text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local,
+                                   sizeof local);
+            buf_printf(out, " (%s, the sender's clock)", local);
+        }
+        buf_append_char(out, '\n');
     } else {
         buf_printf(out, "Date:    (none or unreadable%s%s)\n",
                    column_text(row, ROW_DATE_RAW) ? ": " : "",

@@ -329,6 +329,64 @@ void text_format_date(int64_t seconds, char *out, size_t size)
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+bool text_date_zone(const char *date_header, int *offset_minutes)
+{
+    if (!date_header)
+        return false;
+    /* the last word that is a zone: "+0200", "-0500", or a name RFC 5322
+     * 4.3 keeps (obsolete, still written) */
+    static const struct { const char *name; int minutes; } names[] = {
+        { "UT", 0 }, { "GMT", 0 }, { "Z", 0 }, { "EST", -300 }, { "EDT", -240 },
+        { "CST", -360 }, { "CDT", -300 }, { "MST", -420 }, { "MDT", -360 },
+        { "PST", -480 }, { "PDT", -420 },
+    };
+    bool found = false;
+    const char *p = date_header;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == '(')
+            p++;
+        const char *start = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n' && *p != '(')
+            p++;
+        size_t n = (size_t)(p - start);
+        if (n == 5 && (start[0] == '+' || start[0] == '-')
+            && start[1] >= '0' && start[1] <= '9' && start[2] >= '0' && start[2] <= '9'
+            && start[3] >= '0' && start[3] <= '5' && start[4] >= '0' && start[4] <= '9') {
+            int minutes = ((start[1] - '0') * 10 + (start[2] - '0')) * 60
+                          + (start[3] - '0') * 10 + (start[4] - '0');
+            if (minutes <= 14 * 60) {
+                *offset_minutes = start[0] == '-' ? -minutes : minutes;
+                found = true;
+            }
+            continue;
+        }
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strlen(names[i].name) == n && !strncmp(names[i].name, start, n)) {
+                *offset_minutes = names[i].minutes;
+                found = true;
+            }
+        if (*p == '(') {              /* a comment: "(CET)" says nothing sure */
+            while (*p && *p != ')')
+                p++;
+        }
+    }
+    return found;
+}
+
+void text_format_local_date(int64_t seconds, int offset_minutes, char *out, size_t size)
+{
+    time_t t = (time_t)(seconds + (int64_t)offset_minutes * 60);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, size, "?");
+        return;
+    }
+    int a = offset_minutes < 0 ? -offset_minutes : offset_minutes;
+    snprintf(out, size, "%04d-%02d-%02d %02d:%02d:%02d %c%02d%02d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             offset_minutes < 0 ? '-' : '+', a / 60, a % 60);
+}
+
 mt_status text_format_address(struct buf *out, const char *name,
                                 const char *address)
 {

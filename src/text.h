@@ -70,6 +70,14 @@ bool text_next_word(const char *s, size_t len, size_t *position,
 void text_format_date(int64_t seconds, char *out, size_t size);
 
 /* Append "Name <addr>", "addr" or "Name" to OUT. */
+/* The zone of a Date header ("Mon, 24 Apr 2017 18:03:11 +0200"): its
+ * last numeric offset or RFC 5322 zone name, in minutes east of UTC, into
+ * *OFFSET_MINUTES.  False when it names none (or only a comment). */
+bool text_date_zone(const char *date_header, int *offset_minutes);
+
+/* SECONDS (UTC) as the sender's clock read it: "2017-04-24 18:03:11 +0200". */
+void text_format_local_date(int64_t seconds, int offset_minutes, char *out, size_t size);
+
 mt_status text_format_address(struct buf *out, const char *name,
                               const char *address);
 

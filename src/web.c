@@ -499,6 +499,14 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         char iso[40];
         text_format_date(date, iso, sizeof iso);
         html_escape(b, iso);
+        int zone;
+        if (text_date_zone(date_raw, &zone)) {   /* as mail clients show it */
+            char local[48];
+            text_format_local_date(date, zone, local, sizeof local);
+            buf_append_str(b, " <span class=\"muted\">(");
+            html_escape(b, local);
+            buf_append_str(b, ", the sender's clock)</span>");
+        }
     } else {
         html_escape(b, date_raw ? date_raw : "none");
     }

@@ -102,3 +102,11 @@ for q in from:fernandez from:FERNÁNDEZ to:LÉGER to:leger cc:ΑΛΈΞΗΣ cc:α
     eq "$q finds the email (case and accents folded)" "$(mt fold.db count "$q")" 1
 done
 eq "and a name that is not there finds nothing" "$(mt fold.db count from:fernando)" 0
+
+# Dates: the sender's own clock beside UTC, as mail clients show it.
+printf 'From: a@example.org\nSubject: zone\nDate: Mon, 24 Apr 2017 13:03:11 -0500 (EST)\nMessage-ID: <zone@example.org>\n\nx\n' > "$work/zone.eml"
+mt zone.db ingest "$work/zone.eml" >/dev/null 2>&1
+eq "text show gives the sender's clock beside UTC" "$(mt zone.db show 1 | grep '^Date:')" \
+   "Date:    2017-04-24T18:03:11Z (2017-04-24 13:03:11 -0500, the sender's clock)"
+eq "show --json gives it as date_local" "$(mt zone.db show --json 1 | jq_py '(d["date"], d["date_local"])')" \
+   "('2017-04-24T18:03:11Z', '2017-04-24 13:03:11 -0500')"

@@ -70,5 +70,20 @@ int main(void)
     CHECK(CONTAINS("\xce\x91\xce\xbb\xce\xad\xce\xbe\xce\xb7\xcf\x82",
                    "\xce\xb1\xce\xbb\xce\xb5\xce\xbe\xce\xb7\xcf\x83"));
     CHECK(CONTAINS("\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd", "\xd0\xb8\xd0\xb2"));
+    /* the sender's zone, from the Date header */
+    int zone = 99;
+    CHECK(text_date_zone("Mon, 24 Apr 2017 18:03:11 +0200", &zone) && zone == 120);
+    CHECK(text_date_zone("Mon, 24 Apr 2017 18:03:11 -0530 (IST?)", &zone) && zone == -330);
+    CHECK(text_date_zone("24 Apr 2017 18:03:11 EDT", &zone) && zone == -240);
+    CHECK(text_date_zone("Mon, 24 Apr 2017 18:03:11 GMT", &zone) && zone == 0);
+    CHECK(!text_date_zone("Mon, 24 Apr 2017 18:03:11 (CET)", &zone));
+    CHECK(!text_date_zone("Mon, 24 Apr 2017 18:03:11", &zone));
+    CHECK(!text_date_zone(NULL, &zone));
+    char local_buf[48];
+    const char *local = local_buf;
+    text_format_local_date(1493056991, 120, local_buf, sizeof local_buf);
+    CHECK_STR(local, "2017-04-24 20:03:11 +0200");
+    text_format_local_date(1493056991, -330, local_buf, sizeof local_buf);
+    CHECK_STR(local, "2017-04-24 12:33:11 -0530");
     return unit_failures != 0;
 }
