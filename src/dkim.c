@@ -1188,12 +1188,13 @@ out:
     return status;
 }
 
-bool dkim_has_signature(const unsigned char *raw, size_t len)
+/* Whether the header block of RAW has a field named NAME (with its ':'). */
+static bool has_header_field(const unsigned char *raw, size_t len, const char *name)
 {
-    static const char name[] = "dkim-signature:";
+    size_t name_len = strlen(name);
     size_t i = 0;
     while (i < len) {
-        if (len - i >= sizeof name - 1 && !strncasecmp((const char *)raw + i, name, sizeof name - 1))
+        if (len - i >= name_len && !strncasecmp((const char *)raw + i, name, name_len))
             return true;
         const unsigned char *nl = memchr(raw + i, '\n', len - i);
         if (!nl)
@@ -1203,6 +1204,16 @@ bool dkim_has_signature(const unsigned char *raw, size_t len)
             return false;  /* end of the header block */
     }
     return false;
+}
+
+bool dkim_has_signature(const unsigned char *raw, size_t len)
+{
+    return has_header_field(raw, len, "dkim-signature:");
+}
+
+bool dkim_has_domainkey_signature(const unsigned char *raw, size_t len)
+{
+    return has_header_field(raw, len, "domainkey-signature:");
 }
 
 mt_status dkim_verify_message(const unsigned char *raw, size_t len,

@@ -102,6 +102,9 @@ void dkim_report_free(struct dkim_report *report);
 
 /* Whether RAW has a DKIM-Signature header at all (cheap). */
 bool dkim_has_signature(const unsigned char *raw, size_t len);
+/* Whether RAW's header block has a legacy DomainKey-Signature field
+ * (DomainKeys, RFC 4870): not verified, but worth saying. */
+bool dkim_has_domainkey_signature(const unsigned char *raw, size_t len);
 
 const char *dkim_result_name(enum dkim_result result);
 const char *dkim_verdict_name(enum dkim_verdict verdict);

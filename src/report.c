@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "dkim.h"
 #include "mime.h"
 
 static const char *column_text(sqlite3_stmt *s, int i)
@@ -305,7 +306,9 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
             buf_append_str(out, "    the whole body is signed\n");
         const char *weak = column_text(s, SIG_WEAK);
         if (weak && strstr(weak, "multiple_from"))
-            buf_append_str(out, "    NOT covered: a second From header exists\n");
+            buf_append_str(out, "    NOT covered: this email has more than one From header; "
+                                "the signature covers only the last one (nearest the body), "
+                                "and the first, which mail clients show, is not signed\n");
         if (weak && strstr(weak, "sha1"))
             buf_append_str(out, "    weak: SHA-1, which can be forged\n");
         if (weak && strstr(weak, "short_key"))
@@ -314,6 +317,17 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
             buf_append_str(out, "    note: the signature had expired (x=) when checked\n");
     }
     sqlite3_reset(s);
+    /* A legacy DomainKeys signature is not a DKIM one: say it is there,
+     * rather than show the email as plainly unsigned. */
+    if (n == 0) {
+        struct buf raw = BUF_INIT;
+        if (store_get_raw(st, id, &raw, NULL) == MT_OK
+            && dkim_has_domainkey_signature((const unsigned char *)buf_cstr(&raw), raw.len))
+            buf_append_str(out, "  A legacy DomainKey-Signature is present: DomainKeys "
+                                "(RFC 4870, historic, replaced by DKIM) is not checked, so it "
+                                "proves nothing here\n");
+        buf_free(&raw);
+    }
 }
 
 mt_status report_email_json(struct store *st, int64_t id,

@@ -27,6 +27,9 @@ $PY "$DATA/make-dkim-cases.py" "$work"
     eq "a From added above an over-signed From fails" "$(verdict 05-from-added)" failed
     eq "a second From header (not over-signed) is weak" "$(verdict 06-from-added-not-oversigned)" weak
     eq "multiple_from named" "$(weak 06-from-added-not-oversigned)" multiple_from
+    id06=$(sqlite3 "$work/adv.db" "SELECT email_id FROM source WHERE path LIKE '%06-from-added-not-oversigned.eml'")
+    check "show says which From the signature covers (issue 25)" sh -c \
+        "'$MAILTROVE' --archive '$work/adv.db' show $id06 | grep -q 'the signature covers only the last one (nearest the body), and the first, which mail clients show, is not signed'"
     eq "768-bit key is weak" "$(verdict 07-short-key)" weak
     eq "short_key named" "$(weak 07-short-key)" short_key
     eq "revoked key fails" "$(verdict 08-revoked)" failed
@@ -218,3 +221,11 @@ while IFS=$'\t' read -r file expected note; do
     esac
 done < "$CORPORA/dkim/mail-dkim/expectations.tsv"
 eq "Mail::DKIM corpus: every expected pass passes, no expected fail is verified" "$bad" ""
+
+# A legacy DomainKey-Signature alone: unsigned (CONTRACT), but said to be
+# there and not checked (issue 25).
+printf 'DomainKey-Signature: a=rsa-sha1; q=dns; c=simple; s=s1024; d=yahoo.com; b=AAAA\nFrom: a@yahoo.com\nSubject: dk\nMessage-ID: <dk@yahoo.com>\n\nx\n' > "$work/dk.eml"
+mt dk.db ingest "$work/dk.eml" >/dev/null 2>&1
+eq "a DomainKeys-only email is unsigned" "$(mt dk.db stats --json | jq_py 'd["verdicts"]["unsigned"]')" 1
+check "and show says a DomainKey-Signature is there, not checked" sh -c \
+    "'$MAILTROVE' --archive '$work/dk.db' show 1 | grep -q 'A legacy DomainKey-Signature is present: DomainKeys (RFC 4870, historic, replaced by DKIM) is not checked'"
