@@ -107,7 +107,7 @@ mt_status index_put_message(struct index *ix, int64_t id,
                             struct mt_error *err)
 {
     const struct mime_address *from = NULL;
-    struct buf people = BUF_INIT;
+    struct buf people = BUF_INIT, indexed_body = BUF_INIT;
     if (ix->lengths_from == 0 || id < ix->lengths_from)
         ix->lengths_from = id;
     struct buf attachment_names = BUF_INIT;
@@ -180,7 +180,13 @@ mt_status index_put_message(struct index *ix, int64_t id,
     s = ix->insert_text;
     sqlite3_bind_int64(s, 1, id);
     bind_text(s, 2, m->subject ? m->subject : "");
-    bind_text(s, 3, m->body ? m->body : "");
+    /* the body, and the words only its HTML alternative has (mime.h) */
+    if (m->html_extra
+        && (buf_append_str(&indexed_body, m->body ? m->body : "") != MT_OK
+            || buf_append_char(&indexed_body, '\n') != MT_OK
+            || buf_append_str(&indexed_body, m->html_extra) != MT_OK))
+        goto nomem;
+    bind_text(s, 3, m->html_extra ? buf_cstr(&indexed_body) : m->body ? m->body : "");
     bind_text(s, 4, buf_cstr(&people));
     bind_text(s, 5, buf_cstr(&attachment_names));
     status = step_done(ix, s, err, "indexing a message's text");
@@ -192,6 +198,7 @@ nomem:
 out:
     buf_free(&people);
     buf_free(&attachment_names);
+    buf_free(&indexed_body);
     return status;
 }
 

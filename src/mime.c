@@ -43,6 +43,7 @@ struct walk_state {
     struct mime_message *m;
     struct buf plain;
     struct buf html;
+    struct buf alternative_html;  /* an HTML alternative not chosen as body */
     size_t attachment_capacity;
     int parts_seen;
     mt_status status;
@@ -154,6 +155,16 @@ static void walk_leaf(struct walk_state *ws, GMimeObject *object,
                 ws->status = MT_ENOMEM;
             g_byte_array_unref(bytes);
         }
+    } else if (!attachment && html && ws->alternative_html.len < MIME_MAX_BODY_BYTES) {
+        /* the HTML half of a multipart/alternative whose plain half is the
+         * body: its words are indexed too (html_extra) */
+        GByteArray *bytes = part_content(part);
+        const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
+        if ((ws->alternative_html.len && buf_append_char(&ws->alternative_html, '\n') != MT_OK)
+            || append_in_charset(&ws->alternative_html, charset, bytes->data,
+                                 bytes->len) != MT_OK)
+            ws->status = MT_ENOMEM;
+        g_byte_array_unref(bytes);
     } else if (attachment) {
         GByteArray *bytes = part_content(part);
         push_attachment(ws, filename, lower, bytes);
@@ -325,6 +336,86 @@ static unsigned char *bare_cr_to_lf(const unsigned char *raw, size_t len)
     return copy;
 }
 
+/* FNV-1a of a folded word, never 0 (0 marks an empty slot). */
+static uint64_t word_hash(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* A set of word hashes, open addressing; grows at half full. */
+struct word_set {
+    uint64_t *slots;
+    size_t capacity, count;
+};
+
+static bool word_set_add(struct word_set *set, uint64_t h, bool *added)
+{
+    if (2 * (set->count + 1) > set->capacity) {
+        size_t capacity = set->capacity ? set->capacity * 2 : 256;
+        uint64_t *slots = calloc(capacity, sizeof *slots);
+        if (!slots)
+            return false;
+        for (size_t i = 0; i < set->capacity; i++)
+            if (set->slots[i]) {
+                size_t j = set->slots[i] & (capacity - 1);
+                while (slots[j])
+                    j = (j + 1) & (capacity - 1);
+                slots[j] = set->slots[i];
+            }
+        free(set->slots);
+        set->slots = slots;
+        set->capacity = capacity;
+    }
+    size_t j = h & (set->capacity - 1);
+    while (set->slots[j] && set->slots[j] != h)
+        j = (j + 1) & (set->capacity - 1);
+    *added = !set->slots[j];
+    if (*added) {
+        set->slots[j] = h;
+        set->count++;
+    }
+    return true;
+}
+
+/* Feed the folded words of TEXT to SET; with OUT, append to it each word
+ * (as written) that SET did not hold, once.  False on ENOMEM. */
+static bool scan_words(const char *text, struct word_set *set, struct buf *out)
+{
+    size_t len = strlen(text), position = 0, start;
+    struct buf folded = BUF_INIT;
+    bool ok = true;
+    while (ok && text_next_word(text, len, &position, &start)) {
+        buf_clear(&folded);
+        bool added = false;
+        ok = text_fold(text + start, position - start, &folded) == MT_OK
+             && word_set_add(set, word_hash(buf_cstr(&folded), folded.len), &added);
+        if (ok && added && out)
+            ok = (!out->len || buf_append_char(out, ' ') == MT_OK)
+                 && buf_append(out, text + start, position - start) == MT_OK;
+    }
+    buf_free(&folded);
+    return ok;
+}
+
+/* The words of HTML_TEXT that PLAIN lacks into *OUT (malloc'd; NULL when
+ * none): an HTML alternative that says the same adds nothing, so a word's
+ * count, and ranking, stay as the plain text makes them. */
+static mt_status words_missing(const char *plain, const char *html_text, char **out)
+{
+    struct word_set set = { 0 };
+    struct buf extra = BUF_INIT;
+    *out = NULL;
+    bool ok = scan_words(plain, &set, NULL) && scan_words(html_text, &set, &extra);
+    free(set.slots);
+    if (ok && extra.len && !(*out = buf_steal(&extra)))
+        ok = false;
+    buf_free(&extra);
+    return ok ? MT_OK : MT_ENOMEM;
+}
+
 static GMimeMessage *parse_gmime(const unsigned char *raw, size_t len,
                                  GMimeParserOptions *options)
 {
@@ -472,7 +563,8 @@ mt_status mime_parse(const unsigned char *raw, size_t len,
                      struct mime_message **out)
 {
     struct mime_message *m = calloc(1, sizeof *m);
-    struct walk_state ws = { .m = m, .plain = BUF_INIT, .html = BUF_INIT };
+    struct walk_state ws = { .m = m, .plain = BUF_INIT, .html = BUF_INIT,
+                             .alternative_html = BUF_INIT };
     mt_status st = MT_OK;
     GMimeParserOptions *options = NULL;
     GMimeMessage *message = NULL;
@@ -541,6 +633,15 @@ mt_status mime_parse(const unsigned char *raw, size_t len,
         trim_body(&ws.plain);
         m->body_truncated = ws.plain.len >= MIME_MAX_BODY_BYTES;
         m->body = buf_steal(&ws.plain);
+        if (m->body && ws.alternative_html.len) {
+            char *html_text = mime_html_to_text(buf_cstr(&ws.alternative_html),
+                                                ws.alternative_html.len);
+            if (!html_text || words_missing(m->body, html_text, &m->html_extra) != MT_OK)
+                st = MT_ENOMEM;
+            free(html_text);
+            if (st != MT_OK)
+                goto out;
+        }
     } else {
         m->body = mime_html_to_text(buf_cstr(&ws.html), ws.html.len);
         m->body_from_html = true;
@@ -552,6 +653,7 @@ mt_status mime_parse(const unsigned char *raw, size_t len,
 out:
     buf_free(&ws.plain);
     buf_free(&ws.html);
+    buf_free(&ws.alternative_html);
     if (message)
         g_object_unref(message);
     if (options)
@@ -569,6 +671,7 @@ void mime_message_free(struct mime_message *m)
     if (!m)
         return;
     free(m->subject);
+    free(m->html_extra);
     free(m->date_raw);
     free(m->message_id);
     free(m->in_reply_to);

@@ -54,6 +54,11 @@ struct mime_message {
     bool body_from_html;  /* the body was converted from text/html */
     bool has_html;        /* an inline text/html part exists (mime_get_html) */
     bool body_truncated;  /* cut at MIME_MAX_BODY_BYTES */
+    /* The words of an HTML alternative that the plain body chosen lacks,
+     * space-separated, in their order (NULL when none): indexed with the
+     * body, so a word only in the HTML half of a multipart/alternative is
+     * found; never shown as the body. */
+    char *html_extra;
     struct mime_attachment *attachments;
     size_t attachment_count;
     int from_header_count; /* how many From: headers the message has */

@@ -108,3 +108,11 @@ for q in from:cworth.org date:2009-11 from:keithp@keithp.com has:attachment; do
     eq "notmuch corpus: '$q' finds what the oracle finds" "$(ids nm.db "$q")" \
        "$($PY "$ORACLE" "$q" "${nfiles[@]}")"
 done
+
+# A word only in the HTML half of a multipart/alternative is found; the
+# plain half stays the body (issue 25).
+printf 'From: a@example.org\nSubject: halves\nMessage-ID: <halves@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\nThe plain half.\n--b\nContent-Type: text/html\n\n<p>The plain half, and the <b>xylophone</b> appendix.</p>\n--b--\n' > "$work/halves.eml"
+mt halves.db ingest "$work/halves.eml" >/dev/null 2>&1
+eq "a word only in the HTML alternative is found" "$(mt halves.db count xylophone)" 1
+eq "body: finds it too" "$(mt halves.db count body:xylophone)" 1
+eq "the body shown is still the plain half" "$(mt halves.db show --json 1 | jq_py 'repr(d["body"])')" "'The plain half.'"

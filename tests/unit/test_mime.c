@@ -75,6 +75,28 @@ int main(void)
         mime_message_free(m);
     }
 
+    /* Words only in the HTML half of a multipart/alternative are kept for
+     * the index (html_extra), once each; the body stays the plain half. */
+    static const char alt[] = "From: a@example.org\nSubject: alt\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+        "The budget is ready.\n--b\nContent-Type: text/html\n\n"
+        "<p>The <b>budget</b> is ready, see the Zanzibar annex and the annex.</p>\n--b--\n";
+    CHECK(mime_parse((const unsigned char *)alt, sizeof alt - 1, &m) == MT_OK);
+    if (m) {
+        CHECK(strncmp(m->body, "The budget is ready.", 20) == 0);
+        CHECK_STR(m->html_extra, "see Zanzibar annex and");
+        mime_message_free(m);
+    }
+    /* the same words in both halves add nothing */
+    static const char same[] = "From: a@example.org\nSubject: alt\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+        "Meet at noon.\n--b\nContent-Type: text/html\n\n<p>Meet at <b>NOON</b>.</p>\n--b--\n";
+    CHECK(mime_parse((const unsigned char *)same, sizeof same - 1, &m) == MT_OK);
+    if (m) {
+        CHECK(m->html_extra == NULL);
+        mime_message_free(m);
+    }
+
     char *text = mime_html_to_text("<p>a&eacute;<br>b</p><script>x</script>", 38);
     CHECK_STR(text, "a\xc3\xa9\nb\n");
     free(text);
