@@ -15,7 +15,9 @@ run with python3-cryptography (nothing secret is kept; the private keys
 are never written).  Messages are signed by dkimpy (Debian python3-dkim),
 a signer that is not ours.  What the demo shows:
 - most campaign mail signed with a 2048-bit key (selector s2027): verified;
-- one email altered in transit after signing: failed;
+- one email altered in transit after signing: failed, altered since signed;
+- one signed with an algorithm nobody verifies (rsa-sha512): failed, could
+  not be checked;
 - older mail signed with rsa-sha1 (selector legacy) or a 768-bit key
   (selector old): weak;
 - mail from a press agency whose key nobody collected: nokey;
@@ -152,6 +154,13 @@ head, _, body = victim.partition(b"\r\n\r\n")
 digits = [w for w in body.split() if w.isdigit()]
 altered = head + b"\r\n\r\n" + body.replace(digits[0], digits[0] + b"0", 1) if digits else victim + b"x"
 hq[40] = altered
+
+# one signed with an algorithm no verifier knows: it cannot be checked,
+# which is not the same as altered
+odd = sign(message(staff_addr(2), [staff_addr(5)], "Note de synthèse",
+                   "La note de synthèse sur le logement est prête.\n\n-- \n" + STAFF[2][0],
+                   start + datetime.timedelta(days=20), "odd-alg.ines.benali@horizon2027.example"))
+hq.append(odd.replace(b"a=rsa-sha256", b"a=rsa-sha512", 1))
 
 # replies: outside people (unsigned) and staff (signed) quote verified mail
 for k in range(45):

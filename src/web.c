@@ -61,7 +61,7 @@ static const char stylesheet[] =
     ".badge{display:inline-block;font-size:.75rem;font-weight:700;padding:.05rem .45rem;"
     "border-radius:3px;color:#fff;vertical-align:middle}\n"
     ".b-verified{background:var(--ok)}.b-weak{background:var(--warn)}.b-failed{background:var(--bad)}"
-    ".b-unchecked{background:#7a5c1e}.b-nokey,.b-unsigned{background:#6b6b6b}\n"
+    ".b-unchecked{background:#4d5b6b}.b-nokey,.b-unsigned{background:#6b6b6b}\n"
     "dl.headers{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0 0 1rem}"
     "dl.headers dt{font-weight:600;color:var(--muted)}dl.headers dd{margin:0;overflow-wrap:anywhere}\n"
     ".body{white-space:pre-wrap;overflow-wrap:anywhere;font:15px/1.45 ui-monospace,Menlo,Consolas,"
@@ -689,16 +689,19 @@ static void thread_page(struct store *st, int64_t id, struct reply *r)
 }
 
 /* A horizontal bar chart of LABEL/COUNT rows from SQL, drawn as SVG. */
+/* A bar chart of SQL's rows (label, count, query): each name and bar is a
+ * link to the search that lists those emails (the query, when not NULL). */
 static void bar_chart(struct store *st, struct buf *b, const char *title, const char *sql)
 {
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
         return;
-    char *labels[20];
+    char *labels[20], *queries[20];
     int64_t counts[20], max = 1;
     int n = 0;
     while (n < 20 && sqlite3_step(s) == SQLITE_ROW) {
         labels[n] = text_column(s, 0);
+        queries[n] = text_column(s, 2);
         counts[n] = sqlite3_column_int64(s, 1);
         if (counts[n] > max)
             max = counts[n];
@@ -716,12 +719,23 @@ static void bar_chart(struct store *st, struct buf *b, const char *title, const 
                   "xmlns=\"http://www.w3.org/2000/svg\">", title, n * 22 + 4);
     for (int i = 0; i < n; i++) {
         int width = (int)(counts[i] * 380 / max);
-        buf_printf(b, "<text x=\"0\" y=\"%d\">", i * 22 + 15);
+        if (queries[i]) {
+            buf_append_str(b, "<a href=\"/search?q=");
+            url_escape(b, queries[i]);
+            buf_append_str(b, "\">");
+        }
+        buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"%s\">", i * 22 + 15,
+                   queries[i] ? "#0b57d0" : "currentColor");
         html_escape(b, labels[i] ? labels[i] : "(none)");
-        buf_printf(b, "</text><rect x=\"210\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#0b57d0\"/>"
-                      "<text x=\"%d\" y=\"%d\">%lld</text>", i * 22 + 3, width > 1 ? width : 1,
-                   215 + width, i * 22 + 15, (long long)counts[i]);
+        buf_printf(b, "</text><rect x=\"210\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#0b57d0\">"
+                      "<title>", i * 22 + 3, width > 1 ? width : 1);
+        html_escape(b, labels[i] ? labels[i] : "(none)");
+        buf_printf(b, ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld</text>",
+                   (long long)counts[i], 215 + width, i * 22 + 15, (long long)counts[i]);
+        if (queries[i])
+            buf_append_str(b, "</a>");
         free(labels[i]);
+        free(queries[i]);
     }
     buf_append_str(b, "</svg>");
 }
@@ -757,14 +771,35 @@ static void timeline_chart(struct store *st, struct buf *b)
     double bar = (double)width / n;
     if (bar > 24)
         bar = 24;       /* a few months: narrow bars, not a wall */
+    /* Year labels never overlap: the chart is drawn about 900 px wide
+     * whatever its viewBox, a label needs about 44 px of it, so every
+     * STEP-th January is labelled, STEP the smallest of 1, 2, 5, 10, 20,
+     * 50 years that leaves that room at this scale. */
+    double room = 44.0 * (width + 40) / 900.0;
+    static const int steps[] = { 1, 2, 5, 10, 20, 50 };
+    int step = 50;
+    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
+        if (bar * 12 * steps[k] >= room) {
+            step = steps[k];
+            break;
+        }
+    double last_label = -1e9;
     for (int i = 0; i < n; i++) {
         int h = (int)(counts[i] * 140 / max);
-        buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#0b57d0\">"
-                      "<title>%s: %lld</title></rect>", 30 + i * bar, 145 - h,
-                   bar > 1.5 ? bar - 0.5 : bar, h > 0 ? h : 1, months[i] ? months[i] : "?",
-                   (long long)counts[i]);
-        if (months[i] && (i == 0 || !strcmp(months[i] + 5, "01")) && (i == 0 || bar * 12 > 28))
-            buf_printf(b, "<text x=\"%.1f\" y=\"162\">%.4s</text>", 30 + i * bar, months[i]);
+        buf_append_str(b, "<a href=\"/search?q=date:");
+        url_escape(b, months[i] ? months[i] : "");
+        buf_printf(b, "\"><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+                      "fill=\"#0b57d0\"><title>%s: %lld</title></rect></a>", 30 + i * bar,
+                   145 - h, bar > 1.5 ? bar - 0.5 : bar, h > 0 ? h : 1,
+                   months[i] ? months[i] : "?", (long long)counts[i]);
+        if (!months[i] || strcmp(months[i] + 5, "01") || atoi(months[i]) % step)
+            continue;
+        double x = 30 + i * bar;
+        if (x - last_label < room)
+            continue;
+        buf_printf(b, "<text x=\"%.1f\" y=\"162\" font-size=\"%.0f\">%.4s</text>", x,
+                   room * 0.34, months[i]);
+        last_label = x;
     }
     buf_printf(b, "<text x=\"0\" y=\"12\">%lld</text></svg>", (long long)max);
     for (int i = 0; i < n; i++)
@@ -777,14 +812,18 @@ static void stats_page(struct store *st, struct reply *r)
     page_begin(r, "Statistics", NULL);
     buf_append_str(b, "<h1>Statistics</h1>");
     timeline_chart(st, b);
-    bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n FROM address WHERE role = 0"
+    bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
+              " FROM address WHERE role = 0 AND addr IS NOT NULL"
               " GROUP BY addr ORDER BY n DESC LIMIT 15");
     bar_chart(st, b, "Top signing domains (passing signatures)",
-              "SELECT domain, count(DISTINCT email_id) AS n FROM signature WHERE result = 'pass'"
+              "SELECT domain, count(DISTINCT email_id) AS n, 'signer:' || domain"
+              " FROM signature WHERE result = 'pass' AND domain IS NOT NULL"
               " GROUP BY domain ORDER BY n DESC LIMIT 15");
     bar_chart(st, b, "Verification", "SELECT CASE e.verdict WHEN 'failed' THEN"
               " CASE " QUERY_FAILURE_KIND_SQL " WHEN 'altered' THEN 'failed: altered since signed'"
-              " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*)"
+              " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*),"
+              " 'dkim:' || CASE e.verdict WHEN 'failed' THEN " QUERY_FAILURE_KIND_SQL
+              " ELSE e.verdict END"
               " FROM email e GROUP BY v ORDER BY CASE e.verdict WHEN 'verified' THEN 0"
               " WHEN 'weak' THEN 1 WHEN 'failed' THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END, v");
     page_end(r);

@@ -77,6 +77,23 @@ try {
   await page.goto(`${base}stats`);
   check(await page.locator('svg').count() >= 3, 'stats page has its SVG charts');
   check(await page.locator('svg rect').count() > 3, 'the charts have bars');
+  // the year labels of the timeline never overlap, at any span (issue 25)
+  const years = await page.locator('svg').first().locator('text').evaluateAll((nodes) =>
+    nodes.filter((n) => /^\d{4}$/.test(n.textContent)).map((n) => {
+      const r = n.getBoundingClientRect();
+      return [r.left, r.right];
+    }));
+  const overlapping = years.filter((r, i) => i > 0 && r[0] < years[i - 1][1] + 2).length;
+  check(years.length >= 4 && overlapping === 0,
+        `the timeline's ${years.length} year labels do not overlap (${overlapping} do)`);
+  // every sender, signing domain and verdict bar links to its search
+  const unlinked = await page.locator('svg').nth(1).locator('text').evaluateAll((nodes) =>
+    nodes.filter((n) => !/^\d+$/.test(n.textContent) && !n.closest('a')).length);
+  check(unlinked === 0, `every sender name is a link (${unlinked} are not)`);
+  await page.locator('svg').nth(1).locator('a').first().click();
+  await page.waitForURL(/\/search\?q=from%3A/);
+  check((await page.locator('.result').count()) > 0, 'a sender\'s link opens their emails');
+  await page.goto(`${base}stats`);
   await page.screenshot({ path: `${shots}/stats.png`, fullPage: true });
 
   // hostile mail: nothing runs, nothing loads from elsewhere

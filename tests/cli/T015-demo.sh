@@ -12,15 +12,17 @@ out=$(DEMO_ARCHIVE="$work/demo.db" DEMO_DIR="$work/demo" sh "$TESTS_DIR/../scrip
 eq "scripts/demo runs to its end" "$?" 0
 stats=$(mt demo.db stats --json)
 eq "every message of the dump is stored, none rejected" \
-   "$(echo "$stats" | jq_py '(d["emails"], d["rejected"])')" "(230, 0)"
-eq "the demo holds every verdict: some verified, weak, nokey, unsigned; one failed" \
+   "$(echo "$stats" | jq_py '(d["emails"], d["rejected"])')" "(231, 0)"
+eq "the demo holds every verdict: some verified, weak, nokey, unsigned; two failed" \
    "$(echo "$stats" | jq_py 'sorted(k for k, v in d["verdicts"].items() if v > 0), d["verdicts"]["failed"]')" \
-   "(['failed', 'nokey', 'unsigned', 'verified', 'weak'], 1)"
+   "(['failed', 'nokey', 'unsigned', 'verified', 'weak'], 2)"
+eq "one failed altered since signed, one that could not be checked" \
+   "$(echo "$stats" | jq_py 'd["failed_kinds"]')" "{'altered': 1, 'unchecked': 1}"
 eq "weak ones are weak for sha1 and a short key" \
    "$(sqlite3 "$work/demo.db" "SELECT DISTINCT weaknesses FROM signature WHERE result = 'pass' AND weaknesses != '' ORDER BY 1")" \
    "sha1
 short_key"
-eq "the failed one was altered after signing" \
+eq "the altered one fails on its body hash" \
    "$(sqlite3 "$work/demo.db" "SELECT reason FROM signature WHERE result = 'fail'")" "body hash mismatch (the body was altered)"
 check "corroboration shows: unsigned replies vouched for by verified mail" \
    [ "$(mt demo.db count 'corroborated:yes dkim:unsigned')" -gt 0 ]

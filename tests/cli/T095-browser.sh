@@ -15,7 +15,14 @@ for i in $(seq 1 45); do
     printf 'From: p%d@example.org\nTo: x@example.org\nSubject: paging test %d\nDate: Mon, 06 Mar 2017 10:%02d:00 +0000\nMessage-ID: <paging-%d@example.org>\n\nA paging message.\n' \
         "$i" "$i" "$i" "$i" > "$work/paging/$i.eml"
 done
-mt b.db ingest "$DATA/mail" "$work/hostile" "$work/paging" >/dev/null 2>&1
+# a month's mail for 25 years: the timeline's year labels must not overlap
+mkdir -p "$work/years"
+for y in $(seq 1998 2022); do for m in 01 04 07 10; do
+    printf 'From: archivist@example.org\nSubject: quarter %s-%s\nDate: 15 %s %s 12:00:00 +0000\nMessage-ID: <q-%s-%s@example.org>\n\nquarterly\n' \
+        "$y" "$m" "$(case $m in 01) echo Jan;; 04) echo Apr;; 07) echo Jul;; 10) echo Oct;; esac)" "$y" "$y" "$m" \
+        > "$work/years/$y-$m.eml"
+done; done
+mt b.db ingest "$DATA/mail" "$work/hostile" "$work/paging" "$work/years" >/dev/null 2>&1
 id_of() { sqlite3 "$work/b.db" "SELECT id FROM email WHERE message_id = '$1'"; }
 mt b.db show --raw "$(id_of reunion-2017@en-marche.fr)" > "$work/raw.eml"
 cat > "$work/expect.json" <<JSON
