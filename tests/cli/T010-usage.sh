@@ -24,3 +24,9 @@ err=$(mt a.db stats 2>&1); rc=$?
 eq "an archive from a newer mailtrove is refused" $rc 1
 case "$err" in *"newer"*) pass "the refusal names the version problem" ;;
     *) fail "the refusal names the version problem: $err" ;; esac
+
+# Everything a user needs is in the repository (issue 25): no document a
+# user reads points outside it for the contract.
+check "README and docs/ never send readers to ../shared" sh -c \
+    "! grep -rn 'shared/CONTRACT' '$TESTS_DIR/../README.md' '$TESTS_DIR/../docs'"
+check "docs/contract.md gives the JSON shapes" grep -q '"read":N,"stored":N' "$TESTS_DIR/../docs/contract.md"
