@@ -330,6 +330,54 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
     }
 }
 
+mt_status report_unsigned_tail(struct store *st, int64_t id, const struct buf *raw,
+                               struct buf *out, int64_t *unsigned_bytes, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    buf_clear(out);
+    *unsigned_bytes = 0;
+    mt_status status = prepare(st, "SELECT min(coalesce(body_bytes_unsigned, 0)) FROM signature"
+                               " WHERE email_id = ? AND result = 'pass'", &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *unsigned_bytes = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (*unsigned_bytes <= 0 || !raw->len)
+        return MT_OK;
+    const char *d = raw->data;
+    size_t len = raw->len, body = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (d[i] == '\n' && (d[i + 1] == '\n' || (d[i + 1] == '\r' && i + 2 < len
+                                                  && d[i + 2] == '\n'))) {
+            body = i + (d[i + 1] == '\n' ? 2 : 3);
+            break;
+        }
+    }
+    /* walk back from the end, a bare LF counting as the CRLF it becomes */
+    size_t start = len;
+    int64_t counted = 0;
+    while (start > body && counted < *unsigned_bytes) {
+        start--;
+        counted += d[start] == '\n' && (start == 0 || d[start - 1] != '\r') ? 2 : 1;
+    }
+    mt_status st2 = text_append_utf8_or_cp1252(out, d + start, len - start);
+    /* shown as text: CRLF as LF, without the last line end */
+    size_t o = 0;
+    for (size_t i = 0; st2 == MT_OK && i < out->len; i++)
+        if (!(out->data[i] == '\r' && i + 1 < out->len && out->data[i + 1] == '\n'))
+            out->data[o++] = out->data[i];
+    if (st2 == MT_OK) {
+        out->len = o;
+        if (out->len && out->data[out->len - 1] == '\n')
+            out->len--;
+        if (out->data)
+            out->data[out->len] = '\0';
+    }
+    return st2;
+}
+
 mt_status report_email_json(struct store *st, int64_t id,
                             struct json_writer *w, struct mt_error *err)
 {
@@ -568,6 +616,15 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
     buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
     report_signatures_text(st, id, out);
+    struct buf raw = BUF_INIT, tail = BUF_INIT;
+    int64_t unsigned_bytes = 0;
+    if (store_get_raw(st, id, &raw, NULL) == MT_OK
+        && report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
+        && unsigned_bytes > 0)
+        buf_printf(out, "  Not signed, the end of the body after l= (%lld bytes):\n"
+                        "  >>>%s<<<\n", (long long)unsigned_bytes, buf_cstr(&tail));
+    buf_free(&raw);
+    buf_free(&tail);
     bool any = false;
     while (sqlite3_step(d.attachments) == SQLITE_ROW) {
         if (!any)

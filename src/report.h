@@ -41,6 +41,19 @@ mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
  * each (indented by two spaces per level), appended to OUT. */
 void report_signatures_text(struct store *st, int64_t id, struct buf *out);
 
+/*
+ * The end of email ID's body that no passing signature covers, because
+ * each passing one has an l= shorter than the body (RAW: its stored
+ * bytes): the last *UNSIGNED canonical bytes of the body (the fewest any
+ * passing signature leaves), as the raw text reads (CRLF counted as the
+ * canonical form counts it; relaxed whitespace folding makes it
+ * approximate by a few bytes), UTF-8 made valid, into OUT (cleared).
+ * *UNSIGNED is 0 when a passing signature covers the whole body, or none
+ * passes.  Returns MT_OK, MT_ENOMEM or MT_EDB.
+ */
+mt_status report_unsigned_tail(struct store *st, int64_t id, const struct buf *raw,
+                               struct buf *out, int64_t *unsigned_bytes, struct mt_error *err);
+
 /* The stats --json document. */
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err);

@@ -625,6 +625,21 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         buf_append_str(b, "<div class=\"body\">");
         html_escape(b, m->body);
         buf_append_str(b, "</div>");
+        /* With l=, where the signed body ends: the rest, marked. */
+        struct buf tail = BUF_INIT;
+        int64_t unsigned_bytes = 0;
+        if (report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
+            && unsigned_bytes > 0) {
+            buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
+                          "Not covered by the signature</h2><p>The signature's <code>l=</code> "
+                          "covers only the start of the body. These last %lld bytes (as "
+                          "stored, before decoding) were not signed: anyone could have added "
+                          "or changed them after signing.</p><pre class=\"body\"><mark>",
+                       (long long)unsigned_bytes);
+            html_escape(b, buf_cstr(&tail));
+            buf_append_str(b, "</mark></pre></section>");
+        }
+        buf_free(&tail);
     }
     mime_message_free(m);
     buf_free(&raw);

@@ -55,6 +55,7 @@ $PY "$DATA/make-dkim-cases.py" "$work"
        "$(echo "$j" | jq_py 'sorted(d["signatures"][0].keys())')" \
        "['algorithm', 'body_bytes_unsigned', 'body_length_tag', 'canonicalization', 'domain', 'identity', 'key_bits', 'key_id', 'key_source', 'reason', 'result', 'selector', 'signed_headers', 'weaknesses']"
     check "show says what l= leaves unsigned" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -q 'bytes of body after l= are not signed'"
+    check "and shows that unsigned end (issue 25)" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -qx '  >>>P.S. appended after signing<<<'"
     eq "stats counts signing domains of passing signatures" \
        "$(mt adv.db stats --json | jq_py 'd["signing_domains"]')" "{'example.org': 12}"
     eq "verify --json counts" "$(mt adv.db verify --json)" '{"verified":6,"weak":6,"failed":10,"nokey":0,"unsigned":0}'
@@ -189,6 +190,12 @@ $PY "$DATA/make-dkim-cases.py" "$work"
        '<span class="badge b-unchecked">DKIM failed: could not be checked</span>'
     eq "an unknown algorithm: could not be checked" "$(page 11-unknown-algorithm)" \
        '<span class="badge b-unchecked">DKIM failed: could not be checked</span>'
+    # l=: where the signed body ends, marked (issue 25)
+    eq "the page marks the body's unsigned end after l=" \
+       "$(curl -s "http://127.0.0.1:$port/email/$(id_of 04-l-appended)" | grep -o '<h2 id="u">[^<]*</h2>.*<mark>[^<]*</mark>' | sed 's/<p>.*<pre class="body">//')" \
+       '<h2 id="u">Not covered by the signature</h2><mark>P.S. appended after signing</mark>'
+    eq "a page without l= has no such section" \
+       "$(curl -s "http://127.0.0.1:$port/email/$(id_of 00-good)" | grep -c 'Not covered by the signature')" 0
     check "the statistics page splits failed in two" sh -c \
         "curl -s 'http://127.0.0.1:$port/stats' | grep -q 'failed: altered since signed' && curl -s 'http://127.0.0.1:$port/stats' | grep -q 'failed: could not be checked'"
     kill $server; wait $server 2>/dev/null
