@@ -28,7 +28,8 @@ FULL_SRC = $(filter-out src/front.c src/verify_program.c,$(SRC))
 LIB_SRC  = $(filter-out src/main.c src/front.c src/verify_program.c src/cli.c src/cli_options.c \
                         src/cmd_%.c,$(SRC))
 # The light program: only modules that need nothing beyond SQLite and zstd.
-LIGHT_SRC = src/front.c src/cli.c src/cli_options.c src/cmd_search.c src/search.c src/query.c src/rank.c \
+LIGHT_SRC = src/front.c src/cli.c src/cli_options.c src/cmd_search.c src/search.c src/query.c \
+            src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/recorded_path.c src/text.c src/json.c \
             src/buf.c src/status.c
 # verify: DKIM, keys, corroboration and the store; SQLite, zstd, OpenSSL.

@@ -1,5 +1,6 @@
 /* query.c - query language: tokenizer, recursive-descent parser, planner. */
 #include "query.h"
+#include "query_field.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -14,19 +15,6 @@
 #define QUERY_MAX_DEPTH 64
 #define QUERY_MAX_TERMS 256
 
-static const struct {
-    const char *name;
-    enum query_field field;
-} field_names[] = {
-    { "from", QUERY_FROM }, { "to", QUERY_TO }, { "cc", QUERY_CC },
-    { "subject", QUERY_SUBJECT }, { "body", QUERY_BODY }, { "date", QUERY_DATE },
-    { "after", QUERY_AFTER }, { "before", QUERY_BEFORE }, { "has", QUERY_HAS },
-    { "attachment", QUERY_ATTACHMENT }, { "verified", QUERY_VERIFIED },
-    { "dkim", QUERY_DKIM }, { "signer", QUERY_SIGNER },
-    { "corroborated", QUERY_CORROBORATED }, { "id", QUERY_ID },
-    { "thread", QUERY_THREAD }, { "dkim-domain", QUERY_DKIM_DOMAIN },
-    { "selector", QUERY_SELECTOR },
-};
 
 /* ---------------------------------------------------------------- tokens */
 
@@ -63,82 +51,6 @@ static mt_status parse_error(struct parser *p, size_t position,
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 static bool ends_term(char c) { return is_space(c) || c == '(' || c == ')' || c == '\0'; }
-
-/* NAME:VALUE (TERM_LEN bytes in all) written as a field would be: a name
- * of letters (a word, not "10:30", "http://..." or "Re:"), a value. */
-static bool looks_like_field(const char *term, size_t name_len, size_t term_len)
-{
-    if (name_len < 2 || name_len + 1 >= term_len)
-        return false;
-    for (size_t i = 0; i < name_len; i++)
-        if (!((term[i] >= 'a' && term[i] <= 'z') || term[i] == '-' || term[i] == '_'))
-            return false;     /* fields are written in lower case */
-    if (term[name_len + 1] == '/')
-        return false;         /* a URL */
-    return !(name_len == 2 && !strncmp(term, "re", 2)) && strncmp(term, "fw", 2) != 0;
-}
-
-/* Levenshtein distance of A (LA) and B, small words only. */
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-    size_t lb = strlen(b), row[32];
-    if (la >= 31 || lb >= 31)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diagonal = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t above = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = diagonal + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diagonal = above;
-        }
-    }
-    return row[lb];
-}
-
-/* "unknown field verdict: -- did you mean dkim:?": a word users reach for,
- * or a field a typo away, else the list of fields. */
-static mt_status unknown_field(struct parser *p, size_t position, const char *name,
-                               size_t len)
-{
-    static const struct { const char *word, *field; } meant[] = {
-        { "verdict", "dkim" }, { "status", "dkim" }, { "signed", "dkim" },
-        { "signature", "dkim" }, { "sig", "dkim" }, { "domain", "from" },
-        { "sender", "from" }, { "author", "from" }, { "recipient", "to" },
-        { "bcc", "to" }, { "title", "subject" }, { "text", "body" },
-        { "attached", "attachment" }, { "attachments", "attachment" },
-        { "file", "attachment" }, { "filename", "attachment" }, { "year", "date" },
-        { "since", "after" }, { "until", "before" }, { "msgid", "id" },
-        { "message-id", "id" }, { "signing-domain", "signer" }, { "d", "signer" },
-    };
-    const char *guess = NULL;
-    for (size_t i = 0; i < sizeof meant / sizeof meant[0] && !guess; i++)
-        if (strlen(meant[i].word) == len && !strncmp(meant[i].word, name, len))
-            guess = meant[i].field;
-    for (size_t i = 0; i < sizeof field_names / sizeof field_names[0] && !guess; i++)
-        if (edit_distance(name, len, field_names[i].name) <= (len >= 4 ? 2 : 1))
-            guess = field_names[i].name;
-    char what[300];
-    if (guess)
-        snprintf(what, sizeof what, "unknown field %.*s: -- did you mean %s:? (to search "
-                 "the text, write it in quotes: \"%.*s:...\")", (int)len, name, guess,
-                 (int)len, name);
-    else
-        snprintf(what, sizeof what, "unknown field %.*s: -- the fields are from: to: cc: "
-                 "subject: body: date: after: before: has: attachment: verified: dkim: "
-                 "signer: dkim-domain: selector: corroborated: id: thread: (to search the "
-                 "text, write it in quotes)",
-                 (int)len, name);
-    return parse_error(p, position + 1, what);
-}
 
 /* A quoted string starting at p->at (on the quote); its text into *OUT. */
 static mt_status read_quoted(struct parser *p, char **out)
@@ -202,15 +114,14 @@ static mt_status next_token(struct parser *p)
     const char *colon = memchr(p->text + start, ':', n);
     if (colon) {
         size_t name_len = (size_t)(colon - (p->text + start));
-        for (size_t i = 0; i < sizeof field_names / sizeof field_names[0]; i++) {
-            if (strlen(field_names[i].name) == name_len
-                && !strncasecmp(field_names[i].name, p->text + start, name_len)) {
-                t->field = field_names[i].field;
-                break;
-            }
+        enum query_field field;
+        if (query_field_lookup(p->text + start, name_len, &field))
+            t->field = field;
+        else if (query_field_looks_like(p->text + start, name_len, end - start)) {
+            char what[400];
+            query_field_unknown_message(p->text + start, name_len, what, sizeof what);
+            return parse_error(p, start + 1, what);
         }
-        if (t->field == QUERY_TEXT && looks_like_field(p->text + start, name_len, end - start))
-            return unknown_field(p, start, p->text + start, name_len);
         if (t->field != QUERY_TEXT) {
             /* field:"a phrase" or field:value */
             p->at = (size_t)(colon - p->text) + 1;

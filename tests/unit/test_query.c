@@ -139,7 +139,8 @@ int main(void)
     CHECK_STR(error_of("after:yesterday"), "bad query, at character 1: after: expects YYYY, YYYY-MM or YYYY-MM-DD");
     CHECK_STR(error_of("has:pdf"), "bad query, at character 1: has: expects 'attachment'");
     CHECK_STR(error_of("verified:maybe"), "bad query, at character 1: verified: expects yes or no");
-    CHECK_STR(error_of("dkim:good"), "bad query, at character 1: dkim: expects verified, weak, failed, nokey or unsigned");
+    CHECK_STR(error_of("dkim:good"), "bad query, at character 1: dkim: expects verified, weak, failed (altered or unchecked),"
+              " nokey or unsigned");
     CHECK_STR(error_of("thread:x"), "bad query, at character 1: thread: expects a thread id (a number)");
     CHECK_STR(error_of("\xff"), "bad query: it is not valid UTF-8");
     struct buf deep = BUF_INIT;
