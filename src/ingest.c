@@ -317,6 +317,31 @@ static bool was_interrupted(const struct ingest_options *options)
     return options->interrupted && *options->interrupted;
 }
 
+/* The writer's next slot, in input order, once a worker has done it; NULL
+ * when every item is written or OPTIONS->interrupted is set (the wait is
+ * timed so that a Ctrl-C is seen while a slow source is being read). */
+static struct slot *next_ready_slot(struct pipeline *p, const struct ingest_options *options)
+{
+    pthread_mutex_lock(&p->lock);
+    struct slot *s = &p->slots[p->consumed % RING_SIZE];
+    while (s->state != SLOT_READY && !(p->producer_done && p->consumed == p->produced)
+           && !was_interrupted(options)) {
+        p->writer_waiting = true;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200 * 1000 * 1000;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&p->result_ready, &p->lock, &until);
+        p->writer_waiting = false;
+    }
+    bool ready = s->state == SLOT_READY;
+    pthread_mutex_unlock(&p->lock);
+    return ready ? s : NULL;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -402,30 +427,12 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     bool interrupted = false;
     int batch_items = 0;
     for (;;) {
-        pthread_mutex_lock(&p->lock);
-        struct slot *s = &p->slots[p->consumed % RING_SIZE];
-        while (s->state != SLOT_READY
-               && !(p->producer_done && p->consumed == p->produced)
-               && !was_interrupted(options)) {
-            p->writer_waiting = true;
-            /* timed: a Ctrl-C is seen while a slow source is being read */
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += 200 * 1000 * 1000;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&p->result_ready, &p->lock, &until);
-            p->writer_waiting = false;
-        }
-        bool finished = s->state != SLOT_READY;
-        pthread_mutex_unlock(&p->lock);
+        struct slot *s = next_ready_slot(p, options);
         if (was_interrupted(options)) {
             interrupted = true;
             break;       /* the batch so far is committed below */
         }
-        if (finished)
+        if (!s)
             break;
 
         if (!in_transaction) {

@@ -378,12 +378,60 @@ mt_status report_unsigned_tail(struct store *st, int64_t id, const struct buf *r
     return st2;
 }
 
+/* "date", "date_header" and "date_local" (the sender's clock, from the
+ * header's zone) of the email ROW. */
+static void json_dates(struct json_writer *w, sqlite3_stmt *row)
+{
+    char date[40];
+    bool dated = sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL;
+    json_key(w, "date");
+    if (dated) {
+        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+        json_string(w, date);
+    } else {
+        json_null(w);
+    }
+    json_key(w, "date_header");
+    json_string(w, column_text(row, ROW_DATE_RAW));
+    json_key(w, "date_local");
+    int zone;
+    if (dated && text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
+        char local[48];
+        text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local, sizeof local);
+        json_string(w, local);
+    } else {
+        json_null(w);
+    }
+}
+
+/* The spans of email ID that verified emails vouch for, as a JSON array. */
+static void json_corroboration(struct store *st, int64_t id, struct json_writer *w)
+{
+    json_array_begin(w);
+    sqlite3_stmt *spans;
+    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
+                " ORDER BY position", &spans, NULL) == MT_OK) {
+        sqlite3_bind_int64(spans, 1, id);
+        while (sqlite3_step(spans) == SQLITE_ROW) {
+            json_object_begin(w);
+            json_key(w, "text");
+            json_string(w, column_text(spans, 0));
+            json_key(w, "by");
+            json_int(w, sqlite3_column_int64(spans, 1));
+            json_key(w, "direction");
+            json_string(w, column_text(spans, 2));
+            json_object_end(w);
+        }
+        sqlite3_reset(spans);
+    }
+    json_array_end(w);
+}
+
 mt_status report_email_json(struct store *st, int64_t id,
                             struct json_writer *w, struct mt_error *err)
 {
     struct email_doc d;
     struct buf text = BUF_INIT;
-    char date[40];
     char digest[65];
     mt_status status = email_doc_load(st, id, &d, true, err);
     if (status != MT_OK)
@@ -394,26 +442,7 @@ mt_status report_email_json(struct store *st, int64_t id,
     json_int(w, id);
     json_key(w, "message_id");
     json_string(w, column_text(row, ROW_MESSAGE_ID));
-    json_key(w, "date");
-    if (sqlite3_column_type(row, ROW_DATE) == SQLITE_NULL) {
-        json_null(w);
-    } else {
-        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
-        json_string(w, date);
-    }
-    json_key(w, "date_header");
-    json_string(w, column_text(row, ROW_DATE_RAW));
-    /* the date as the sender's clock read it, from the header's zone */
-    json_key(w, "date_local");
-    int zone;
-    if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL
-        && text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
-        char local[48];
-        text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local, sizeof local);
-        json_string(w, local);
-    } else {
-        json_null(w);
-    }
+    json_dates(w, row);
     json_key(w, "from");
     text_format_address(&text, column_text(row, ROW_FROM_NAME),
                           column_text(row, ROW_FROM_ADDR));
@@ -509,24 +538,7 @@ mt_status report_email_json(struct store *st, int64_t id,
     else
         json_int(w, sqlite3_column_int64(row, ROW_THREAD));
     json_key(w, "corroboration");
-    json_array_begin(w);
-    sqlite3_stmt *spans;
-    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
-                " ORDER BY position", &spans, NULL) == MT_OK) {
-        sqlite3_bind_int64(spans, 1, id);
-        while (sqlite3_step(spans) == SQLITE_ROW) {
-            json_object_begin(w);
-            json_key(w, "text");
-            json_string(w, column_text(spans, 0));
-            json_key(w, "by");
-            json_int(w, sqlite3_column_int64(spans, 1));
-            json_key(w, "direction");
-            json_string(w, column_text(spans, 2));
-            json_object_end(w);
-        }
-        sqlite3_reset(spans);
-    }
-    json_array_end(w);
+    json_corroboration(st, id, w);
     json_object_end(w);
     status = w->status;
 out:

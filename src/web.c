@@ -461,6 +461,68 @@ static void address_line(struct store *st, int64_t id, int role, const char *lab
     sqlite3_reset(s);
 }
 
+/* What the signatures prove, in the CLI's words (report.h). */
+static void verification_panel(struct store *st, int64_t id, struct buf *b)
+{
+    buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"v\"><h2 id=\"v\">Verification</h2>");
+    struct buf words = BUF_INIT;
+    report_signatures_text(st, id, &words);
+    if (!words.len)
+        buf_append_str(b, "<p>No DKIM signature: nothing about this email is "
+                          "cryptographically proven.</p>");
+    else {
+        buf_append_str(b, "<ul>");
+        char *save = NULL;
+        for (char *line = strtok_r(words.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            while (*line == ' ')
+                line++;
+            buf_append_str(b, "<li>");
+            html_escape(b, line);
+            buf_append_str(b, "</li>");
+        }
+        buf_append_str(b, "</ul>");
+    }
+    buf_free(&words);
+    buf_append_str(b, "</section>");
+}
+
+/* The body: always text, never the message's HTML; with l=, where the
+ * signed body ends, the rest marked. */
+static void body_section(struct store *st, int64_t id, struct buf *b)
+{
+    struct buf raw = BUF_INIT;
+    struct mime_message *m = NULL;
+    if (store_get_raw(st, id, &raw, NULL) == MT_OK
+        && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
+        buf_append_str(b, "<h2>Message</h2>");
+        if (m->has_html)
+            buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
+                          "version</a> (sanitized: no scripts, no content from outside the "
+                          "archive).</p>", m->body_from_html
+                              ? "This email was written in HTML; it is shown here as text."
+                              : "This email also has an HTML version.", (long long)id);
+        buf_append_str(b, "<div class=\"body\">");
+        html_escape(b, m->body);
+        buf_append_str(b, "</div>");
+        struct buf tail = BUF_INIT;
+        int64_t unsigned_bytes = 0;
+        if (report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
+            && unsigned_bytes > 0) {
+            buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
+                          "Not covered by the signature</h2><p>The signature's <code>l=</code> "
+                          "covers only the start of the body. These last %lld bytes (as "
+                          "stored, before decoding) were not signed: anyone could have added "
+                          "or changed them after signing.</p><pre class=\"body\"><mark>",
+                       (long long)unsigned_bytes);
+            html_escape(b, buf_cstr(&tail));
+            buf_append_str(b, "</mark></pre></section>");
+        }
+        buf_free(&tail);
+    }
+    mime_message_free(m);
+    buf_free(&raw);
+}
+
 static void email_page(struct store *st, int64_t id, struct reply *r)
 {
     sqlite3_stmt *s;
@@ -542,27 +604,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     }
     buf_append_str(b, "</dd></dl>");
 
-    /* What the signatures prove, in the CLI's words. */
-    buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"v\"><h2 id=\"v\">Verification</h2>");
-    struct buf words = BUF_INIT;
-    report_signatures_text(st, id, &words);
-    if (!words.len)
-        buf_append_str(b, "<p>No DKIM signature: nothing about this email is "
-                          "cryptographically proven.</p>");
-    else {
-        buf_append_str(b, "<ul>");
-        char *save = NULL;
-        for (char *line = strtok_r(words.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-            while (*line == ' ')
-                line++;
-            buf_append_str(b, "<li>");
-            html_escape(b, line);
-            buf_append_str(b, "</li>");
-        }
-        buf_append_str(b, "</ul>");
-    }
-    buf_free(&words);
-    buf_append_str(b, "</section>");
+    verification_panel(st, id, b);
 
     /* Text other, verified emails vouch for (docs/corroboration.md). */
     if (store_statement(st, "SELECT text, by_email, direction FROM corroboration"
@@ -610,39 +652,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         sqlite3_reset(s);
     }
 
-    /* Body: always text, never the message's HTML. */
-    struct buf raw = BUF_INIT;
-    struct mime_message *m = NULL;
-    if (store_get_raw(st, id, &raw, NULL) == MT_OK
-        && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
-        buf_append_str(b, "<h2>Message</h2>");
-        if (m->has_html)
-            buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
-                          "version</a> (sanitized: no scripts, no content from outside the "
-                          "archive).</p>", m->body_from_html
-                              ? "This email was written in HTML; it is shown here as text."
-                              : "This email also has an HTML version.", (long long)id);
-        buf_append_str(b, "<div class=\"body\">");
-        html_escape(b, m->body);
-        buf_append_str(b, "</div>");
-        /* With l=, where the signed body ends: the rest, marked. */
-        struct buf tail = BUF_INIT;
-        int64_t unsigned_bytes = 0;
-        if (report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
-            && unsigned_bytes > 0) {
-            buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
-                          "Not covered by the signature</h2><p>The signature's <code>l=</code> "
-                          "covers only the start of the body. These last %lld bytes (as "
-                          "stored, before decoding) were not signed: anyone could have added "
-                          "or changed them after signing.</p><pre class=\"body\"><mark>",
-                       (long long)unsigned_bytes);
-            html_escape(b, buf_cstr(&tail));
-            buf_append_str(b, "</mark></pre></section>");
-        }
-        buf_free(&tail);
-    }
-    mime_message_free(m);
-    buf_free(&raw);
+    body_section(st, id, b);
     page_end(r);
     free(subject);
     free(date_raw);
