@@ -1,8 +1,10 @@
 /* cmd_ingest.c - `mailtrove ingest [--json] SOURCE...` */
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,7 +21,73 @@
 struct progress {
     bool on_terminal;
     struct timespec start;
+    uint64_t total_bytes;     /* of the input, when known; else 0 */
 };
+
+/* Whether the file at PATH starts as an archive or a compressed stream,
+ * whose messages' bytes are not the file's. */
+static bool is_packed(const char *path)
+{
+    unsigned char d[262];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t n = fread(d, 1, sizeof d, f);
+    fclose(f);
+    return (n >= 2 && d[0] == 0x1f && d[1] == 0x8b)
+           || (n >= 4 && !memcmp(d, "\x28\xb5\x2f\xfd", 4))
+           || (n >= 6 && !memcmp(d, "\xfd" "7zXZ", 5))
+           || (n >= 3 && !memcmp(d, "BZh", 3))
+           || (n >= 4 && !memcmp(d, "PK\3\4", 4))
+           || (n >= 262 && !memcmp(d + 257, "ustar", 5));
+}
+
+/* Add the bytes of the regular files at PATH (walking directories, not
+ * following links to them) to *TOTAL; false when the total would not be
+ * the bytes ingest reads: an archive or compressed file named. */
+static bool add_input_bytes(const char *path, bool named, uint64_t *total)
+{
+    struct stat info;
+    if ((named ? stat(path, &info) : lstat(path, &info)) != 0)
+        return true;
+    if (S_ISREG(info.st_mode)) {
+        if (named && is_packed(path))
+            return false;
+        *total += (uint64_t)info.st_size;
+        return true;
+    }
+    if (!S_ISDIR(info.st_mode))
+        return true;
+    DIR *dir = opendir(path);
+    if (!dir)
+        return true;
+    struct dirent *entry;
+    struct buf child = BUF_INIT;
+    bool ok = true;
+    while (ok && (entry = readdir(dir))) {
+        if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+            continue;
+        buf_clear(&child);
+        if (buf_printf(&child, "%s/%s", path, entry->d_name) != MT_OK)
+            break;
+        ok = add_input_bytes(child.data, false, total);
+    }
+    buf_free(&child);
+    closedir(dir);
+    return ok;
+}
+
+/* The bytes ingest will read from SOURCES, for a percentage and an ETA;
+ * 0 when not known in advance (an archive or compressed file named:
+ * what it holds is only known by reading it). */
+static uint64_t input_total(char **sources, int count)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < count; i++)
+        if (!add_input_bytes(sources[i], true, &total))
+            return 0;
+    return total;
+}
 
 static double elapsed(const struct progress *p)
 {
@@ -37,9 +105,19 @@ static void show_progress(void *context, const struct ingest_counts *c,
         return;
     double seconds = elapsed(p);
     double mb = (double)c->input_bytes / 1e6;
-    fprintf(stderr, "\r%llu messages, %.1f MB, %.0f msgs/s, %.1f MB/s"
-            " (%llu new, %llu duplicate, %llu rejected)%s",
-            (unsigned long long)c->read, mb,
+    char share[64] = "";
+    /* a share and an ETA only while they can be true: archives inside a
+     * directory walked make the bytes read exceed the files' sizes */
+    if (p->total_bytes && c->input_bytes <= p->total_bytes && !final) {
+        double done = (double)c->input_bytes / (double)p->total_bytes;
+        double left = done > 0.001 ? seconds * (1 - done) / done : -1;
+        if (left >= 0)
+            snprintf(share, sizeof share, "%.0f%%, ETA %d:%02d, ", done * 100,
+                     (int)(left / 60), (int)left % 60);
+    }
+    fprintf(stderr, "\r%s%llu %s, %.1f MB, %.0f msgs/s, %.1f MB/s"
+            " (%llu new, %llu duplicate, %llu rejected)%s", share,
+            (unsigned long long)c->read, cli_plural((long long)c->read, "message", "messages"), mb,
             seconds > 0 ? (double)c->read / seconds : 0.0,
             seconds > 0 ? mb / seconds : 0.0,
             (unsigned long long)c->stored, (unsigned long long)c->duplicates,
@@ -104,6 +182,8 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
     if (status == MT_OK)
         status = verify_keyring_load(st, &ring, &err);
     struct progress progress = { .on_terminal = isatty(STDERR_FILENO) };
+    if (progress.on_terminal)
+        progress.total_bytes = input_total(sources, count);
     clock_gettime(CLOCK_MONOTONIC, &progress.start);
     struct ingest_options options = {
         .archive_path = cli->archive_path,

@@ -110,3 +110,19 @@ eq "text show gives the sender's clock beside UTC" "$(mt zone.db show 1 | grep '
    "Date:    2017-04-24T18:03:11Z (2017-04-24 13:03:11 -0500, the sender's clock)"
 eq "show --json gives it as date_local" "$(mt zone.db show --json 1 | jq_py '(d["date"], d["date_local"])')" \
    "('2017-04-24T18:03:11Z', '2017-04-24 13:03:11 -0500')"
+
+# Progress on a terminal: a share of the input and an ETA when its size is
+# known (files and directories named), none for a compressed file, whose
+# content's size is only known by reading it (issue 25).
+if command -v script >/dev/null; then
+    script -qec "'$MAILTROVE' --archive '$work/progress.db' ingest '$work/long.mbox'" /dev/null \
+        | tr '\r' '\n' > "$work/progress.out"
+    check "ingest on a terminal shows a share and an ETA" grep -qE '^[0-9]+%, ETA [0-9]+:[0-9]{2}, [0-9]+ messages' "$work/progress.out"
+    zstd -q -f "$work/long.mbox" -o "$work/long.mbox.zst"
+    script -qec "'$MAILTROVE' --archive '$work/progress-zst.db' ingest '$work/long.mbox.zst'" /dev/null \
+        | tr '\r' '\n' > "$work/progress-zst.out"
+    check "a compressed file: progress without a share" sh -c \
+        "grep -q 'messages, ' '$work/progress-zst.out' && ! grep -q 'ETA' '$work/progress-zst.out'"
+else
+    skip "script (util-linux) missing: progress on a terminal not tried"
+fi
