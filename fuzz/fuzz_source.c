@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     (void)source_message_problem(data, size);
     (void)source_document_kind(data, size);
+    (void)source_media_kind(data, size);
     size_t start = source_find_mbox_start(data, size);
     /* what it finds is a separator line after a line end */
     if (start != SIZE_MAX

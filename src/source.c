@@ -98,6 +98,8 @@ static bool contains(const unsigned char *d, size_t len, const char *text)
     return memmem(d, len, text, strlen(text)) != NULL;
 }
 
+static const char *document_kind_zip_or_odf(const unsigned char *d, size_t len);
+
 const char *source_document_kind(const unsigned char *d, size_t len)
 {
     /* PDF readers accept the header anywhere in the first kilobyte */
@@ -107,6 +109,26 @@ const char *source_document_kind(const unsigned char *d, size_t len)
         return "RTF";
     if (len >= 8 && !memcmp(d, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
         return "OLE2 compound file (legacy Office document or Outlook .msg)";
+    return document_kind_zip_or_odf(d, len);
+}
+
+const char *source_media_kind(const unsigned char *d, size_t len)
+{
+    static const struct { size_t at, len; const char *magic, *kind; } media[] = {
+        { 0, 3, "\xff\xd8\xff", "JPEG image" }, { 0, 8, "\x89PNG\r\n\x1a\n", "PNG image" },
+        { 0, 4, "GIF8", "GIF image" }, { 8, 4, "WEBP", "WebP image" },
+        { 4, 4, "ftyp", "MP4/QuickTime video" }, { 0, 3, "ID3", "MP3 audio" },
+        { 0, 4, "\x7f" "ELF", "ELF program" }, { 0, 16, "SQLite format 3", "SQLite database" },
+    };
+    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++)
+        if (len >= media[i].at + media[i].len
+            && !memcmp(d + media[i].at, media[i].magic, media[i].len))
+            return media[i].kind;
+    return NULL;
+}
+
+static const char *document_kind_zip_or_odf(const unsigned char *d, size_t len)
+{
     /* Office Open XML has a member [Content_Types].xml, written first or
      * nearly so; the parts name the application.  Member names are plain
      * text in the local headers and in the central directory, so a zip's
@@ -564,6 +586,12 @@ static mt_status walk_stream(struct walk *w, struct reader *r,
     const char *document = source_document_kind(reader_peek(r), (size_t)got);
     if (document) {
         snprintf(reason, sizeof reason, "a document, not an email: %s", document);
+        return emit_rejection(w, path, -1, member, reason, 0);
+    }
+    /* media: named at once, not read further in search of an mbox */
+    const char *media = source_media_kind(reader_peek(r), (size_t)got);
+    if (media) {
+        snprintf(reason, sizeof reason, "not an email: %s", media);
         return emit_rejection(w, path, -1, member, reason, 0);
     }
     if (kind == SOURCE_ARCHIVE)

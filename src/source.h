@@ -82,6 +82,10 @@ enum source_kind source_classify(const unsigned char *data, size_t len,
  * "PPTX", "ODT", "ODS", "ODP", "EPUB", ..., or NULL when none we know. */
 const char *source_document_kind(const unsigned char *d, size_t len);
 
+/* The kind of media or other non-mail file a dump holds in numbers ("JPEG
+ * image", "MP4/QuickTime video", "SQLite database", ...), or NULL. */
+const char *source_media_kind(const unsigned char *d, size_t len);
+
 /* Offset in D (LEN bytes) of the first line that is an mbox separator,
  * starts after a line end (not at 0) and is followed by a header line;
  * SIZE_MAX when there is none.  Finds the mbox after junk in a carved dump. */

@@ -46,6 +46,9 @@ with zipfile.ZipFile(os.path.join(work, "budget.ods"), "w") as z:
     z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
     z.writestr("content.xml", "<office:document-content/>")
 open(os.path.join(work, "report.pdf"), "wb").write(b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n")
+# media: named at once (not read a megabyte deep for an mbox behind junk)
+open(os.path.join(work, "photo.jpg"), "wb").write(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 8)
+open(os.path.join(work, "clip.mp4"), "wb").write(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2000)
 PY
 
 # --- finding 1: mail behind junk ---------------------------------------
@@ -104,3 +107,8 @@ if have_corpora; then
 else
     skip "../shared/corpora not present: real documents not tried"
 fi
+
+out=$(mt media.db ingest --json "$work/photo.jpg" "$work/clip.mp4")
+eq "media files: one rejection each, named" \
+   "$(mt media.db rejected --json | jq_py 'sorted(r["reason"] for r in d)')" \
+   "['not an email: JPEG image', 'not an email: MP4/QuickTime video']"
