@@ -31,6 +31,9 @@ static const struct {
     { "stats", "stats [--json]", "counts, dates, verdicts" },
     { "export", "export [--format mbox|jsonl] [QUERY...]", "matching emails (all) on stdout" },
     { "rejected", "rejected [--json]", "what ingest read and did not store" },
+    { "org add", "org add DOMAIN...", "the organization's domains: its verified mail is affiliated" },
+    { "org remove", "org remove DOMAIN...", "no longer an org domain" },
+    { "org list", "org list [--json]", "the org domains, with the emails each vouches for" },
 };
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
 

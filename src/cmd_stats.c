@@ -18,7 +18,7 @@ static void print_human(const char *archive, const struct buf *json)
         { "date_last", "date_last" }, { "rejected", "rejected" },
         { "verified", "verified" }, { "weak", "weak" }, { "failed", "failed" },
         { "altered", "  altered since signed" }, { "unchecked", "  could not be checked" },
-        { "nokey", "nokey" }, { "unsigned", "unsigned" },
+        { "nokey", "nokey" }, { "unsigned", "unsigned" }, { "affiliated", "affiliated" },
     };
     printf("%-24s %s\n", "archive:", archive);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {

@@ -59,6 +59,7 @@ int main(int argc, char **argv)
         { "thread", cmd_thread },
         { "serve", cmd_serve },
         { "corroborate", cmd_corroborate },
+        { "org", cmd_org },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

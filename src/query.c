@@ -278,9 +278,11 @@ static mt_status check_term(struct parser *p, struct query_node *n)
         return MT_OK;
     case QUERY_VERIFIED:
     case QUERY_CORROBORATED:
+    case QUERY_AFFILIATED:
         if (strcasecmp(v, "yes") && strcasecmp(v, "no"))
             return parse_error(p, n->position, n->field == QUERY_VERIFIED
                                ? "verified: expects yes or no"
+                               : n->field == QUERY_AFFILIATED ? "affiliated: expects yes or no"
                                : "corroborated: expects yes or no");
         return MT_OK;
     case QUERY_DKIM:
@@ -814,6 +816,9 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         buf_free(&lower);
         return;
     }
+    case QUERY_AFFILIATED:
+        emit(pl, strcasecmp(v, "yes") ? "NOT " ORG_AFFILIATED_SQL : ORG_AFFILIATED_SQL);
+        return;
     case QUERY_CORROBORATED:
         if (strcasecmp(v, "yes")) {
             emit(pl, "e.id NOT IN (SELECT email_id FROM corroboration)");

@@ -26,6 +26,7 @@ enum query_field {
     QUERY_ID, QUERY_THREAD,
     QUERY_DKIM_DOMAIN,   /* d= of any signature, whatever its result */
     QUERY_SELECTOR,      /* s= of any signature, whatever its result */
+    QUERY_AFFILIATED,    /* verified by an org domain (org.h) */
 };
 
 /* SQL for the kind of failure of email e (NULL unless e.verdict is
@@ -36,6 +37,14 @@ enum query_field {
     "CASE WHEN e.verdict = 'failed' THEN CASE WHEN EXISTS (SELECT 1 FROM signature g" \
     " WHERE g.email_id = e.id AND g.result = 'fail') THEN 'altered' ELSE 'unchecked'" \
     " END END"
+
+/* SQL for "email e is affiliated": a signature that passes with no
+ * weakness, by an org domain or a subdomain of one (org.h owns the
+ * org_domain table). */
+#define ORG_AFFILIATED_SQL \
+    "e.id IN (SELECT g.email_id FROM signature g JOIN org_domain o" \
+    " ON g.domain = o.domain OR substr(g.domain, -length(o.domain) - 1) = '.' || o.domain" \
+    " WHERE g.result = 'pass' AND g.weaknesses = '')"
 
 enum query_kind { QUERY_AND, QUERY_OR, QUERY_NOT, QUERY_TERM };
 

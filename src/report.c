@@ -11,6 +11,7 @@
 
 #include "dkim.h"
 #include "mime.h"
+#include "org.h"
 
 static const char *column_text(sqlite3_stmt *s, int i)
 {
@@ -688,6 +689,12 @@ static int64_t query_int(struct store *st, const char *sql, bool *ok)
     return n;
 }
 
+static void json_org_domain(void *context, const char *domain, int64_t affiliated)
+{
+    (void)affiliated;
+    json_string(context, domain);
+}
+
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err)
 {
@@ -771,6 +778,18 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     json_key(w, "unchecked");
     json_int(w, kinds[1]);
     json_object_end(w);
+    /* the organization: emails verified as sent through its domains */
+    json_key(w, "affiliated");
+    int64_t affiliated = org_affiliated_count(st);
+    if (affiliated < 0)
+        return store_db_error(st, err, "counting affiliated emails");
+    json_int(w, affiliated);
+    json_key(w, "org_domains");
+    json_array_begin(w);
+    mt_status status = org_each(st, json_org_domain, w, err);
+    if (status != MT_OK)
+        return status;
+    json_array_end(w);
     json_object_end(w);
     return w->status;
 }

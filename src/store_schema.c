@@ -146,7 +146,9 @@ static const char *const migrations[] = {
     /* 10: recorded paths made relative, never absolute (an archive is
      * published): done by relativize_recorded_paths below, in C; the
      * emails a selector signed (selector:S) found by an index */
-    "CREATE INDEX IF NOT EXISTS signature_selector ON signature(selector);",
+    "CREATE INDEX IF NOT EXISTS signature_selector ON signature(selector);"
+    /* and the organization's domains (org.h) */
+    "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -18,6 +18,7 @@
 #include "index.h"
 #include "json.h"
 #include "mime.h"
+#include "org.h"
 #include "query.h"
 #include "report.h"
 #include "search.h"
@@ -840,10 +841,12 @@ static void stats_page(struct store *st, struct reply *r)
     bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
               " FROM address WHERE role = 0 AND addr IS NOT NULL"
               " GROUP BY addr ORDER BY n DESC LIMIT 15");
-    bar_chart(st, b, "Top signing domains (passing signatures)",
-              "SELECT domain, count(DISTINCT email_id) AS n, 'signer:' || domain"
-              " FROM signature WHERE result = 'pass' AND domain IS NOT NULL"
-              " GROUP BY domain ORDER BY n DESC LIMIT 15");
+    bar_chart(st, b, "Top signing domains (passing signatures; the organization's marked)",
+              "SELECT g.domain || CASE WHEN EXISTS (SELECT 1 FROM org_domain o WHERE"
+              " g.domain = o.domain OR substr(g.domain, -length(o.domain) - 1) = '.' || o.domain) THEN ' (organization)'"
+              " ELSE '' END, count(DISTINCT g.email_id) AS n, 'signer:' || g.domain"
+              " FROM signature g WHERE g.result = 'pass' AND g.domain IS NOT NULL"
+              " GROUP BY g.domain ORDER BY n DESC LIMIT 15");
     bar_chart(st, b, "Verification", "SELECT CASE e.verdict WHEN 'failed' THEN"
               " CASE " QUERY_FAILURE_KIND_SQL " WHEN 'altered' THEN 'failed: altered since signed'"
               " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*),"
@@ -1037,6 +1040,19 @@ static void stats_value(const char *doc, const char *key, char *out, size_t size
         snprintf(out, size, "–");
 }
 
+/* "N emails verified as sent through D", linked to the search. */
+static void affiliation_line(void *context, const char *domain, int64_t affiliated)
+{
+    struct buf *b = context;
+    buf_append_str(b, "<p class=\"affiliation\"><a href=\"/search?q=");
+    url_escape(b, "affiliated:yes dkim-domain:");
+    url_escape(b, domain);
+    buf_printf(b, "\"><b>%lld</b> %s verified as sent through ", (long long)affiliated,
+               affiliated == 1 ? "email" : "emails");
+    html_escape(b, domain);
+    buf_append_str(b, "</a></p>");
+}
+
 static void home_page(struct pool *pool, struct store *st, struct reply *r)
 {
     struct buf *b = &r->body;
@@ -1058,6 +1074,7 @@ static void home_page(struct pool *pool, struct store *st, struct reply *r)
                   "<div><b>%s</b>to %s</div></div>", emails, attachments, senders, verified,
                first, last);
     buf_free(&stats);
+    org_each(st, affiliation_line, b, NULL);
     advanced_form(b);
     buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
                       "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "

@@ -6,7 +6,7 @@
 out=$(mt a.db ingest --json "$DATA/mail" "$DATA/mbox" "$DATA/maildir" "$DATA/junk")
 eq "first ingest counts" "$out" '{"read":16,"stored":11,"duplicates":1,"rejected":4}'
 stats=$(mt a.db stats --json)
-eq "stats" "$stats" '{"emails":11,"attachments":3,"unique_senders":7,"date_first":"2017-03-14T08:30:00Z","date_last":"2017-04-24T18:03:11Z","rejected":4,"verdicts":{"verified":0,"weak":0,"failed":0,"nokey":0,"unsigned":11},"signing_domains":{},"failed_kinds":{"altered":0,"unchecked":0}}'
+eq "stats" "$stats" '{"emails":11,"attachments":3,"unique_senders":7,"date_first":"2017-03-14T08:30:00Z","date_last":"2017-04-24T18:03:11Z","rejected":4,"verdicts":{"verified":0,"weak":0,"failed":0,"nokey":0,"unsigned":11},"signing_domains":{},"failed_kinds":{"altered":0,"unchecked":0},"affiliated":0,"org_domains":[]}'
 out=$(mt a.db ingest --json "$DATA/mail" "$DATA/mbox" "$DATA/maildir" "$DATA/junk")
 eq "second ingest stores nothing new" "$out" '{"read":16,"stored":0,"duplicates":12,"rejected":4}'
 eq "rejections are not listed twice" "$(mt a.db stats --json | jq_py 'd["rejected"]')" 4
