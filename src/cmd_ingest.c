@@ -151,8 +151,25 @@ static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_te
     sigaction(SIGTERM, &action, old_term);
 }
 
+/* "4096", "64K", "512M", "2G" into *OUT bytes (at least 1 KiB). */
+static bool parse_size(const char *text, size_t *out)
+{
+    char *end;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (end == text)
+        return false;
+    unsigned shift = *end == 'K' || *end == 'k' ? 10 : *end == 'M' || *end == 'm' ? 20
+                   : *end == 'G' || *end == 'g' ? 30 : 0;
+    if (shift)
+        end++;
+    if (*end || n == 0 || n > (~0ull >> 1 >> shift))
+        return false;
+    *out = (size_t)(n << shift);
+    return *out >= 1024;
+}
+
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
-                          int workers, char **sources, int count)
+                          int workers, size_t max_message, char **sources, int count)
 {
 
     struct store *st = cli_open_archive(cli, STORE_CREATE);
@@ -193,6 +210,7 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         .keys = ring ? verify_keyring_keys(ring) : NULL,
         .now = (int64_t)time(NULL),
         .interrupted = &ingest_interrupted,
+        .max_message_bytes = max_message,
     };
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);
@@ -268,10 +286,10 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
 int cmd_ingest(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option known[] = {
-        { "json", false }, { "keys", true }, { "workers", true },
+        { "json", false }, { "keys", true }, { "workers", true }, { "max-message", true },
     };
     struct cli_parsed parsed;
-    int code = cli_parse_command("ingest", argc, argv, known, 3, &parsed);
+    int code = cli_parse_command("ingest", argc, argv, known, 4, &parsed);
     if (code >= 0)
         return code;
     bool json = parsed.values[0] != NULL;
@@ -282,11 +300,15 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
                          parsed.values[2]);
     else if (!parsed.operand_count)
         code = cli_usage("ingest: name at least one SOURCE");
+    size_t max_message = 0;
+    if (code < 0 && parsed.values[3] && !parse_size(parsed.values[3], &max_message))
+        code = cli_usage("ingest: --max-message expects a size such as 512M or 2G, not '%s'",
+                         parsed.values[3]);
     if (code >= 0) {
         cli_parsed_free(&parsed);
         return code;
     }
-    code = ingest_sources(cli, json, keys_file, workers, parsed.operands,
+    code = ingest_sources(cli, json, keys_file, workers, max_message, parsed.operands,
                           parsed.operand_count);
     cli_parsed_free(&parsed);
     return code;

@@ -662,6 +662,8 @@ static size_t keyring_find(const struct dkim_keyring *k, const char *name,
     return lo;
 }
 
+#define BODY_MISMATCH_REASON "body hash mismatch (the body was altered)"
+
 static void set_result(struct dkim_signature *s, enum dkim_result result,
                        const char *reason)
 {
@@ -1158,7 +1160,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         }
         set_result(s, DKIM_FAIL, body_ok ? "signature does not verify (a signed header"
                                            " or the signature was altered)"
-                                         : "body hash mismatch (the body was altered)");
+                                         : BODY_MISMATCH_REASON);
     }
     if (!any_usable) {
         set_result(s, DKIM_PERMERROR, last_problem);
@@ -1216,6 +1218,36 @@ bool dkim_has_domainkey_signature(const unsigned char *raw, size_t len)
     return has_header_field(raw, len, "domainkey-signature:");
 }
 
+/* The email's verdict from its signatures' results (CONTRACT). */
+static enum dkim_verdict verdict_of(const struct dkim_report *r)
+{
+    bool any_pass = false, any_clean_pass = false, any_checked = false;
+    for (size_t i = 0; i < r->count; i++) {
+        const struct dkim_signature *s = &r->signatures[i];
+        if (s->result == DKIM_PASS) {
+            any_pass = true;
+            if (!s->weaknesses)
+                any_clean_pass = true;
+        }
+        if (s->result != DKIM_NOKEY)
+            any_checked = true;
+    }
+    return r->count == 0 ? DKIM_UNSIGNED
+         : any_clean_pass ? DKIM_VERIFIED
+         : any_pass ? DKIM_WEAK
+         : any_checked ? DKIM_FAILED
+         : DKIM_NOKEY_VERDICT;
+}
+
+bool dkim_report_body_mismatch(const struct dkim_report *r)
+{
+    for (size_t i = 0; r && i < r->count; i++)
+        if (r->signatures[i].result == DKIM_FAIL && r->signatures[i].reason
+            && !strcmp(r->signatures[i].reason, BODY_MISMATCH_REASON))
+            return true;
+    return false;
+}
+
 mt_status dkim_verify_message(const unsigned char *raw, size_t len,
                               const struct dkim_keyring *keys, int64_t now,
                               struct dkim_report **out)
@@ -1251,22 +1283,7 @@ mt_status dkim_verify_message(const unsigned char *raw, size_t len,
         if (status != MT_OK)
             goto out;
     }
-    bool any_pass = false, any_clean_pass = false, any_checked = false;
-    for (size_t i = 0; i < r->count; i++) {
-        struct dkim_signature *s = &r->signatures[i];
-        if (s->result == DKIM_PASS) {
-            any_pass = true;
-            if (!s->weaknesses)
-                any_clean_pass = true;
-        }
-        if (s->result != DKIM_NOKEY)
-            any_checked = true;
-    }
-    r->verdict = r->count == 0 ? DKIM_UNSIGNED
-               : any_clean_pass ? DKIM_VERIFIED
-               : any_pass ? DKIM_WEAK
-               : any_checked ? DKIM_FAILED
-               : DKIM_NOKEY_VERDICT;
+    r->verdict = verdict_of(r);
 out:
     message_free(&m);
     if (status != MT_OK) {
@@ -1274,6 +1291,21 @@ out:
         return status;
     }
     *out = r;
+    return MT_OK;
+}
+
+mt_status dkim_report_mark_truncated(struct dkim_report *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        struct dkim_signature *s = &r->signatures[i];
+        if (s->result != DKIM_FAIL || !s->reason || strcmp(s->reason, BODY_MISMATCH_REASON))
+            continue;
+        set_result(s, DKIM_PERMERROR, "the message was cut at ingest (over the size limit): "
+                                      "its body cannot be checked");
+        if (!s->reason)
+            return MT_ENOMEM;
+    }
+    r->verdict = verdict_of(r);
     return MT_OK;
 }
 

@@ -100,6 +100,19 @@ mt_status dkim_verify_message(const unsigned char *raw, size_t len,
                               struct dkim_report **out);
 void dkim_report_free(struct dkim_report *report);
 
+/*
+ * For a message cut at the size limit at ingest (only its start stored):
+ * each signature whose body hash does not match becomes a permerror "the
+ * message was cut at ingest ...": that body cannot be checked, and the
+ * mismatch would read as tampering.  Others keep their result (an l=
+ * within what was kept may pass).  The verdict is recomputed.  MT_OK or
+ * MT_ENOMEM.
+ */
+mt_status dkim_report_mark_truncated(struct dkim_report *report);
+
+/* Whether a signature of REPORT (may be NULL) fails on its body hash. */
+bool dkim_report_body_mismatch(const struct dkim_report *report);
+
 /* Whether RAW has a DKIM-Signature header at all (cheap). */
 bool dkim_has_signature(const unsigned char *raw, size_t len);
 /* Whether RAW's header block has a legacy DomainKey-Signature field

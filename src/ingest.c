@@ -19,6 +19,9 @@
 /* In-flight messages.  Enough to keep two workers busy while the writer
  * commits, small enough that memory stays flat. */
 #define RING_SIZE 256
+/* Message bytes in flight at most (docs/limits.md), unless one message
+ * alone is larger: then it is alone. */
+#define INFLIGHT_BYTES ((uint64_t)256 << 20)
 /* Commit every this many items or this many seconds, whichever first. */
 #define BATCH_ITEMS 4000
 #define BATCH_SECONDS 2.0
@@ -34,6 +37,8 @@ struct slot {
     unsigned unquoted_lines;
     char *reject_reason;
     uint64_t input_bytes;
+    uint64_t truncated_from;  /* source_item's: 0, or the whole size */
+    uint64_t raw_size_in_flight; /* counted in pipeline.inflight_bytes */
     struct buf raw;
     /* worker results */
     unsigned char sha256[32];
@@ -50,6 +55,7 @@ struct pipeline {
     uint64_t produced;   /* slots handed to workers */
     uint64_t next_work;  /* next slot a worker takes */
     uint64_t consumed;   /* slots the writer has finished */
+    uint64_t inflight_bytes; /* message bytes produced, not yet written */
     bool producer_done;
     bool abort;
     /* Who sleeps, so that wake-ups (futex calls) happen only when needed. */
@@ -83,6 +89,7 @@ static void slot_clear(struct slot *s)
     dkim_report_free(s->dkim);
     s->dkim = NULL;
     s->known = false;
+    s->truncated_from = 0;
     s->work_status = MT_OK;
     s->state = SLOT_EMPTY;
 }
@@ -96,8 +103,13 @@ static char *dup_or_null(const char *s)
 static mt_status producer_emit(void *context, struct source_item *item)
 {
     struct pipeline *p = context;
+    uint64_t size = item->bytes ? item->bytes->len : 0;
     pthread_mutex_lock(&p->lock);
-    while (p->produced - p->consumed >= RING_SIZE && !p->abort) {
+    /* A free slot, and room in the bytes in flight: a few messages of
+     * hundreds of MiB must not be held all at once (one always may). */
+    while ((p->produced - p->consumed >= RING_SIZE
+            || (p->produced > p->consumed && p->inflight_bytes + size > INFLIGHT_BYTES))
+           && !p->abort) {
         p->producer_waiting = true;
         pthread_cond_wait(&p->not_full, &p->lock);
         p->producer_waiting = false;
@@ -116,6 +128,7 @@ static mt_status producer_emit(void *context, struct source_item *item)
     s->unquoted_lines = item->unquoted_lines;
     s->reject_reason = dup_or_null(item->reject_reason);
     s->input_bytes = item->input_bytes;
+    s->truncated_from = item->truncated_from;
     if (item->bytes) {
         /* Take the bytes instead of copying them. */
         s->raw = *item->bytes;
@@ -130,6 +143,8 @@ static mt_status producer_emit(void *context, struct source_item *item)
     }
     pthread_mutex_lock(&p->lock);
     s->state = SLOT_FILLED;
+    s->raw_size_in_flight = size;
+    p->inflight_bytes += size;
     p->produced++;
     if (p->workers_waiting)
         pthread_cond_signal(&p->work_ready);
@@ -171,6 +186,10 @@ static mt_status prepare_new_message(struct slot *s,
         status = dkim_verify_message(raw, s->raw.len,
                                      options->keys ? options->keys : &no_keys,
                                      options->now, &s->dkim);
+    /* Cut at the size limit by us: its body cannot be checked, and a
+     * mismatch would read as tampering. */
+    if (status == MT_OK && s->truncated_from && dkim_report_body_mismatch(s->dkim))
+        status = dkim_report_mark_truncated(s->dkim);
     return status;
 }
 
@@ -298,8 +317,11 @@ static mt_status write_slot(struct store *st, struct index *ix,
         counts->duplicates++;
     } else if (status == MT_OK) {
         counts->stored++;
-        status = index_put_message(ix, id, s->parsed,
-                                   s->dkim ? (int)s->dkim->count : 0, err);
+        if (s->truncated_from)
+            status = store_mark_truncated(st, id, s->truncated_from, err);
+        if (status == MT_OK)
+            status = index_put_message(ix, id, s->parsed,
+                                       s->dkim ? (int)s->dkim->count : 0, err);
         if (status == MT_OK && s->dkim)
             status = verify_writer_put(verifier, id, s->dkim, options->now, err);
         if (status != MT_OK)
@@ -446,8 +468,10 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         status = write_slot(st, ix, verifier, options, s, counts, err);
         if (status != MT_OK)
             goto out;
+        uint64_t written = s->raw_size_in_flight;
         slot_clear(s);
         pthread_mutex_lock(&p->lock);
+        p->inflight_bytes -= written;
         p->consumed++;
         if (p->producer_waiting)
             pthread_cond_signal(&p->not_full);

@@ -276,17 +276,11 @@ static mt_status walk_mbox(struct walk *w, struct reader *r, const char *path,
             .bytes = &message.bytes,
             .input_bytes = message.length_in_mbox,
         };
-        if (message.oversize) {
-            snprintf(reason, sizeof reason,
-                     "message larger than the %zu MiB limit (%llu bytes)",
-                     w->max_message >> 20,
-                     (unsigned long long)message.length_in_mbox);
-            item.reject_reason = reason;
-            item.bytes = NULL;
-            st = deliver(w, &item);
-        } else {
-            st = emit_message(w, &item);
-        }
+        /* Past the limit: what fits (the headers and the start of the
+         * body) is stored, marked truncated; never nothing. */
+        if (message.oversize)
+            item.truncated_from = message.length_in_mbox;
+        st = emit_message(w, &item);
         mbox_message_free(&message);
         if (st != MT_OK)
             break;
@@ -316,26 +310,21 @@ static mt_status walk_single_message(struct walk *w, struct reader *r,
         if (got == 0)
             break;
         total += (uint64_t)got;
-        if (!oversize && bytes.len + (size_t)got <= w->max_message) {
-            if (buf_append(&bytes, reader_peek(r), (size_t)got) != MT_OK) {
+        if (!oversize) {
+            /* up to the limit; past it, what fits is kept (truncated) */
+            size_t room = w->max_message - bytes.len;
+            size_t take = (size_t)got <= room ? (size_t)got : room;
+            if (buf_append(&bytes, reader_peek(r), take) != MT_OK) {
                 st = MT_ENOMEM;
                 goto out;
             }
-        } else {
-            oversize = true;
+            oversize = take < (size_t)got;
         }
         reader_consume(r, (size_t)got);
     }
-    if (oversize) {
-        snprintf(reason, sizeof reason,
-                 "message larger than the %zu MiB limit (%llu bytes)",
-                 w->max_message >> 20, (unsigned long long)total);
-        st = emit_rejection(w, path, -1, member, reason, total);
-        goto out;
-    }
     struct source_item item = {
         .path = path, .offset = -1, .member = member, .bytes = &bytes,
-        .input_bytes = total,
+        .input_bytes = total, .truncated_from = oversize ? total : 0,
     };
     st = emit_message(w, &item);
 out:

@@ -22,7 +22,7 @@
 #include "status.h"
 
 /* Defaults; see docs/limits.md for the reasons. */
-#define SOURCE_MAX_MESSAGE_BYTES (64u << 20)
+#define SOURCE_MAX_MESSAGE_BYTES ((size_t)512 << 20)
 #define SOURCE_MAX_ARCHIVE_DEPTH 8
 
 struct source_item {
@@ -38,6 +38,9 @@ struct source_item {
                                 buf empty); otherwise they are freed. */
     const char *reject_reason; /* non-NULL for a rejection */
     uint64_t input_bytes;    /* bytes of input this item accounts for */
+    uint64_t truncated_from; /* 0; or the message's whole size when it is
+                                over the limit and BYTES holds only what
+                                fits (its headers and the start of its body) */
 };
 
 /* Called once per item, in order; a status other than MT_OK stops the

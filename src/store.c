@@ -550,6 +550,32 @@ mt_status store_add_source(struct store *st, int64_t id, const char *path,
     return resolve_rejections(st, path, offset, member, err);
 }
 
+mt_status store_mark_truncated(struct store *st, int64_t id, uint64_t size,
+                               struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "UPDATE email SET truncated_from = ? WHERE id = ?",
+                                       &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)size);
+    sqlite3_bind_int64(s, 2, id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "marking a truncated message");
+}
+
+uint64_t store_truncated_from(struct store *st, int64_t id)
+{
+    sqlite3_stmt *s;
+    if (store_statement(st, "SELECT truncated_from FROM email WHERE id = ?", &s, NULL) != MT_OK)
+        return 0;
+    sqlite3_bind_int64(s, 1, id);
+    uint64_t size = sqlite3_step(s) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(s, 0) : 0;
+    sqlite3_reset(s);
+    return size;
+}
+
 mt_status store_add_rejection(struct store *st, const char *path,
                               int64_t offset, const char *member,
                               const char *reason, struct mt_error *err)

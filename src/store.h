@@ -123,6 +123,15 @@ mt_status store_add_source(struct store *st, int64_t id, const char *path,
                            const char *separator, unsigned unquoted_lines,
                            struct mt_error *err);
 
+/* Email ID (just stored) is the start of a message of SIZE bytes, cut at
+ * the size limit.  Inside a transaction. */
+mt_status store_mark_truncated(struct store *st, int64_t id, uint64_t size,
+                               struct mt_error *err);
+
+/* The whole size of email ID when it was stored cut at the size limit,
+ * else 0 (also on error). */
+uint64_t store_truncated_from(struct store *st, int64_t id);
+
 /* Record a rejection; the same place and reason twice is kept once. */
 mt_status store_add_rejection(struct store *st, const char *path,
                               int64_t offset, const char *member,

@@ -147,8 +147,10 @@ static const char *const migrations[] = {
      * published): done by relativize_recorded_paths below, in C; the
      * emails a selector signed (selector:S) found by an index */
     "CREATE INDEX IF NOT EXISTS signature_selector ON signature(selector);"
-    /* and the organization's domains (org.h) */
-    "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;",
+    /* and the organization's domains (org.h); the whole size of a message
+     * stored cut at the size limit (NULL: stored whole) */
+    "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;"
+    "ALTER TABLE email ADD COLUMN truncated_from INTEGER;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -439,6 +439,11 @@ static void *verify_worker_main(void *arg)
                 item->status = dkim_verify_message((const unsigned char *)buf_cstr(&raw),
                                                    raw.len, job->keys, job->options->now,
                                                    &item->report);
+            /* a body that does not match may be one we cut at the size
+             * limit: asked only then, so the common path pays nothing */
+            if (item->status == MT_OK && dkim_report_body_mismatch(item->report)
+                && store_truncated_from(reader, job->ids[n]))
+                item->status = dkim_report_mark_truncated(item->report);
             if (item->status == MT_OK && compare)
                 item->unchanged = outcome_is_stored(&stored, job->ids[n], item->report);
             item->verdict = item->report ? item->report->verdict : DKIM_UNSIGNED;

@@ -529,7 +529,8 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     sqlite3_stmt *s;
     if (store_statement(st, "SELECT e.subject, e.date, e.date_raw, e.message_id, e.verdict,"
                            " e.thread_id, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           " FROM email e WHERE e.id = ?", &s, NULL) != MT_OK) {
+                           ", e.truncated_from, e.raw_size FROM email e WHERE e.id = ?",
+                           &s, NULL) != MT_OK) {
         error_page(r, 503, "Archive busy", "Try again.");
         return;
     }
@@ -542,6 +543,7 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
     char *subject = text_column(s, 0), *date_raw = text_column(s, 2);
     char *message_id = text_column(s, 3), *verdict = text_column(s, 4);
     char *failure = text_column(s, 7);
+    int64_t truncated_from = sqlite3_column_int64(s, 8), raw_size = sqlite3_column_int64(s, 9);
     bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
     int64_t date = sqlite3_column_int64(s, 1);
     int64_t thread = sqlite3_column_int64(s, 5);
@@ -604,6 +606,11 @@ static void email_page(struct store *st, int64_t id, struct reply *r)
         }
     }
     buf_append_str(b, "</dd></dl>");
+    if (truncated_from > 0)
+        buf_printf(b, "<p class=\"panel\"><b>Truncated.</b> This message was %lld bytes, "
+                      "over the archive's size limit: only its first %lld bytes (its headers "
+                      "and the start of its body) are stored.</p>", (long long)truncated_from,
+                   (long long)raw_size);
 
     verification_panel(st, id, b);
 

@@ -11,8 +11,10 @@ $PY "$DATA/make-hostile-dump.py" "$work/dump" "$size"
 mkdir -p "$work/archives"
 $PY "$TESTS_DIR/hostile-check.py" "$MAILTROVE" "$work/dump" "$work/archives" "$scale"
 
-# every case but the 5,000 look-alike members, so the pages fetched are hostile ones
-all=$(mt all.db ingest --json $(ls -d "$work"/dump/* | grep -v many-members) 2>&1)
+# every case but the 5,000 look-alike members and the big ones (each page
+# of a 300 MiB email parses it again; they are tried alone above), so the
+# pages fetched are hostile ones
+all=$(mt all.db ingest --json $(ls -d "$work"/dump/* | grep -v -e many-members -e bomb -e no-separators) 2>&1)
 check "the hostile dump ingests in one run ($all)" \
     $PY -c "import json,sys; d=json.loads(sys.argv[1]); sys.exit(d['read'] != d['stored']+d['duplicates']+d['rejected'])" "$all"
 port=$((20000 + RANDOM % 20000))
