@@ -126,3 +126,8 @@ if command -v script >/dev/null; then
 else
     skip "script (util-linux) missing: progress on a terminal not tried"
 fi
+
+# An unknown field is an error that names the field meant (issue 25).
+out=$(mt a.db count verdict:failed 2>&1); code=$?
+eq "count verdict:failed: exit 2, did you mean dkim:?" "$code ${out#mailtrove: }" \
+   "2 bad query, at character 1: unknown field verdict: -- did you mean dkim:? (to search the text, write it in quotes: \"verdict:...\")"

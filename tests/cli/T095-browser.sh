@@ -23,13 +23,22 @@ for y in $(seq 1998 2022); do for m in 01 04 07 10; do
         > "$work/years/$y-$m.eml"
 done; done
 mt b.db ingest "$DATA/mail" "$work/hostile" "$work/paging" "$work/years" >/dev/null 2>&1
+# signed mail (dkimpy, throwaway keys): the failed badges' two kinds, l=
+signed='"altered": null, "unchecked": null, "partial": null'
+if $PY -c 'import dkim' 2>/dev/null; then
+    $PY "$DATA/make-dkim-cases.py" "$work/dk" >/dev/null
+    mt b.db ingest --keys "$work/dk/adv.zone" "$work/dk/adv/02-altered-body.eml" \
+        "$work/dk/adv/09-no-bh.eml" "$work/dk/adv/04-l-appended.eml" >/dev/null 2>&1
+    src_id() { sqlite3 "$work/b.db" "SELECT email_id FROM source WHERE path = '$1.eml'"; }
+    signed="\"altered\": $(src_id 02-altered-body), \"unchecked\": $(src_id 09-no-bh), \"partial\": $(src_id 04-l-appended)"
+fi
 id_of() { sqlite3 "$work/b.db" "SELECT id FROM email WHERE message_id = '$1'"; }
 mt b.db show --raw "$(id_of reunion-2017@en-marche.fr)" > "$work/raw.eml"
 cat > "$work/expect.json" <<JSON
 {"raw_file": "$work/raw.eml", "attachment_email": $(id_of docs@example.net),
  "attachment_name": "$(sqlite3 "$work/b.db" "SELECT filename FROM attachment WHERE email_id = $(id_of docs@example.net) AND n = 1")",
  "hostile": [$(id_of hostile-1@evil.example), $(id_of hostile-2@evil.example), $(id_of hostile-3@evil.example), $(id_of hostile-4@evil.example)],
- "related": $(id_of hostile-4@evil.example)}
+ "related": $(id_of hostile-4@evil.example), $signed}
 JSON
 "$MAILTROVE" --archive "$work/b.db" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>&1 &
 server=$!
