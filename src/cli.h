@@ -96,6 +96,8 @@ int cmd_stats(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_rejected(const struct cli *cli, int argc, char **argv);
 int cmd_org(const struct cli *cli, int argc, char **argv);
+int cmd_root(const struct cli *cli, int argc, char **argv);
+int cmd_prove(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);
 int cmd_search(const struct cli *cli, int argc, char **argv);

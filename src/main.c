@@ -60,6 +60,8 @@ int main(int argc, char **argv)
         { "serve", cmd_serve },
         { "corroborate", cmd_corroborate },
         { "org", cmd_org },
+        { "root", cmd_root },
+        { "prove", cmd_prove },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

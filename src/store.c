@@ -752,6 +752,30 @@ mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error
     return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "finishing an upgrade");
 }
 
+mt_status store_each_sha256(struct store *st,
+                            bool (*each)(void *, int64_t, const unsigned char *),
+                            void *context, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, sha256 FROM email ORDER BY id", -1, &s, NULL)
+        != SQLITE_OK)
+        return store_db_error(st, err, "reading the emails' hashes");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(s, 1) != 32) {
+            sqlite3_finalize(s);
+            return mt_error_set(err, MT_EDB, "email %lld has no 32-byte SHA-256",
+                                (long long)sqlite3_column_int64(s, 0));
+        }
+        if (!each(context, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1)))
+            break;
+    }
+    mt_status status = rc == SQLITE_ROW || rc == SQLITE_DONE
+                           ? MT_OK : store_db_error(st, err, "reading the emails' hashes");
+    sqlite3_finalize(s);
+    return status;
+}
+
 int64_t store_count_emails(struct store *st)
 {
     sqlite3_stmt *s;

@@ -181,6 +181,15 @@ mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error
 mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
                             size_t *count, struct mt_error *err);
 
+/*
+ * Call EACH with the SHA-256 of every email's stored bytes, in id order
+ * (the archive's Merkle leaves, merkle.h), and its id; stops when EACH
+ * returns false.  MT_OK or MT_EDB.
+ */
+mt_status store_each_sha256(struct store *st,
+                            bool (*each)(void *, int64_t, const unsigned char *),
+                            void *context, struct mt_error *err);
+
 /* Number of emails, or -1 on error. */
 int64_t store_count_emails(struct store *st);
 

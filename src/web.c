@@ -17,6 +17,7 @@
 #include "html.h"
 #include "index.h"
 #include "json.h"
+#include "merkle.h"
 #include "mime.h"
 #include "org.h"
 #include "query.h"
@@ -94,6 +95,7 @@ struct pool {
      * may lag an ingest that is running by that much. */
     struct buf stats_json;
     time_t stats_made;
+    char root_line[200];          /* "N emails, root HEX", made with stats_json */
     char html_view_policy[256];   /* CSP of /email/ID/html, with its style's hash */
 };
 
@@ -839,11 +841,42 @@ static void timeline_chart(struct store *st, struct buf *b)
         free(months[i]);
 }
 
+static bool add_root_leaf(void *context, int64_t id, const unsigned char *sha256)
+{
+    (void)id;
+    merkle_root_add(context, sha256);
+    return true;
+}
+
+/* "N emails under the root HEX (RFC 6962)" into OUT, or "" on failure:
+ * what a reader checks an email's inclusion against (mailtrove prove). */
+static void archive_root_line(struct store *st, char *out, size_t size)
+{
+    struct merkle_root m;
+    unsigned char root[32];
+    merkle_root_init(&m);
+    out[0] = '\0';
+    if (store_each_sha256(st, add_root_leaf, &m, NULL) != MT_OK)
+        return;
+    merkle_root_final(&m, root);
+    int n = snprintf(out, size, "%llu %s, Merkle root (RFC 6962) ", (unsigned long long)m.count,
+                     m.count == 1 ? "email" : "emails");
+    for (int i = 0; i < 32 && n + 2 < (int)size; i++, n += 2)
+        snprintf(out + n, size - (size_t)n, "%02x", root[i]);
+}
+
 static void stats_page(struct store *st, struct reply *r)
 {
     struct buf *b = &r->body;
     page_begin(r, "Statistics", NULL);
     buf_append_str(b, "<h1>Statistics</h1>");
+    char root_line[200];
+    archive_root_line(st, root_line, sizeof root_line);
+    if (root_line[0]) {
+        buf_append_str(b, "<p class=\"muted root\">");
+        html_escape(b, root_line);
+        buf_append_str(b, "</p>");
+    }
     timeline_chart(st, b);
     bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
               " FROM address WHERE role = 0 AND addr IS NOT NULL"
@@ -1023,13 +1056,16 @@ static mt_status cached_stats(struct pool *pool, struct store *st, struct buf *o
         struct buf fresh = BUF_INIT;
         struct json_writer w;
         json_init(&w, &fresh);
+        char root_line[sizeof pool->root_line];
         pthread_mutex_unlock(&pool->lock);   /* compute without the lock */
         status = report_stats_json(st, &w, err);
+        archive_root_line(st, root_line, sizeof root_line);
         pthread_mutex_lock(&pool->lock);
         if (status == MT_OK) {
             buf_free(&pool->stats_json);
             pool->stats_json = fresh;
             pool->stats_made = now;
+            memcpy(pool->root_line, root_line, sizeof root_line);
         } else {
             buf_free(&fresh);
         }
@@ -1081,6 +1117,13 @@ static void home_page(struct pool *pool, struct store *st, struct reply *r)
                   "<div><b>%s</b>to %s</div></div>", emails, attachments, senders, verified,
                first, last);
     buf_free(&stats);
+    pthread_mutex_lock(&pool->lock);
+    if (pool->root_line[0]) {
+        buf_append_str(b, "<p class=\"muted root\">");
+        html_escape(b, pool->root_line);
+        buf_append_str(b, " (<code>mailtrove prove ID</code> gives any email's audit path)</p>");
+    }
+    pthread_mutex_unlock(&pool->lock);
     org_each(st, affiliation_line, b, NULL);
     advanced_form(b);
     buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
