@@ -147,10 +147,10 @@ static const char *const migrations[] = {
      * published): done by relativize_recorded_paths below, in C; the
      * emails a selector signed (selector:S) found by an index */
     "CREATE INDEX IF NOT EXISTS signature_selector ON signature(selector);"
-    /* and the organization's domains (org.h); the whole size of a message
-     * stored cut at the size limit (NULL: stored whole) */
-    "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;"
-    "ALTER TABLE email ADD COLUMN truncated_from INTEGER;",
+    /* and the organization's domains (org.h); email.truncated_from, the
+     * whole size of a message stored cut at the size limit, is added by
+     * migration_10 below (only when missing: ALTER has no IF NOT EXISTS) */
+    "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -260,6 +260,33 @@ static int relativize_recorded_paths(sqlite3 *db)
     return rc;
 }
 
+static bool column_exists(sqlite3 *db, const char *table, const char *column)
+{
+    sqlite3_stmt *s;
+    bool found = false;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(s, 1, column, -1, SQLITE_STATIC);
+    found = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return found;
+}
+
+/* What migration 10 does in C: email.truncated_from when missing, and the
+ * recorded paths of an archive that has some (FROM > 0) made relative. */
+static int migration_10(sqlite3 *db, int from)
+{
+    int rc = SQLITE_OK;
+    if (!column_exists(db, "email", "truncated_from"))
+        rc = sqlite3_exec(db, "ALTER TABLE email ADD COLUMN truncated_from INTEGER", NULL, NULL,
+                          NULL);
+    if (rc == SQLITE_OK && from > 0)
+        rc = relativize_recorded_paths(db);
+    return rc;
+}
+
 mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
 {
     char *message = NULL;
@@ -270,7 +297,7 @@ mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
     for (int v = from; v < MIGRATION_COUNT; v++) {
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &message) != SQLITE_OK)
             goto fail;
-        if (v + 1 == 10 && from > 0 && relativize_recorded_paths(db) != SQLITE_OK)
+        if (v + 1 == 10 && migration_10(db, from) != SQLITE_OK)
             goto fail;
     }
     char pragma[64];

@@ -75,7 +75,8 @@ sqlite3 "$work/old.db" "UPDATE source SET path = '$leaks/' || path WHERE path LI
     UPDATE source SET path = '$leaks/elsewhere/' || path WHERE path = 'simple.eml';
     UPDATE rejected SET path = '$leaks/' || path;
     UPDATE key SET source = '$leaks/keys/campaign.zone';
-    PRAGMA user_version = 9"
+    ALTER TABLE email DROP COLUMN truncated_from; DROP TABLE org_domain;
+    DROP INDEX signature_selector; PRAGMA user_version = 9"
 check "the old archive was made" [ "$(sqlite3 "$work/old.db" "PRAGMA user_version")" = 9 ]
 mt old.db keys list >/dev/null 2>&1
 eq "a reading command does not migrate" \
@@ -93,5 +94,7 @@ eq "rejections and key sources too, nothing absolute left" \
    "leaks/source-x/notes.txt
 campaign.zone
 0"
+eq "and schema 10's additions are there (truncated_from, org_domain)" \
+   "$(mt old.db show --json 1 | jq_py 'd["truncated_from"]') $(sqlite3 "$work/old.db" "SELECT count(*) FROM org_domain")" "None 0"
 eq "every email keeps its sources" \
    "$(sqlite3 "$work/old.db" "SELECT count(DISTINCT email_id) FROM source")" "$emails"
