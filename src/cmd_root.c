@@ -42,11 +42,12 @@ int cmd_root(const struct cli *cli, int argc, char **argv)
     merkle_root_init(&m);
     mt_status status = store_each_sha256(st, add_leaf, &m, &err);
     store_close(st);
-    if (status != MT_OK)
-        return cli_fail_error(status, &err);
     unsigned char root[32];
     char root_hex[65];
     merkle_root_final(&m, root);
+    merkle_root_free(&m);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
     hex(root, root_hex);
     if (values[0])
         printf("{\"count\":%llu,\"root\":\"%s\"}\n", (unsigned long long)m.count, root_hex);
@@ -121,6 +122,7 @@ int cmd_prove(const struct cli *cli, int argc, char **argv)
     for (uint64_t i = 0; i < l.count; i++)
         merkle_root_add(&m, l.data[i]);
     merkle_root_final(&m, root);
+    merkle_root_free(&m);
     merkle_leaf_hash(l.data[l.index], leaf);
     free(l.data);
     char h[65];

@@ -17,6 +17,7 @@
 /* The root built one leaf at a time in O(log n) memory: the perfect
  * subtrees so far, at most one per height. */
 struct merkle_root {
+    void *ctx;                 /* OpenSSL's EVP_MD_CTX, made once */
     unsigned char stack[64][32];
     int heights[64];
     int depth;
@@ -24,6 +25,8 @@ struct merkle_root {
 };
 
 void merkle_root_init(struct merkle_root *m);
+/* Release what merkle_root_init made (the hashing context). */
+void merkle_root_free(struct merkle_root *m);
 /* Add the leaf whose data is SHA256 (the email's 32-byte hash). */
 void merkle_root_add(struct merkle_root *m, const unsigned char sha256[32]);
 /* The root of the leaves added into OUT (the hash of nothing for none). */

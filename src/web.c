@@ -856,9 +856,11 @@ static void archive_root_line(struct store *st, char *out, size_t size)
     unsigned char root[32];
     merkle_root_init(&m);
     out[0] = '\0';
-    if (store_each_sha256(st, add_root_leaf, &m, NULL) != MT_OK)
-        return;
+    mt_status status = store_each_sha256(st, add_root_leaf, &m, NULL);
     merkle_root_final(&m, root);
+    merkle_root_free(&m);
+    if (status != MT_OK)
+        return;
     int n = snprintf(out, size, "%llu %s, Merkle root (RFC 6962) ", (unsigned long long)m.count,
                      m.count == 1 ? "email" : "emails");
     for (int i = 0; i < 32 && n + 2 < (int)size; i++, n += 2)
