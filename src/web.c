@@ -1,5 +1,6 @@
 /* web.c - routes, pages and headers of `mailtrove serve`. */
 #include "web.h"
+#include "web_int.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -153,107 +154,6 @@ static void lease_return(struct lease *l)
 
 /* --------------------------------------------------------------- replies */
 
-struct reply {
-    unsigned status;
-    const char *content_type;
-    struct buf body;
-    char disposition[512];    /* Content-Disposition, when set */
-    bool download;
-    const char *policy;       /* a CSP of its own (the HTML view), else by kind */
-    bool embeddable;          /* cid: images, loaded by the sandboxed HTML view */
-};
-
-static void html_escape(struct buf *out, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': buf_append_str(out, "&amp;"); break;
-        case '<': buf_append_str(out, "&lt;"); break;
-        case '>': buf_append_str(out, "&gt;"); break;
-        case '"': buf_append_str(out, "&quot;"); break;
-        case '\'': buf_append_str(out, "&#39;"); break;
-        default: buf_append_char(out, *s);
-        }
-    }
-}
-
-static void url_escape(struct buf *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *c = (const unsigned char *)s; c && *c; c++) {
-        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
-            || *c == '-' || *c == '_' || *c == '.' || *c == '~')
-            buf_append_char(out, (char)*c);
-        else {
-            buf_append_char(out, '%');
-            buf_append_char(out, hex[*c >> 4]);
-            buf_append_char(out, hex[*c & 15]);
-        }
-    }
-}
-
-static void page_begin(struct reply *r, const char *title, const char *query)
-{
-    struct buf *b = &r->body;
-    r->content_type = "text/html; charset=utf-8";
-    buf_append_str(b, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                      "<title>");
-    html_escape(b, title);
-    buf_append_str(b, " · mailtrove</title><link rel=\"stylesheet\" href=\"/style.css\">"
-                      "</head><body><header><a href=\"/\">mailtrove</a>"
-                      "<form action=\"/search\" method=\"get\" role=\"search\">"
-                      "<label for=\"q\" class=\"visually-hidden\" hidden>Search</label>"
-                      "<input type=\"search\" id=\"q\" name=\"q\" aria-label=\"Search the archive\" value=\"");
-    html_escape(b, query ? query : "");
-    buf_append_str(b, "\" placeholder=\"words, &quot;a phrase&quot;, from:, date:2017…\">"
-                      "<button type=\"submit\">Search</button></form>"
-                      "<a href=\"/stats\">Statistics</a></header><main>\n");
-}
-
-static void page_end(struct reply *r)
-{
-    buf_append_str(&r->body, "</main></body></html>\n");
-}
-
-/* VERDICT's badge.  A failed one says which kind (FAILURE, from
- * QUERY_FAILURE_KIND_SQL): red "altered since signed" only where a
- * signature was checked and does not match; "could not be checked"
- * (malformed, unsupported algorithm, revoked key) is no sign of tampering
- * and is not shown as one. */
-static void badge(struct buf *b, const char *verdict, const char *failure)
-{
-    static const char *const labels[][3] = {
-        { "verified", "DKIM verified", "verified" }, { "weak", "DKIM weak", "weak" },
-        { "failed", "DKIM failed: altered since signed", "failed" },
-        { "unchecked", "DKIM failed: could not be checked", "unchecked" },
-        { "nokey", "no key", "nokey" }, { "unsigned", "unsigned", "unsigned" },
-    };
-    if (verdict && !strcmp(verdict, "failed") && failure && !strcmp(failure, "unchecked"))
-        verdict = "unchecked";
-    const char *label = "unknown";
-    const char *cls = "unsigned";
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-        if (verdict && !strcmp(verdict, labels[i][0])) {
-            label = labels[i][1];
-            cls = labels[i][2];
-        }
-    buf_printf(b, "<span class=\"badge b-%s\">%s</span>", cls, label);
-}
-
-static void error_page(struct reply *r, unsigned status, const char *title, const char *message)
-{
-    r->status = status;
-    buf_clear(&r->body);
-    page_begin(r, title, NULL);
-    buf_append_str(&r->body, "<h1>");
-    html_escape(&r->body, title);
-    buf_append_str(&r->body, "</h1><p class=\"error\">");
-    html_escape(&r->body, message);
-    buf_append_str(&r->body, "</p><p><a href=\"/\">Back to the archive</a></p>");
-    page_end(r);
-}
-
 static void json_reply(struct reply *r)
 {
     r->content_type = "application/json; charset=utf-8";
@@ -332,7 +232,7 @@ static void snippet_html(struct buf *b, const char *snippet)
         const char *mark = strstr(s, "**");
         size_t n = mark ? (size_t)(mark - s) : strlen(s);
         char *part = strndup(s, n);
-        html_escape(b, part);
+        web_html_escape(b, part);
         free(part);
         if (!mark)
             break;
@@ -350,13 +250,13 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
     build_query(c, &q);
     enum search_sort sort = SEARCH_SORT_DEFAULT;
     if (arg(c, "sort") && !search_parse_sort(arg(c, "sort"), &sort)) {
-        error_page(r, 400, "Bad sort order", "sort is date, -date or relevance.");
+        web_error_page(r, 400, "Bad sort order", "sort is date, -date or relevance.");
         buf_free(&q);
         return;
     }
     long page = arg(c, "page") ? strtol(arg(c, "page"), NULL, 10) : 1;
     if (page < 1 || page > MAX_PAGE) {
-        error_page(r, 400, "Bad page", "Pages run from 1 to 500; narrow the search to see more.");
+        web_error_page(r, 400, "Bad page", "Pages run from 1 to 500; narrow the search to see more.");
         buf_free(&q);
         return;
     }
@@ -366,28 +266,28 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
                                   true, index_load_body_text, &results, &err);
     if (status == MT_EPARSE) {
         r->status = 400;
-        page_begin(r, "Bad search", buf_cstr(&q));
+        web_page_begin(r, "Bad search", buf_cstr(&q));
         buf_append_str(&r->body, "<h1>This search could not be read</h1><p class=\"error\">");
-        html_escape(&r->body, err.message);
+        web_html_escape(&r->body, err.message);
         buf_append_str(&r->body, "</p><p>Put phrases in double quotes, close every "
                                  "parenthesis, and write dates as 2017, 2017-03 or 2017-03-14.</p>");
         advanced_form(&r->body);
-        page_end(r);
+        web_page_end(r);
         buf_free(&q);
         return;
     }
     if (status != MT_OK) {
-        error_page(r, status == MT_EDB ? 503 : 500, "Search failed",
+        web_error_page(r, status == MT_EDB ? 503 : 500, "Search failed",
                    err.message[0] ? err.message : mt_strerror(status));
         buf_free(&q);
         return;
     }
     struct buf *b = &r->body;
-    page_begin(r, buf_cstr(&q)[0] ? buf_cstr(&q) : "All emails", buf_cstr(&q));
+    web_page_begin(r, buf_cstr(&q)[0] ? buf_cstr(&q) : "All emails", buf_cstr(&q));
     buf_printf(b, "<h1>%lld %s", (long long)results.total, results.total == 1 ? "email" : "emails");
     if (q.len) {
         buf_append_str(b, " for <q>");
-        html_escape(b, buf_cstr(&q));
+        web_html_escape(b, buf_cstr(&q));
         buf_append_str(b, "</q>");
     }
     buf_append_str(b, "</h1>");
@@ -397,13 +297,13 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
     for (size_t i = 0; i < results.count; i++) {
         const struct search_result *e = &results.results[i];
         buf_printf(b, "<article class=\"result\"><h2><a href=\"/email/%lld\">", (long long)e->id);
-        html_escape(b, e->subject && *e->subject ? e->subject : "(no subject)");
+        web_html_escape(b, e->subject && *e->subject ? e->subject : "(no subject)");
         buf_append_str(b, "</a> ");
-        badge(b, e->verdict, e->failure);
+        web_badge(b, e->verdict, e->failure);
         buf_append_str(b, "</h2><div class=\"meta\">");
-        html_escape(b, e->from);
+        web_html_escape(b, e->from);
         buf_append_str(b, " · ");
-        html_escape(b, e->date ? e->date : "no date");
+        web_html_escape(b, e->date ? e->date : "no date");
         buf_append_str(b, "</div><p class=\"snippet\">");
         snippet_html(b, e->snippet);
         buf_append_str(b, "</p></article>\n");
@@ -413,10 +313,10 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         buf_append_str(b, "<nav class=\"pages\" aria-label=\"Pages\">");
         struct buf link = BUF_INIT;
         buf_append_str(&link, "/search?q=");
-        url_escape(&link, buf_cstr(&q));
+        web_url_escape(&link, buf_cstr(&q));
         if (arg(c, "sort")) {
             buf_append_str(&link, "&amp;sort=");
-            url_escape(&link, arg(c, "sort"));
+            web_url_escape(&link, arg(c, "sort"));
         }
         if (page > 1)
             buf_printf(b, "<a rel=\"prev\" href=\"%s&amp;page=%ld\">← Previous</a>", buf_cstr(&link), page - 1);
@@ -426,477 +326,9 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         buf_free(&link);
         buf_append_str(b, "</nav>");
     }
-    page_end(r);
+    web_page_end(r);
     search_page_free(&results);
     buf_free(&q);
-}
-
-static char *text_column(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static void address_line(struct store *st, int64_t id, int role, const char *label, struct buf *b)
-{
-    sqlite3_stmt *s;
-    if (store_statement(st, "SELECT name, addr FROM address WHERE email_id = ?"
-                           " AND role = ? ORDER BY position", &s, NULL) != MT_OK)
-        return;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int(s, 2, role);
-    bool any = false;
-    struct buf one = BUF_INIT;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (!any)
-            buf_printf(b, "<dt>%s</dt><dd>", label);
-        else
-            buf_append_str(b, ", ");
-        any = true;
-        buf_clear(&one);
-        text_format_address(&one, (const char *)sqlite3_column_text(s, 0),
-                              (const char *)sqlite3_column_text(s, 1));
-        html_escape(b, buf_cstr(&one));
-    }
-    if (any)
-        buf_append_str(b, "</dd>");
-    buf_free(&one);
-    sqlite3_reset(s);
-}
-
-/* What the signatures prove, in the CLI's words (report.h). */
-static void verification_panel(struct store *st, int64_t id, struct buf *b)
-{
-    buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"v\"><h2 id=\"v\">Verification</h2>");
-    struct buf words = BUF_INIT;
-    report_signatures_text(st, id, &words);
-    if (!words.len)
-        buf_append_str(b, "<p>No DKIM signature: nothing about this email is "
-                          "cryptographically proven.</p>");
-    else {
-        buf_append_str(b, "<ul>");
-        char *save = NULL;
-        for (char *line = strtok_r(words.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-            while (*line == ' ')
-                line++;
-            buf_append_str(b, "<li>");
-            html_escape(b, line);
-            buf_append_str(b, "</li>");
-        }
-        buf_append_str(b, "</ul>");
-    }
-    buf_free(&words);
-    buf_append_str(b, "</section>");
-}
-
-/* The body: always text, never the message's HTML; with l=, where the
- * signed body ends, the rest marked. */
-static void body_section(struct store *st, int64_t id, struct buf *b)
-{
-    struct buf raw = BUF_INIT;
-    struct mime_message *m = NULL;
-    if (store_get_raw(st, id, &raw, NULL) == MT_OK
-        && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
-        buf_append_str(b, "<h2>Message</h2>");
-        if (m->has_html)
-            buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
-                          "version</a> (sanitized: no scripts, no content from outside the "
-                          "archive).</p>", m->body_from_html
-                              ? "This email was written in HTML; it is shown here as text."
-                              : "This email also has an HTML version.", (long long)id);
-        buf_append_str(b, "<div class=\"body\">");
-        html_escape(b, m->body);
-        buf_append_str(b, "</div>");
-        struct buf tail = BUF_INIT;
-        int64_t unsigned_bytes = 0;
-        if (report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
-            && unsigned_bytes > 0) {
-            buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
-                          "Not covered by the signature</h2><p>The signature's <code>l=</code> "
-                          "covers only the start of the body. These last %lld bytes (as "
-                          "stored, before decoding) were not signed: anyone could have added "
-                          "or changed them after signing.</p><pre class=\"body\"><mark>",
-                       (long long)unsigned_bytes);
-            html_escape(b, buf_cstr(&tail));
-            buf_append_str(b, "</mark></pre></section>");
-        }
-        buf_free(&tail);
-    }
-    mime_message_free(m);
-    buf_free(&raw);
-}
-
-static void email_page(struct store *st, int64_t id, struct reply *r)
-{
-    sqlite3_stmt *s;
-    if (store_statement(st, "SELECT e.subject, e.date, e.date_raw, e.message_id, e.verdict,"
-                           " e.thread_id, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           ", e.truncated_from, e.raw_size FROM email e WHERE e.id = ?",
-                           &s, NULL) != MT_OK) {
-        error_page(r, 503, "Archive busy", "Try again.");
-        return;
-    }
-    sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        error_page(r, 404, "No such email", "There is no email with this number in the archive.");
-        return;
-    }
-    char *subject = text_column(s, 0), *date_raw = text_column(s, 2);
-    char *message_id = text_column(s, 3), *verdict = text_column(s, 4);
-    char *failure = text_column(s, 7);
-    int64_t truncated_from = sqlite3_column_int64(s, 8), raw_size = sqlite3_column_int64(s, 9);
-    bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    int64_t date = sqlite3_column_int64(s, 1);
-    int64_t thread = sqlite3_column_int64(s, 5);
-    sqlite3_reset(s);
-
-    struct buf *b = &r->body;
-    page_begin(r, subject && *subject ? subject : "(no subject)", NULL);
-    buf_append_str(b, "<h1>");
-    html_escape(b, subject && *subject ? subject : "(no subject)");
-    buf_append_str(b, " ");
-    badge(b, verdict, failure);
-    buf_append_str(b, "</h1><dl class=\"headers\">");
-    address_line(st, id, 0, "From", b);
-    address_line(st, id, 1, "To", b);
-    address_line(st, id, 2, "Cc", b);
-    buf_append_str(b, "<dt>Date</dt><dd>");
-    if (has_date) {
-        char iso[40];
-        text_format_date(date, iso, sizeof iso);
-        html_escape(b, iso);
-        int zone;
-        if (text_date_zone(date_raw, &zone)) {   /* as mail clients show it */
-            char local[48];
-            text_format_local_date(date, zone, local, sizeof local);
-            buf_append_str(b, " <span class=\"muted\">(");
-            html_escape(b, local);
-            buf_append_str(b, ", the sender's clock)</span>");
-        }
-    } else {
-        html_escape(b, date_raw ? date_raw : "none");
-    }
-    buf_append_str(b, "</dd><dt>Message-ID</dt><dd>");
-    html_escape(b, message_id ? message_id : "none");
-    buf_printf(b, "</dd><dt>Permalink</dt><dd><a href=\"/email/%lld\">/email/%lld</a> · "
-                  "<a href=\"/email/%lld/raw\">raw source</a>", (long long)id, (long long)id,
-               (long long)id);
-    if (thread) {
-        buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)thread);
-        /* previous and next in the conversation, by date then id */
-        static const char *const neighbours[2][2] = {
-            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) <"
-              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0) DESC, id DESC LIMIT 1", "← previous" },
-            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) >"
-              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0), id LIMIT 1", "next →" },
-        };
-        for (int k = 0; k < 2; k++) {
-            if (store_statement(st, neighbours[k][0], &s, NULL) != MT_OK)
-                continue;
-            sqlite3_bind_int64(s, 1, thread);
-            if (has_date)
-                sqlite3_bind_int64(s, 2, date);
-            else
-                sqlite3_bind_null(s, 2);
-            sqlite3_bind_int64(s, 3, id);
-            if (sqlite3_step(s) == SQLITE_ROW)
-                buf_printf(b, " · <a rel=\"%s\" href=\"/email/%lld\">%s in conversation</a>",
-                           k ? "next" : "prev", (long long)sqlite3_column_int64(s, 0),
-                           neighbours[k][1]);
-            sqlite3_reset(s);
-        }
-    }
-    buf_append_str(b, "</dd></dl>");
-    if (truncated_from > 0)
-        buf_printf(b, "<p class=\"panel\"><b>Truncated.</b> This message was %lld bytes, "
-                      "over the archive's size limit: only its first %lld bytes (its headers "
-                      "and the start of its body) are stored.</p>", (long long)truncated_from,
-                   (long long)raw_size);
-
-    verification_panel(st, id, b);
-
-    /* Text other, verified emails vouch for (docs/corroboration.md). */
-    if (store_statement(st, "SELECT text, by_email, direction FROM corroboration"
-                           " WHERE email_id = ? ORDER BY position", &s, NULL) == MT_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        bool any = false;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            if (!any)
-                buf_append_str(b, "<section class=\"panel\"><h2>Corroborated by verified emails</h2>"
-                                  "<p class=\"muted\">Word for word (white space and line breaks "
-                                  "aside), this text is in a DKIM-verified email:</p><ul>");
-            any = true;
-            int64_t by = sqlite3_column_int64(s, 1);
-            bool quoted_by = !strcmp((const char *)sqlite3_column_text(s, 2), "quoted_by_verified");
-            buf_append_str(b, "<li><q>");
-            html_escape(b, (const char *)sqlite3_column_text(s, 0));
-            buf_printf(b, "</q> — %s <a href=\"/email/%lld\">verified email %lld</a></li>",
-                       quoted_by ? "quoted, as it stood then, by" : "quoted from, and matches,",
-                       (long long)by, (long long)by);
-        }
-        if (any)
-            buf_append_str(b, "</ul></section>");
-        sqlite3_reset(s);
-    }
-
-    /* Attachments */
-    if (store_statement(st, "SELECT n, filename, content_type, size FROM attachment"
-                           " WHERE email_id = ? ORDER BY n", &s, NULL) == MT_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        bool any = false;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            if (!any)
-                buf_append_str(b, "<section class=\"panel\"><h2>Attachments</h2><ul>");
-            any = true;
-            const char *name = (const char *)sqlite3_column_text(s, 1);
-            buf_printf(b, "<li><a href=\"/email/%lld/attachment/%d\">", (long long)id,
-                       sqlite3_column_int(s, 0));
-            html_escape(b, name && *name ? name : "(no name)");
-            buf_append_str(b, "</a> <span class=\"muted\">");
-            html_escape(b, (const char *)sqlite3_column_text(s, 2));
-            buf_printf(b, ", %lld bytes</span></li>", (long long)sqlite3_column_int64(s, 3));
-        }
-        if (any)
-            buf_append_str(b, "</ul></section>");
-        sqlite3_reset(s);
-    }
-
-    body_section(st, id, b);
-    page_end(r);
-    free(subject);
-    free(date_raw);
-    free(message_id);
-    free(verdict);
-    free(failure);
-}
-
-static void thread_page(struct store *st, int64_t id, struct reply *r)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT e.id, e.date, e.from_name, e.from_addr,"
-                           " e.subject, e.verdict, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           " FROM email e"
-                           " WHERE e.thread_id = ?1 OR (e.thread_id IS NULL AND e.id = ?1)"
-                           " ORDER BY e.date IS NULL, e.date, e.id", -1, &s, NULL) != SQLITE_OK) {
-        error_page(r, 503, "Archive busy", "Try again.");
-        return;
-    }
-    sqlite3_bind_int64(s, 1, id);
-    struct buf *b = &r->body;
-    bool any = false;
-    struct buf from = BUF_INIT;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (!any) {
-            page_begin(r, "Conversation", NULL);
-            buf_printf(b, "<h1>Conversation %lld</h1><table><thead><tr><th>Date</th><th>From</th>"
-                          "<th>Subject</th><th>Verification</th><th>Replies to</th></tr></thead><tbody>",
-                       (long long)id);
-        }
-        any = true;
-        char date[40] = "no date";
-        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-            text_format_date(sqlite3_column_int64(s, 1), date, sizeof date);
-        buf_clear(&from);
-        text_format_address(&from, (const char *)sqlite3_column_text(s, 2),
-                              (const char *)sqlite3_column_text(s, 3));
-        buf_printf(b, "<tr><td>%s</td><td>", date);
-        html_escape(b, buf_cstr(&from));
-        buf_printf(b, "</td><td><a href=\"/email/%lld\">", (long long)sqlite3_column_int64(s, 0));
-        const char *subject = (const char *)sqlite3_column_text(s, 4);
-        html_escape(b, subject && *subject ? subject : "(no subject)");
-        buf_append_str(b, "</a></td><td>");
-        badge(b, (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 7));
-        buf_append_str(b, "</td><td>");
-        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-            buf_printf(b, "<a href=\"/email/%lld\">%lld</a>", (long long)sqlite3_column_int64(s, 6),
-                       (long long)sqlite3_column_int64(s, 6));
-        buf_append_str(b, "</td></tr>\n");
-    }
-    sqlite3_finalize(s);
-    buf_free(&from);
-    if (!any) {
-        error_page(r, 404, "No such conversation", "There is no conversation with this number.");
-        return;
-    }
-    buf_append_str(b, "</tbody></table>");
-    page_end(r);
-}
-
-/* A horizontal bar chart of LABEL/COUNT rows from SQL, drawn as SVG. */
-/* A bar chart of SQL's rows (label, count, query): each name and bar is a
- * link to the search that lists those emails (the query, when not NULL). */
-static void bar_chart(struct store *st, struct buf *b, const char *title, const char *sql)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-        return;
-    char *labels[20], *queries[20];
-    int64_t counts[20], max = 1;
-    int n = 0;
-    while (n < 20 && sqlite3_step(s) == SQLITE_ROW) {
-        labels[n] = text_column(s, 0);
-        queries[n] = text_column(s, 2);
-        counts[n] = sqlite3_column_int64(s, 1);
-        if (counts[n] > max)
-            max = counts[n];
-        n++;
-    }
-    sqlite3_finalize(s);
-    buf_append_str(b, "<h2>");
-    html_escape(b, title);
-    buf_append_str(b, "</h2>");
-    if (!n) {
-        buf_append_str(b, "<p class=\"muted\">None.</p>");
-        return;
-    }
-    buf_printf(b, "<svg role=\"img\" aria-label=\"%s\" viewBox=\"0 0 640 %d\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\">", title, n * 22 + 4);
-    for (int i = 0; i < n; i++) {
-        int width = (int)(counts[i] * 380 / max);
-        if (queries[i]) {
-            buf_append_str(b, "<a href=\"/search?q=");
-            url_escape(b, queries[i]);
-            buf_append_str(b, "\">");
-        }
-        buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"%s\">", i * 22 + 15,
-                   queries[i] ? "#0b57d0" : "currentColor");
-        html_escape(b, labels[i] ? labels[i] : "(none)");
-        buf_printf(b, "</text><rect x=\"210\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#0b57d0\">"
-                      "<title>", i * 22 + 3, width > 1 ? width : 1);
-        html_escape(b, labels[i] ? labels[i] : "(none)");
-        buf_printf(b, ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld</text>",
-                   (long long)counts[i], 215 + width, i * 22 + 15, (long long)counts[i]);
-        if (queries[i])
-            buf_append_str(b, "</a>");
-        free(labels[i]);
-        free(queries[i]);
-    }
-    buf_append_str(b, "</svg>");
-}
-
-static void timeline_chart(struct store *st, struct buf *b)
-{
-    sqlite3_stmt *s;
-    /* Dates outside 1980..2100 are real-world garbage (year 102, 2038+);
-     * counted, not drawn. */
-    if (sqlite3_prepare_v2(store_db(st), "SELECT strftime('%Y-%m', date, 'unixepoch') AS m, count(*)"
-                           " FROM email WHERE date BETWEEN 315532800 AND 4102444800"
-                           " GROUP BY m ORDER BY m", -1, &s, NULL) != SQLITE_OK)
-        return;
-    char *months[2400];
-    int64_t counts[2400], max = 1;
-    int n = 0;
-    while (n < 2400 && sqlite3_step(s) == SQLITE_ROW) {
-        months[n] = text_column(s, 0);
-        counts[n] = sqlite3_column_int64(s, 1);
-        if (counts[n] > max)
-            max = counts[n];
-        n++;
-    }
-    sqlite3_finalize(s);
-    buf_append_str(b, "<h2>Emails per month</h2>");
-    if (!n) {
-        buf_append_str(b, "<p class=\"muted\">No dated emails.</p>");
-        return;
-    }
-    int width = n * 4 > 640 ? n * 4 : 640;
-    buf_printf(b, "<svg role=\"img\" aria-label=\"Emails per month\" viewBox=\"0 0 %d 170\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\">", width + 40);
-    double bar = (double)width / n;
-    if (bar > 24)
-        bar = 24;       /* a few months: narrow bars, not a wall */
-    /* Year labels never overlap: the chart is drawn about 900 px wide
-     * whatever its viewBox, a label needs about 44 px of it, so every
-     * STEP-th January is labelled, STEP the smallest of 1, 2, 5, 10, 20,
-     * 50 years that leaves that room at this scale. */
-    double room = 44.0 * (width + 40) / 900.0;
-    static const int steps[] = { 1, 2, 5, 10, 20, 50 };
-    int step = 50;
-    for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
-        if (bar * 12 * steps[k] >= room) {
-            step = steps[k];
-            break;
-        }
-    double last_label = -1e9;
-    for (int i = 0; i < n; i++) {
-        int h = (int)(counts[i] * 140 / max);
-        buf_append_str(b, "<a href=\"/search?q=date:");
-        url_escape(b, months[i] ? months[i] : "");
-        buf_printf(b, "\"><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-                      "fill=\"#0b57d0\"><title>%s: %lld</title></rect></a>", 30 + i * bar,
-                   145 - h, bar > 1.5 ? bar - 0.5 : bar, h > 0 ? h : 1,
-                   months[i] ? months[i] : "?", (long long)counts[i]);
-        if (!months[i] || strcmp(months[i] + 5, "01") || atoi(months[i]) % step)
-            continue;
-        double x = 30 + i * bar;
-        if (x - last_label < room)
-            continue;
-        buf_printf(b, "<text x=\"%.1f\" y=\"162\" font-size=\"%.0f\">%.4s</text>", x,
-                   room * 0.34, months[i]);
-        last_label = x;
-    }
-    buf_printf(b, "<text x=\"0\" y=\"12\">%lld</text></svg>", (long long)max);
-    for (int i = 0; i < n; i++)
-        free(months[i]);
-}
-
-static bool add_root_leaf(void *context, int64_t id, const unsigned char *sha256)
-{
-    (void)id;
-    merkle_root_add(context, sha256);
-    return true;
-}
-
-/* "N emails under the root HEX (RFC 6962)" into OUT, or "" on failure:
- * what a reader checks an email's inclusion against (mailtrove prove). */
-static void archive_root_line(struct store *st, char *out, size_t size)
-{
-    struct merkle_root m;
-    unsigned char root[32];
-    merkle_root_init(&m);
-    out[0] = '\0';
-    mt_status status = store_each_sha256(st, add_root_leaf, &m, NULL);
-    merkle_root_final(&m, root);
-    merkle_root_free(&m);
-    if (status != MT_OK)
-        return;
-    int n = snprintf(out, size, "%llu %s, Merkle root (RFC 6962) ", (unsigned long long)m.count,
-                     m.count == 1 ? "email" : "emails");
-    for (int i = 0; i < 32 && n + 2 < (int)size; i++, n += 2)
-        snprintf(out + n, size - (size_t)n, "%02x", root[i]);
-}
-
-static void stats_page(struct store *st, struct reply *r)
-{
-    struct buf *b = &r->body;
-    page_begin(r, "Statistics", NULL);
-    buf_append_str(b, "<h1>Statistics</h1>");
-    char root_line[200];
-    archive_root_line(st, root_line, sizeof root_line);
-    if (root_line[0]) {
-        buf_append_str(b, "<p class=\"muted root\">");
-        html_escape(b, root_line);
-        buf_append_str(b, "</p>");
-    }
-    timeline_chart(st, b);
-    bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
-              " FROM address WHERE role = 0 AND addr IS NOT NULL"
-              " GROUP BY addr ORDER BY n DESC LIMIT 15");
-    bar_chart(st, b, "Top signing domains (passing signatures; the organization's marked)",
-              "SELECT g.domain || CASE WHEN EXISTS (SELECT 1 FROM org_domain o WHERE"
-              " g.domain = o.domain OR substr(g.domain, -length(o.domain) - 1) = '.' || o.domain) THEN ' (organization)'"
-              " ELSE '' END, count(DISTINCT g.email_id) AS n, 'signer:' || g.domain"
-              " FROM signature g WHERE g.result = 'pass' AND g.domain IS NOT NULL"
-              " GROUP BY g.domain ORDER BY n DESC LIMIT 15");
-    bar_chart(st, b, "Verification", "SELECT CASE e.verdict WHEN 'failed' THEN"
-              " CASE " QUERY_FAILURE_KIND_SQL " WHEN 'altered' THEN 'failed: altered since signed'"
-              " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*),"
-              " 'dkim:' || CASE e.verdict WHEN 'failed' THEN " QUERY_FAILURE_KIND_SQL
-              " ELSE e.verdict END"
-              " FROM email e GROUP BY v ORDER BY CASE e.verdict WHEN 'verified' THEN 0"
-              " WHEN 'weak' THEN 1 WHEN 'failed' THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END, v");
-    page_end(r);
 }
 
 /* Content-Disposition filename: printable ASCII without quotes or
@@ -917,11 +349,11 @@ static void raw_download(struct store *st, int64_t id, struct reply *r)
 {
     mt_status status = store_get_raw(st, id, &r->body, NULL);
     if (status == MT_ENOTFOUND) {
-        error_page(r, 404, "No such email", "There is no email with this number in the archive.");
+        web_error_page(r, 404, "No such email", "There is no email with this number in the archive.");
         return;
     }
     if (status != MT_OK) {
-        error_page(r, 500, "Could not read this email", mt_strerror(status));
+        web_error_page(r, 500, "Could not read this email", mt_strerror(status));
         return;
     }
     r->content_type = "message/rfc822";
@@ -942,12 +374,12 @@ static void attachment_download(struct store *st, int64_t id, int n, struct repl
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_int(s, 2, n);
         if (sqlite3_step(s) == SQLITE_ROW)
-            name = text_column(s, 0) ? text_column(s, 0) : strdup("");
+            name = web_text_column(s, 0) ? web_text_column(s, 0) : strdup("");
         sqlite3_finalize(s);
     }
     if (!name || store_get_raw(st, id, &raw, NULL) != MT_OK
         || mime_get_attachment((const unsigned char *)buf_cstr(&raw), raw.len, n, &data, &size) != MT_OK) {
-        error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
+        web_error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
     } else {
         buf_append(&r->body, data, size);
         char safe[200], fallback[64];
@@ -971,9 +403,9 @@ static void html_view(struct pool *pool, struct store *st, int64_t id, struct re
     if (status == MT_OK)
         status = mime_get_html((const unsigned char *)buf_cstr(&raw), raw.len, &html);
     if (status == MT_ENOTFOUND) {
-        error_page(r, 404, "No HTML version", "This email has no HTML part.");
+        web_error_page(r, 404, "No HTML version", "This email has no HTML part.");
     } else if (status != MT_OK) {
-        error_page(r, 500, "Could not read this email", mt_strerror(status));
+        web_error_page(r, 500, "Could not read this email", mt_strerror(status));
     } else {
         struct buf *b = &r->body;
         char prefix[64];
@@ -1021,7 +453,7 @@ static void content_id_image(struct store *st, int64_t id, const char *cid, stru
         if (!strcmp(type, raster[i]))
             served = raster[i];
     if (!served) {
-        error_page(r, 404, "No such image", "This email has no inline image by that name.");
+        web_error_page(r, 404, "No such image", "This email has no inline image by that name.");
     } else {
         buf_append(&r->body, data, size);
         r->content_type = served;
@@ -1061,7 +493,7 @@ static mt_status cached_stats(struct pool *pool, struct store *st, struct buf *o
         char root_line[sizeof pool->root_line];
         pthread_mutex_unlock(&pool->lock);   /* compute without the lock */
         status = report_stats_json(st, &w, err);
-        archive_root_line(st, root_line, sizeof root_line);
+        web_archive_root_line(st, root_line, sizeof root_line);
         pthread_mutex_lock(&pool->lock);
         if (status == MT_OK) {
             buf_free(&pool->stats_json);
@@ -1090,11 +522,11 @@ static void affiliation_line(void *context, const char *domain, int64_t affiliat
 {
     struct buf *b = context;
     buf_append_str(b, "<p class=\"affiliation\"><a href=\"/search?q=");
-    url_escape(b, "affiliated:yes dkim-domain:");
-    url_escape(b, domain);
+    web_url_escape(b, "affiliated:yes dkim-domain:");
+    web_url_escape(b, domain);
     buf_printf(b, "\"><b>%lld</b> %s verified as sent through ", (long long)affiliated,
                affiliated == 1 ? "email" : "emails");
-    html_escape(b, domain);
+    web_html_escape(b, domain);
     buf_append_str(b, "</a></p>");
 }
 
@@ -1112,7 +544,7 @@ static void home_page(struct pool *pool, struct store *st, struct reply *r)
     stats_value(doc, "date_first", first, sizeof first);
     stats_value(doc, "date_last", last, sizeof last);
     first[10] = last[10] = '\0';
-    page_begin(r, "Archive", NULL);
+    web_page_begin(r, "Archive", NULL);
     buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
     buf_printf(b, "<div><b>%s</b>emails</div><div><b>%s</b>attachments</div>"
                   "<div><b>%s</b>unique senders</div><div><b>%s</b>DKIM verified</div>"
@@ -1122,7 +554,7 @@ static void home_page(struct pool *pool, struct store *st, struct reply *r)
     pthread_mutex_lock(&pool->lock);
     if (pool->root_line[0]) {
         buf_append_str(b, "<p class=\"muted root\">");
-        html_escape(b, pool->root_line);
+        web_html_escape(b, pool->root_line);
         buf_append_str(b, " (<code>mailtrove prove ID</code> gives any email's audit path)</p>");
     }
     pthread_mutex_unlock(&pool->lock);
@@ -1133,7 +565,7 @@ static void home_page(struct pool *pool, struct store *st, struct reply *r)
                       "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
                       "<code>date:2017-03</code>, <code>has:attachment</code>, "
                       "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
-    page_end(r);
+    web_page_end(r);
 }
 
 static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
@@ -1150,12 +582,12 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
     } else if (!strcmp(url, "/search")) {
         search_page(st, c, r);
     } else if (!strcmp(url, "/stats")) {
-        stats_page(st, r);
+        web_stats_page(st, r);
     } else if (!strncmp(url, "/email/", 7) && parse_id(url + 7, &id, &rest)) {
         long n;
         char *end;
         if (!*rest)
-            email_page(st, id, r);
+            web_email_page(st, id, r);
         else if (!strcmp(rest, "/raw"))
             raw_download(st, id, r);
         else if (!strcmp(rest, "/html"))
@@ -1166,9 +598,9 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
                  && !*end && n < 100000)
             attachment_download(st, id, (int)n, r);
         else
-            error_page(r, 404, "Not found", "There is no such page.");
+            web_error_page(r, 404, "Not found", "There is no such page.");
     } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {
-        thread_page(st, id, r);
+        web_thread_page(st, id, r);
     } else if (!strcmp(url, "/api/stats")) {
         json_reply(r);
         if (cached_stats(pool, st, &r->body, &err) != MT_OK)
@@ -1228,7 +660,7 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
         }
         buf_free(&q);
     } else {
-        error_page(r, 404, "Not found", "There is no such page.");
+        web_error_page(r, 404, "Not found", "There is no such page.");
     }
 }
 
@@ -1263,7 +695,7 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
     struct reply r = { .status = 200 };
     bool head = !strcmp(method, "HEAD");
     if (strcmp(method, "GET") && !head) {
-        error_page(&r, 405, "Method not allowed", "This archive is read-only: GET only.");
+        web_error_page(&r, 405, "Method not allowed", "This archive is read-only: GET only.");
     } else {
         struct lease lease;
         lease_take(pool, &lease);

@@ -1,0 +1,48 @@
+/*
+ * web_int.h - internal to the web module (web.c: libmicrohttpd, routes,
+ * the connection pool; web_pages.c: the HTML).  Other modules use web.h.
+ * A struct reply belongs to the request being answered.
+ */
+#ifndef MT_WEB_INT_H
+#define MT_WEB_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "store.h"
+
+/* What a route answers: status, type, body; the headers are added by web.c. */
+struct reply {
+    unsigned status;
+    const char *content_type;
+    struct buf body;
+    char disposition[512];    /* Content-Disposition, when set */
+    bool download;
+    const char *policy;       /* a CSP of its own (the HTML view), else by kind */
+    bool embeddable;          /* cid: images, loaded by the sandboxed HTML view */
+};
+
+/* HTML text and URL query escaping, appended to OUT. */
+void web_html_escape(struct buf *out, const char *s);
+void web_url_escape(struct buf *out, const char *s);
+/* The page frame: head, header with the search box (QUERY in it), main. */
+void web_page_begin(struct reply *r, const char *title, const char *query);
+void web_page_end(struct reply *r);
+/* VERDICT's badge; FAILURE is QUERY_FAILURE_KIND_SQL's kind, or NULL. */
+void web_badge(struct buf *b, const char *verdict, const char *failure);
+/* R made an error page of STATUS, its body replaced. */
+void web_error_page(struct reply *r, unsigned status, const char *title, const char *message);
+/* Column I of S as a malloc'd copy (NULL when NULL). */
+char *web_text_column(sqlite3_stmt *s, int i);
+
+/* The pages, written into R on ST's connection. */
+void web_email_page(struct store *st, int64_t id, struct reply *r);
+void web_thread_page(struct store *st, int64_t id, struct reply *r);
+void web_stats_page(struct store *st, struct reply *r);
+/* "N emails, Merkle root (RFC 6962) HEX" into OUT, or "" on failure. */
+void web_archive_root_line(struct store *st, char *out, size_t size);
+
+#endif
