@@ -14,6 +14,7 @@
 #include "index.h"
 #include "ingest.h"
 #include "json.h"
+#include "source.h"
 #include "corroborate.h"
 #include "thread.h"
 #include "verify.h"
@@ -24,22 +25,17 @@ struct progress {
     uint64_t total_bytes;     /* of the input, when known; else 0 */
 };
 
-/* Whether the file at PATH starts as an archive or a compressed stream,
- * whose messages' bytes are not the file's. */
+/* Whether the file at PATH is an archive or a compressed stream (as
+ * source.c tells), whose messages' bytes are not the file's. */
 static bool is_packed(const char *path)
 {
-    unsigned char d[262];
+    unsigned char d[4096];
     FILE *f = fopen(path, "rb");
     if (!f)
         return false;
-    size_t n = fread(d, 1, sizeof d, f);
+    size_t n = fread(d, 1, sizeof d, f), skip;
     fclose(f);
-    return (n >= 2 && d[0] == 0x1f && d[1] == 0x8b)
-           || (n >= 4 && !memcmp(d, "\x28\xb5\x2f\xfd", 4))
-           || (n >= 6 && !memcmp(d, "\xfd" "7zXZ", 5))
-           || (n >= 3 && !memcmp(d, "BZh", 3))
-           || (n >= 4 && !memcmp(d, "PK\3\4", 4))
-           || (n >= 262 && !memcmp(d + 257, "ustar", 5));
+    return source_classify(d, n, &skip) == SOURCE_ARCHIVE;
 }
 
 /* Add the bytes of the regular files at PATH (walking directories, not

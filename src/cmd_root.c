@@ -9,15 +9,12 @@
 #include "cli_options.h"
 #include "json.h"
 #include "merkle.h"
+#include "text.h"
 
+/* a 32-byte hash in hex */
 static void hex(const unsigned char bytes[32], char out[65])
 {
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    out[64] = '\0';
+    text_hex(bytes, 32, out);
 }
 
 static bool add_leaf(void *context, int64_t id, const unsigned char *sha256)

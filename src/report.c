@@ -96,16 +96,6 @@ static mt_status email_doc_load(struct store *st, int64_t id,
     return status;
 }
 
-static void hex(const unsigned char *bytes, int n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < n; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 /*
  * Call EACH(context, formatted) for every address of ROLE, formatted as
  * "Name <addr>": from the parsed message when there is one, so addresses
@@ -500,7 +490,7 @@ mt_status report_email_json(struct store *st, int64_t id,
         json_int(w, sqlite3_column_int64(d.attachments, 3));
         json_key(w, "sha256");
         if (sqlite3_column_bytes(d.attachments, 4) == 32) {
-            hex(sqlite3_column_blob(d.attachments, 4), 32, digest);
+            text_hex(sqlite3_column_blob(d.attachments, 4), 32, digest);
             json_string(w, digest);
         } else {
             json_null(w);
@@ -531,7 +521,7 @@ mt_status report_email_json(struct store *st, int64_t id,
     json_key(w, "raw_size");
     json_int(w, sqlite3_column_int64(row, ROW_RAW_SIZE));
     json_key(w, "sha256");
-    hex(sqlite3_column_blob(row, ROW_SHA256), 32, digest);
+    text_hex(sqlite3_column_blob(row, ROW_SHA256), 32, digest);
     json_string(w, digest);
     json_key(w, "verdict");
     json_string(w, column_text(row, ROW_VERDICT));

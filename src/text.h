@@ -70,6 +70,9 @@ bool text_next_word(const char *s, size_t len, size_t *position,
 void text_format_date(int64_t seconds, char *out, size_t size);
 
 /* Append "Name <addr>", "addr" or "Name" to OUT. */
+/* The N bytes at BYTES as lower-case hex into OUT (2 * N + 1 bytes). */
+void text_hex(const unsigned char *bytes, size_t n, char *out);
+
 /* The zone of a Date header ("Mon, 24 Apr 2017 18:03:11 +0200"): its
  * last numeric offset or RFC 5322 zone name, in minutes east of UTC, into
  * *OFFSET_MINUTES.  False when it names none (or only a comment). */

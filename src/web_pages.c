@@ -549,10 +549,10 @@ void web_archive_root_line(struct store *st, char *out, size_t size)
     merkle_root_free(&m);
     if (status != MT_OK)
         return;
-    int n = snprintf(out, size, "%llu %s, Merkle root (RFC 6962) ", (unsigned long long)m.count,
-                     m.count == 1 ? "email" : "emails");
-    for (int i = 0; i < 32 && n + 2 < (int)size; i++, n += 2)
-        snprintf(out + n, size - (size_t)n, "%02x", root[i]);
+    char root_hex[65];
+    text_hex(root, 32, root_hex);
+    snprintf(out, size, "%llu %s, Merkle root (RFC 6962) %s", (unsigned long long)m.count,
+             m.count == 1 ? "email" : "emails", root_hex);
 }
 
 void web_stats_page(struct store *st, struct reply *r)
