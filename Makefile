@@ -5,14 +5,14 @@
 # ASan+UBSan.
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
-PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1
 LIGHT_PKGS = sqlite3 libzstd
 VERIFY_PKGS = sqlite3 libzstd libcrypto
 CC     ?= cc
 OPT    ?= -O2 -g
 WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 # CFLAGS/LDFLAGS given on the command line are added, never replace these.
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR)"' \
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Isrc -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR)"' \
               $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread -lm $(LDLIBS)
@@ -23,7 +23,9 @@ VERIFY_STATIC_LIBS = $(shell pkg-config --static --libs $(VERIFY_PKGS)) -lresolv
                      -lm $(LDLIBS)
 BUILD  ?= build
 
-SRC      = $(wildcard src/*.c)
+# src/outlook/: the Outlook backends (PST/OST through libpst, .msg through
+# libgsf) and the MIME writer they share.
+SRC      = $(wildcard src/*.c src/outlook/*.c)
 FULL_SRC = $(filter-out src/front.c src/verify_program.c,$(SRC))
 LIB_SRC  = $(filter-out src/main.c src/front.c src/verify_program.c src/cli.c src/cli_options.c \
                         src/cmd_%.c,$(SRC))
@@ -86,6 +88,7 @@ $(BUILD)/mailtrove-full: $(OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/%.o: src/%.c | $(BUILD)
+	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) | $(BUILD)

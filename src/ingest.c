@@ -1,5 +1,6 @@
 /* ingest.c - producer / workers / writer pipeline. */
 #include "ingest.h"
+#include "source_ledger.h"
 
 #include <openssl/sha.h>
 #include <pthread.h>
@@ -38,6 +39,11 @@ struct slot {
     char *reject_reason;
     uint64_t input_bytes;
     uint64_t truncated_from;  /* source_item's: 0, or the whole size */
+    const char *derived_from; /* source_item's ("pst", "msg"; static) */
+    char *file;               /* source_item's: its `sources` row */
+    const char *file_kind;    /* static */
+    bool is_promise;          /* a store's promise, not an item */
+    int64_t expected;
     uint64_t raw_size_in_flight; /* counted in pipeline.inflight_bytes */
     struct buf raw;
     /* worker results */
@@ -81,7 +87,10 @@ static void slot_clear(struct slot *s)
     free(s->member);
     free(s->separator);
     free(s->reject_reason);
-    s->path = s->member = s->separator = s->reject_reason = NULL;
+    free(s->file);
+    s->path = s->member = s->separator = s->reject_reason = s->file = NULL;
+    s->derived_from = s->file_kind = NULL;
+    s->is_promise = false;
     buf_free(&s->raw);
     buf_free(&s->compressed);
     mime_message_free(s->parsed);
@@ -129,13 +138,18 @@ static mt_status producer_emit(void *context, struct source_item *item)
     s->reject_reason = dup_or_null(item->reject_reason);
     s->input_bytes = item->input_bytes;
     s->truncated_from = item->truncated_from;
+    s->derived_from = item->derived_from;
+    s->file = dup_or_null(item->file);
+    s->file_kind = item->file_kind;
+    s->is_promise = item->is_promise;
+    s->expected = item->expected;
     if (item->bytes) {
         /* Take the bytes instead of copying them. */
         s->raw = *item->bytes;
         item->bytes->data = NULL;
         item->bytes->len = item->bytes->capacity = 0;
     }
-    if (!s->path || (item->member && !s->member)
+    if (!s->path || (item->member && !s->member) || (item->file && !s->file)
         || (item->separator && !s->separator)
         || (item->reject_reason && !s->reject_reason)) {
         slot_clear(s);
@@ -197,7 +211,7 @@ static void work_on(struct slot *s, struct store *reader,
                     const struct ingest_options *options,
                     struct store_compressor *compressor)
 {
-    if (s->reject_reason)
+    if (s->reject_reason || s->is_promise)
         return;
     SHA256((const unsigned char *)buf_cstr(&s->raw), s->raw.len, s->sha256);
     int64_t id;
@@ -279,6 +293,59 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
+/* The `sources` row being counted: items come in input order, so one
+ * file's items are consecutive and one row at a time is enough. */
+struct ledger_acc {
+    struct source_ledger_row row;
+    bool active;
+};
+
+static mt_status ledger_flush(struct store *st, struct ledger_acc *acc,
+                              const struct ingest_options *options, struct mt_error *err)
+{
+    if (!acc->active)
+        return MT_OK;
+    mt_status status = source_ledger_put(st, &acc->row, options->now, err);
+    free(acc->row.path);
+    acc->row.path = NULL;
+    acc->active = false;
+    return status;
+}
+
+/* Count slot S (already written: BEFORE are the counts before it) in its
+ * file's row. */
+static mt_status ledger_count(struct store *st, struct ledger_acc *acc,
+                              const struct ingest_options *options, const struct slot *s,
+                              const struct ingest_counts *before,
+                              const struct ingest_counts *after, struct mt_error *err)
+{
+    if (!s->file)
+        return MT_OK;
+    if (acc->active && strcmp(acc->row.path, s->file) != 0) {
+        mt_status status = ledger_flush(st, acc, options, err);
+        if (status != MT_OK)
+            return status;
+    }
+    if (!acc->active) {
+        memset(&acc->row, 0, sizeof acc->row);
+        if ((acc->row.path = strdup(s->file)) == NULL)
+            return MT_ENOMEM;
+        acc->row.kind = (char *)(s->file_kind ? s->file_kind : "other");
+        acc->row.expected = -1;
+        acc->active = true;
+    }
+    if (s->is_promise) {
+        if (s->expected >= 0)
+            acc->row.expected = (acc->row.expected < 0 ? 0 : acc->row.expected) + s->expected;
+        return MT_OK;
+    }
+    acc->row.read += after->read - before->read;
+    acc->row.stored += after->stored - before->stored;
+    acc->row.duplicates += after->duplicates - before->duplicates;
+    acc->row.rejected += after->rejected - before->rejected;
+    return MT_OK;
+}
+
 /* Write one finished slot. */
 static mt_status write_slot(struct store *st, struct index *ix,
                             struct verify_writer *verifier,
@@ -286,8 +353,10 @@ static mt_status write_slot(struct store *st, struct index *ix,
                             struct ingest_counts *counts, struct mt_error *err)
 {
     mt_status status = MT_OK;
-    counts->read++;
     counts->input_bytes += s->input_bytes;
+    if (s->is_promise)
+        return MT_OK;
+    counts->read++;
     if (s->reject_reason) {
         counts->rejected++;
         return store_add_rejection(st, s->path, s->offset, s->member,
@@ -319,6 +388,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
         counts->stored++;
         if (s->truncated_from)
             status = store_mark_truncated(st, id, s->truncated_from, err);
+        if (status == MT_OK && s->derived_from)
+            status = store_mark_derived(st, id, s->derived_from, err);
         if (status == MT_OK)
             status = index_put_message(ix, id, s->parsed,
                                        s->dkim ? (int)s->dkim->count : 0, err);
@@ -387,6 +458,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     bool producer_started = false;
     bool in_transaction = false;
     mt_status status = MT_OK;
+    struct ledger_acc ledger = { .active = false };
 
     memset(counts, 0, sizeof *counts);
     for (int i = 0; i < count; i++) {
@@ -465,7 +537,10 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             batch_start = now_seconds();
             batch_items = 0;
         }
+        struct ingest_counts before = *counts;
         status = write_slot(st, ix, verifier, options, s, counts, err);
+        if (status == MT_OK)
+            status = ledger_count(st, &ledger, options, s, &before, counts, err);
         if (status != MT_OK)
             goto out;
         uint64_t written = s->raw_size_in_flight;
@@ -492,8 +567,16 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             last_progress = now;
         }
     }
+    if (ledger.active && !in_transaction) {
+        status = store_begin(st, err);
+        if (status != MT_OK)
+            goto out;
+        in_transaction = true;
+    }
     if (in_transaction) {
-        status = index_flush(ix, err);
+        status = ledger_flush(st, &ledger, options, err);
+        if (status == MT_OK)
+            status = index_flush(ix, err);
         if (status != MT_OK)
             goto out; /* rolled back there */
         status = store_commit(st, err);
@@ -543,6 +626,7 @@ out:
         sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
                                   NULL, NULL);
     }
+    free(ledger.row.path);
     verify_writer_close(verifier);
     index_close(ix);
     return status;

@@ -3,11 +3,13 @@
  * runs the read-only queries itself and hands everything else here. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "index.h"
 #include "mime.h"
+#include "outlook/outlook_store.h"
 #include "store.h"
 
 /* An archive from before body texts were kept, or lengths laid out for
@@ -34,6 +36,10 @@ int main(int argc, char **argv)
         .finish_upgrade = finish_upgrade,
     };
     int i = 0;
+    /* The PST/OST reader's helper process (outlook_store.h): not a
+     * command for people, so not in the usage. */
+    if (argc == 4 && !strcmp(argv[1], "__outlook-store"))
+        return outlook_store_helper_main(argv[2], (size_t)strtoull(argv[3], NULL, 10), 1);
     /* Past a file size limit (ulimit -f) a write should fail with EFBIG
      * and a message, not kill us half-way through a transaction. */
     signal(SIGXFSZ, SIG_IGN);

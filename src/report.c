@@ -51,7 +51,7 @@ static void email_doc_free(struct email_doc *d)
 
 enum { ROW_MESSAGE_ID, ROW_DATE, ROW_DATE_RAW, ROW_FROM_NAME, ROW_FROM_ADDR,
        ROW_SUBJECT, ROW_VERDICT, ROW_THREAD, ROW_RAW_SIZE, ROW_IN_REPLY_TO,
-       ROW_REFS, ROW_SHA256, ROW_PARSED, ROW_TRUNCATED };
+       ROW_REFS, ROW_SHA256, ROW_PARSED, ROW_TRUNCATED, ROW_DERIVED };
 
 static mt_status email_doc_load(struct store *st, int64_t id,
                                 struct email_doc *d, bool with_body,
@@ -62,7 +62,7 @@ static mt_status email_doc_load(struct store *st, int64_t id,
     d->id = id;
     status = prepare(st, "SELECT message_id, date, date_raw, from_name, from_addr,"
                      " subject, verdict, thread_id, raw_size, in_reply_to, refs,"
-                     " sha256, parsed, truncated_from FROM email WHERE id = ?", &d->row, err);
+                     " sha256, parsed, truncated_from, derived_from FROM email WHERE id = ?", &d->row, err);
     if (status != MT_OK)
         return status;
     sqlite3_bind_int64(d->row, 1, id);
@@ -440,6 +440,9 @@ mt_status report_email_json(struct store *st, int64_t id,
         json_null(w);
     else
         json_int(w, sqlite3_column_int64(row, ROW_TRUNCATED));
+    /* written from an Outlook item: "pst" or "msg" */
+    json_key(w, "derived_from");
+    json_string(w, column_text(row, ROW_DERIVED));
     json_key(w, "from");
     text_format_address(&text, column_text(row, ROW_FROM_NAME),
                           column_text(row, ROW_FROM_ADDR));
@@ -628,6 +631,11 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                         "its first %lld bytes (its headers and the start of its body) are "
                         "stored\n", (long long)sqlite3_column_int64(row, ROW_TRUNCATED),
                    (long long)sqlite3_column_int64(row, ROW_RAW_SIZE));
+    if (column_text(row, ROW_DERIVED))
+        buf_printf(out, "REBUILT: from an Outlook %s: these are not the bytes that "
+                        "travelled, so DKIM signatures in its headers usually cannot "
+                        "verify\n", !strcmp(column_text(row, ROW_DERIVED), "msg")
+                                        ? ".msg file" : "store (PST/OST)");
     buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
     report_signatures_text(st, id, out);
     struct buf raw = BUF_INIT, tail = BUF_INIT;

@@ -14,17 +14,8 @@
 
 #include "mbox.h"
 #include "reader.h"
-
-struct walk {
-    const char *root;         /* the SOURCE argument as the user named it */
-    const char *root_name;    /* what stands for it in recorded paths */
-    struct buf shown;         /* the recorded path of the current item */
-    size_t max_message;
-    int max_depth;
-    source_item_fn emit;
-    void *context;
-    struct mt_error *err;
-};
+#include "source_int.h"
+#include "outlook/outlook_store.h"
 
 /* Bytes sniffed to decide what a stream is (tar's magic is at 257). */
 #define SNIFF_BYTES 4096
@@ -197,26 +188,39 @@ size_t source_find_mbox_start(const unsigned char *d, size_t len)
  * path names the ingesting machine (/home/<user>/leaks/...), and the
  * archive is published: where the dump sat is nobody's business.
  */
-static mt_status deliver(struct walk *w, struct source_item *item)
+/* Append REAL as it is recorded: the root's name, then the path below it. */
+static mt_status recorded_path(struct walk *w, const char *real, struct buf *out)
 {
-    const char *below = item->path + strlen(w->root);
+    const char *below = real + strlen(w->root);
     while (*below == '/')
         below++;
-    buf_clear(&w->shown);
-    if (buf_append_str(&w->shown, w->root_name) != MT_OK
-        || (*below && w->shown.len && buf_append_char(&w->shown, '/') != MT_OK)
-        || buf_append_str(&w->shown, below) != MT_OK)
+    buf_clear(out);
+    if (buf_append_str(out, w->root_name) != MT_OK
+        || (*below && out->len && buf_append_char(out, '/') != MT_OK)
+        || buf_append_str(out, below) != MT_OK)
         return MT_ENOMEM;
-    if (!w->shown.len && buf_append_str(&w->shown, ".") != MT_OK)
+    if (!out->len && buf_append_str(out, ".") != MT_OK)
+        return MT_ENOMEM;
+    return MT_OK;
+}
+
+mt_status source_deliver(struct walk *w, struct source_item *item)
+{
+    if (recorded_path(w, item->path, &w->shown) != MT_OK)
+        return MT_ENOMEM;
+    const char *row = w->file_row ? w->file_row : item->path;
+    if (recorded_path(w, row, &w->shown_file) != MT_OK)
         return MT_ENOMEM;
     const char *real = item->path;
     item->path = w->shown.data;
+    item->file = w->shown_file.data;
+    item->file_kind = w->file_kind ? w->file_kind : "other";
     mt_status st = w->emit(w->context, item);
     item->path = real;
     return st;
 }
 
-static mt_status emit_rejection(struct walk *w, const char *path,
+mt_status source_emit_rejection(struct walk *w, const char *path,
                                 int64_t offset, const char *member,
                                 const char *reason, uint64_t input_bytes)
 {
@@ -224,10 +228,10 @@ static mt_status emit_rejection(struct walk *w, const char *path,
         .path = path, .offset = offset, .member = member,
         .reject_reason = reason, .input_bytes = input_bytes,
     };
-    return deliver(w, &item);
+    return source_deliver(w, &item);
 }
 
-static mt_status emit_message(struct walk *w, struct source_item *item)
+mt_status source_emit_message(struct walk *w, struct source_item *item)
 {
     const char *problem = source_message_problem(
         (const unsigned char *)buf_cstr(item->bytes), item->bytes->len);
@@ -235,7 +239,7 @@ static mt_status emit_message(struct walk *w, struct source_item *item)
         item->reject_reason = problem;
         item->bytes = NULL;
     }
-    return deliver(w, item);
+    return source_deliver(w, item);
 }
 
 static mt_status walk_stream(struct walk *w, struct reader *r,
@@ -266,7 +270,7 @@ static mt_status walk_mbox(struct walk *w, struct reader *r, const char *path,
                 break;
             snprintf(reason, sizeof reason, "mbox could not be read to the end: %s",
                      split_err.message);
-            st = emit_rejection(w, path, (int64_t)r->offset, member, reason, 0);
+            st = source_emit_rejection(w, path, (int64_t)r->offset, member, reason, 0);
             break;
         }
         struct source_item item = {
@@ -280,7 +284,7 @@ static mt_status walk_mbox(struct walk *w, struct reader *r, const char *path,
          * body) is stored, marked truncated; never nothing. */
         if (message.oversize)
             item.truncated_from = message.length_in_mbox;
-        st = emit_message(w, &item);
+        st = source_emit_message(w, &item);
         mbox_message_free(&message);
         if (st != MT_OK)
             break;
@@ -304,7 +308,7 @@ static mt_status walk_single_message(struct walk *w, struct reader *r,
         if (got < 0) {
             snprintf(reason, sizeof reason, "could not be read: %s",
                      r->error.message);
-            st = emit_rejection(w, path, -1, member, reason, total);
+            st = source_emit_rejection(w, path, -1, member, reason, total);
             goto out;
         }
         if (got == 0)
@@ -326,7 +330,7 @@ static mt_status walk_single_message(struct walk *w, struct reader *r,
         .path = path, .offset = -1, .member = member, .bytes = &bytes,
         .input_bytes = total, .truncated_from = oversize ? total : 0,
     };
-    st = emit_message(w, &item);
+    st = source_emit_message(w, &item);
 out:
     buf_free(&bytes);
     return st;
@@ -417,7 +421,7 @@ static mt_status read_archive(struct walk *w, struct reader *r,
     if (opened != ARCHIVE_OK) {
         snprintf(reason, sizeof reason, "archive could not be opened: %s",
                  archive_error_string(a) ? archive_error_string(a) : "unknown");
-        st = emit_rejection(w, path, -1, member, reason, 0);
+        st = source_emit_rejection(w, path, -1, member, reason, 0);
         goto out;
     }
     for (;;) {
@@ -430,7 +434,7 @@ static mt_status read_archive(struct walk *w, struct reader *r,
                      "archive is damaged, reading stopped: %s",
                      archive_error_string(a) ? archive_error_string(a)
                                              : "unknown error");
-            st = emit_rejection(w, path, -1, member, reason, 0);
+            st = source_emit_rejection(w, path, -1, member, reason, 0);
             goto out;
         }
         (*entries)++;
@@ -458,7 +462,7 @@ static mt_status read_archive(struct walk *w, struct reader *r,
         if (type != AE_IFREG && !raw) {
             snprintf(reason, sizeof reason, "archive member is %s",
                      entry_kind_name(type));
-            st = emit_rejection(w, path, -1, child, reason, 0);
+            st = source_emit_rejection(w, path, -1, child, reason, 0);
             if (st != MT_OK)
                 goto out;
             continue;
@@ -466,7 +470,7 @@ static mt_status read_archive(struct walk *w, struct reader *r,
         if (depth + 1 > w->max_depth) {
             snprintf(reason, sizeof reason,
                      "archives nested deeper than %d levels", w->max_depth);
-            st = emit_rejection(w, path, -1, child, reason, 0);
+            st = source_emit_rejection(w, path, -1, child, reason, 0);
             if (st != MT_OK)
                 goto out;
             continue;
@@ -504,7 +508,7 @@ static mt_status walk_archive(struct walk *w, struct reader *r,
             return st;
     }
     /* Nothing lost silently: an archive that gave nothing is rejected. */
-    return emit_rejection(w, path, -1, member,
+    return source_emit_rejection(w, path, -1, member,
                           "archive holds no member that could be read "
                           "(empty, or damaged beyond reading)", 0);
 }
@@ -524,22 +528,47 @@ static mt_status walk_junk_then_mbox(struct walk *w, struct reader *r,
     ssize_t got = reader_fill(r, r->capacity);
     if (got < 0) {
         snprintf(reason, sizeof reason, "could not be read: %s", r->error.message);
-        return emit_rejection(w, path, -1, member, reason, 0);
+        return source_emit_rejection(w, path, -1, member, reason, 0);
     }
     size_t start = source_find_mbox_start(reader_peek(r), (size_t)got);
     if (start == SIZE_MAX)
-        return emit_rejection(w, path, -1, member,
+        return source_emit_rejection(w, path, -1, member,
                               binary ? "binary data, not an email message"
                                      : "no header block: not an email message or mbox", 0);
     bool nul = memchr(reader_peek(r), 0, start) != NULL;
     snprintf(reason, sizeof reason,
              "%zu bytes before the first From line are not mail (%s); the mbox after them "
              "was read", start, nul ? "binary data" : "text");
-    mt_status st = emit_rejection(w, path, (int64_t)r->offset, member, reason, start);
+    mt_status st = source_emit_rejection(w, path, (int64_t)r->offset, member, reason, start);
     if (st != MT_OK)
         return st;
     reader_consume(r, start);
     return walk_mbox(w, r, path, member);
+}
+
+/* Which `sources` row the file PATH counts under, and its kind: a file
+ * holding one message, in a directory, counts under the directory. */
+static void note_file_kind(struct walk *w, const char *path,
+                           enum source_kind kind, const char *store, bool ole2)
+{
+    w->file_row = path;
+    if (store)
+        w->file_kind = store;
+    else if (ole2)
+        w->file_kind = "msg";
+    else if (kind == SOURCE_MBOX)
+        w->file_kind = "mbox";
+    else if (kind == SOURCE_ARCHIVE)
+        w->file_kind = "archive";
+    else if (kind == SOURCE_MESSAGE)
+        w->file_kind = "message";
+    else
+        w->file_kind = "other";
+    if (w->in_directory && (kind == SOURCE_MESSAGE || ole2 || kind == SOURCE_EMPTY
+                            || kind == SOURCE_NOT_MAIL || kind == SOURCE_BINARY)) {
+        w->file_row = w->directory;
+        w->file_kind = "directory";
+    }
 }
 
 static mt_status walk_stream(struct walk *w, struct reader *r,
@@ -551,12 +580,20 @@ static mt_status walk_stream(struct walk *w, struct reader *r,
     if (got < 0) {
         snprintf(reason, sizeof reason, "could not be read: %s",
                  r->error.message);
-        return emit_rejection(w, path, -1, member, reason, 0);
+        return source_emit_rejection(w, path, -1, member, reason, 0);
     }
     size_t skip;
     enum source_kind kind = source_classify(reader_peek(r), (size_t)got, &skip);
+    const char *store = outlook_store_kind(reader_peek(r), (size_t)got);
+    bool ole2 = got >= 8 && !memcmp(reader_peek(r), "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
+    if (depth == 0 && member == NULL)
+        note_file_kind(w, path, kind, store, ole2);
     if (kind == SOURCE_EMPTY)
-        return emit_rejection(w, path, -1, member, "empty file", 0);
+        return source_emit_rejection(w, path, -1, member, "empty file", 0);
+    if (store)
+        return source_walk_outlook_store(w, r, path, member, top_fd, store);
+    if (ole2)
+        return source_walk_ole2(w, r, path, member);
     if (kind == SOURCE_MBOX) {
         reader_consume(r, skip);
         return walk_mbox(w, r, path, member);
@@ -569,19 +606,19 @@ static mt_status walk_stream(struct walk *w, struct reader *r,
         got = reader_fill(r, r->capacity);   /* a zip: enough to see its member names */
         if (got < 0) {
             snprintf(reason, sizeof reason, "could not be read: %s", r->error.message);
-            return emit_rejection(w, path, -1, member, reason, 0);
+            return source_emit_rejection(w, path, -1, member, reason, 0);
         }
     }
     const char *document = source_document_kind(reader_peek(r), (size_t)got);
     if (document) {
         snprintf(reason, sizeof reason, "a document, not an email: %s", document);
-        return emit_rejection(w, path, -1, member, reason, 0);
+        return source_emit_rejection(w, path, -1, member, reason, 0);
     }
     /* media: named at once, not read further in search of an mbox */
     const char *media = source_media_kind(reader_peek(r), (size_t)got);
     if (media) {
         snprintf(reason, sizeof reason, "not an email: %s", media);
-        return emit_rejection(w, path, -1, member, reason, 0);
+        return source_emit_rejection(w, path, -1, member, reason, 0);
     }
     if (kind == SOURCE_ARCHIVE)
         return walk_archive(w, r, path, member, depth, top_fd);
@@ -595,7 +632,7 @@ static mt_status walk_file(struct walk *w, const char *path)
     if (fd < 0) {
         snprintf(reason, sizeof reason, "could not be opened: %s",
                  strerror(errno));
-        return emit_rejection(w, path, -1, NULL, reason, 0);
+        return source_emit_rejection(w, path, -1, NULL, reason, 0);
     }
     struct reader r;
     mt_status st = reader_init(&r, reader_read_fd, &fd, 0);
@@ -620,7 +657,7 @@ static mt_status walk_directory(struct walk *w, const char *path, int level)
     if (!dir) {
         snprintf(reason, sizeof reason, "directory could not be opened: %s",
                  strerror(errno));
-        return emit_rejection(w, path, -1, NULL, reason, 0);
+        return source_emit_rejection(w, path, -1, NULL, reason, 0);
     }
     char **names = NULL;
     size_t count = 0, capacity = 0;
@@ -659,6 +696,8 @@ static mt_status walk_directory(struct walk *w, const char *path, int level)
             st = MT_ENOMEM;
             break;
         }
+        w->in_directory = true;
+        w->directory = path;
         st = walk_path(w, child.data, level + 1);
     }
     buf_free(&child);
@@ -674,25 +713,27 @@ static mt_status walk_path(struct walk *w, const char *path, int level)
 {
     struct stat info;
     char reason[1200];
+    w->file_row = w->in_directory ? w->directory : path;
+    w->file_kind = w->in_directory ? "directory" : "other";
     if (lstat(path, &info) != 0) {
         snprintf(reason, sizeof reason, "could not be examined: %s",
                  strerror(errno));
-        return emit_rejection(w, path, -1, NULL, reason, 0);
+        return source_emit_rejection(w, path, -1, NULL, reason, 0);
     }
     if (S_ISLNK(info.st_mode)) {
         /* Follow links to files; links to directories could loop. */
         if (stat(path, &info) != 0)
-            return emit_rejection(w, path, -1, NULL,
+            return source_emit_rejection(w, path, -1, NULL,
                                   "symbolic link to nothing", 0);
         if (S_ISDIR(info.st_mode) && level > 0)
-            return emit_rejection(w, path, -1, NULL,
+            return source_emit_rejection(w, path, -1, NULL,
                                   "symbolic link to a directory, not followed",
                                   0);
     }
     if (S_ISDIR(info.st_mode))
         return walk_directory(w, path, level);
     if (!S_ISREG(info.st_mode))
-        return emit_rejection(w, path, -1, NULL,
+        return source_emit_rejection(w, path, -1, NULL,
                               "not a regular file (device, pipe or socket)",
                               0);
     return walk_file(w, path);
@@ -711,6 +752,9 @@ mt_status source_walk(const char *path, const struct source_options *options,
                          ? options->max_archive_depth
                          : SOURCE_MAX_ARCHIVE_DEPTH,
         .emit = emit, .context = context, .err = err,
+        .shown_file = BUF_INIT,
+        .outlook_helper = options && options->outlook_helper
+                              ? options->outlook_helper : "/proc/self/exe",
     };
     struct stat info;
     if (stat(path, &info) != 0)
@@ -723,6 +767,7 @@ mt_status source_walk(const char *path, const struct source_options *options,
     mt_status st = walk_path(&w, path, 0);
     free(name);
     buf_free(&w.shown);
+    buf_free(&w.shown_file);
     return st;
 }
 

@@ -41,6 +41,18 @@ struct source_item {
     uint64_t truncated_from; /* 0; or the message's whole size when it is
                                 over the limit and BYTES holds only what
                                 fits (its headers and the start of its body) */
+    const char *derived_from; /* "pst" or "msg": BYTES were written from an
+                                 Outlook item, not read; else NULL */
+    const char *file;        /* the `sources` row this item counts under,
+                                recorded like PATH: the file read (an mbox,
+                                a store, an archive), or for a message file
+                                in a directory, that directory */
+    const char *file_kind;   /* "mbox", "pst", "ost", "msg", "archive",
+                                "directory", "message" or "other" */
+    bool is_promise;         /* no message, no rejection: FILE's folders
+                                promise EXPECTED items (sent once, after
+                                a store's items) */
+    int64_t expected;
 };
 
 /* Called once per item, in order; a status other than MT_OK stops the
@@ -50,6 +62,9 @@ typedef mt_status (*source_item_fn)(void *context, struct source_item *item);
 struct source_options {
     size_t max_message_bytes;  /* 0: SOURCE_MAX_MESSAGE_BYTES */
     int max_archive_depth;     /* 0: SOURCE_MAX_ARCHIVE_DEPTH */
+    const char *outlook_helper; /* the program that reads PST/OST stores
+                                   (outlook_store.h); NULL: this program
+                                   (/proc/self/exe) */
 };
 
 /*

@@ -565,6 +565,21 @@ mt_status store_mark_truncated(struct store *st, int64_t id, uint64_t size,
     return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "marking a truncated message");
 }
 
+mt_status store_mark_derived(struct store *st, int64_t id, const char *from,
+                             struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "UPDATE email SET derived_from = ? WHERE id = ?",
+                                       &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, id);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "marking a derived message");
+}
+
 uint64_t store_truncated_from(struct store *st, int64_t id)
 {
     sqlite3_stmt *s;

@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 struct store;
 
@@ -127,6 +127,11 @@ mt_status store_add_source(struct store *st, int64_t id, const char *path,
  * the size limit.  Inside a transaction. */
 mt_status store_mark_truncated(struct store *st, int64_t id, uint64_t size,
                                struct mt_error *err);
+
+/* Email ID (just stored) was written from an Outlook item, not read as
+ * it travelled: FROM is "pst" or "msg" (a static string). */
+mt_status store_mark_derived(struct store *st, int64_t id, const char *from,
+                             struct mt_error *err);
 
 /* The whole size of email ID when it was stored cut at the size limit,
  * else 0 (also on error). */

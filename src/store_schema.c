@@ -151,6 +151,20 @@ static const char *const migrations[] = {
      * whole size of a message stored cut at the size limit, is added by
      * migration_10 below (only when missing: ALTER has no IF NOT EXISTS) */
     "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;",
+    /* 11: Outlook input.  An email written from an Outlook item says from
+     * what ("pst", "msg"); and the per-source-file ledger (`sources`,
+     * source_ledger.h): what the last ingest of each file read, stored,
+     * found already archived and rejected, and what a store promised. */
+    "ALTER TABLE email ADD COLUMN derived_from TEXT;"
+    "CREATE TABLE source_file("
+    "  path TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  read INTEGER NOT NULL,"
+    "  stored INTEGER NOT NULL,"
+    "  duplicates INTEGER NOT NULL,"
+    "  rejected INTEGER NOT NULL,"
+    "  expected INTEGER,"
+    "  ingested_at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

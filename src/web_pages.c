@@ -153,6 +153,40 @@ static void address_line(struct store *st, int64_t id, int role, const char *lab
 }
 
 /* What the signatures prove, in the CLI's words (report.h). */
+/* An email written from an Outlook item says so, and where it was filed:
+ * the folder path from the recorded member ("Top/Inbox#2097188"). */
+static void outlook_panel(struct store *st, int64_t id, const char *derived, struct buf *b)
+{
+    bool msg = !strcmp(derived, "msg");
+    buf_printf(b, "<p class=\"panel\"><b>Rebuilt from an Outlook %s.</b> These are not "
+                  "the bytes that travelled, so DKIM signatures in its headers usually "
+                  "cannot verify.", msg ? ".msg file" : "store");
+    sqlite3_stmt *s;
+    if (!msg && store_statement(st, "SELECT member FROM source WHERE email_id = ?"
+                                    " AND member IS NOT NULL ORDER BY id", &s, NULL) == MT_OK) {
+        sqlite3_bind_int64(s, 1, id);
+        bool any = false;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const char *member = (const char *)sqlite3_column_text(s, 0);
+            const char *hash = strrchr(member, '#');
+            const char *bang = strstr(member, "!/");
+            const char *start = bang ? bang + 2 : member;
+            buf_append_str(b, any ? "; " : " Folder: ");
+            any = true;
+            char *folder = strndup(start, hash && hash > start ? (size_t)(hash - start)
+                                                              : strlen(start));
+            if (folder) {
+                buf_append_str(b, "<span class=\"folder\">");
+                web_html_escape(b, folder);
+                buf_append_str(b, "</span>");
+            }
+            free(folder);
+        }
+        sqlite3_reset(s);
+    }
+    buf_append_str(b, "</p>");
+}
+
 static void verification_panel(struct store *st, int64_t id, struct buf *b)
 {
     buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"v\"><h2 id=\"v\">Verification</h2>");
@@ -219,7 +253,7 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     sqlite3_stmt *s;
     if (store_statement(st, "SELECT e.subject, e.date, e.date_raw, e.message_id, e.verdict,"
                            " e.thread_id, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           ", e.truncated_from, e.raw_size FROM email e WHERE e.id = ?",
+                           ", e.truncated_from, e.raw_size, e.derived_from FROM email e WHERE e.id = ?",
                            &s, NULL) != MT_OK) {
         web_error_page(r, 503, "Archive busy", "Try again.");
         return;
@@ -232,7 +266,7 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     }
     char *subject = web_text_column(s, 0), *date_raw = web_text_column(s, 2);
     char *message_id = web_text_column(s, 3), *verdict = web_text_column(s, 4);
-    char *failure = web_text_column(s, 7);
+    char *failure = web_text_column(s, 7), *derived = web_text_column(s, 10);
     int64_t truncated_from = sqlite3_column_int64(s, 8), raw_size = sqlite3_column_int64(s, 9);
     bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
     int64_t date = sqlite3_column_int64(s, 1);
@@ -302,6 +336,8 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
                       "and the start of its body) are stored.</p>", (long long)truncated_from,
                    (long long)raw_size);
 
+    if (derived)
+        outlook_panel(st, id, derived, b);
     verification_panel(st, id, b);
 
     /* Text other, verified emails vouch for (docs/corroboration.md). */
@@ -357,6 +393,7 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     free(message_id);
     free(verdict);
     free(failure);
+    free(derived);
 }
 
 void web_thread_page(struct store *st, int64_t id, struct reply *r)
