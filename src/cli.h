@@ -95,6 +95,7 @@ int cmd_show(const struct cli *cli, int argc, char **argv);
 int cmd_stats(const struct cli *cli, int argc, char **argv);
 int cmd_export(const struct cli *cli, int argc, char **argv);
 int cmd_rejected(const struct cli *cli, int argc, char **argv);
+int cmd_sources(const struct cli *cli, int argc, char **argv);
 int cmd_org(const struct cli *cli, int argc, char **argv);
 int cmd_root(const struct cli *cli, int argc, char **argv);
 int cmd_prove(const struct cli *cli, int argc, char **argv);

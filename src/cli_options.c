@@ -31,6 +31,8 @@ static const struct {
     { "stats", "stats [--json]", "counts, dates, verdicts" },
     { "export", "export [--format mbox|jsonl] [QUERY...]", "matching emails (all) on stdout" },
     { "rejected", "rejected [--json]", "what ingest read and did not store" },
+    { "sources", "sources [--json]",
+      "per source file: read, stored, duplicates, rejected; what a store promised" },
     { "root", "root [--json]", "the archive's Merkle root (RFC 6962) over every email's SHA-256" },
     { "prove", "prove [--json] ID", "the audit path proving an email is under the root" },
     { "org add", "org add DOMAIN...", "the organization's domains: its verified mail is affiliated" },

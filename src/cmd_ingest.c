@@ -14,6 +14,7 @@
 #include "index.h"
 #include "ingest.h"
 #include "json.h"
+#include "source_ledger.h"
 #include "source.h"
 #include "corroborate.h"
 #include "thread.h"
@@ -164,6 +165,21 @@ static bool parse_size(const char *text, size_t *out)
     return *out >= 1024;
 }
 
+/* Name each store this ingest read fewer items from than its folders
+ * promise: items the store holds and libpst did not give back. */
+static void warn_short_stores(struct store *st, int64_t since)
+{
+    struct source_ledger_row *rows;
+    size_t n;
+    if (source_ledger_list(st, true, since, &rows, &n, NULL) != MT_OK)
+        return;
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "mailtrove: %s: its folders promise %lld items, %llu were read "
+                        "(see 'mailtrove sources')\n", rows[i].path,
+                (long long)rows[i].expected, (unsigned long long)rows[i].read);
+    source_ledger_free(rows, n);
+}
+
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
                           int workers, size_t max_message, char **sources, int count)
 {
@@ -245,6 +261,8 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         if (status == MT_OK && !reverify)
             status = corroborate_archive(st, cli->body_text_fallback, &corroboration, &err);
     }
+    if (status == MT_OK)
+        warn_short_stores(st, options.now);
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);

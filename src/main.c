@@ -57,6 +57,7 @@ int main(int argc, char **argv)
         { "stats", cmd_stats },
         { "export", cmd_export },
         { "rejected", cmd_rejected },
+        { "sources", cmd_sources },
         { "keys", cmd_keys },
         { "verify", cmd_verify },
         { "search", cmd_search },

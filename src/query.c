@@ -816,6 +816,20 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         buf_free(&lower);
         return;
     }
+    case QUERY_FOLDER: {
+        /* The folder path is the recorded member of an item from a store
+         * ("Top of Personal Folders/Inbox#2097252"), folded for case and
+         * accents like names; the node id after '#' is not a folder. */
+        begin_id_set(pl, "SELECT email_id FROM source");
+        end_id_set(pl, " WHERE member IS NOT NULL AND instr(member, '#') > 0"
+                       " AND mt_folded_contains(substr(member, 1, instr(member, '#') - 1), ?)");
+        struct buf word = BUF_INIT;
+        if (text_fold(v, strlen(v), &word) != MT_OK)
+            pl->status = MT_ENOMEM;
+        add_param_text(pl, buf_cstr(&word), word.len);
+        buf_free(&word);
+        return;
+    }
     case QUERY_AFFILIATED:
         emit(pl, strcasecmp(v, "yes") ? "NOT " ORG_AFFILIATED_SQL : ORG_AFFILIATED_SQL);
         return;

@@ -564,8 +564,8 @@ static void note_file_kind(struct walk *w, const char *path,
         w->file_kind = "message";
     else
         w->file_kind = "other";
-    if (w->in_directory && (kind == SOURCE_MESSAGE || ole2 || kind == SOURCE_EMPTY
-                            || kind == SOURCE_NOT_MAIL || kind == SOURCE_BINARY)) {
+    if (w->in_directory && !store && (kind == SOURCE_MESSAGE || ole2 || kind == SOURCE_EMPTY
+                                      || kind == SOURCE_NOT_MAIL || kind == SOURCE_BINARY)) {
         w->file_row = w->directory;
         w->file_kind = "directory";
     }

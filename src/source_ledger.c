@@ -39,7 +39,7 @@ void source_ledger_free(struct source_ledger_row *rows, size_t count)
     free(rows);
 }
 
-mt_status source_ledger_list(struct store *st, bool only_short,
+mt_status source_ledger_list(struct store *st, bool only_short, int64_t since,
                              struct source_ledger_row **rows, size_t *count,
                              struct mt_error *err)
 {
@@ -48,11 +48,13 @@ mt_status source_ledger_list(struct store *st, bool only_short,
     sqlite3_stmt *s;
     mt_status status = store_statement(st, only_short
         ? "SELECT path, kind, read, stored, duplicates, rejected, expected FROM source_file"
-          " WHERE expected > read ORDER BY path"
+          " WHERE expected > read AND ingested_at >= ? ORDER BY path"
         : "SELECT path, kind, read, stored, duplicates, rejected, expected FROM source_file"
           " ORDER BY path", &s, err);
     if (status != MT_OK)
         return status;
+    if (only_short)
+        sqlite3_bind_int64(s, 1, since);
     struct source_ledger_row *list = NULL;
     size_t n = 0, cap = 0;
     int rc;

@@ -31,8 +31,9 @@ mt_status source_ledger_put(struct store *st, const struct source_ledger_row *ro
                             int64_t now, struct mt_error *err);
 
 /* Every row, by path.  On MT_OK *ROWS (free with source_ledger_free) holds
- * *COUNT rows.  ONLY_SHORT: just the stores whose expected exceeds read. */
-mt_status source_ledger_list(struct store *st, bool only_short,
+ * *COUNT rows.  ONLY_SHORT: just the stores whose expected exceeds read,
+ * written at or after SINCE (an ingest's start: what it just read). */
+mt_status source_ledger_list(struct store *st, bool only_short, int64_t since,
                              struct source_ledger_row **rows, size_t *count,
                              struct mt_error *err);
 void source_ledger_free(struct source_ledger_row *rows, size_t count);

@@ -583,6 +583,8 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
         search_page(st, c, r);
     } else if (!strcmp(url, "/stats")) {
         web_stats_page(st, r);
+    } else if (!strcmp(url, "/sources")) {
+        web_sources_page(st, r);
     } else if (!strncmp(url, "/email/", 7) && parse_id(url + 7, &id, &rest)) {
         long n;
         char *end;

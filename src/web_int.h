@@ -42,6 +42,7 @@ char *web_text_column(sqlite3_stmt *s, int i);
 void web_email_page(struct store *st, int64_t id, struct reply *r);
 void web_thread_page(struct store *st, int64_t id, struct reply *r);
 void web_stats_page(struct store *st, struct reply *r);
+void web_sources_page(struct store *st, struct reply *r);
 /* "N emails, Merkle root (RFC 6962) HEX" into OUT, or "" on failure. */
 void web_archive_root_line(struct store *st, char *out, size_t size);
 

@@ -604,6 +604,8 @@ void web_stats_page(struct store *st, struct reply *r)
         web_html_escape(b, root_line);
         buf_append_str(b, "</p>");
     }
+    buf_append_str(b, "<p><a href=\"/sources\">The files this archive was made from</a>: "
+                      "what was read, stored and rejected from each.</p>");
     timeline_chart(st, b);
     bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
               " FROM address WHERE role = 0 AND addr IS NOT NULL"

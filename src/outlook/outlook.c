@@ -2,7 +2,11 @@
  * naming non-mail items, and the compressed-RTF decoder (MS-OXRTFCP). */
 #include "outlook/outlook.h"
 
+#include "text.h"
+
+#include <iconv.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -195,3 +199,53 @@ done:
     *out_size = n;
     return MT_OK;
 }
+
+/* iconv's name for a Windows code page number. */
+static void codepage_name(int cp, char *out, size_t size)
+{
+    if (cp == 65001) snprintf(out, size, "UTF-8");
+    else if (cp == 20127) snprintf(out, size, "ASCII");
+    else if (cp >= 28591 && cp <= 28605) snprintf(out, size, "ISO-8859-%d", cp - 28590);
+    else if (cp >= 50220 && cp <= 50222) snprintf(out, size, "ISO-2022-JP");
+    else if (cp == 51932) snprintf(out, size, "EUC-JP");
+    else if (cp == 51949) snprintf(out, size, "EUC-KR");
+    else if (cp == 54936) snprintf(out, size, "GB18030");
+    else if (cp == 20866) snprintf(out, size, "KOI8-R");
+    else if (cp == 21866) snprintf(out, size, "KOI8-U");
+    else if (cp == 10000) snprintf(out, size, "MACINTOSH");
+    else snprintf(out, size, "CP%d", cp);
+}
+
+/* Bytes in code page CP as UTF-8; what iconv cannot take is read as
+ * UTF-8 when it is, else as windows-1252. */
+char *outlook_codepage_to_utf8(const unsigned char *d, size_t n, int cp)
+{
+    while (n && d[n - 1] == 0)
+        n--;
+    struct buf out = BUF_INIT;
+    if (cp > 0 && cp != 65001 && !(cp == 1252 && text_is_utf8((const char *)d, n))) {
+        char name[32];
+        codepage_name(cp, name, sizeof name);
+        iconv_t cd = iconv_open("UTF-8", name);
+        if (cd != (iconv_t)-1) {
+            size_t cap = n * 4 + 16;
+            char *o = malloc(cap);
+            char *in = (char *)d, *op = o;
+            size_t inleft = n, outleft = cap;
+            bool ok = o && iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+            iconv_close(cd);
+            if (ok && buf_append(&out, o, (size_t)(op - o)) == MT_OK) {
+                free(o);
+                return buf_steal(&out);
+            }
+            free(o);
+            buf_clear(&out);
+        }
+    }
+    if (text_append_utf8_or_cp1252(&out, (const char *)d, n) != MT_OK) {
+        buf_free(&out);
+        return NULL;
+    }
+    return buf_steal(&out);
+}
+

@@ -2,7 +2,6 @@
  * libgsf reads the compound file; the property streams are ours. */
 #include "outlook/outlook_msg.h"
 
-#include <iconv.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,55 +84,6 @@ static char *utf16le_to_utf8(const unsigned char *d, size_t n)
     return buf_steal(&out);
 }
 
-/* iconv's name for a Windows code page number. */
-static void codepage_name(int cp, char *out, size_t size)
-{
-    if (cp == 65001) snprintf(out, size, "UTF-8");
-    else if (cp == 20127) snprintf(out, size, "ASCII");
-    else if (cp >= 28591 && cp <= 28605) snprintf(out, size, "ISO-8859-%d", cp - 28590);
-    else if (cp >= 50220 && cp <= 50222) snprintf(out, size, "ISO-2022-JP");
-    else if (cp == 51932) snprintf(out, size, "EUC-JP");
-    else if (cp == 51949) snprintf(out, size, "EUC-KR");
-    else if (cp == 54936) snprintf(out, size, "GB18030");
-    else if (cp == 20866) snprintf(out, size, "KOI8-R");
-    else if (cp == 21866) snprintf(out, size, "KOI8-U");
-    else if (cp == 10000) snprintf(out, size, "MACINTOSH");
-    else snprintf(out, size, "CP%d", cp);
-}
-
-/* Bytes in code page CP as UTF-8; what iconv cannot take is read as
- * UTF-8 when it is, else as windows-1252. */
-static char *codepage_to_utf8(const unsigned char *d, size_t n, int cp)
-{
-    while (n && d[n - 1] == 0)
-        n--;
-    struct buf out = BUF_INIT;
-    if (cp > 0 && cp != 65001 && !(cp == 1252 && text_is_utf8((const char *)d, n))) {
-        char name[32];
-        codepage_name(cp, name, sizeof name);
-        iconv_t cd = iconv_open("UTF-8", name);
-        if (cd != (iconv_t)-1) {
-            size_t cap = n * 4 + 16;
-            char *o = malloc(cap);
-            char *in = (char *)d, *op = o;
-            size_t inleft = n, outleft = cap;
-            bool ok = o && iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
-            iconv_close(cd);
-            if (ok && buf_append(&out, o, (size_t)(op - o)) == MT_OK) {
-                free(o);
-                return buf_steal(&out);
-            }
-            free(o);
-            buf_clear(&out);
-        }
-    }
-    if (text_append_utf8_or_cp1252(&out, (const char *)d, n) != MT_OK) {
-        buf_free(&out);
-        return NULL;
-    }
-    return buf_steal(&out);
-}
-
 /* A string property: PT_UNICODE, else PT_STRING8; NULL when absent or empty. */
 static char *prop_string(struct storage *s, unsigned id)
 {
@@ -147,7 +97,7 @@ static char *prop_string(struct storage *s, unsigned id)
     } else {
         snprintf(name, sizeof name, "__substg1.0_%04X001E", id);
         if ((d = stream(s, name, &n)))
-            r = codepage_to_utf8(d, n, s->codepage);
+            r = outlook_codepage_to_utf8(d, n, s->codepage);
     }
     free(d);
     if (r && *r == '\0') {
@@ -357,7 +307,7 @@ static void read_bodies(struct storage *s, struct outlook_message *m)
     if (html) {
         uint64_t cpid = 0;
         prop_fixed(s, 0x3FDE, &cpid);
-        m->body_html = codepage_to_utf8(html, n, cpid ? (int)(uint32_t)cpid : s->codepage);
+        m->body_html = outlook_codepage_to_utf8(html, n, cpid ? (int)(uint32_t)cpid : s->codepage);
         free(html);
     } else {
         m->body_html = prop_string(s, 0x1013);

@@ -71,6 +71,20 @@ static char *utf8(pst_item *item, pst_string *s)
     return strdup(s->str);
 }
 
+/* The HTML body is in PR_INTERNET_CPID's code page (MS-OXCMSG 2.2.1.56.7),
+ * which libpst's own conversion does not look at. */
+static char *html_utf8(pst_item *item, pst_string *s)
+{
+    if (s->str == NULL || s->str[0] == '\0')
+        return NULL;
+    if (s->is_utf8)
+        return strdup(s->str);
+    if (item->internet_cpid)
+        return outlook_codepage_to_utf8((const unsigned char *)s->str, strlen(s->str),
+                                        item->internet_cpid);
+    return utf8(item, s);
+}
+
 static int64_t unix_time(const FILETIME *ft)
 {
     return ft ? (int64_t)pst_fileTimeToUnixTime(ft) : 0;
@@ -151,7 +165,7 @@ static struct outlook_message *convert(struct helper *h, pst_item *item,
         m->delivery_time = unix_time(e->arrival_date);
         m->message_id = utf8(item, &e->messageid);
         m->in_reply_to = utf8(item, &e->in_reply_to);
-        m->body_html = utf8(item, &e->htmlbody);
+        m->body_html = html_utf8(item, &e->htmlbody);
         if (e->rtf_compressed.data && e->rtf_compressed.size) {
             unsigned char *rtf;
             size_t n;
