@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "encoded_word.h"
 #include "text.h"
 
 void mime_init(void)
@@ -426,6 +427,13 @@ static GMimeMessage *parse_gmime(const unsigned char *raw, size_t len,
     unsigned char *lf_copy = NULL;
     if (ends_lines_in_bare_cr(raw, len) && (lf_copy = bare_cr_to_lf(raw, len)))
         raw = lf_copy;
+    /* Padded base64 encoded words GMime would cut short (encoded_word.h). */
+    size_t requoted_len;
+    unsigned char *requoted = encoded_word_requote(raw, len, &requoted_len);
+    if (requoted) {
+        raw = requoted;
+        len = requoted_len;
+    }
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer((const char *)raw, len);
     GMimeParser *parser = g_mime_parser_new_with_stream(stream);
     g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
@@ -433,6 +441,7 @@ static GMimeMessage *parse_gmime(const unsigned char *raw, size_t len,
     g_object_unref(parser);
     g_object_unref(stream);   /* it copied the buffer: the copy can go */
     free(lf_copy);
+    free(requoted);
     return message;
 }
 
