@@ -1,6 +1,7 @@
 /* main.c - mailtrove-full: every command, with MIME, DKIM, the web
  * server and archive reading linked in.  The light `mailtrove` (front.c)
  * runs the read-only queries itself and hands everything else here. */
+#include <glib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,12 @@ static mt_status finish_upgrade(struct store *st, struct mt_error *err)
     return status;
 }
 
+static void quiet_log(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                      gpointer data)
+{
+    (void)domain, (void)level, (void)message, (void)data;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli = {
@@ -40,6 +47,11 @@ int main(int argc, char **argv)
      * command for people, so not in the usage. */
     if (argc == 4 && !strcmp(argv[1], "__outlook-store"))
         return outlook_store_helper_main(argv[2], (size_t)strtoull(argv[3], NULL, 10), 1);
+    /* libgsf warns on stderr about each damaged compound file it reads;
+     * the .msg reader reports the damage itself, as a rejection. */
+    g_log_set_handler("libgsf:msole", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                      quiet_log, NULL);
+    g_log_set_handler("libgsf", G_LOG_LEVEL_MASK, quiet_log, NULL);
     /* Past a file size limit (ulimit -f) a write should fail with EFBIG
      * and a message, not kill us half-way through a transaction. */
     signal(SIGXFSZ, SIG_IGN);

@@ -420,7 +420,10 @@ mt_status outlook_msg_parse(const unsigned char *d, size_t len,
         return MT_EPARSE;
     }
     mt_status st;
-    if (!holds_message(root)) {
+    if (gsf_infile_num_children(root) <= 0) {
+        st = mt_error_set(err, MT_EPARSE, "a damaged OLE2 compound file (.msg or Office): "
+                          "no stream in it can be read");
+    } else if (!holds_message(root)) {
         st = mt_error_set(err, MT_EUNSUPPORTED, "a document, not an email: %s",
                           compound_kind(root));
     } else {

@@ -2,12 +2,16 @@
  * own example), non-mail classes, and the MIME writer read back by our
  * MIME parser (deterministic bytes, encoded names and subjects, an
  * embedded message); and encoded_word's repair for GMime. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "encoded_word.h"
 #include "mime.h"
 #include "outlook/outlook.h"
+#include "outlook/outlook_store.h"
 #include "unit.h"
 
 static void test_rtf(void)
@@ -155,6 +159,46 @@ static void test_encoded_words(void)
     mime_message_free(p);
 }
 
+struct collected { int items; char member[64]; char bytes[64]; };
+
+static mt_status collect(void *context, const char *member, struct buf *bytes,
+                         const char *reason)
+{
+    struct collected *c = context;
+    c->items++;
+    snprintf(c->member, sizeof c->member, "%s", member);
+    snprintf(c->bytes, sizeof c->bytes, "%s", bytes ? buf_cstr(bytes) : reason);
+    return MT_OK;
+}
+
+/* A helper that dies after one item: the item counts, the death is
+ * reported as the store's failure, nothing else breaks. */
+static void test_helper_crash(void)
+{
+    char script[] = "/tmp/mailtrove-test-helper-XXXXXX";
+    int fd = mkstemp(script);
+    if (fd < 0)
+        return;
+    const char *text = "#!/bin/sh\nprintf 'M\\005\\000\\000\\000Inbox\\005\\000\\000\\000"
+                       "\\000\\000\\000\\000hello'\nkill -SEGV $$\n";
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    chmod(script, 0700);
+    struct collected c = { 0 };
+    struct outlook_store_result r;
+    CHECK(outlook_store_read(script, "/dev/null", 1 << 20, collect, &c, &r, NULL) == MT_OK);
+    CHECK(c.items == 1 && !strcmp(c.member, "Inbox") && !strcmp(c.bytes, "hello"));
+    CHECK(strstr(r.failure, "stopped after 1 items") && strstr(r.failure, "crashed (signal 11)"));
+    CHECK(r.expected == -1);
+    unlink(script);
+
+    static const unsigned char pst[12] = "!BDN\0\0\0\0SM\x17";
+    static const unsigned char ost[12] = "!BDN\0\0\0\0SO\x24";
+    CHECK(outlook_store_kind(pst, 12) && !strcmp(outlook_store_kind(pst, 12), "pst"));
+    CHECK(outlook_store_kind(ost, 12) && !strcmp(outlook_store_kind(ost, 12), "ost"));
+    CHECK(outlook_store_kind(pst, 8) == NULL);
+}
+
 int main(void)
 {
     mime_init();
@@ -162,6 +206,7 @@ int main(void)
     test_classes();
     test_writer();
     test_encoded_words();
+    test_helper_crash();
     mime_shutdown();
     return unit_failures != 0;
 }
