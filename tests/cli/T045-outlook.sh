@@ -132,3 +132,19 @@ if $PY -c 'import olefile' 2>/dev/null; then
 else
     skip "python3-olefile missing: .msg oracle not run"
 fi
+
+# 8. The pages: an email from a store says so and shows its folder;
+# /sources lists the files, linked from /stats.
+"$MAILTROVE" --archive "$work/all.db" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>"$work/serve.err" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do grep -q "^serving" "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
+U=$(sed -n 's/.* at \(http[^ ]*\)/\1/p' "$work/serve.out")
+page=$(curl -s "${U}email/$id")
+check "the page says the email was rebuilt from a store" grep -q 'Rebuilt from an Outlook store.</b> These are not the bytes that travelled' <<<"$page"
+check "the page shows its folder" grep -q '<span class="folder">Début du fichier de données Outlook</span>' <<<"$page"
+check "a .msg's page says so" grep -q 'Rebuilt from an Outlook .msg file' <<<"$(curl -s "${U}email/$mid")"
+sources=$(curl -s "${U}sources")
+check "/sources lists each store as its last ingest found it (all duplicates), with its promise" grep -q '<code>pst/tika-testPST.pst</code></td><td>pst</td><td>7</td><td>0</td><td>7</td><td>0</td><td>7</td>' <<<"$sources"
+check "/stats links to /sources" grep -q 'href="/sources"' <<<"$(curl -s "${U}stats")"
+kill $server; wait $server 2>/dev/null

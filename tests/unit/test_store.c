@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "source_ledger.h"
 #include "store.h"
 #include "unit.h"
 
@@ -80,6 +81,37 @@ int main(void)
     sqlite3_finalize(s);
     CHECK(store_get_raw(st, id, &back, &err) == MT_OK);
     CHECK(back.len == strlen(message) && !memcmp(back.data, message, back.len));
+    /* The ledger: a row is replaced by the next ingest of its file; only
+     * stores short of their promise, from the ingest that just ran, are
+     * named at its end. */
+    struct source_ledger_row short_store = { "dump/a.pst", "pst", 5, 3, 0, 2, 9 };
+    struct source_ledger_row mbox = { "dump/b.mbox", "mbox", 4, 4, 0, 0, -1 };
+    struct source_ledger_row old_short = { "dump/c.ost", "ost", 1, 1, 0, 0, 2 };
+    CHECK(store_begin(st, &err) == MT_OK);
+    CHECK(source_ledger_put(st, &old_short, 100, &err) == MT_OK);
+    CHECK(source_ledger_put(st, &short_store, 200, &err) == MT_OK);
+    CHECK(source_ledger_put(st, &mbox, 200, &err) == MT_OK);
+    mbox.duplicates = 4;
+    mbox.stored = 0;
+    CHECK(source_ledger_put(st, &mbox, 200, &err) == MT_OK);
+    CHECK(store_commit(st, &err) == MT_OK);
+    struct source_ledger_row *rows;
+    size_t n;
+    CHECK(source_ledger_list(st, false, 0, &rows, &n, &err) == MT_OK);
+    CHECK(n == 3);
+    if (n == 3) {
+        CHECK_STR(rows[1].path, "dump/b.mbox");
+        CHECK(rows[1].stored == 0 && rows[1].duplicates == 4 && rows[1].expected == -1);
+        CHECK(rows[0].expected == 9);
+    }
+    source_ledger_free(rows, n);
+    CHECK(source_ledger_list(st, true, 200, &rows, &n, &err) == MT_OK);
+    CHECK(n == 1 && !strcmp(rows[0].path, "dump/a.pst"));
+    source_ledger_free(rows, n);
+    CHECK(source_ledger_list(st, true, 0, &rows, &n, &err) == MT_OK);
+    CHECK(n == 2);
+    source_ledger_free(rows, n);
+
     sqlite3_exec(store_db(st), "PRAGMA user_version = 77", NULL, NULL, NULL);
     store_close(st);
     CHECK(store_open(path, STORE_READ_ONLY, &st, &err) == MT_EUNSUPPORTED);
