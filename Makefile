@@ -5,7 +5,7 @@
 # ASan+UBSan.
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
-PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1 poppler-glib uchardet
 LIGHT_PKGS = sqlite3 libzstd
 VERIFY_PKGS = sqlite3 libzstd libcrypto
 CC     ?= cc
@@ -25,7 +25,8 @@ BUILD  ?= build
 
 # src/outlook/: the Outlook backends (PST/OST through libpst, .msg through
 # libgsf) and the MIME writer they share.
-SRC      = $(wildcard src/*.c src/outlook/*.c)
+# src/extract/: attachment text, one backend a format family.
+SRC      = $(wildcard src/*.c src/outlook/*.c src/extract/*.c)
 FULL_SRC = $(filter-out src/front.c src/verify_program.c,$(SRC))
 LIB_SRC  = $(filter-out src/main.c src/front.c src/verify_program.c src/cli.c src/cli_options.c \
                         src/cmd_%.c,$(SRC))

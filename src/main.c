@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "extract/extract.h"
 #include "index.h"
 #include "mime.h"
 #include "outlook/outlook_store.h"
@@ -47,6 +48,11 @@ int main(int argc, char **argv)
      * command for people, so not in the usage. */
     if (argc == 4 && !strcmp(argv[1], "__outlook-store"))
         return outlook_store_helper_main(argv[2], (size_t)strtoull(argv[3], NULL, 10), 1);
+    /* The same for the readers of risky attachments (extract.h). */
+    if (argc == 2 && !strcmp(argv[1], "__extract")) {
+        mime_init();
+        return extract_helper_main(0, 1);
+    }
     /* libgsf warns on stderr about each damaged compound file it reads;
      * the .msg reader reports the damage itself, as a rejection. */
     g_log_set_handler("libgsf:msole", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,

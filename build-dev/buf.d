@@ -1,0 +1,3 @@
+build-dev/buf.o: src/buf.c src/buf.h src/status.h
+src/buf.h:
+src/status.h:

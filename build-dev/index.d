@@ -1,0 +1,8 @@
+build-dev/index.o: src/index.c src/index.h src/mime.h src/buf.h \
+ src/status.h src/store.h src/rank.h
+src/index.h:
+src/mime.h:
+src/buf.h:
+src/status.h:
+src/store.h:
+src/rank.h:

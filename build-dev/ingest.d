@@ -1,0 +1,13 @@
+build-dev/ingest.o: src/ingest.c src/ingest.h src/dkim.h src/status.h \
+ src/store.h src/buf.h src/verify.h src/source_ledger.h src/index.h \
+ src/mime.h src/source.h
+src/ingest.h:
+src/dkim.h:
+src/status.h:
+src/store.h:
+src/buf.h:
+src/verify.h:
+src/source_ledger.h:
+src/index.h:
+src/mime.h:
+src/source.h:

@@ -1,0 +1,2 @@
+build-dev/status.o: src/status.c src/status.h
+src/status.h:

@@ -1,0 +1,461 @@
+/* extract.c - what an attachment is, the plain-text and HTML readers, and
+ * running the risky readers (PDF, Office XML) in a helper process. */
+#include "extract/extract_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <uchardet/uchardet.h>
+
+#include "mime.h"
+#include "text.h"
+
+const char *extract_outcome_name(enum extract_outcome o)
+{
+    static const char *const names[] = { "ok", "empty", "encrypted", "unsupported",
+                                         "failed", "limit" };
+    return (unsigned)o < sizeof names / sizeof *names ? names[o] : "failed";
+}
+
+void extract_set(struct extract_result *r, enum extract_outcome outcome,
+                 const char *format, ...)
+{
+    r->outcome = outcome;
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(r->reason, sizeof r->reason, format, ap);
+    va_end(ap);
+}
+
+bool extract_append(struct extract_result *r, const char *s, size_t len)
+{
+    if (r->text.len >= EXTRACT_MAX_TEXT_BYTES)
+        return false;
+    size_t room = EXTRACT_MAX_TEXT_BYTES - r->text.len;
+    size_t take = len <= room ? len : room;
+    /* never cut a UTF-8 sequence in two */
+    while (take < len && take > 0 && ((unsigned char)s[take] & 0xc0) == 0x80)
+        take--;
+    if (buf_append(&r->text, s, take) != MT_OK)
+        return false;
+    if (take < len) {
+        extract_set(r, EXTRACT_LIMIT, "text over %zu bytes: the first %zu kept",
+                    (size_t)EXTRACT_MAX_TEXT_BYTES, r->text.len);
+        return false;
+    }
+    return true;
+}
+
+void extract_result_free(struct extract_result *r)
+{
+    buf_free(&r->text);
+}
+
+/* Convert with iconv FROM -> UTF-8; false when iconv does not know FROM
+ * or the bytes are not in it. */
+static bool iconv_append(struct extract_result *r, const unsigned char *d, size_t len,
+                         const char *from)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return false;
+    size_t cap = len * 4 + 16;
+    char *o = malloc(cap);
+    char *in = (char *)d, *op = o;
+    size_t inleft = len, outleft = cap;
+    bool ok = o && iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+    iconv_close(cd);
+    if (ok)
+        extract_append(r, o, (size_t)(op - o));
+    free(o);
+    return ok;
+}
+
+/* EBCDIC text (IBM mainframes; uchardet does not know it): its space is
+ * 0x40, its letters 0x81-0xA9 and 0xC1-0xE9, and it has almost no bytes
+ * in ASCII's printable range other than those. */
+static bool looks_like_ebcdic(const unsigned char *d, size_t len)
+{
+    size_t n = len < 65536 ? len : 65536, spaces = 0, letters = 0, ascii_low = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = d[i];
+        if (c == 0x40)
+            spaces++;
+        else if ((c >= 0x81 && c <= 0xa9) || (c >= 0xc1 && c <= 0xe9) || (c >= 0xf0 && c <= 0xf9))
+            letters++;
+        else if (c >= 0x41 && c <= 0x7a && c != 0x4b && c != 0x6b && c != 0x5a && c != 0x7a
+                 && c != 0x7d && c != 0x4d && c != 0x5d && c != 0x61 && c != 0x60)
+            ascii_low++;
+    }
+    return n >= 64 && spaces * 20 > n && (spaces + letters) * 10 > n * 7 && ascii_low * 10 < n;
+}
+
+/* uchardet's guess for bytes that are not UTF-8 (into OUT), or NULL. */
+static const char *guess_charset(const unsigned char *d, size_t len, char *out, size_t size)
+{
+    if (text_is_utf8((const char *)d, len < 65536 ? len : 65536))
+        return NULL;
+    uchardet_t u = uchardet_new();
+    if (u == NULL)
+        return NULL;
+    const char *name = NULL;
+    if (uchardet_handle_data(u, (const char *)d, len < 65536 ? len : 65536) == 0) {
+        uchardet_data_end(u);
+        const char *g = uchardet_get_charset(u);
+        if (g && *g && strcasecmp(g, "ascii")) {
+            snprintf(out, size, "%s", g);
+            name = out;
+        }
+    }
+    uchardet_delete(u);
+    return name;
+}
+
+/* A declared Latin-1 or windows-1252 is the usual default, often wrong:
+ * when the bytes are not UTF-8 and uchardet sees another script, it wins. */
+static const char *trusted_charset(const unsigned char *d, size_t len, const char *declared,
+                                   char *out, size_t size)
+{
+    /* UTF-8 declared, and the bytes are not: the declaration is wrong */
+    if (declared && !strcasecmp(declared, "utf-8")
+        && !text_is_utf8((const char *)d, len < 65536 ? len : 65536))
+        declared = NULL;
+    bool latin = declared == NULL || !strcasecmp(declared, "iso-8859-1")
+                 || !strcasecmp(declared, "windows-1252") || !strcasecmp(declared, "us-ascii")
+                 || !strcasecmp(declared, "latin1");
+    if (!latin)
+        return declared;
+    if (declared == NULL && looks_like_ebcdic(d, len))
+        return "IBM500";
+    const char *guess = guess_charset(d, len, out, size);
+    if (guess && strcasecmp(guess, "iso-8859-1") && strcasecmp(guess, "windows-1252")
+        && strcasecmp(guess, "iso-8859-15"))
+        return guess;
+    return declared;
+}
+
+void extract_plain(const unsigned char *d, size_t len, const char *charset,
+                   struct extract_result *r)
+{
+    char guessed[64];
+    charset = trusted_charset(d, len, charset, guessed, sizeof guessed);
+    if (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
+        if (!iconv_append(r, d, len, "UTF-16"))
+            extract_set(r, EXTRACT_FAILED, "UTF-16 text that does not decode");
+        return;
+    }
+    if (charset && *charset && strcasecmp(charset, "utf-8") && strcasecmp(charset, "us-ascii")
+        && iconv_append(r, d, len, charset))
+        return;
+    struct buf tmp = BUF_INIT;
+    size_t n = len < EXTRACT_MAX_TEXT_BYTES ? len : EXTRACT_MAX_TEXT_BYTES + 4;
+    if (text_append_utf8_or_cp1252(&tmp, (const char *)d, n) == MT_OK)
+        extract_append(r, buf_cstr(&tmp), tmp.len);
+    buf_free(&tmp);
+}
+
+/* The charset an HTML document names in its first kilobytes, or NULL. */
+static const char *meta_charset(const unsigned char *d, size_t len, char *out, size_t size)
+{
+    size_t n = len < 4096 ? len : 4096;
+    const unsigned char *at = memmem(d, n, "charset=", 8);
+    if (at == NULL)
+        return NULL;
+    at += 8;
+    while (at < d + n && (*at == '"' || *at == '\''))
+        at++;
+    size_t k = 0;
+    while (at + k < d + n && k + 1 < size &&
+           ((at[k] >= 'a' && at[k] <= 'z') || (at[k] >= 'A' && at[k] <= 'Z') ||
+            (at[k] >= '0' && at[k] <= '9') || at[k] == '-' || at[k] == '_'))
+        k++;
+    if (k == 0)
+        return NULL;
+    memcpy(out, at, k);
+    out[k] = '\0';
+    return out;
+}
+
+void extract_html(const unsigned char *d, size_t len, const char *charset,
+                  struct extract_result *r)
+{
+    char named[40];
+    /* a BOM wins, then the part's charset, then the page's own */
+    char guessed[64];
+    if (!(len >= 2 && (d[0] == 0xff || d[0] == 0xfe)) && (!charset || !*charset))
+        charset = meta_charset(d, len, named, sizeof named);
+    if (!(len >= 2 && (d[0] == 0xff || d[0] == 0xfe)))
+        charset = trusted_charset(d, len, charset, guessed, sizeof guessed);
+    /* the whole page as UTF-8 first (bounded by the input limit) */
+    struct buf page = BUF_INIT;
+    if (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
+        iconv_t cd = iconv_open("UTF-8", "UTF-16");
+        if (cd != (iconv_t)-1) {
+            size_t cap = len * 2 + 16;
+            if (buf_reserve(&page, cap) == MT_OK) {
+                char *in = (char *)d, *op = page.data;
+                size_t inleft = len, outleft = cap;
+                iconv(cd, &in, &inleft, &op, &outleft);
+                page.len = (size_t)(op - page.data);
+                page.data[page.len] = '\0';
+            }
+            iconv_close(cd);
+        }
+    } else if (charset && strcasecmp(charset, "utf-8")) {
+        iconv_t cd = iconv_open("UTF-8", charset);
+        bool done = false;
+        if (cd != (iconv_t)-1) {
+            size_t cap = len * 4 + 16;
+            if (buf_reserve(&page, cap) == MT_OK) {
+                char *in = (char *)d, *op = page.data;
+                size_t inleft = len, outleft = cap;
+                done = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+                page.len = done ? (size_t)(op - page.data) : 0;
+                page.data[page.len] = '\0';
+            }
+            iconv_close(cd);
+        }
+        if (!done)
+            text_append_utf8_or_cp1252(&page, (const char *)d, len);
+    } else {
+        text_append_utf8_or_cp1252(&page, (const char *)d, len);
+    }
+    char *text = mime_html_to_text(buf_cstr(&page), page.len);
+    buf_free(&page);
+    if (text == NULL) {
+        extract_set(r, EXTRACT_FAILED, "out of memory reading HTML");
+        return;
+    }
+    extract_append(r, text, strlen(text));
+    free(text);
+}
+
+static bool has_prefix(const unsigned char *d, size_t len, const char *magic, size_t n)
+{
+    return len >= n && memcmp(d, magic, n) == 0;
+}
+
+static bool ends_with(const char *name, const char *suffix)
+{
+    size_t n = name ? strlen(name) : 0, s = strlen(suffix);
+    return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+/* Mostly printable, no NULs: text whatever it was called. */
+static bool looks_like_text(const unsigned char *d, size_t len)
+{
+    size_t n = len < 4096 ? len : 4096, odd = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (d[i] == 0)
+            return false;
+        if (d[i] < 0x20 && d[i] != '\n' && d[i] != '\r' && d[i] != '\t' && d[i] != '\f')
+            odd++;
+    }
+    return odd * 50 < n + 1;
+}
+
+/* The helper for risky formats: run NAME's reader in `HELPER __extract`. */
+static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
+                              struct extract_result *r);
+
+static bool risky(const unsigned char *d, size_t len)
+{
+    return memmem(d, len < 1024 ? len : 1024, "%PDF-", 5) || has_prefix(d, len, "PK\3\4", 4);
+}
+
+void extract_any(const unsigned char *d, size_t len, const char *content_type,
+                 const char *filename, const char *charset, int depth,
+                 const struct extract_options *options, struct extract_result *r)
+{
+    const char *ct = content_type ? content_type : "";
+    if (len == 0) {
+        extract_set(r, EXTRACT_EMPTY, "an empty file");
+        return;
+    }
+    if (len > EXTRACT_MAX_INPUT_BYTES) {
+        extract_set(r, EXTRACT_LIMIT, "%zu bytes, over the %zu-byte limit for documents",
+                    len, (size_t)EXTRACT_MAX_INPUT_BYTES);
+        return;
+    }
+    if (options && options->helper && risky(d, len)) {
+        extract_in_helper(d, len, options->helper, r);
+        return;
+    }
+    if (memmem(d, len < 1024 ? len : 1024, "%PDF-", 5))
+        extract_pdf(d, len, r);
+    else if (has_prefix(d, len, "PK\3\4", 4) || has_prefix(d, len, "PK\5\6", 4))
+        extract_zip(d, len, depth, options, r);
+    else if (has_prefix(d, len, "{\\rtf", 5))
+        extract_rtf(d, len, r);
+    else if (has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8)
+             && memmem(d, len, "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32))
+        extract_set(r, EXTRACT_ENCRYPTED, "a password-protected Office file (an OLE2 "
+                                          "EncryptedPackage)");
+    else if (has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
+        extract_set(r, EXTRACT_UNSUPPORTED, "a legacy Office file (OLE2: .doc, .xls, .ppt); "
+                                            "not read in this version");
+    else if (has_prefix(d, len, "\xff\xd8\xff", 3) || has_prefix(d, len, "\x89PNG", 4)
+             || has_prefix(d, len, "GIF8", 4) || !strncmp(ct, "image/", 6))
+        extract_set(r, EXTRACT_UNSUPPORTED, "an image (text from images needs --ocr, "
+                                            "not in this version)");
+    else if (!strcmp(ct, "text/html") || ends_with(filename, ".html") || ends_with(filename, ".htm")
+             || (looks_like_text(d, len) && (memmem(d, len < 1024 ? len : 1024, "<html", 5)
+                                            || memmem(d, len < 1024 ? len : 1024, "<HTML", 5))))
+        extract_html(d, len, charset, r);
+    else if (!strncmp(ct, "text/", 5) || looks_like_text(d, len)
+             || (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))))
+        extract_plain(d, len, charset, r);
+    else
+        extract_set(r, EXTRACT_UNSUPPORTED, "binary data of no document format we read (%s)",
+                    *ct ? ct : "no type");
+    if (r->reason[0] == '\0') {
+        size_t i = 0;
+        while (i < r->text.len && (unsigned char)r->text.data[i] <= ' ')
+            i++;
+        if (i == r->text.len)
+            extract_set(r, EXTRACT_EMPTY, "%s",
+                        memmem(d, len < 1024 ? len : 1024, "%PDF-", 5)
+                            ? "no text layer (a scan, or only images; OCR is not in this version)"
+                            : "no text in it");
+    }
+}
+
+mt_status extract_text(const unsigned char *data, size_t len, const char *content_type,
+                       const char *filename, const char *charset,
+                       const struct extract_options *options, struct extract_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->text = (struct buf)BUF_INIT;
+    extract_any(data, len, content_type, filename, charset, 0, options, out);
+    return MT_OK;
+}
+
+/* --- the helper ------------------------------------------------------ */
+
+static bool write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        c += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+int extract_helper_main(int in, int out)
+{
+    struct buf data = BUF_INIT;
+    char chunk[65536];
+    for (;;) {
+        ssize_t got = read(in, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break;
+        if (buf_append(&data, chunk, (size_t)got) != MT_OK)
+            return 1;
+    }
+    struct extract_result r;
+    extract_text((const unsigned char *)buf_cstr(&data), data.len, NULL, NULL, NULL, NULL, &r);
+    buf_free(&data);
+    /* outcome byte, reason (NUL-terminated), text */
+    unsigned char o = (unsigned char)r.outcome;
+    bool ok = write_all(out, &o, 1) && write_all(out, r.reason, strlen(r.reason) + 1)
+              && write_all(out, buf_cstr(&r.text), r.text.len);
+    extract_result_free(&r);
+    return ok ? 0 : 1;
+}
+
+static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
+                              struct extract_result *r)
+{
+    /* The document goes in through a memfd (no pipe to keep full), the
+     * result comes back through a pipe. */
+    int in = memfd_create("mailtrove-extract", MFD_CLOEXEC);
+    int p[2] = { -1, -1 };
+    if (in < 0 || !write_all(in, d, len) || lseek(in, 0, SEEK_SET) != 0
+        || pipe2(p, O_CLOEXEC) != 0) {
+        extract_set(r, EXTRACT_FAILED, "could not hand the document to the extractor: %s",
+                    strerror(errno));
+        if (in >= 0)
+            close(in);
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in, 0);
+        dup2(p[1], 1);
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 2);
+        struct rlimit cpu = { EXTRACT_HELPER_SECONDS, EXTRACT_HELPER_SECONDS + 2 };
+        setrlimit(RLIMIT_CPU, &cpu);
+#if !defined(__SANITIZE_ADDRESS__)
+        struct rlimit mem = { EXTRACT_HELPER_MEMORY, EXTRACT_HELPER_MEMORY };
+        setrlimit(RLIMIT_AS, &mem);
+#endif
+        char *argv[] = { (char *)helper, (char *)"__extract", NULL };
+        execv(helper, argv);
+        _exit(127);
+    }
+    close(in);
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        extract_set(r, EXTRACT_FAILED, "could not start the extractor: %s", strerror(errno));
+        return;
+    }
+    struct buf got = BUF_INIT;
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(p[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (got.len < EXTRACT_MAX_TEXT_BYTES + 512)
+            buf_append(&got, chunk, (size_t)n);
+    }
+    close(p[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGXCPU || sig == SIGKILL)
+            extract_set(r, EXTRACT_LIMIT, "the extractor ran out of its %d s of CPU time",
+                        EXTRACT_HELPER_SECONDS);
+        else
+            extract_set(r, EXTRACT_FAILED, "the document made the extractor crash (signal %d)",
+                        sig);
+    } else if (got.len < 2 || memchr(got.data + 1, 0, got.len - 1) == NULL) {
+        extract_set(r, EXTRACT_FAILED, "the extractor gave no result (exit status %d%s)",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    WIFEXITED(status) && WEXITSTATUS(status) == 1 ? ", out of memory?" : "");
+    } else {
+        size_t reason_len = strlen(got.data + 1);
+        r->outcome = (enum extract_outcome)(unsigned char)got.data[0];
+        if (r->outcome > EXTRACT_LIMIT)
+            r->outcome = EXTRACT_FAILED;
+        snprintf(r->reason, sizeof r->reason, "%s", got.data + 1);
+        size_t start = 1 + reason_len + 1;
+        extract_append(r, got.data + start, got.len - start);
+    }
+    buf_free(&got);
+}

@@ -1,0 +1,78 @@
+/*
+ * extract.h - the text of an attachment, for search: PDF (poppler),
+ * DOCX/XLSX/PPTX and ODT/ODS/ODP (libarchive + libxml2), RTF (our own
+ * reader), HTML, plain text in its charset, and the documents inside a
+ * zip attachment.  What a file is is decided by its bytes first; the
+ * declared type and the file name only break ties.
+ *
+ * Every extraction is bounded (docs/limits.md): output bytes, zip
+ * members, nesting, decompression ratio; PDF and Office XML, whose
+ * libraries are large and meet hostile files, run in a helper process
+ * (the same program as `__extract`, fork + exec, CPU time and memory
+ * limited) when the caller names a helper: a crash or a hang there is
+ * the outcome `failed` or `limit` with a reason, never the caller's end.
+ *
+ * Reentrant: no state outside the call.  The result's text is owned by
+ * the result (extract_result_free).
+ */
+#ifndef MT_EXTRACT_H
+#define MT_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "status.h"
+
+enum extract_outcome {
+    EXTRACT_OK,          /* text found */
+    EXTRACT_EMPTY,       /* a document we read, with no text (a scan) */
+    EXTRACT_ENCRYPTED,   /* needs a password we do not have */
+    EXTRACT_UNSUPPORTED, /* a format we do not read (images, legacy Office) */
+    EXTRACT_FAILED,      /* damaged, or the reader failed */
+    EXTRACT_LIMIT,       /* over a limit (time, memory, size, ratio, depth) */
+};
+
+/* Defaults; docs/limits.md says why. */
+#define EXTRACT_MAX_TEXT_BYTES ((size_t)1 << 20)   /* per attachment */
+#define EXTRACT_MAX_INPUT_BYTES ((size_t)64 << 20) /* documents larger are not read */
+#define EXTRACT_MAX_ZIP_MEMBERS 1000
+#define EXTRACT_MAX_UNZIPPED ((size_t)256 << 20)   /* in all, per attachment */
+#define EXTRACT_MAX_RATIO 100                      /* unzipped / zipped, past 1 MiB */
+#define EXTRACT_MAX_DEPTH 3                        /* zips in zips */
+#define EXTRACT_HELPER_SECONDS 20                  /* CPU time in the helper */
+#define EXTRACT_HELPER_MEMORY ((size_t)1 << 30)    /* address space in the helper */
+
+struct extract_result {
+    enum extract_outcome outcome;
+    char reason[256];    /* "" for ok; else why, in words */
+    struct buf text;     /* UTF-8, at most EXTRACT_MAX_TEXT_BYTES */
+};
+
+struct extract_options {
+    /* The program to run PDF and Office XML extraction in (it takes
+     * `__extract`); NULL: in this process (tests, fuzzing, the helper). */
+    const char *helper;
+};
+
+/* "ok", "empty", "encrypted", "unsupported", "failed", "limit". */
+const char *extract_outcome_name(enum extract_outcome outcome);
+
+/*
+ * Extract the text of DATA (LEN bytes) into OUT (initialised here).
+ * CONTENT_TYPE ("application/pdf", lower case) and FILENAME may be NULL.
+ * CHARSET is the declared charset of a text part, or NULL.  Always fills
+ * OUT; returns MT_ENOMEM only when memory ran out.
+ */
+mt_status extract_text(const unsigned char *data, size_t len, const char *content_type,
+                       const char *filename, const char *charset,
+                       const struct extract_options *options, struct extract_result *out);
+
+void extract_result_free(struct extract_result *r);
+
+/* The helper's side: read a document on descriptor IN, extract it in this
+ * process, write the outcome, the reason and the text to OUT.  Returns
+ * the exit code.  Called by main() for `__extract`. */
+int extract_helper_main(int in, int out);
+
+#endif
