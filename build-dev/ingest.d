@@ -1,6 +1,6 @@
 build-dev/ingest.o: src/ingest.c src/ingest.h src/dkim.h src/status.h \
- src/store.h src/buf.h src/verify.h src/source_ledger.h src/index.h \
- src/mime.h src/source.h
+ src/store.h src/buf.h src/verify.h src/source_ledger.h \
+ src/attachment_text.h src/mime.h src/index.h src/source.h
 src/ingest.h:
 src/dkim.h:
 src/status.h:
@@ -8,6 +8,7 @@ src/store.h:
 src/buf.h:
 src/verify.h:
 src/source_ledger.h:
-src/index.h:
+src/attachment_text.h:
 src/mime.h:
+src/index.h:
 src/source.h:

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attachment_text.h"
 #include "buf.h"
+#include "extract/extract.h"
 #include "rank.h"
 
 struct index {
@@ -50,10 +52,11 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                    " THEN lower(substr(?5, instr(?5, '@') + 1)) END)", err) != MT_OK
         || prepare(ix, &ix->insert_attachment,
                    "INSERT OR REPLACE INTO attachment(email_id, n, filename,"
-                   " content_type, size, sha256) VALUES(?,?,?,?,?,?)", err) != MT_OK
+                   " content_type, size, sha256, extraction, extraction_reason, text_bytes)"
+                   " VALUES(?,?,?,?,?,?,?,?,?)", err) != MT_OK
         || prepare(ix, &ix->insert_text,
-                   "INSERT INTO email_text(rowid, subject, body, people, attachments)"
-                   " VALUES(?,?,?,?,?)", err) != MT_OK) {
+                   "INSERT INTO email_text(rowid, subject, body, people, attachments, attached)"
+                   " VALUES(?,?,?,?,?,?)", err) != MT_OK) {
         index_close(ix);
         return MT_EDB;
     }
@@ -111,6 +114,7 @@ mt_status index_put_message(struct index *ix, int64_t id,
     if (ix->lengths_from == 0 || id < ix->lengths_from)
         ix->lengths_from = id;
     struct buf attachment_names = BUF_INIT;
+    struct buf attached = BUF_INIT;   /* the attachments' text */
     mt_status status = MT_OK;
 
     for (size_t i = 0; i < m->address_count; i++) {
@@ -170,9 +174,26 @@ mt_status index_put_message(struct index *ix, int64_t id,
         bind_text(s, 4, a->content_type ? a->content_type : "application/octet-stream");
         sqlite3_bind_int64(s, 5, (sqlite3_int64)a->size);
         sqlite3_bind_blob(s, 6, a->sha256, 32, SQLITE_STATIC);
+        if (a->extraction >= 0) {
+            sqlite3_bind_text(s, 7, extract_outcome_name((enum extract_outcome)a->extraction),
+                              -1, SQLITE_STATIC);
+            bind_text(s, 8, a->extraction_reason);
+            sqlite3_bind_int64(s, 9, (sqlite3_int64)a->text_len);
+        } else {
+            sqlite3_bind_null(s, 7);
+            sqlite3_bind_null(s, 8);
+            sqlite3_bind_null(s, 9);
+        }
         status = step_done(ix, s, err, "indexing an attachment");
         if (status != MT_OK)
             goto out;
+        /* what the attachments say, up to the body's limit in all */
+        if (a->text && attached.len < MIME_MAX_BODY_BYTES
+            && (buf_append(&attached, a->text,
+                           a->text_len < MIME_MAX_BODY_BYTES - attached.len
+                               ? a->text_len : MIME_MAX_BODY_BYTES - attached.len) != MT_OK
+                || buf_append_char(&attached, '\n') != MT_OK))
+            goto nomem;
         if (a->filename && (buf_append_str(&attachment_names, a->filename) != MT_OK
                             || buf_append_char(&attachment_names, '\n') != MT_OK))
             goto nomem;
@@ -189,6 +210,7 @@ mt_status index_put_message(struct index *ix, int64_t id,
     bind_text(s, 3, m->html_extra ? buf_cstr(&indexed_body) : m->body ? m->body : "");
     bind_text(s, 4, buf_cstr(&people));
     bind_text(s, 5, buf_cstr(&attachment_names));
+    bind_text(s, 6, buf_cstr(&attached));
     status = step_done(ix, s, err, "indexing a message's text");
     if (status == MT_OK)
         status = store_put_body(ix->store, id, m->body, ix->compressor, err);
@@ -198,6 +220,7 @@ nomem:
 out:
     buf_free(&people);
     buf_free(&attachment_names);
+    buf_free(&attached);
     buf_free(&indexed_body);
     return status;
 }
@@ -212,6 +235,7 @@ typedef mt_status (*parsed_action)(void *context, int64_t id, const struct mime_
                                    struct mt_error *err);
 
 static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_count,
+                              const struct mime_options *options,
                               parsed_action apply, void *context, int64_t *count,
                               struct mt_error *err)
 {
@@ -221,7 +245,8 @@ static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_co
         struct mime_message *m = NULL;
         status = store_get_raw(st, ids[i], &raw, err);
         if (status == MT_OK)
-            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m);
+            status = mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len, options,
+                                     &m);
         if (status == MT_OK)
             status = apply(context, ids[i], m, err);
         mime_message_free(m);
@@ -279,12 +304,20 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
                      "DELETE FROM email_length;",
                      NULL, NULL, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "emptying the index");
-    if (status == MT_OK)
-        status = reparse_each(st, ids, id_count, reindex_one, ix, count, err);
+    if (status == MT_OK) {
+        /* attachment text as ingest extracts it (attached messages are
+         * not stored again: they were when their carrier was ingested) */
+        struct attachment_examiner examiner = { .helper = "/proc/self/exe",
+                                                .depth = ATTACHMENT_MAX_MESSAGE_DEPTH };
+        struct mime_options options = { attachment_examine, &examiner };
+        status = reparse_each(st, ids, id_count, &options, reindex_one, ix, count, err);
+    }
     if (status == MT_OK)
         status = index_flush(ix, err);
     if (status == MT_OK)
         status = store_upgrade_done(st, "lengths", err);
+    if (status == MT_OK)
+        status = store_upgrade_done(st, "index", err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else
@@ -318,7 +351,7 @@ mt_status index_fill_bodies(struct store *st, int64_t *count, struct mt_error *e
         status = store_collect_ids(st, list, &ids, &id_count, err);
     struct body_filler filler = { st, compressor };
     if (status == MT_OK)
-        status = reparse_each(st, ids, id_count, fill_one, &filler, count, err);
+        status = reparse_each(st, ids, id_count, NULL, fill_one, &filler, count, err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else

@@ -4,12 +4,14 @@
 
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "attachment_text.h"
 #include "buf.h"
 #include "dkim.h"
 #include "index.h"
@@ -44,6 +46,12 @@ struct slot {
     const char *file_kind;    /* static */
     bool is_promise;          /* a store's promise, not an item */
     int64_t expected;
+    /* Attached messages, to be stored as emails of their own after this
+     * one (their member names its id: "<id>/attachment/<n>"). */
+    struct slot *children;
+    size_t child_count;
+    int depth;                /* attached messages around this one */
+    int attachment_n;         /* for a child: its attachment number */
     uint64_t raw_size_in_flight; /* counted in pipeline.inflight_bytes */
     struct buf raw;
     /* worker results */
@@ -81,8 +89,20 @@ struct pipeline {
     const struct ingest_options *options;
 };
 
+static void slot_clear(struct slot *s);
+
+static void free_children(struct slot *s)
+{
+    for (size_t i = 0; i < s->child_count; i++)
+        slot_clear(&s->children[i]);
+    free(s->children);
+    s->children = NULL;
+    s->child_count = 0;
+}
+
 static void slot_clear(struct slot *s)
 {
+    free_children(s);
     free(s->path);
     free(s->member);
     free(s->separator);
@@ -185,17 +205,66 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-/* Compress, parse and DKIM-check a slot's bytes: the work for a message
- * not yet archived. */
-static mt_status prepare_new_message(struct slot *s,
+static mt_status prepare_new_message(struct slot *s, struct store *reader,
+                                     const struct ingest_options *options,
+                                     struct store_compressor *compressor);
+
+/* The attached messages the parse kept become child slots, each hashed
+ * and, unless already archived, prepared like any message. */
+static mt_status prepare_children(struct slot *s, struct store *reader,
+                                  const struct ingest_options *options,
+                                  struct store_compressor *compressor)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->parsed->attachment_count; i++)
+        n += s->parsed->attachments[i].message != NULL;
+    if (n == 0 || s->truncated_from)
+        return MT_OK;
+    if ((s->children = calloc(n, sizeof *s->children)) == NULL)
+        return MT_ENOMEM;
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < s->parsed->attachment_count && status == MT_OK; i++) {
+        struct mime_attachment *a = &s->parsed->attachments[i];
+        if (a->message == NULL)
+            continue;
+        struct slot *c = &s->children[s->child_count++];
+        c->offset = -1;
+        c->depth = s->depth + 1;
+        c->attachment_n = a->n;
+        c->derived_from = a->message_derived;
+        c->state = SLOT_WORKING;
+        if (buf_append(&c->raw, a->message, a->message_len) != MT_OK)
+            return MT_ENOMEM;
+        free(a->message);   /* the child holds the bytes now */
+        a->message = NULL;
+        SHA256((const unsigned char *)buf_cstr(&c->raw), c->raw.len, c->sha256);
+        int64_t id;
+        if (reader && store_find_sha256(reader, c->sha256, &id, NULL) == MT_OK)
+            c->known = true;
+        else
+            status = prepare_new_message(c, reader, options, compressor);
+    }
+    return status;
+}
+
+/* Compress, parse (with each attachment's text) and DKIM-check a slot's
+ * bytes: the work for a message not yet archived. */
+static mt_status prepare_new_message(struct slot *s, struct store *reader,
                                      const struct ingest_options *options,
                                      struct store_compressor *compressor)
 {
     static const struct dkim_keyring no_keys = { NULL, 0, NULL };
     const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
+    struct attachment_examiner examiner = { .helper = options->extract_helper
+                                                          ? options->extract_helper
+                                                          : "/proc/self/exe",
+                                            .depth = s->depth };
+    struct mime_options mime_options = { attachment_examine, &examiner };
     mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)
-        status = mime_parse(raw, s->raw.len, &s->parsed);
+        status = mime_parse_with(raw, s->raw.len, &mime_options, &s->parsed);
+    if (status == MT_OK)
+        status = prepare_children(s, reader, options, compressor);
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
         status = dkim_verify_message(raw, s->raw.len,
                                      options->keys ? options->keys : &no_keys,
@@ -219,7 +288,7 @@ static void work_on(struct slot *s, struct store *reader,
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = prepare_new_message(s, options, compressor);
+    s->work_status = prepare_new_message(s, reader, options, compressor);
 }
 
 static void *worker_main(void *arg)
@@ -293,56 +362,77 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-/* The `sources` row being counted: items come in input order, so one
- * file's items are consecutive and one row at a time is enough. */
+/* The `sources` rows of this ingest, written when it ends: a directory's
+ * row can be interrupted by an mbox inside it, so rows are kept until
+ * then (one per source file read, few next to the messages). */
 struct ledger_acc {
-    struct source_ledger_row row;
-    bool active;
+    struct source_ledger_row *rows;
+    size_t count, capacity;
+    size_t current;     /* the row the last item went to */
 };
 
 static mt_status ledger_flush(struct store *st, struct ledger_acc *acc,
                               const struct ingest_options *options, struct mt_error *err)
 {
-    if (!acc->active)
-        return MT_OK;
-    mt_status status = source_ledger_put(st, &acc->row, options->now, err);
-    free(acc->row.path);
-    acc->row.path = NULL;
-    acc->active = false;
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < acc->count && status == MT_OK; i++)
+        status = source_ledger_put(st, &acc->rows[i], options->now, err);
     return status;
 }
 
-/* Count slot S (already written: BEFORE are the counts before it) in its
- * file's row. */
-static mt_status ledger_count(struct store *st, struct ledger_acc *acc,
-                              const struct ingest_options *options, const struct slot *s,
+static void ledger_free(struct ledger_acc *acc)
+{
+    for (size_t i = 0; i < acc->count; i++)
+        free(acc->rows[i].path);
+    free(acc->rows);
+}
+
+static struct source_ledger_row *ledger_row(struct ledger_acc *acc, const char *path,
+                                            const char *kind)
+{
+    if (acc->current < acc->count && !strcmp(acc->rows[acc->current].path, path))
+        return &acc->rows[acc->current];
+    for (size_t i = acc->count; i-- > 0;)
+        if (!strcmp(acc->rows[i].path, path))
+            return &acc->rows[acc->current = i];
+    if (acc->count == acc->capacity) {
+        size_t grown = acc->capacity ? acc->capacity * 2 : 16;
+        struct source_ledger_row *bigger = realloc(acc->rows, grown * sizeof *bigger);
+        if (bigger == NULL)
+            return NULL;
+        acc->rows = bigger;
+        acc->capacity = grown;
+    }
+    struct source_ledger_row *r = &acc->rows[acc->count];
+    memset(r, 0, sizeof *r);
+    if ((r->path = strdup(path)) == NULL)
+        return NULL;
+    r->kind = (char *)kind;   /* static strings (source.h) */
+    r->expected = -1;
+    acc->current = acc->count++;
+    return r;
+}
+
+/* Count slot S (already written: BEFORE are the counts before it, its
+ * attached messages included) in its file's row. */
+static mt_status ledger_count(struct ledger_acc *acc, const struct slot *s,
                               const struct ingest_counts *before,
-                              const struct ingest_counts *after, struct mt_error *err)
+                              const struct ingest_counts *after)
 {
     if (!s->file)
         return MT_OK;
-    if (acc->active && strcmp(acc->row.path, s->file) != 0) {
-        mt_status status = ledger_flush(st, acc, options, err);
-        if (status != MT_OK)
-            return status;
-    }
-    if (!acc->active) {
-        memset(&acc->row, 0, sizeof acc->row);
-        if ((acc->row.path = strdup(s->file)) == NULL)
-            return MT_ENOMEM;
-        acc->row.kind = (char *)(s->file_kind ? s->file_kind : "other");
-        acc->row.expected = -1;
-        acc->active = true;
-    }
+    struct source_ledger_row *row = ledger_row(acc, s->file, s->file_kind ? s->file_kind : "other");
+    if (row == NULL)
+        return MT_ENOMEM;
     if (s->is_promise) {
         if (s->expected >= 0)
-            acc->row.expected = (acc->row.expected < 0 ? 0 : acc->row.expected) + s->expected;
+            row->expected = (row->expected < 0 ? 0 : row->expected) + s->expected;
         return MT_OK;
     }
-    acc->row.read += after->read - before->read;
-    acc->row.stored += after->stored - before->stored;
-    acc->row.duplicates += after->duplicates - before->duplicates;
-    acc->row.rejected += after->rejected - before->rejected;
+    row->read += after->read - before->read;
+    row->stored += after->stored - before->stored;
+    row->duplicates += after->duplicates - before->duplicates;
+    row->rejected += after->rejected - before->rejected;
     return MT_OK;
 }
 
@@ -373,7 +463,7 @@ static mt_status write_slot(struct store *st, struct index *ix,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = prepare_new_message(s, options, NULL);
+            status = prepare_new_message(s, NULL, options, NULL);
             if (status != MT_OK)
                 return status;
         }
@@ -401,8 +491,19 @@ static mt_status write_slot(struct store *st, struct index *ix,
     } else {
         return status;
     }
-    return store_add_source(st, id, s->path, s->offset, s->member,
-                            s->separator, s->unquoted_lines, err);
+    status = store_add_source(st, id, s->path, s->offset, s->member,
+                              s->separator, s->unquoted_lines, err);
+    /* Then its attached messages, found at "<id>/attachment/<n>" of the
+     * same source. */
+    for (size_t i = 0; i < s->child_count && status == MT_OK; i++) {
+        struct slot *c = &s->children[i];
+        char member[64];
+        snprintf(member, sizeof member, "%lld/attachment/%d", (long long)id, c->attachment_n);
+        if ((c->path = strdup(s->path)) == NULL || (c->member = strdup(member)) == NULL)
+            return MT_ENOMEM;
+        status = write_slot(st, ix, verifier, options, c, counts, err);
+    }
+    return status;
 }
 
 static bool was_interrupted(const struct ingest_options *options)
@@ -458,7 +559,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     bool producer_started = false;
     bool in_transaction = false;
     mt_status status = MT_OK;
-    struct ledger_acc ledger = { .active = false };
+    struct ledger_acc ledger = { NULL, 0, 0, 0 };
 
     memset(counts, 0, sizeof *counts);
     for (int i = 0; i < count; i++) {
@@ -540,7 +641,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
         struct ingest_counts before = *counts;
         status = write_slot(st, ix, verifier, options, s, counts, err);
         if (status == MT_OK)
-            status = ledger_count(st, &ledger, options, s, &before, counts, err);
+            status = ledger_count(&ledger, s, &before, counts);
         if (status != MT_OK)
             goto out;
         uint64_t written = s->raw_size_in_flight;
@@ -567,7 +668,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             last_progress = now;
         }
     }
-    if (ledger.active && !in_transaction) {
+    if (ledger.count && !in_transaction) {
         status = store_begin(st, err);
         if (status != MT_OK)
             goto out;
@@ -626,7 +727,7 @@ out:
         sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
                                   NULL, NULL);
     }
-    free(ledger.row.path);
+    ledger_free(&ledger);
     verify_writer_close(verifier);
     index_close(ix);
     return status;

@@ -46,6 +46,9 @@ struct ingest_options {
     /* Borrowed, may be NULL: set non-zero (by a signal handler) to stop.
      * What was written is committed, and ingest_run returns MT_EINTR. */
     volatile sig_atomic_t *interrupted;
+    /* The program that reads risky attachments (extract.h); NULL: this
+     * program (/proc/self/exe). */
+    const char *extract_helper;
 };
 
 /*

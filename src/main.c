@@ -20,6 +20,12 @@
 static mt_status finish_upgrade(struct store *st, struct mt_error *err)
 {
     mt_status status = MT_OK;
+    if (store_upgrade_pending(st, "index")) {
+        int64_t count;
+        fprintf(stderr, "mailtrove: upgrading the archive: indexing every email again, now "
+                        "with the text of its attachments\n");
+        return index_rebuild(st, &count, err);  /* bodies and lengths too */
+    }
     if (store_upgrade_pending(st, "body text")) {
         int64_t count;
         fprintf(stderr, "mailtrove: upgrading the archive: storing the text of each email"

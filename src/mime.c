@@ -48,10 +48,12 @@ struct walk_state {
     size_t attachment_capacity;
     int parts_seen;
     mt_status status;
+    const struct mime_options *options;
 };
 
 static void push_attachment(struct walk_state *ws, const char *filename,
-                            const char *content_type, GByteArray *bytes)
+                            const char *content_type, GByteArray *bytes,
+                            const char *charset, bool message_part)
 {
     struct mime_message *m = ws->m;
     if (m->attachment_count == ws->attachment_capacity) {
@@ -73,6 +75,11 @@ static void push_attachment(struct walk_state *ws, const char *filename,
     a->size = bytes ? bytes->len : 0;
     SHA256(bytes && bytes->len ? bytes->data : (const unsigned char *)"",
            bytes ? bytes->len : 0, a->sha256);
+    a->extraction = -1;
+    if (ws->options && ws->options->examine)
+        ws->options->examine(ws->options->context, a,
+                             bytes && bytes->len ? bytes->data : (const unsigned char *)"",
+                             bytes ? bytes->len : 0, charset, message_part);
 }
 
 /* The decoded content of a leaf part. Caller unrefs. */
@@ -168,7 +175,8 @@ static void walk_leaf(struct walk_state *ws, GMimeObject *object,
         g_byte_array_unref(bytes);
     } else if (attachment) {
         GByteArray *bytes = part_content(part);
-        push_attachment(ws, filename, lower, bytes);
+        push_attachment(ws, filename, lower, bytes,
+                        g_mime_object_get_content_type_parameter(object, "charset"), false);
         g_byte_array_unref(bytes);
     }
     g_free(lower);
@@ -194,7 +202,7 @@ static void walk_message_part(struct walk_state *ws, GMimeObject *object)
     GMimeContentType *type = g_mime_object_get_content_type(object);
     char *mime_type = g_mime_content_type_get_mime_type(type);
     char *lower = g_ascii_strdown(mime_type ? mime_type : "message/rfc822", -1);
-    push_attachment(ws, filename, lower, bytes);
+    push_attachment(ws, filename, lower, bytes, NULL, inner != NULL);
     g_free(mime_type);
     g_free(lower);
     g_byte_array_unref(bytes);
@@ -571,9 +579,15 @@ static void trim_body(struct buf *b)
 mt_status mime_parse(const unsigned char *raw, size_t len,
                      struct mime_message **out)
 {
+    return mime_parse_with(raw, len, NULL, out);
+}
+
+mt_status mime_parse_with(const unsigned char *raw, size_t len,
+                          const struct mime_options *mime_options, struct mime_message **out)
+{
     struct mime_message *m = calloc(1, sizeof *m);
     struct walk_state ws = { .m = m, .plain = BUF_INIT, .html = BUF_INIT,
-                             .alternative_html = BUF_INIT };
+                             .alternative_html = BUF_INIT, .options = mime_options };
     mt_status st = MT_OK;
     GMimeParserOptions *options = NULL;
     GMimeMessage *message = NULL;
@@ -693,6 +707,9 @@ void mime_message_free(struct mime_message *m)
     for (size_t i = 0; i < m->attachment_count; i++) {
         free(m->attachments[i].filename);
         free(m->attachments[i].content_type);
+        free(m->attachments[i].extraction_reason);
+        free(m->attachments[i].text);
+        free(m->attachments[i].message);
     }
     free(m->attachments);
     free(m->body);

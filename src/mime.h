@@ -32,6 +32,26 @@ struct mime_attachment {
     char *content_type;  /* "type/subtype", lower case */
     uint64_t size;       /* decoded bytes */
     unsigned char sha256[32];
+    /* Filled by a mime_options examine callback (ingest, reindex), else
+     * extraction is -1 and the rest NULL.  All malloc'd, owned here. */
+    int extraction;            /* extract.h's enum extract_outcome, or -1 */
+    char *extraction_reason;   /* why not ok, or NULL */
+    char *text;                /* the extracted text, UTF-8, or NULL */
+    size_t text_len;
+    unsigned char *message;    /* an attached message's bytes, to be stored
+                                  as an email of its own, or NULL */
+    size_t message_len;
+    const char *message_derived; /* "msg" when MESSAGE was written from an
+                                    attached .msg (static), else NULL */
+};
+
+/* Called for each attachment as the walk finds it, with its decoded
+ * BYTES (LEN), its declared CHARSET (or NULL), and MESSAGE_PART set for
+ * an attached message/rfc822 (BYTES are then the message). */
+struct mime_options {
+    void (*examine)(void *context, struct mime_attachment *a, const unsigned char *bytes,
+                    size_t len, const char *charset, bool message_part);
+    void *context;
 };
 
 /* Limits on the MIME walk; see docs/limits.md. */
@@ -76,6 +96,10 @@ void mime_shutdown(void);
  */
 mt_status mime_parse(const unsigned char *raw, size_t len,
                      struct mime_message **out);
+
+/* mime_parse with OPTIONS (may be NULL: as mime_parse). */
+mt_status mime_parse_with(const unsigned char *raw, size_t len,
+                          const struct mime_options *options, struct mime_message **out);
 
 void mime_message_free(struct mime_message *m);
 

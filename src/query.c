@@ -558,7 +558,7 @@ static void end_id_set(struct planner *pl, const char *sql)
 static bool is_text_field(enum query_field f)
 {
     return f == QUERY_TEXT || f == QUERY_SUBJECT || f == QUERY_BODY
-           || f == QUERY_ATTACHMENT;
+           || f == QUERY_ATTACHMENT || f == QUERY_ATTACHED;
 }
 
 /* Whether node N can be written as one FTS5 expression. */
@@ -638,7 +638,8 @@ static void write_fts(struct planner *pl, const struct query_node *n,
     if (n->kind == QUERY_TERM) {
         const char *column = n->field == QUERY_SUBJECT ? "subject"
                            : n->field == QUERY_BODY ? "body"
-                           : n->field == QUERY_ATTACHMENT ? "attachments" : NULL;
+                           : n->field == QUERY_ATTACHMENT ? "attachments"
+                           : n->field == QUERY_ATTACHED ? "attached" : NULL;
         if (column) {
             buf_append_str(out, "{");
             buf_append_str(out, column);
@@ -767,6 +768,7 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
     case QUERY_SUBJECT:
     case QUERY_BODY:
     case QUERY_ATTACHMENT:
+    case QUERY_ATTACHED:
         emit_fts_membership(pl, n);
         return;
     case QUERY_FROM:

@@ -27,9 +27,9 @@
 /*
  * The SQL expression a ranked query selects, over the FTS5 table
  * email_text, for ranker_add: its arguments are the column weights,
- * subject 4, body 1, people 2, attachment names 1.
+ * subject 4, body 1, people 2, attachment names 1, attachment text 0.5.
  */
-#define RANK_FUNCTION "mailtrove_rank(email_text, 4.0, 1.0, 2.0, 1.0)"
+#define RANK_FUNCTION "mailtrove_rank(email_text, 4.0, 1.0, 2.0, 1.0, 0.5)"
 
 /* Make RANK_FUNCTION known to the connection of ST (once; later calls do
  * nothing). */

@@ -75,7 +75,8 @@ static mt_status email_doc_load(struct store *st, int64_t id,
     if ((status = prepare(st, "SELECT role, name, addr FROM address"
                           " WHERE email_id = ? ORDER BY role, position",
                           &d->addresses, err)) != MT_OK
-        || (status = prepare(st, "SELECT n, filename, content_type, size, sha256"
+        || (status = prepare(st, "SELECT n, filename, content_type, size, sha256,"
+                             " text_bytes, extraction, extraction_reason"
                              " FROM attachment WHERE email_id = ? ORDER BY n",
                              &d->attachments, err)) != MT_OK
         || (status = prepare(st, "SELECT path, offset, member, separator,"
@@ -498,6 +499,16 @@ mt_status report_email_json(struct store *st, int64_t id,
         } else {
             json_null(w);
         }
+        /* attachment text (extract.h): null for emails indexed before it */
+        json_key(w, "text_bytes");
+        if (sqlite3_column_type(d.attachments, 5) == SQLITE_NULL)
+            json_null(w);
+        else
+            json_int(w, sqlite3_column_int64(d.attachments, 5));
+        json_key(w, "extraction");
+        json_string(w, column_text(d.attachments, 6));
+        json_key(w, "extraction_reason");
+        json_string(w, column_text(d.attachments, 7));
         json_object_end(w);
     }
     json_array_end(w);
@@ -652,12 +663,20 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
         if (!any)
             buf_append_str(out, "Attachments:\n");
         any = true;
-        buf_printf(out, "  %d. %s (%s, %lld bytes)\n",
+        buf_printf(out, "  %d. %s (%s, %lld bytes)",
                    sqlite3_column_int(d.attachments, 0),
                    column_text(d.attachments, 1) ? column_text(d.attachments, 1)
                                                  : "(no name)",
                    column_text(d.attachments, 2),
                    (long long)sqlite3_column_int64(d.attachments, 3));
+        const char *outcome = column_text(d.attachments, 6);
+        if (outcome && !strcmp(outcome, "ok"))
+            buf_printf(out, ": text, %lld bytes\n", (long long)sqlite3_column_int64(d.attachments, 5));
+        else if (outcome)
+            buf_printf(out, ": text %s%s%s\n", outcome, column_text(d.attachments, 7) ? ", " : "",
+                       column_text(d.attachments, 7) ? column_text(d.attachments, 7) : "");
+        else
+            buf_append_char(out, '\n');
     }
     text_corroboration(st, id, out);
     buf_append_str(out, "Found in:\n");

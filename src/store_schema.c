@@ -151,12 +151,13 @@ static const char *const migrations[] = {
      * whole size of a message stored cut at the size limit, is added by
      * migration_10 below (only when missing: ALTER has no IF NOT EXISTS) */
     "CREATE TABLE IF NOT EXISTS org_domain(domain TEXT PRIMARY KEY) WITHOUT ROWID;",
-    /* 11: Outlook input.  An email written from an Outlook item says from
-     * what ("pst", "msg"); and the per-source-file ledger (`sources`,
-     * source_ledger.h): what the last ingest of each file read, stored,
-     * found already archived and rejected, and what a store promised. */
-    "ALTER TABLE email ADD COLUMN derived_from TEXT;"
-    "CREATE TABLE source_file("
+    /* 11: Outlook input and attachment text.  The per-source-file ledger
+     * (`sources`, source_ledger.h): what the last ingest of each file
+     * read, stored, found already archived and rejected, and what a store
+     * promised.  In C (migration_11): email.derived_from ("pst", "msg"),
+     * each attachment's extraction outcome, and the full-text index's
+     * fifth column, attached (its text), which means indexing again. */
+    "CREATE TABLE IF NOT EXISTS source_file("
     "  path TEXT PRIMARY KEY,"
     "  kind TEXT NOT NULL,"
     "  read INTEGER NOT NULL,"
@@ -301,6 +302,30 @@ static int migration_10(sqlite3 *db, int from)
     return rc;
 }
 
+/* What migration 11 does in C (each step only when missing: ALTER has no
+ * IF NOT EXISTS, and an FTS5 table cannot gain a column). */
+static int migration_11(sqlite3 *db)
+{
+    int rc = SQLITE_OK;
+    if (!column_exists(db, "email", "derived_from"))
+        rc = sqlite3_exec(db, "ALTER TABLE email ADD COLUMN derived_from TEXT", NULL, NULL, NULL);
+    if (rc == SQLITE_OK && !column_exists(db, "attachment", "extraction"))
+        rc = sqlite3_exec(db, "ALTER TABLE attachment ADD COLUMN extraction TEXT;"
+                              "ALTER TABLE attachment ADD COLUMN extraction_reason TEXT;"
+                              "ALTER TABLE attachment ADD COLUMN text_bytes INTEGER;",
+                          NULL, NULL, NULL);
+    if (rc == SQLITE_OK && !column_exists(db, "email_text", "attached"))
+        rc = sqlite3_exec(db, "DROP TABLE email_text;"
+                              "CREATE VIRTUAL TABLE email_text USING fts5("
+                              "  subject, body, people, attachments, attached,"
+                              "  content = '', tokenize = 'unicode61 remove_diacritics 2');"
+                              "DELETE FROM email_length;"
+                              "INSERT OR IGNORE INTO upgrade_pending SELECT 'index'"
+                              "  WHERE EXISTS (SELECT 1 FROM email);",
+                          NULL, NULL, NULL);
+    return rc;
+}
+
 mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
 {
     char *message = NULL;
@@ -312,6 +337,8 @@ mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
         if (sqlite3_exec(db, migrations[v], NULL, NULL, &message) != SQLITE_OK)
             goto fail;
         if (v + 1 == 10 && migration_10(db, from) != SQLITE_OK)
+            goto fail;
+        if (v + 1 == 11 && migration_11(db) != SQLITE_OK)
             goto fail;
     }
     char pragma[64];

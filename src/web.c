@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "extract/extract.h"
 #include "html.h"
 #include "index.h"
 #include "json.h"
@@ -395,6 +396,47 @@ static void attachment_download(struct store *st, int64_t id, int n, struct repl
     buf_free(&raw);
 }
 
+/* The text extracted from attachment N, extracted again from the stored
+ * bytes (the archive keeps the index, not a copy of the text). */
+static void attachment_text(struct store *st, int64_t id, int n, struct reply *r)
+{
+    struct buf raw = BUF_INIT;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    struct mime_message *m = NULL;
+    if (store_get_raw(st, id, &raw, NULL) != MT_OK
+        || mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) != MT_OK
+        || n > (int)m->attachment_count
+        || mime_get_attachment((const unsigned char *)buf_cstr(&raw), raw.len, n, &data,
+                               &size) != MT_OK) {
+        web_error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
+    } else {
+        const struct mime_attachment *a = &m->attachments[n - 1];
+        struct extract_options options = { .helper = "/proc/self/exe" };
+        struct extract_result x;
+        if (!strncmp(a->content_type, "message/", 8)) {
+            struct mime_message *inner = NULL;
+            if (mime_parse(data, size, &inner) == MT_OK) {
+                buf_printf(&r->body, "%s\n%s", inner->subject ? inner->subject : "",
+                           inner->body ? inner->body : "");
+                mime_message_free(inner);
+            }
+        } else {
+            extract_text(data, size, a->content_type, a->filename, NULL, &options, &x);
+            if (x.outcome == EXTRACT_OK || x.outcome == EXTRACT_LIMIT)
+                buf_append(&r->body, buf_cstr(&x.text), x.text.len);
+            else
+                buf_printf(&r->body, "(no text: %s%s%s)\n", extract_outcome_name(x.outcome),
+                           x.reason[0] ? ", " : "", x.reason);
+            extract_result_free(&x);
+        }
+        r->content_type = "text/plain; charset=utf-8";
+    }
+    mime_message_free(m);
+    free(data);
+    buf_free(&raw);
+}
+
 /* The email's HTML, sanitized (src/html.h), in a document of its own. */
 static void html_view(struct pool *pool, struct store *st, int64_t id, struct reply *r)
 {
@@ -599,6 +641,9 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
         else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
                  && !*end && n < 100000)
             attachment_download(st, id, (int)n, r);
+        else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
+                 && !strcmp(end, "/text") && n < 100000)
+            attachment_text(st, id, (int)n, r);
         else
             web_error_page(r, 404, "Not found", "There is no such page.");
     } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {

@@ -365,7 +365,8 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     }
 
     /* Attachments */
-    if (store_statement(st, "SELECT n, filename, content_type, size FROM attachment"
+    if (store_statement(st, "SELECT n, filename, content_type, size, extraction,"
+                           " extraction_reason, text_bytes FROM attachment"
                            " WHERE email_id = ? ORDER BY n", &s, NULL) == MT_OK) {
         sqlite3_bind_int64(s, 1, id);
         bool any = false;
@@ -379,7 +380,24 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
             web_html_escape(b, name && *name ? name : "(no name)");
             buf_append_str(b, "</a> <span class=\"muted\">");
             web_html_escape(b, (const char *)sqlite3_column_text(s, 2));
-            buf_printf(b, ", %lld bytes</span></li>", (long long)sqlite3_column_int64(s, 3));
+            buf_printf(b, ", %lld bytes</span>", (long long)sqlite3_column_int64(s, 3));
+            /* what its text extraction gave (extract.h) */
+            const char *outcome = (const char *)sqlite3_column_text(s, 4);
+            const char *reason = (const char *)sqlite3_column_text(s, 5);
+            if (outcome && !strcmp(outcome, "ok"))
+                buf_printf(b, " · <a href=\"/email/%lld/attachment/%d/text\">its text</a>"
+                              " <span class=\"muted\">(%lld bytes)</span>", (long long)id,
+                           sqlite3_column_int(s, 0), (long long)sqlite3_column_int64(s, 6));
+            else if (outcome) {
+                buf_append_str(b, " · <span class=\"muted\">text: ");
+                web_html_escape(b, outcome);
+                if (reason) {
+                    buf_append_str(b, ", ");
+                    web_html_escape(b, reason);
+                }
+                buf_append_str(b, "</span>");
+            }
+            buf_append_str(b, "</li>");
         }
         if (any)
             buf_append_str(b, "</ul></section>");

@@ -1,0 +1,30 @@
+/*
+ * attachment_text.h - what ingest learns from each attachment, as the
+ * MIME walk finds it (a mime_options examine callback): its text
+ * (extract.h), and for an attached message (message/rfc822, or an Outlook
+ * .msg file) its bytes, to be stored as an email of its own.
+ *
+ * Reentrant; a struct attachment_examiner is read only.
+ */
+#ifndef MT_ATTACHMENT_TEXT_H
+#define MT_ATTACHMENT_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mime.h"
+
+/* Attached messages nested deeper than this are not stored on their own
+ * (their text is still extracted). */
+#define ATTACHMENT_MAX_MESSAGE_DEPTH 3
+
+struct attachment_examiner {
+    const char *helper; /* extract.h's helper program, or NULL: in process */
+    int depth;          /* messages around the one being parsed */
+};
+
+/* The mime_options examine callback; CONTEXT is a struct attachment_examiner. */
+void attachment_examine(void *context, struct mime_attachment *a, const unsigned char *bytes,
+                        size_t len, const char *charset, bool message_part);
+
+#endif
