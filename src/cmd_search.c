@@ -62,6 +62,13 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         return EXIT_FAILED;
     }
     store_keep_small_cache(st);
+    if (store_upgrade_pending(st, "index")) {
+        /* migration 11 emptied the index and its rebuild was cut short */
+        buf_free(&query);
+        store_close(st);
+        return cli_fail("the archive's search index is being rebuilt: run 'mailtrove reindex' "
+                        "(or any writing command) once to finish it");
+    }
     if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
         /* older archive, upgrade pending: only mailtrove-full can make
          * its snippets */
