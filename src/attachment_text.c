@@ -72,12 +72,13 @@ void attachment_examine(void *context, struct mime_attachment *a, const unsigned
 {
     const struct attachment_examiner *x = context;
     if (message_part) {
-        message_text(a, bytes, len);
+        if (!x->messages_only)
+            message_text(a, bytes, len);
         if (x->depth < ATTACHMENT_MAX_MESSAGE_DEPTH)
             keep_message(a, bytes, len);
         return;
     }
-    if (attached_msg(x, a, bytes, len))
+    if (attached_msg(x, a, bytes, len) || x->messages_only)
         return;
     struct extract_options options = { .helper = x->helper };
     struct extract_result r;

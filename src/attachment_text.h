@@ -21,6 +21,7 @@
 struct attachment_examiner {
     const char *helper; /* extract.h's helper program, or NULL: in process */
     int depth;          /* messages around the one being parsed */
+    bool messages_only; /* keep attached messages, extract no text */
 };
 
 /* The mime_options examine callback; CONTEXT is a struct attachment_examiner. */

@@ -46,12 +46,7 @@ struct slot {
     const char *file_kind;    /* static */
     bool is_promise;          /* a store's promise, not an item */
     int64_t expected;
-    /* Attached messages, to be stored as emails of their own after this
-     * one (their member names its id: "<id>/attachment/<n>"). */
-    struct slot *children;
-    size_t child_count;
     int depth;                /* attached messages around this one */
-    int attachment_n;         /* for a child: its attachment number */
     uint64_t raw_size_in_flight; /* counted in pipeline.inflight_bytes */
     struct buf raw;
     /* worker results */
@@ -89,20 +84,8 @@ struct pipeline {
     const struct ingest_options *options;
 };
 
-static void slot_clear(struct slot *s);
-
-static void free_children(struct slot *s)
-{
-    for (size_t i = 0; i < s->child_count; i++)
-        slot_clear(&s->children[i]);
-    free(s->children);
-    s->children = NULL;
-    s->child_count = 0;
-}
-
 static void slot_clear(struct slot *s)
 {
-    free_children(s);
     free(s->path);
     free(s->member);
     free(s->separator);
@@ -205,52 +188,9 @@ static void *producer_main(void *arg)
     return NULL;
 }
 
-static mt_status prepare_new_message(struct slot *s, struct store *reader,
-                                     const struct ingest_options *options,
-                                     struct store_compressor *compressor);
-
-/* The attached messages the parse kept become child slots, each hashed
- * and, unless already archived, prepared like any message. */
-static mt_status prepare_children(struct slot *s, struct store *reader,
-                                  const struct ingest_options *options,
-                                  struct store_compressor *compressor)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->parsed->attachment_count; i++)
-        n += s->parsed->attachments[i].message != NULL;
-    if (n == 0 || s->truncated_from)
-        return MT_OK;
-    if ((s->children = calloc(n, sizeof *s->children)) == NULL)
-        return MT_ENOMEM;
-    mt_status status = MT_OK;
-    for (size_t i = 0; i < s->parsed->attachment_count && status == MT_OK; i++) {
-        struct mime_attachment *a = &s->parsed->attachments[i];
-        if (a->message == NULL)
-            continue;
-        struct slot *c = &s->children[s->child_count++];
-        c->offset = -1;
-        c->depth = s->depth + 1;
-        c->attachment_n = a->n;
-        c->derived_from = a->message_derived;
-        c->state = SLOT_WORKING;
-        if (buf_append(&c->raw, a->message, a->message_len) != MT_OK)
-            return MT_ENOMEM;
-        free(a->message);   /* the child holds the bytes now */
-        a->message = NULL;
-        SHA256((const unsigned char *)buf_cstr(&c->raw), c->raw.len, c->sha256);
-        int64_t id;
-        if (reader && store_find_sha256(reader, c->sha256, &id, NULL) == MT_OK)
-            c->known = true;
-        else
-            status = prepare_new_message(c, reader, options, compressor);
-    }
-    return status;
-}
-
 /* Compress, parse (with each attachment's text) and DKIM-check a slot's
  * bytes: the work for a message not yet archived. */
-static mt_status prepare_new_message(struct slot *s, struct store *reader,
-                                     const struct ingest_options *options,
+static mt_status prepare_new_message(struct slot *s, const struct ingest_options *options,
                                      struct store_compressor *compressor)
 {
     static const struct dkim_keyring no_keys = { NULL, 0, NULL };
@@ -263,8 +203,7 @@ static mt_status prepare_new_message(struct slot *s, struct store *reader,
     mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)
         status = mime_parse_with(raw, s->raw.len, &mime_options, &s->parsed);
-    if (status == MT_OK)
-        status = prepare_children(s, reader, options, compressor);
+
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
         status = dkim_verify_message(raw, s->raw.len,
                                      options->keys ? options->keys : &no_keys,
@@ -288,7 +227,7 @@ static void work_on(struct slot *s, struct store *reader,
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = prepare_new_message(s, reader, options, compressor);
+    s->work_status = prepare_new_message(s, options, compressor);
 }
 
 static void *worker_main(void *arg)
@@ -436,11 +375,71 @@ static mt_status ledger_count(struct ledger_acc *acc, const struct slot *s,
     return MT_OK;
 }
 
+/* The emails written in this ingest that carry attached messages: those
+ * are stored once the dump's own messages are (store_attached_messages),
+ * so that the dump's emails keep their ids in input order. */
+struct carrier {
+    int64_t id;
+    char *path, *file;
+    const char *file_kind;
+    int depth;
+};
+
+struct carriers {
+    struct carrier *list;
+    size_t count, capacity;
+};
+
+static bool has_attached_message(const struct mime_message *m)
+{
+    for (size_t i = 0; m && i < m->attachment_count; i++)
+        if (m->attachments[i].message)
+            return true;
+    return false;
+}
+
+static mt_status carriers_add(struct carriers *c, int64_t id, const struct slot *s)
+{
+    if (s->depth >= ATTACHMENT_MAX_MESSAGE_DEPTH)
+        return MT_OK;
+    if (c->count == c->capacity) {
+        size_t grown = c->capacity ? 2 * c->capacity : 16;
+        struct carrier *bigger = realloc(c->list, grown * sizeof *bigger);
+        if (bigger == NULL)
+            return MT_ENOMEM;
+        c->list = bigger;
+        c->capacity = grown;
+    }
+    struct carrier *k = &c->list[c->count];
+    k->id = id;
+    k->path = strdup(s->path);
+    k->file = s->file ? strdup(s->file) : NULL;
+    k->file_kind = s->file_kind;
+    k->depth = s->depth;
+    if (k->path == NULL || (s->file && k->file == NULL)) {
+        free(k->path);
+        free(k->file);
+        return MT_ENOMEM;
+    }
+    c->count++;
+    return MT_OK;
+}
+
+static void carriers_free(struct carriers *c)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        free(c->list[i].path);
+        free(c->list[i].file);
+    }
+    free(c->list);
+}
+
 /* Write one finished slot. */
 static mt_status write_slot(struct store *st, struct index *ix,
                             struct verify_writer *verifier,
                             const struct ingest_options *options, struct slot *s,
-                            struct ingest_counts *counts, struct mt_error *err)
+                            struct ingest_counts *counts, struct carriers *carriers,
+                            struct mt_error *err)
 {
     mt_status status = MT_OK;
     counts->input_bytes += s->input_bytes;
@@ -463,7 +462,7 @@ static mt_status write_slot(struct store *st, struct index *ix,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = prepare_new_message(s, NULL, options, NULL);
+            status = prepare_new_message(s, options, NULL);
             if (status != MT_OK)
                 return status;
         }
@@ -493,16 +492,65 @@ static mt_status write_slot(struct store *st, struct index *ix,
     }
     status = store_add_source(st, id, s->path, s->offset, s->member,
                               s->separator, s->unquoted_lines, err);
-    /* Then its attached messages, found at "<id>/attachment/<n>" of the
-     * same source. */
-    for (size_t i = 0; i < s->child_count && status == MT_OK; i++) {
-        struct slot *c = &s->children[i];
-        char member[64];
-        snprintf(member, sizeof member, "%lld/attachment/%d", (long long)id, c->attachment_n);
-        if ((c->path = strdup(s->path)) == NULL || (c->member = strdup(member)) == NULL)
-            return MT_ENOMEM;
-        status = write_slot(st, ix, verifier, options, c, counts, err);
+    if (status == MT_OK && carriers && !s->truncated_from && has_attached_message(s->parsed))
+        status = carriers_add(carriers, id, s);
+    return status;
+}
+
+/* The attached messages of the carriers written, each stored as an email
+ * of its own at "<carrier id>/attachment/<n>" of the carrier's source and
+ * counted in its file's row; theirs in turn (CARRIERS grows as it goes),
+ * up to ATTACHMENT_MAX_MESSAGE_DEPTH.  In the caller's transaction. */
+static mt_status store_attached_messages(struct store *st, struct index *ix,
+                                         struct verify_writer *verifier,
+                                         const struct ingest_options *options,
+                                         struct carriers *carriers, struct ledger_acc *ledger,
+                                         struct ingest_counts *counts, struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    struct buf raw = BUF_INIT;
+    for (size_t i = 0; i < carriers->count && status == MT_OK; i++) {
+        struct carrier c = carriers->list[i];   /* the list may move */
+        struct attachment_examiner examiner = {
+            .helper = options->extract_helper ? options->extract_helper : "/proc/self/exe",
+            .depth = c.depth, .messages_only = true };
+        struct mime_options mime_options = { attachment_examine, &examiner };
+        struct mime_message *m = NULL;
+        status = store_get_raw(st, c.id, &raw, err);
+        if (status == MT_OK)
+            status = mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len,
+                                     &mime_options, &m);
+        for (size_t k = 0; status == MT_OK && k < m->attachment_count; k++) {
+            struct mime_attachment *a = &m->attachments[k];
+            if (a->message == NULL)
+                continue;
+            struct slot child = { .offset = -1, .depth = c.depth + 1,
+                                  .derived_from = a->message_derived,
+                                  .file_kind = c.file_kind };
+            char member[64];
+            snprintf(member, sizeof member, "%lld/attachment/%d", (long long)c.id, a->n);
+            if (buf_append(&child.raw, a->message, a->message_len) != MT_OK
+                || (child.path = strdup(c.path)) == NULL || (child.member = strdup(member)) == NULL
+                || (c.file && (child.file = strdup(c.file)) == NULL)) {
+                slot_clear(&child);
+                status = MT_ENOMEM;
+                break;
+            }
+            SHA256((const unsigned char *)buf_cstr(&child.raw), child.raw.len, child.sha256);
+            int64_t id;
+            if (store_find_sha256(st, child.sha256, &id, NULL) == MT_OK)
+                child.known = true;
+            else
+                child.work_status = prepare_new_message(&child, options, NULL);
+            struct ingest_counts before = *counts;
+            status = write_slot(st, ix, verifier, options, &child, counts, carriers, err);
+            if (status == MT_OK)
+                status = ledger_count(ledger, &child, &before, counts);
+            slot_clear(&child);
+        }
+        mime_message_free(m);
     }
+    buf_free(&raw);
     return status;
 }
 
@@ -560,6 +608,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     bool in_transaction = false;
     mt_status status = MT_OK;
     struct ledger_acc ledger = { NULL, 0, 0, 0 };
+    struct carriers carriers = { NULL, 0, 0 };
 
     memset(counts, 0, sizeof *counts);
     for (int i = 0; i < count; i++) {
@@ -639,7 +688,7 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             batch_items = 0;
         }
         struct ingest_counts before = *counts;
-        status = write_slot(st, ix, verifier, options, s, counts, err);
+        status = write_slot(st, ix, verifier, options, s, counts, &carriers, err);
         if (status == MT_OK)
             status = ledger_count(&ledger, s, &before, counts);
         if (status != MT_OK)
@@ -667,6 +716,18 @@ mt_status ingest_run(struct store *st, const char *const *sources,
             options->progress(options->progress_context, counts, false);
             last_progress = now;
         }
+    }
+    if (!interrupted && carriers.count) {
+        if (!in_transaction) {
+            status = store_begin(st, err);
+            if (status != MT_OK)
+                goto out;
+            in_transaction = true;
+        }
+        status = store_attached_messages(st, ix, verifier, options, &carriers, &ledger,
+                                         counts, err);
+        if (status != MT_OK)
+            goto out;
     }
     if (ledger.count && !in_transaction) {
         status = store_begin(st, err);
@@ -728,6 +789,7 @@ out:
                                   NULL, NULL);
     }
     ledger_free(&ledger);
+    carriers_free(&carriers);
     verify_writer_close(verifier);
     index_close(ix);
     return status;
