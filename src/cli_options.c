@@ -12,7 +12,7 @@
 static const struct {
     const char *command, *synopsis, *summary;
 } commands[] = {
-    { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] SOURCE...",
+    { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] [--attached-inside] SOURCE...",
       "read mail (files, mboxes, Maildirs, directories, tar/zip, compressed)" },
     { "keys import", "keys import [--source TEXT] FILE", "load DKIM key records (zone lines)" },
     { "keys list", "keys list [--json]", "the key records held" },

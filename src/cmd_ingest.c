@@ -181,9 +181,9 @@ static void warn_short_stores(struct store *st, int64_t since)
 }
 
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
-                          int workers, size_t max_message, char **sources, int count)
+                          int workers, size_t max_message, bool attached_inside,
+                          char **sources, int count)
 {
-
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st)
         return EXIT_FAILED;
@@ -223,6 +223,7 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         .now = (int64_t)time(NULL),
         .interrupted = &ingest_interrupted,
         .max_message_bytes = max_message,
+        .attached_inside = attached_inside,
     };
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);
@@ -301,9 +302,10 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option known[] = {
         { "json", false }, { "keys", true }, { "workers", true }, { "max-message", true },
+        { "attached-inside", false },
     };
     struct cli_parsed parsed;
-    int code = cli_parse_command("ingest", argc, argv, known, 4, &parsed);
+    int code = cli_parse_command("ingest", argc, argv, known, 5, &parsed);
     if (code >= 0)
         return code;
     bool json = parsed.values[0] != NULL;
@@ -322,7 +324,8 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         cli_parsed_free(&parsed);
         return code;
     }
-    code = ingest_sources(cli, json, keys_file, workers, max_message, parsed.operands,
+    code = ingest_sources(cli, json, keys_file, workers, max_message, parsed.values[4] != NULL,
+                          parsed.operands,
                           parsed.operand_count);
     cli_parsed_free(&parsed);
     return code;

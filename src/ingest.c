@@ -492,7 +492,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
     }
     status = store_add_source(st, id, s->path, s->offset, s->member,
                               s->separator, s->unquoted_lines, err);
-    if (status == MT_OK && carriers && !s->truncated_from && has_attached_message(s->parsed))
+    if (status == MT_OK && carriers && !options->attached_inside && !s->truncated_from
+        && has_attached_message(s->parsed))
         status = carriers_add(carriers, id, s);
     return status;
 }

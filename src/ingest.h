@@ -49,6 +49,9 @@ struct ingest_options {
     /* The program that reads risky attachments (extract.h); NULL: this
      * program (/proc/self/exe). */
     const char *extract_helper;
+    /* Attached messages stay inside their carriers only (ingest
+     * --attached-inside); by default each is also an email of its own. */
+    bool attached_inside;
 };
 
 /*

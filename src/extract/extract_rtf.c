@@ -37,6 +37,8 @@ struct rtf {
     size_t pending_len;
     unsigned high_surrogate;
     int skip_chars;         /* fallback characters of a \uN left to skip */
+    iconv_t cd;             /* to UTF-8 from code page CD_CP (opening one is dear) */
+    int cd_cp;
     struct extract_result *r;
 };
 
@@ -83,18 +85,25 @@ static void flush_bytes(struct rtf *x)
     if (x->pending_len == 0)
         return;
     int cp = top(x)->codepage ? top(x)->codepage : x->doc_codepage;
-    char name[16];
-    snprintf(name, sizeof name, "CP%d", cp ? cp : 1252);
-    iconv_t cd = iconv_open("UTF-8//TRANSLIT", name);
+    if (cp <= 0)
+        cp = 1252;
+    if (x->cd_cp != cp) {
+        if (x->cd != (iconv_t)-1)
+            iconv_close(x->cd);
+        char name[16];
+        snprintf(name, sizeof name, "CP%d", cp);
+        x->cd = iconv_open("UTF-8//TRANSLIT", name);
+        x->cd_cp = cp;
+    }
     bool done = false;
-    if (cd != (iconv_t)-1) {
+    if (x->cd != (iconv_t)-1) {
         char out[1024];
         char *in = (char *)x->pending, *op = out;
         size_t inleft = x->pending_len, outleft = sizeof out;
-        done = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
+        iconv(x->cd, NULL, NULL, NULL, NULL);   /* a fresh shift state */
+        done = iconv(x->cd, &in, &inleft, &op, &outleft) != (size_t)-1;
         if (done)
             extract_append(x->r, out, (size_t)(op - out));
-        iconv_close(cd);
     }
     if (!done) {
         struct buf b = BUF_INIT;
@@ -312,6 +321,7 @@ void extract_rtf(const unsigned char *d, size_t len, struct extract_result *r)
     x->len = len;
     x->r = r;
     x->doc_codepage = 1252;
+    x->cd = (iconv_t)-1;
     x->stack[0].uc = 1;
     x->current_font = -1;
     bool starred = false;
@@ -341,5 +351,7 @@ void extract_rtf(const unsigned char *d, size_t len, struct extract_result *r)
         }
     }
     flush_bytes(x);
+    if (x->cd != (iconv_t)-1)
+        iconv_close(x->cd);
     free(x);
 }

@@ -11,7 +11,7 @@ fi
 # mbox splitting edge cases, against the upstream summaries' counts
 for pair in content-length:29 issue1189:4 simple:3 unmunged:2; do
     f=${pair%%:*}; n=${pair#*:}
-    out=$(mt "$f.db" ingest --json "$CORPORA/mbox/mimekit/$f.mbox.txt")
+    out=$(mt "$f.db" ingest --json --attached-inside "$CORPORA/mbox/mimekit/$f.mbox.txt")
     eq "mimekit $f.mbox splits into $n" "$out" "{\"read\":$n,\"stored\":$n,\"duplicates\":0,\"rejected\":0}"
 done
 want=$(grep '^Subject:' "$CORPORA/mbox/mimekit/content-length-summary.txt" | sed 's/^Subject: //')
@@ -31,10 +31,10 @@ for f in sorted(os.listdir(d)):
 print(len(eml) + 3)
 PY
 )
-out=$(mt smoke.db ingest --json "$CORPORA/smoke")
+out=$(mt smoke.db ingest --json --attached-inside "$CORPORA/smoke")
 eq "smoke: emails = distinct .eml files + 3 in the mbox" "$(mt smoke.db stats --json | jq_py 'd["emails"]')" "$expected"
 eq "smoke: MANIFEST.tsv and keys.zone rejected" "$(mt smoke.db stats --json | jq_py 'd["rejected"]')" 2
-eq "smoke: second ingest stores nothing" "$(mt smoke.db ingest --json "$CORPORA/smoke" | jq_py 'd["stored"]')" 0
+eq "smoke: second ingest stores nothing" "$(mt smoke.db ingest --json --attached-inside "$CORPORA/smoke" | jq_py 'd["stored"]')" 0
 bad=0
 for f in "$CORPORA"/smoke/*.eml; do
     head -c 5 "$f" | grep -q '^From ' && continue   # one-message mboxes
@@ -54,7 +54,7 @@ eq "smoke: every .eml file comes back byte for byte from show --raw" $bad 0
 # oracle_agrees NAME DIR WORD...
 oracle_agrees() {
     local name=$1 dir=$2; shift 2
-    mt "$name.db" ingest --json "$dir" > "$work/$name.ingest"
+    mt "$name.db" ingest --json --attached-inside "$dir" > "$work/$name.ingest"
     $PY "$DATA/mail-oracle.py" "$dir" "$@" | grep -v '^subjects ' > "$work/$name.oracle"
     local w ours
     ours=$( { mt "$name.db" stats --json | jq_py '"emails %d\nsenders %d" % (d["emails"], d["unique_senders"])'
@@ -89,7 +89,7 @@ for root, dirs, files in os.walk(sys.argv[1]):
 print(len(seen), rejected)
 PY
 )
-    mt "$m.db" ingest --json "$CORPORA/maildir/$m" >/dev/null
+    mt "$m.db" ingest --json --attached-inside "$CORPORA/maildir/$m" >/dev/null
     got=$(mt "$m.db" stats --json | jq_py '"%d %d" % (d["emails"], d["rejected"])')
     eq "maildir/$m: emails and rejections match an independent count" "$got" "$expected"
 done
@@ -113,16 +113,16 @@ with tarfile.open(fileobj=io.BytesIO(raw)) as t:
 print(n, len(seen))
 PY
 )
-out=$(mt sa.db ingest --json "$CORPORA/bulk/spamassassin/spamassassin-publiccorpus.tar.zst")
+out=$(mt sa.db ingest --json --attached-inside "$CORPORA/bulk/spamassassin/spamassassin-publiccorpus.tar.zst")
 eq "spamassassin: read and distinct emails match an independent count" \
    "$(echo "$out" | jq_py '"%d %d" % (d["read"], d["stored"])')" "$expected"
 
 # linux-mips: 84,096 messages, no duplicates (corpora/README.md).  Takes
 # about a minute, and many under the sanitizers: plain run only.
 if [ "${TEST_LABEL:-plain}" = plain ]; then
-    out=$(mt mips.db ingest --json "$CORPORA/bulk/linux-mips/linux-mips.mbox.zst")
+    out=$(mt mips.db ingest --json --attached-inside "$CORPORA/bulk/linux-mips/linux-mips.mbox.zst")
     eq "linux-mips: 84,096 messages stored" "$out" '{"read":84096,"stored":84096,"duplicates":0,"rejected":0}'
-    out=$(mt mips.db ingest --json "$CORPORA/bulk/linux-mips/linux-mips.mbox.zst")
+    out=$(mt mips.db ingest --json --attached-inside "$CORPORA/bulk/linux-mips/linux-mips.mbox.zst")
     eq "linux-mips: re-ingest stores nothing" "$out" '{"read":84096,"stored":0,"duplicates":84096,"rejected":0}'
     # DKIM cross-check: every signature made with the two known Gmail keys,
     # against dkimpy's result (corpora/README.md); ids are mbox positions.

@@ -21,7 +21,8 @@ if command -v readpst >/dev/null; then
         readpst -D -S -t e -o "$work/rp" "$f" >/dev/null 2>&1
         want=$(find "$work/rp" -type f | grep -cE '/[0-9]+$')
         rm -f "$work/one.db"*
-        mt one.db ingest "$f" >/dev/null 2>&1
+        # readpst writes an embedded message inside its carrier: so do we, here
+        mt one.db ingest --attached-inside "$f" >/dev/null 2>&1
         eq "$b: stored = readpst's e-mails ($want)" "$(mt one.db stats --json | jq_py 'd["emails"]')" "$want"
         mt one.db export --format jsonl > "$work/one.jsonl"
         eq "$b: each item's subject and attachment names as readpst writes them" \
@@ -44,9 +45,9 @@ eq "a store's row has its kind and what its folders promise" \
    "$(jq_py '[(r["kind"], r["expected"]) for r in d if r["path"] == "pst/tika-testPST.pst"]' < "$work/sources.json")" \
    "[('pst', 7)]"
 eq "the OST is an ost" "$(jq_py '[r["kind"] for r in d if r["path"].endswith(".ost")]' < "$work/sources.json")" "['ost']"
-eq ".msg files count under their directory; expected is null there" \
+eq ".msg files count under their directory (12, and the 4 messages attached to them); expected is null there" \
    "$(jq_py '[(r["kind"], r["read"], r["expected"]) for r in d if r["path"] == "msg"]' < "$work/sources.json")" \
-   "[('directory', 12, None)]"
+   "[('directory', 16, None)]"
 eq "every rejection has a reason" "$(mt all.db rejected --json | jq_py 'all(r["reason"] for r in d)')" True
 eq "contacts are rejected by kind, with their folder" \
    "$(mt all.db rejected --json | jq_py 'sorted(set(r["member"].split("#")[0] for r in d if r["reason"] == "not an email: contact" and r["source"] == "pst/hiraoka-contacts.pst"))')" \
@@ -80,12 +81,12 @@ eq "re-ingest of the stores: all duplicates" "$(mt all.db ingest --json "$work/p
 (cd "$work/pst" && tar czf "$work/stores.tgz" tika-testPST.pst pstsdk-sample1.pst)
 $PY -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED).write(sys.argv[2], "in/various.pst")' \
     "$work/stores.zip" "$work/pst/tika-testPST_variousBodyTypes.pst"
-mt arch.db ingest "$work/stores.tgz" >/dev/null 2>&1
+mt arch.db ingest --attached-inside "$work/stores.tgz" >/dev/null 2>&1
 eq "stores in a .tar.gz are read" "$(mt arch.db stats --json | jq_py 'd["emails"]')" 8
 eq "their member is the store's name, !/, then the folder path" \
    "$(mt arch.db export --format jsonl 'subject:"Here is a sample message"' | jq_py 'd["sources"][0]["member"].split("#")[0]')" \
    "pstsdk-sample1.pst!/Top of Outlook data file/Sample1"
-mt arch.db ingest "$work/stores.zip" >/dev/null 2>&1
+mt arch.db ingest --attached-inside "$work/stores.zip" >/dev/null 2>&1
 eq "a store in a zip is read" "$(mt arch.db stats --json | jq_py 'd["emails"]')" 12
 
 # 6. Hostile stores and .msg files: a clear rejection each, never a crash.
@@ -124,7 +125,7 @@ eq "a store with a corrupted block: what can be read is, the ledger balances" \
 
 # 7. The .msg files against olefile: subject, body, recipients, attachments.
 if $PY -c 'import olefile' 2>/dev/null; then
-    mt msg.db ingest "$OUTLOOK/msg" >/dev/null 2>&1
+    mt msg.db ingest --attached-inside "$OUTLOOK/msg" >/dev/null 2>&1
     mt msg.db export --format jsonl > "$work/msg.jsonl"
     $PY "$DATA/msg-oracle.py" "$OUTLOOK/msg" "$work/msg.jsonl" | while read -r verdict name rest; do
         eq "$name as olefile reads it${rest:+ ($rest)}" "$verdict" ok
