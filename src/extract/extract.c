@@ -288,6 +288,14 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
                     len, (size_t)EXTRACT_MAX_INPUT_BYTES);
         return;
     }
+    /* Signatures and keys are base64 noise to a word index, not text. */
+    if (!strncmp(ct, "application/pgp-", 16) || !strcmp(ct, "application/pkcs7-signature")
+        || !strcmp(ct, "application/x-pkcs7-signature") || !strcmp(ct, "application/pkcs7-mime")
+        || !strcmp(ct, "application/x-pkcs7-mime")) {
+        extract_set(r, EXTRACT_UNSUPPORTED, "a signature, key or encrypted part (%s), not a "
+                                            "document", ct);
+        return;
+    }
     if (options && options->helper && risky(d, len)) {
         extract_in_helper(d, len, options->helper, r);
         return;
