@@ -15,7 +15,8 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Isrc -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR)"' \
               $(OPT) $(WARN) $(SAN) $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS        = $(shell pkg-config --libs $(PKGS)) -lresolv -lpthread -lm $(LDLIBS)
+# libstemmer (Snowball) has no pkg-config file in Debian.
+LIBS        = $(shell pkg-config --libs $(PKGS)) -lstemmer -lresolv -lpthread -lm $(LDLIBS)
 LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
 LIGHT_STATIC_LIBS = $(shell pkg-config --static --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
 VERIFY_LIBS = $(shell pkg-config --libs $(VERIFY_PKGS)) -lresolv -lpthread -lm $(LDLIBS)

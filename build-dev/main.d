@@ -70,7 +70,7 @@ build-dev/main.o: src/main.c /usr/include/glib-2.0/glib.h \
  /usr/include/glib-2.0/glib/glib-autocleanups.h src/cli.h src/buf.h \
  src/status.h src/search.h src/json.h src/store.h src/extract/extract.h \
  src/buf.h src/status.h src/index.h src/mime.h \
- src/outlook/outlook_store.h
+ src/outlook/outlook_store.h src/stem.h
 /usr/include/glib-2.0/glib.h:
 /usr/include/glib-2.0/glib/galloca.h:
 /usr/include/glib-2.0/glib/gtypes.h:
@@ -168,3 +168,4 @@ src/status.h:
 src/index.h:
 src/mime.h:
 src/outlook/outlook_store.h:
+src/stem.h:

@@ -72,6 +72,8 @@ struct store *cli_open_archive(const struct cli *cli, enum store_mode mode)
     struct store *st = NULL;
     struct mt_error err = { 0 };
     mt_status status = store_open(cli->archive_path, mode, &st, &err);
+    if (status == MT_OK && cli->prepare_connection)
+        status = cli->prepare_connection(st, &err);
     if (status == MT_OK && mode != STORE_READ_ONLY && cli->finish_upgrade)
         status = cli->finish_upgrade(st, &err);
     if (status != MT_OK) {

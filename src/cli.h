@@ -48,6 +48,9 @@ struct cli {
      * writing. */
     search_text_loader body_text_fallback;
     mt_status (*finish_upgrade)(struct store *st, struct mt_error *err);
+    /* Extensions a connection of this program has (the stemming
+     * tokenizer, stem.h), run on every archive opened; may be NULL. */
+    mt_status (*prepare_connection)(struct store *st, struct mt_error *err);
 };
 
 /*

@@ -12,7 +12,8 @@
 static const struct {
     const char *command, *synopsis, *summary;
 } commands[] = {
-    { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] [--attached-inside] SOURCE...",
+    { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] [--attached-inside] "
+                "[--language fr|en|none] SOURCE...",
       "read mail (files, mboxes, Maildirs, directories, tar/zip, compressed)" },
     { "keys import", "keys import [--source TEXT] FILE", "load DKIM key records (zone lines)" },
     { "keys list", "keys list [--json]", "the key records held" },
@@ -22,7 +23,8 @@ static const struct {
     { "search", "search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...",
       "find emails (see 'man mailtrove')" },
     { "count", "count QUERY...", "how many emails match" },
-    { "reindex", "reindex", "rebuild the search index" },
+    { "reindex", "reindex [--language fr|en|none]",
+      "rebuild the search index (--language: and one of word forms, for stem:)" },
     { "thread", "thread [--json] ID", "the conversation of an email" },
     { "serve", "serve [--listen ADDR:PORT] [--threads N]",
       "the web archive (default 127.0.0.1:8080)" },

@@ -15,6 +15,7 @@
 #include "ingest.h"
 #include "json.h"
 #include "source_ledger.h"
+#include "stem.h"
 #include "source.h"
 #include "corroborate.h"
 #include "thread.h"
@@ -180,9 +181,27 @@ static void warn_short_stores(struct store *st, int64_t since)
     source_ledger_free(rows, n);
 }
 
+/* --language: the archive's language set before reading, and the emails
+ * it already holds indexed again with their word forms (stem.h). */
+static mt_status set_language(struct store *st, const char *language, struct mt_error *err)
+{
+    bool changed = false;
+    mt_status status = store_begin(st, err);
+    if (status == MT_OK)
+        status = stem_set_language(st, language, &changed, err);
+    if (status == MT_OK)
+        status = store_commit(st, err);
+    else
+        store_rollback(st);
+    int64_t count;
+    if (status == MT_OK && changed && store_count_emails(st) > 0)
+        status = index_rebuild(st, &count, err);
+    return status;
+}
+
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
                           int workers, size_t max_message, bool attached_inside,
-                          char **sources, int count)
+                          const char *language, char **sources, int count)
 {
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st)
@@ -190,6 +209,10 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
     struct mt_error err = { 0 };
     mt_status status = MT_OK;
     int imported = 0;
+    if (language && (status = set_language(st, language, &err)) != MT_OK) {
+        store_close(st);
+        return cli_fail_error(status, &err);
+    }
     int64_t emails_before = store_count_emails(st);
     if (keys_file) {
         /* --keys: import first, so new mail is verified as it is read. */
@@ -302,10 +325,10 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option known[] = {
         { "json", false }, { "keys", true }, { "workers", true }, { "max-message", true },
-        { "attached-inside", false },
+        { "attached-inside", false }, { "language", true },
     };
     struct cli_parsed parsed;
-    int code = cli_parse_command("ingest", argc, argv, known, 5, &parsed);
+    int code = cli_parse_command("ingest", argc, argv, known, 6, &parsed);
     if (code >= 0)
         return code;
     bool json = parsed.values[0] != NULL;
@@ -320,11 +343,14 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
     if (code < 0 && parsed.values[3] && !parse_size(parsed.values[3], &max_message))
         code = cli_usage("ingest: --max-message expects a size such as 512M or 2G, not '%s'",
                          parsed.values[3]);
+    if (code < 0 && parsed.values[5] && !stem_language_known(parsed.values[5]))
+        code = cli_usage("ingest: --language is fr, en or none, not '%s'", parsed.values[5]);
     if (code >= 0) {
         cli_parsed_free(&parsed);
         return code;
     }
     code = ingest_sources(cli, json, keys_file, workers, max_message, parsed.values[4] != NULL,
+                          parsed.values[5],
                           parsed.operands,
                           parsed.operand_count);
     cli_parsed_free(&parsed);

@@ -1,16 +1,35 @@
-/* cmd_reindex.c - `mailtrove reindex` */
+/* cmd_reindex.c - `mailtrove reindex [--language fr|en|none]` */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "cli_options.h"
 #include "index.h"
+#include "stem.h"
+
+/* Make LANGUAGE the archive's (stem.h); *CHANGED whether it was not. */
+static mt_status set_language(struct store *st, const char *language, bool *changed,
+                              struct mt_error *err)
+{
+    mt_status status = store_begin(st, err);
+    if (status == MT_OK)
+        status = stem_set_language(st, language, changed, err);
+    if (status == MT_OK)
+        return store_commit(st, err);
+    store_rollback(st);
+    return status;
+}
 
 int cmd_reindex(const struct cli *cli, int argc, char **argv)
 {
+    static const struct cli_option options[] = { { "language", true } };
     const char *values[CLI_MAX_OPTIONS];
-    int code = cli_parse_simple("reindex", argc, argv, NULL, 0, values, NULL, NULL);
+    int code = cli_parse_simple("reindex", argc, argv, options, 1, values, NULL, NULL);
     if (code >= 0)
         return code;
+    const char *language = values[0];
+    if (language && !stem_language_known(language))
+        return cli_usage("reindex: --language is fr, en or none, not '%s'", language);
     /* the rebuild stores every body text itself: no upgrade first */
     struct cli plain = *cli;
     plain.finish_upgrade = NULL;
@@ -19,10 +38,17 @@ int cmd_reindex(const struct cli *cli, int argc, char **argv)
         return EXIT_FAILED;
     int64_t count;
     struct mt_error err = { 0 };
-    mt_status status = index_rebuild(st, &count, &err);
+    bool changed = false;
+    mt_status status = language ? set_language(st, language, &changed, &err) : MT_OK;
+    if (status == MT_OK)
+        status = index_rebuild(st, &count, &err);
+    const char *now = status == MT_OK ? stem_language(st) : "none";
     store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
-    printf("reindexed %lld %s\n", (long long)count, cli_plural(count, "email", "emails"));
+    printf("reindexed %lld %s", (long long)count, cli_plural(count, "email", "emails"));
+    if (strcmp(now, "none"))
+        printf(", with their word forms in %s", !strcmp(now, "fr") ? "French" : "English");
+    printf("\n");
     return EXIT_DONE;
 }

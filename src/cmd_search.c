@@ -69,6 +69,13 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         return cli_fail("the archive's search index is being rebuilt: run 'mailtrove reindex' "
                         "(or any writing command) once to finish it");
     }
+    /* Word forms need the stemming tokenizer, which only mailtrove-full
+     * links (stem.h). */
+    if (!cli->prepare_connection && strstr(buf_cstr(&query), "stem:")) {
+        buf_free(&query);
+        store_close(st);
+        return EXIT_HAND_OVER;
+    }
     if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
         /* older archive, upgrade pending: only mailtrove-full can make
          * its snippets */
@@ -82,6 +89,9 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
                                   cli->body_text_fallback, &page, &err);
     buf_free(&query);
     store_close(st);
+    if (status == MT_EDB && strstr(err.message, "email_stem"))
+        return cli_fail("this archive has no index of word forms: run 'mailtrove reindex "
+                        "--language fr' (or en) once to make one");
     if (status == MT_EPARSE)
         return cli_bad_input(err.message);
     if (status != MT_OK)
@@ -123,6 +133,10 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
     struct buf query = BUF_INIT;
     join_query(&parsed, &query);
     cli_parsed_free(&parsed);
+    if (!cli->prepare_connection && strstr(buf_cstr(&query), "stem:")) {
+        buf_free(&query);       /* word forms: mailtrove-full's (stem.h) */
+        return EXIT_HAND_OVER;
+    }
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st) {
         buf_free(&query);
@@ -136,6 +150,9 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
     store_close(st);
     if (status == MT_EPARSE)
         return cli_bad_input(err.message);
+    if (status == MT_EDB && strstr(err.message, "email_stem"))
+        return cli_fail("this archive has no index of word forms: run 'mailtrove reindex "
+                        "--language fr' (or en) once to make one");
     if (status != MT_OK)
         return cli_fail_error(status, &err);
     printf("%lld\n", (long long)total);

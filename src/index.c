@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "extract/extract.h"
 #include "rank.h"
+#include "stem.h"
 
 struct index {
     struct store *store;
@@ -15,6 +16,7 @@ struct index {
     sqlite3_stmt *insert_address;
     sqlite3_stmt *insert_attachment;
     sqlite3_stmt *insert_text;
+    sqlite3_stmt *insert_stem;   /* NULL when the archive has no language */
     struct store_compressor *compressor;
     int64_t lengths_from; /* lowest id indexed since index_flush; 0: none */
 };
@@ -56,7 +58,13 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                    " VALUES(?,?,?,?,?,?,?,?,?)", err) != MT_OK
         || prepare(ix, &ix->insert_text,
                    "INSERT INTO email_text(rowid, subject, body, people, attachments, attached)"
-                   " VALUES(?,?,?,?,?,?)", err) != MT_OK) {
+                   " VALUES(?,?,?,?,?,?)", err) != MT_OK
+        /* word forms, when the archive has a language (stem.h) */
+        || (strcmp(stem_language(st), "none")
+            && (stem_register(st, err) != MT_OK
+                || prepare(ix, &ix->insert_stem,
+                           "INSERT INTO email_stem(rowid, subject, body, attached)"
+                           " VALUES(?,?,?,?)", err) != MT_OK))) {
         index_close(ix);
         return MT_EDB;
     }
@@ -72,6 +80,7 @@ void index_close(struct index *ix)
     sqlite3_finalize(ix->insert_address);
     sqlite3_finalize(ix->insert_attachment);
     sqlite3_finalize(ix->insert_text);
+    sqlite3_finalize(ix->insert_stem);
     store_compressor_free(ix->compressor);
     free(ix);
 }
@@ -212,6 +221,14 @@ mt_status index_put_message(struct index *ix, int64_t id,
     bind_text(s, 5, buf_cstr(&attachment_names));
     bind_text(s, 6, buf_cstr(&attached));
     status = step_done(ix, s, err, "indexing a message's text");
+    if (status == MT_OK && ix->insert_stem) {
+        s = ix->insert_stem;
+        sqlite3_bind_int64(s, 1, id);
+        bind_text(s, 2, m->subject ? m->subject : "");
+        bind_text(s, 3, m->body ? m->body : "");
+        bind_text(s, 4, buf_cstr(&attached));
+        status = step_done(ix, s, err, "indexing a message's word forms");
+    }
     if (status == MT_OK)
         status = store_put_body(ix->store, id, m->body, ix->compressor, err);
     goto out;
@@ -302,7 +319,10 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('delete-all');"
                      "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;"
                      "DELETE FROM email_length;",
-                     NULL, NULL, NULL) != SQLITE_OK)
+                     NULL, NULL, NULL) != SQLITE_OK
+        || (ix->insert_stem
+            && sqlite3_exec(store_db(st), "INSERT INTO email_stem(email_stem) VALUES('delete-all')",
+                            NULL, NULL, NULL) != SQLITE_OK))
         status = store_db_error(st, err, "emptying the index");
     if (status == MT_OK) {
         /* attachment text as ingest extracts it (attached messages are

@@ -12,6 +12,7 @@
 #include "index.h"
 #include "mime.h"
 #include "outlook/outlook_store.h"
+#include "stem.h"
 #include "store.h"
 
 /* An archive from before body texts were kept, or lengths laid out for
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
     struct cli cli = {
         .body_text_fallback = index_load_body_text,
         .finish_upgrade = finish_upgrade,
+        .prepare_connection = stem_register,
     };
     int i = 0;
     /* The PST/OST reader's helper process (outlook_store.h): not a

@@ -818,6 +818,16 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         buf_free(&lower);
         return;
     }
+    case QUERY_STEM: {
+        /* the archive's second full-text table, of word forms (stem.h) */
+        struct buf match = BUF_INIT;
+        if (append_fts_string(&match, v) != MT_OK)
+            pl->status = MT_ENOMEM;
+        emit(pl, "e.id IN (SELECT rowid FROM email_stem WHERE email_stem MATCH ?)");
+        add_param_text(pl, buf_cstr(&match), match.len);
+        buf_free(&match);
+        return;
+    }
     case QUERY_FOLDER: {
         /* The folder path is the recorded member of an item from a store
          * ("Top of Personal Folders/Inbox#2097252"), folded for case and

@@ -29,6 +29,7 @@ enum query_field {
     QUERY_AFFILIATED,    /* verified by an org domain (org.h) */
     QUERY_FOLDER,        /* a word of the Outlook folder path it was filed in */
     QUERY_ATTACHED,      /* the text of its attachments (extract.h) */
+    QUERY_STEM,          /* a word form, in the stemmed index (stem.h) */
 };
 
 /* SQL for the kind of failure of email e (NULL unless e.verdict is

@@ -18,7 +18,7 @@ static const struct {
     { "corroborated", QUERY_CORROBORATED }, { "id", QUERY_ID },
     { "thread", QUERY_THREAD }, { "dkim-domain", QUERY_DKIM_DOMAIN },
     { "selector", QUERY_SELECTOR }, { "affiliated", QUERY_AFFILIATED },
-    { "folder", QUERY_FOLDER }, { "attached", QUERY_ATTACHED },
+    { "folder", QUERY_FOLDER }, { "attached", QUERY_ATTACHED }, { "stem", QUERY_STEM },
 };
 
 bool query_field_lookup(const char *name, size_t len, enum query_field *field)
@@ -99,7 +99,7 @@ void query_field_unknown_message(const char *name, size_t len, char *what, size_
     else
         snprintf(what, size, "unknown field %.*s: -- the fields are from: to: cc: "
                  "subject: body: date: after: before: has: attachment: verified: dkim: "
-                 "signer: dkim-domain: selector: affiliated: corroborated: folder: attached: id: thread: (to search the "
+                 "signer: dkim-domain: selector: affiliated: corroborated: folder: attached: stem: id: thread: (to search the "
                  "text, write it in quotes)",
                  (int)len, name);
 }

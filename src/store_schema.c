@@ -154,9 +154,11 @@ static const char *const migrations[] = {
     /* 11: Outlook input and attachment text.  The per-source-file ledger
      * (`sources`, source_ledger.h): what the last ingest of each file
      * read, stored, found already archived and rejected, and what a store
-     * promised.  In C (migration_11): email.derived_from ("pst", "msg"),
+     * promised.  The archive's settings (its language, stem.h).  In C
+     * (migration_11): email.derived_from ("pst", "msg"),
      * each attachment's extraction outcome, and the full-text index's
      * fifth column, attached (its text), which means indexing again. */
+    "CREATE TABLE IF NOT EXISTS setting(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS source_file("
     "  path TEXT PRIMARY KEY,"
     "  kind TEXT NOT NULL,"

@@ -25,6 +25,7 @@
 #include "query.h"
 #include "report.h"
 #include "search.h"
+#include "stem.h"
 #include "store.h"
 
 #define PAGE_SIZE 20
@@ -816,8 +817,11 @@ mt_status web_serve(const struct web_options *options, struct mt_error *err)
              "sandbox; default-src 'none'; img-src 'self'; style-src 'sha256-%s'; "
              "base-uri 'none'; form-action 'none'; frame-ancestors 'none'", digest64);
     mt_status status = MT_OK;
-    for (int i = 0; i < pool.count && status == MT_OK; i++)
+    for (int i = 0; i < pool.count && status == MT_OK; i++) {
         status = store_open(options->archive_path, STORE_READ_ONLY, &pool.stores[i], err);
+        if (status == MT_OK)
+            status = stem_register(pool.stores[i], err);   /* stem: queries */
+    }
     struct MHD_Daemon *daemon = NULL;
     if (status == MT_OK) {
         /* Block the stop signals in every thread; this one waits for them. */
