@@ -181,24 +181,6 @@ static void warn_short_stores(struct store *st, int64_t since)
     source_ledger_free(rows, n);
 }
 
-/* --language: the archive's language set before reading, and the emails
- * it already holds indexed again with their word forms (stem.h). */
-static mt_status set_language(struct store *st, const char *language, struct mt_error *err)
-{
-    bool changed = false;
-    mt_status status = store_begin(st, err);
-    if (status == MT_OK)
-        status = stem_set_language(st, language, &changed, err);
-    if (status == MT_OK)
-        status = store_commit(st, err);
-    else
-        store_rollback(st);
-    int64_t count;
-    if (status == MT_OK && changed && store_count_emails(st) > 0)
-        status = index_rebuild(st, &count, err);
-    return status;
-}
-
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
                           int workers, size_t max_message, bool attached_inside,
                           const char *language, char **sources, int count)
@@ -209,7 +191,11 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
     struct mt_error err = { 0 };
     mt_status status = MT_OK;
     int imported = 0;
-    if (language && (status = set_language(st, language, &err)) != MT_OK) {
+    int64_t reindexed;
+    /* --language: set before reading; the emails already held are
+     * indexed again with their word forms */
+    if (language && (status = stem_change_language(st, language, index_rebuild, &reindexed,
+                                                   &err)) != MT_OK) {
         store_close(st);
         return cli_fail_error(status, &err);
     }

@@ -7,19 +7,6 @@
 #include "index.h"
 #include "stem.h"
 
-/* Make LANGUAGE the archive's (stem.h); *CHANGED whether it was not. */
-static mt_status set_language(struct store *st, const char *language, bool *changed,
-                              struct mt_error *err)
-{
-    mt_status status = store_begin(st, err);
-    if (status == MT_OK)
-        status = stem_set_language(st, language, changed, err);
-    if (status == MT_OK)
-        return store_commit(st, err);
-    store_rollback(st);
-    return status;
-}
-
 int cmd_reindex(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option options[] = { { "language", true } };
@@ -38,9 +25,11 @@ int cmd_reindex(const struct cli *cli, int argc, char **argv)
         return EXIT_FAILED;
     int64_t count;
     struct mt_error err = { 0 };
-    bool changed = false;
-    mt_status status = language ? set_language(st, language, &changed, &err) : MT_OK;
-    if (status == MT_OK)
+    /* a new language indexes everything again; the same one (or none
+     * given): the rebuild below does */
+    mt_status status = language ? stem_change_language(st, language, index_rebuild, &count, &err)
+                                : MT_OK;
+    if (status == MT_OK && (!language || count == 0))
         status = index_rebuild(st, &count, &err);
     const char *now = status == MT_OK ? stem_language(st) : "none";
     store_close(st);

@@ -14,6 +14,7 @@
 #include "attachment_text.h"
 #include "buf.h"
 #include "dkim.h"
+#include "extract/extract.h"
 #include "index.h"
 #include "mime.h"
 #include "source.h"
@@ -197,7 +198,7 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
     const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
     struct attachment_examiner examiner = { .helper = options->extract_helper
                                                           ? options->extract_helper
-                                                          : "/proc/self/exe",
+                                                          : EXTRACT_SELF,
                                             .depth = s->depth };
     struct mime_options mime_options = { attachment_examine, &examiner };
     mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
@@ -513,7 +514,7 @@ static mt_status store_attached_messages(struct store *st, struct index *ix,
     for (size_t i = 0; i < carriers->count && status == MT_OK; i++) {
         struct carrier c = carriers->list[i];   /* the list may move */
         struct attachment_examiner examiner = {
-            .helper = options->extract_helper ? options->extract_helper : "/proc/self/exe",
+            .helper = options->extract_helper ? options->extract_helper : EXTRACT_SELF,
             .depth = c.depth, .messages_only = true };
         struct mime_options mime_options = { attachment_examine, &examiner };
         struct mime_message *m = NULL;

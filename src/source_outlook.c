@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "outlook/outlook.h"
 #include "outlook/outlook_msg.h"
 #include "outlook/outlook_store.h"
@@ -56,21 +57,12 @@ static mt_status spool(struct reader *r, char *template, size_t size,
         }
         if (got == 0)
             break;
-        const unsigned char *p = reader_peek(r);
-        size_t left = (size_t)got;
-        while (left) {
-            ssize_t w = write(fd, p, left);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                int e = errno;
-                close(fd);
-                unlink(template);
-                return mt_error_set(err, MT_EIO, "writing a temporary copy of a store: %s",
-                                    strerror(e));
-            }
-            p += w;
-            left -= (size_t)w;
+        if (!fd_write_all(fd, reader_peek(r), (size_t)got)) {
+            int e = errno;
+            close(fd);
+            unlink(template);
+            return mt_error_set(err, MT_EIO, "writing a temporary copy of a store: %s",
+                                strerror(e));
         }
         *bytes += (uint64_t)got;
         reader_consume(r, (size_t)got);

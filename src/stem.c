@@ -128,6 +128,25 @@ const char *stem_language(struct store *st)
     return language;
 }
 
+mt_status stem_change_language(struct store *st, const char *language,
+                               mt_status (*index_again)(struct store *, int64_t *,
+                                                        struct mt_error *),
+                               int64_t *count, struct mt_error *err)
+{
+    bool changed = false;
+    *count = 0;
+    mt_status status = store_begin(st, err);
+    if (status == MT_OK)
+        status = stem_set_language(st, language, &changed, err);
+    if (status == MT_OK)
+        status = store_commit(st, err);
+    else
+        store_rollback(st);
+    if (status == MT_OK && changed && store_count_emails(st) > 0)
+        status = index_again(st, count, err);
+    return status;
+}
+
 mt_status stem_set_language(struct store *st, const char *language, bool *changed,
                             struct mt_error *err)
 {

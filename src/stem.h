@@ -40,4 +40,13 @@ bool stem_language_known(const char *language);
 mt_status stem_set_language(struct store *st, const char *language, bool *changed,
                             struct mt_error *err);
 
+/* stem_set_language in a transaction of its own, then, when the
+ * language changed and the archive holds emails, every email indexed
+ * again (INDEX_AGAIN: index.h's index_rebuild, passed in to keep stem
+ * below index).  *COUNT: emails indexed again, or 0. */
+mt_status stem_change_language(struct store *st, const char *language,
+                               mt_status (*index_again)(struct store *, int64_t *,
+                                                        struct mt_error *),
+                               int64_t *count, struct mt_error *err);
+
 #endif

@@ -413,7 +413,7 @@ static void attachment_text(struct store *st, int64_t id, int n, struct reply *r
         web_error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
     } else {
         const struct mime_attachment *a = &m->attachments[n - 1];
-        struct extract_options options = { .helper = "/proc/self/exe" };
+        struct extract_options options = { .helper = EXTRACT_SELF };
         struct extract_result x;
         if (!strncmp(a->content_type, "message/", 8)) {
             struct mime_message *inner = NULL;

@@ -18,6 +18,7 @@
 
 #include <uchardet/uchardet.h>
 
+#include "fdio.h"
 #include "mime.h"
 #include "text.h"
 
@@ -351,21 +352,6 @@ mt_status extract_text(const unsigned char *data, size_t len, const char *conten
 
 /* --- the helper ------------------------------------------------------ */
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 int extract_helper_main(int in, int out)
 {
     struct buf data = BUF_INIT;
@@ -384,8 +370,8 @@ int extract_helper_main(int in, int out)
     buf_free(&data);
     /* outcome byte, reason (NUL-terminated), text */
     unsigned char o = (unsigned char)r.outcome;
-    bool ok = write_all(out, &o, 1) && write_all(out, r.reason, strlen(r.reason) + 1)
-              && write_all(out, buf_cstr(&r.text), r.text.len);
+    bool ok = fd_write_all(out, &o, 1) && fd_write_all(out, r.reason, strlen(r.reason) + 1)
+              && fd_write_all(out, buf_cstr(&r.text), r.text.len);
     extract_result_free(&r);
     return ok ? 0 : 1;
 }
@@ -397,7 +383,7 @@ static void extract_in_helper(const unsigned char *d, size_t len, const char *he
      * result comes back through a pipe. */
     int in = memfd_create("mailtrove-extract", MFD_CLOEXEC);
     int p[2] = { -1, -1 };
-    if (in < 0 || !write_all(in, d, len) || lseek(in, 0, SEEK_SET) != 0
+    if (in < 0 || !fd_write_all(in, d, len) || lseek(in, 0, SEEK_SET) != 0
         || pipe2(p, O_CLOEXEC) != 0) {
         extract_set(r, EXTRACT_FAILED, "could not hand the document to the extractor: %s",
                     strerror(errno));

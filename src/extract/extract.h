@@ -49,6 +49,11 @@ struct extract_result {
     struct buf text;     /* UTF-8, at most EXTRACT_MAX_TEXT_BYTES */
 };
 
+/* This program, run as a helper: mailtrove-full answers `__extract` and
+ * `__outlook-store` (main.c); so does any program that calls the helper
+ * mains.  Linux's name for the running executable. */
+#define EXTRACT_SELF "/proc/self/exe"
+
 struct extract_options {
     /* The program to run PDF and Office XML extraction in (it takes
      * `__extract`); NULL: in this process (tests, fuzzing, the helper). */

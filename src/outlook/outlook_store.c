@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdio.h"
+
 #define MAX_MEMBER_BYTES (64u << 10)
 
 const char *outlook_store_kind(const unsigned char *d, size_t len)
@@ -24,22 +26,6 @@ const char *outlook_store_kind(const unsigned char *d, size_t len)
     if (d[8] == 'S' && d[9] == 'M')
         return "pst";
     return NULL;
-}
-
-/* Read exactly N bytes; false at end of stream or on error. */
-static bool read_exact(int fd, void *p, size_t n)
-{
-    char *c = p;
-    while (n) {
-        ssize_t r = read(fd, c, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return false;
-        c += r;
-        n -= (size_t)r;
-    }
-    return true;
 }
 
 /* The CPU time a store may take: generous (libpst reads a few MB/s at
@@ -117,7 +103,7 @@ static mt_status read_frames(int fd, outlook_store_item_fn emit, void *context,
     mt_status status = MT_OK;
     for (;;) {
         unsigned char head[5], len8[8];
-        if (!read_exact(fd, head, 5))
+        if (!fd_read_exact(fd, head, 5))
             break;
         uint32_t ml = (uint32_t)head[1] | (uint32_t)head[2] << 8 |
                       (uint32_t)head[3] << 16 | (uint32_t)head[4] << 24;
@@ -126,11 +112,11 @@ static mt_status read_frames(int fd, outlook_store_item_fn emit, void *context,
         buf_clear(&member);
         if ((status = buf_reserve(&member, ml)) != MT_OK)
             break;
-        if (!read_exact(fd, member.data, ml))
+        if (!fd_read_exact(fd, member.data, ml))
             break;
         member.len = ml;
         member.data[ml] = '\0';
-        if (!read_exact(fd, len8, 8))
+        if (!fd_read_exact(fd, len8, 8))
             break;
         uint64_t n = 0;
         for (int i = 7; i >= 0; i--)
@@ -140,7 +126,7 @@ static mt_status read_frames(int fd, outlook_store_item_fn emit, void *context,
         buf_clear(&payload);
         if ((status = buf_reserve(&payload, (size_t)n)) != MT_OK)
             break;
-        if (!read_exact(fd, payload.data, (size_t)n))
+        if (!fd_read_exact(fd, payload.data, (size_t)n))
             break;
         payload.len = (size_t)n;
         payload.data[n] = '\0';

@@ -16,6 +16,7 @@
 #include <libpst/libpst.h>
 #include <libpst/timeconv.h>
 
+#include "fdio.h"
 #include "outlook/outlook.h"
 
 #define MAX_EMBEDDING 8
@@ -29,21 +30,6 @@ struct helper {
     bool write_failed;
 };
 
-static bool write_all(int fd, const void *p, size_t n)
-{
-    const char *c = p;
-    while (n) {
-        ssize_t w = write(fd, c, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return false;
-        c += w;
-        n -= (size_t)w;
-    }
-    return true;
-}
-
 static void frame(struct helper *h, char type, const char *member,
                   const void *payload, size_t n)
 {
@@ -56,8 +42,8 @@ static void frame(struct helper *h, char type, const char *member,
         head[1 + i] = (unsigned char)(ml >> (8 * i));
     for (int i = 0; i < 8; i++)
         head[5 + i] = (unsigned char)((uint64_t)n >> (8 * i));
-    if (!write_all(h->fd, head, 5) || !write_all(h->fd, member, ml) ||
-        !write_all(h->fd, head + 5, 8) || !write_all(h->fd, payload, n))
+    if (!fd_write_all(h->fd, head, 5) || !fd_write_all(h->fd, member, ml) ||
+        !fd_write_all(h->fd, head + 5, 8) || !fd_write_all(h->fd, payload, n))
         h->write_failed = true;
 }
 
