@@ -146,6 +146,8 @@ mt_status outlook_rtf_decompress(const unsigned char *in, size_t size,
     uint32_t comp_size = le32(in), raw_size = le32(in + 4), type = le32(in + 8);
     /* COMPSIZE counts the bytes after itself; trust the smaller. */
     size_t end = comp_size + (size_t)4 < size ? comp_size + (size_t)4 : size;
+    if (end < 16)
+        return MT_EPARSE;   /* COMPSIZE says less than its own header */
     if (type == 0x414c454d) { /* "MELA": stored uncompressed */
         size_t n = end - 16 < raw_size ? end - 16 : raw_size;
         if ((*out = malloc(n + 1)) == NULL)

@@ -272,7 +272,8 @@ int outlook_store_helper_main(const char *file, size_t max_bytes, int fd)
     struct helper h = { .fd = fd, .max_bytes = max_bytes };
     const char *fail = NULL;
     if (pst_open(&h.pf, file, NULL) < 0) {
-        frame(&h, 'F', NULL, "not a readable Outlook store (libpst cannot open it)", 52);
+        static const char why[] = "not a readable Outlook store (libpst cannot open it)";
+        frame(&h, 'F', NULL, why, sizeof why - 1);
         return h.write_failed;
     }
     pst_item *root = NULL;

@@ -40,6 +40,14 @@ static void test_rtf(void)
     CHECK(outlook_rtf_decompress(bad, sizeof bad, &out, &n) == MT_EPARSE);
     CHECK(outlook_rtf_decompress(comp, 30, &out, &n) == MT_OK && n < 43);
     free(out);
+    /* Regression: a "MELA" header whose COMPSIZE is smaller than the
+     * header itself made the copy length wrap around (found in review). */
+    unsigned char mela[20] = { 0x02, 0, 0, 0, 0xff, 0xff, 0, 0, 'M', 'E', 'L', 'A' };
+    CHECK(outlook_rtf_decompress(mela, sizeof mela, &out, &n) == MT_EPARSE);
+    mela[0] = 16;   /* a sane one: 16 - 12 = 4 bytes of content */
+    mela[16] = '{';
+    CHECK(outlook_rtf_decompress(mela, sizeof mela, &out, &n) == MT_OK && n == 4 && out[0] == '{');
+    free(out);
 }
 
 static void test_classes(void)
