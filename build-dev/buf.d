@@ -1,3 +1,0 @@
-build-dev/buf.o: src/buf.c src/buf.h src/status.h
-src/buf.h:
-src/status.h:
