@@ -5,11 +5,17 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "mime.h"
 #include "outlook/outlook.h"
 #include "outlook/outlook_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static int initialized;
+    if (!initialized) {
+        mime_init();   /* code pages: mime_append_in_charset */
+        initialized = 1;
+    }
     struct outlook_message *m = NULL;
     struct mt_error err = { 0 };
     if (outlook_msg_parse(data, size, &m, &err) == MT_OK) {

@@ -4,10 +4,16 @@
 #include <string.h>
 
 #include "mbox.h"
+#include "mime.h"
 #include "source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static int initialized;
+    if (!initialized) {
+        mime_init();   /* charsets (.msg strings, text members) */
+        initialized = 1;
+    }
     size_t skip;
     enum source_kind kind = source_classify(data, size, &skip);
     if (skip > size || (kind == SOURCE_EMPTY && size != 0))

@@ -5,9 +5,15 @@
 #include <stdlib.h>
 
 #include "extract/extract_int.h"
+#include "mime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static int initialized;
+    if (!initialized) {
+        mime_init();   /* charsets (.msg strings, text members) */
+        initialized = 1;
+    }
     struct extract_result r = { 0 };
     r.text = (struct buf)BUF_INIT;
     extract_zip(data, size, 0, NULL, &r);

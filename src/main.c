@@ -54,8 +54,10 @@ int main(int argc, char **argv)
     int i = 0;
     /* The PST/OST reader's helper process (outlook_store.h): not a
      * command for people, so not in the usage. */
-    if (argc == 4 && !strcmp(argv[1], "__outlook-store"))
+    if (argc == 4 && !strcmp(argv[1], "__outlook-store")) {
+        mime_init();   /* code pages are converted by mime_append_in_charset */
         return outlook_store_helper_main(argv[2], (size_t)strtoull(argv[3], NULL, 10), 1);
+    }
     /* The same for the readers of risky attachments (extract.h). */
     if (argc == 2 && !strcmp(argv[1], "__extract")) {
         mime_init();

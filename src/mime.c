@@ -96,10 +96,12 @@ static GByteArray *part_content(GMimePart *part)
     return bytes;
 }
 
-/* Append BYTES, in CHARSET, to OUT as UTF-8. */
-static mt_status append_in_charset(struct buf *out, const char *charset,
-                                   const unsigned char *bytes, size_t len)
+mt_status mime_append_in_charset(struct buf *out, const char *charset, const void *data,
+                                 size_t len, bool *converted)
 {
+    const unsigned char *bytes = data;
+    if (converted)
+        *converted = false;
     if (len == 0)
         return MT_OK;
     if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0
@@ -107,17 +109,25 @@ static mt_status append_in_charset(struct buf *out, const char *charset,
         && g_ascii_strcasecmp(charset, "utf8") != 0) {
         const char *iconv_name = g_mime_charset_iconv_name(charset);
         gsize written = 0;
-        gchar *converted = g_convert((const gchar *)bytes, (gssize)len,
-                                     "UTF-8", iconv_name, NULL, &written,
-                                     NULL);
-        if (converted) {
-            mt_status st = text_append_utf8_or_cp1252(out, converted, written);
-            g_free(converted);
+        gchar *utf8 = g_convert((const gchar *)bytes, (gssize)len,
+                                "UTF-8", iconv_name, NULL, &written,
+                                NULL);
+        if (utf8) {
+            mt_status st = text_append_utf8_or_cp1252(out, utf8, written);
+            g_free(utf8);
+            if (converted)
+                *converted = true;
             return st;
         }
         /* Unknown or lying charset: fall through to the fallback. */
     }
     return text_append_utf8_or_cp1252(out, (const char *)bytes, len);
+}
+
+static mt_status append_in_charset(struct buf *out, const char *charset,
+                                   const unsigned char *bytes, size_t len)
+{
+    return mime_append_in_charset(out, charset, bytes, len, NULL);
 }
 
 static bool is_attachment(GMimeObject *object, const char *filename)

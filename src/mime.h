@@ -97,6 +97,17 @@ void mime_shutdown(void);
 mt_status mime_parse(const unsigned char *raw, size_t len,
                      struct mime_message **out);
 
+/*
+ * Append LEN bytes of DATA in CHARSET (a MIME or iconv name, GMime's
+ * aliases understood; NULL or UTF-8: none to convert) to OUT as UTF-8.
+ * What CHARSET cannot decode is read as UTF-8 when it is, else as
+ * windows-1252.  *CONVERTED (may be NULL) says whether CHARSET decoded
+ * it.  The one charset conversion of mailtrove (bodies, attachment text,
+ * Outlook strings).  Needs mime_init; reentrant.
+ */
+mt_status mime_append_in_charset(struct buf *out, const char *charset, const void *data,
+                                 size_t len, bool *converted);
+
 /* mime_parse with OPTIONS (may be NULL: as mime_parse). */
 mt_status mime_parse_with(const unsigned char *raw, size_t len,
                           const struct mime_options *options, struct mime_message **out);

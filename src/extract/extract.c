@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <iconv.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,24 +62,9 @@ void extract_result_free(struct extract_result *r)
     buf_free(&r->text);
 }
 
-/* Convert with iconv FROM -> UTF-8; false when iconv does not know FROM
- * or the bytes are not in it. */
-static bool iconv_append(struct extract_result *r, const unsigned char *d, size_t len,
-                         const char *from)
+static bool utf16_bom(const unsigned char *d, size_t len)
 {
-    iconv_t cd = iconv_open("UTF-8", from);
-    if (cd == (iconv_t)-1)
-        return false;
-    size_t cap = len * 4 + 16;
-    char *o = malloc(cap);
-    char *in = (char *)d, *op = o;
-    size_t inleft = len, outleft = cap;
-    bool ok = o && iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
-    iconv_close(cd);
-    if (ok)
-        extract_append(r, o, (size_t)(op - o));
-    free(o);
-    return ok;
+    return len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff));
 }
 
 /* EBCDIC text (IBM mainframes; uchardet does not know it): its space is
@@ -151,17 +135,21 @@ void extract_plain(const unsigned char *d, size_t len, const char *charset,
 {
     char guessed[64];
     charset = trusted_charset(d, len, charset, guessed, sizeof guessed);
-    if (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
-        if (!iconv_append(r, d, len, "UTF-16"))
-            extract_set(r, EXTRACT_FAILED, "UTF-16 text that does not decode");
-        return;
-    }
-    if (charset && *charset && strcasecmp(charset, "utf-8") && strcasecmp(charset, "us-ascii")
-        && iconv_append(r, d, len, charset))
-        return;
+    bool bom = utf16_bom(d, len);
+    if (bom)
+        charset = "UTF-16";
+    if (charset && (!*charset || !strcasecmp(charset, "utf-8") || !strcasecmp(charset, "us-ascii")))
+        charset = NULL;   /* nothing to convert */
+    /* Text to convert is read whole (a multibyte charset cannot be cut
+     * anywhere); the rest as far as the output can hold. */
+    size_t n = charset || len <= EXTRACT_MAX_TEXT_BYTES ? len : EXTRACT_MAX_TEXT_BYTES + 4;
+    bool converted = false;
     struct buf tmp = BUF_INIT;
-    size_t n = len < EXTRACT_MAX_TEXT_BYTES ? len : EXTRACT_MAX_TEXT_BYTES + 4;
-    if (text_append_utf8_or_cp1252(&tmp, (const char *)d, n) == MT_OK)
+    if (mime_append_in_charset(&tmp, charset, d, n, &converted) != MT_OK)
+        extract_set(r, EXTRACT_FAILED, "out of memory reading text");
+    else if (bom && !converted)
+        extract_set(r, EXTRACT_FAILED, "UTF-16 text that does not decode");
+    else
         extract_append(r, buf_cstr(&tmp), tmp.len);
     buf_free(&tmp);
 }
@@ -191,47 +179,18 @@ static const char *meta_charset(const unsigned char *d, size_t len, char *out, s
 void extract_html(const unsigned char *d, size_t len, const char *charset,
                   struct extract_result *r)
 {
-    char named[40];
+    char named[40], guessed[64];
     /* a BOM wins, then the part's charset, then the page's own */
-    char guessed[64];
-    if (!(len >= 2 && (d[0] == 0xff || d[0] == 0xfe)) && (!charset || !*charset))
-        charset = meta_charset(d, len, named, sizeof named);
-    if (!(len >= 2 && (d[0] == 0xff || d[0] == 0xfe)))
+    if (utf16_bom(d, len)) {
+        charset = "UTF-16";
+    } else {
+        if (!charset || !*charset)
+            charset = meta_charset(d, len, named, sizeof named);
         charset = trusted_charset(d, len, charset, guessed, sizeof guessed);
+    }
     /* the whole page as UTF-8 first (bounded by the input limit) */
     struct buf page = BUF_INIT;
-    if (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
-        iconv_t cd = iconv_open("UTF-8", "UTF-16");
-        if (cd != (iconv_t)-1) {
-            size_t cap = len * 2 + 16;
-            if (buf_reserve(&page, cap) == MT_OK) {
-                char *in = (char *)d, *op = page.data;
-                size_t inleft = len, outleft = cap;
-                iconv(cd, &in, &inleft, &op, &outleft);
-                page.len = (size_t)(op - page.data);
-                page.data[page.len] = '\0';
-            }
-            iconv_close(cd);
-        }
-    } else if (charset && strcasecmp(charset, "utf-8")) {
-        iconv_t cd = iconv_open("UTF-8", charset);
-        bool done = false;
-        if (cd != (iconv_t)-1) {
-            size_t cap = len * 4 + 16;
-            if (buf_reserve(&page, cap) == MT_OK) {
-                char *in = (char *)d, *op = page.data;
-                size_t inleft = len, outleft = cap;
-                done = iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
-                page.len = done ? (size_t)(op - page.data) : 0;
-                page.data[page.len] = '\0';
-            }
-            iconv_close(cd);
-        }
-        if (!done)
-            text_append_utf8_or_cp1252(&page, (const char *)d, len);
-    } else {
-        text_append_utf8_or_cp1252(&page, (const char *)d, len);
-    }
+    mime_append_in_charset(&page, charset, d, len, NULL);
     char *text = mime_html_to_text(buf_cstr(&page), page.len);
     buf_free(&page);
     if (text == NULL) {
@@ -270,10 +229,6 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
                               struct extract_result *r);
 
-static bool risky(const unsigned char *d, size_t len)
-{
-    return memmem(d, len < 1024 ? len : 1024, "%PDF-", 5) || has_prefix(d, len, "PK\3\4", 4);
-}
 
 void extract_any(const unsigned char *d, size_t len, const char *content_type,
                  const char *filename, const char *charset, int depth,
@@ -297,11 +252,13 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
                                             "document", ct);
         return;
     }
-    if (options && options->helper && risky(d, len)) {
-        extract_in_helper(d, len, options->helper, r);
+    /* PDF readers accept the header anywhere in the first kilobyte */
+    bool pdf = memmem(d, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+    if (options && options->helper && (pdf || has_prefix(d, len, "PK\3\4", 4))) {
+        extract_in_helper(d, len, options->helper, r);   /* the risky readers */
         return;
     }
-    if (memmem(d, len < 1024 ? len : 1024, "%PDF-", 5))
+    if (pdf)
         extract_pdf(d, len, r);
     else if (has_prefix(d, len, "PK\3\4", 4) || has_prefix(d, len, "PK\5\6", 4))
         extract_zip(d, len, depth, options, r);
@@ -322,8 +279,7 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
              || (looks_like_text(d, len) && (memmem(d, len < 1024 ? len : 1024, "<html", 5)
                                             || memmem(d, len < 1024 ? len : 1024, "<HTML", 5))))
         extract_html(d, len, charset, r);
-    else if (!strncmp(ct, "text/", 5) || looks_like_text(d, len)
-             || (len >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))))
+    else if (!strncmp(ct, "text/", 5) || looks_like_text(d, len) || utf16_bom(d, len))
         extract_plain(d, len, charset, r);
     else
         extract_set(r, EXTRACT_UNSUPPORTED, "binary data of no document format we read (%s)",
@@ -334,8 +290,7 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
             i++;
         if (i == r->text.len)
             extract_set(r, EXTRACT_EMPTY, "%s",
-                        memmem(d, len < 1024 ? len : 1024, "%PDF-", 5)
-                            ? "no text layer (a scan, or only images; OCR is not in this version)"
+                        pdf ? "no text layer (a scan, or only images; OCR is not in this version)"
                             : "no text in it");
     }
 }

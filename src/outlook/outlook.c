@@ -2,14 +2,14 @@
  * naming non-mail items, and the compressed-RTF decoder (MS-OXRTFCP). */
 #include "outlook/outlook.h"
 
-#include "text.h"
-
-#include <iconv.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "mime.h"
+#include "text.h"
 
 static void free_message_fields(struct outlook_message *m)
 {
@@ -224,27 +224,12 @@ char *outlook_codepage_to_utf8(const unsigned char *d, size_t n, int cp)
 {
     while (n && d[n - 1] == 0)
         n--;
+    char name[32];
+    codepage_name(cp, name, sizeof name);
+    /* 1252 is also what writers claim for UTF-8 they did not convert */
+    bool convert = cp > 0 && cp != 65001 && !(cp == 1252 && text_is_utf8((const char *)d, n));
     struct buf out = BUF_INIT;
-    if (cp > 0 && cp != 65001 && !(cp == 1252 && text_is_utf8((const char *)d, n))) {
-        char name[32];
-        codepage_name(cp, name, sizeof name);
-        iconv_t cd = iconv_open("UTF-8", name);
-        if (cd != (iconv_t)-1) {
-            size_t cap = n * 4 + 16;
-            char *o = malloc(cap);
-            char *in = (char *)d, *op = o;
-            size_t inleft = n, outleft = cap;
-            bool ok = o && iconv(cd, &in, &inleft, &op, &outleft) != (size_t)-1;
-            iconv_close(cd);
-            if (ok && buf_append(&out, o, (size_t)(op - o)) == MT_OK) {
-                free(o);
-                return buf_steal(&out);
-            }
-            free(o);
-            buf_clear(&out);
-        }
-    }
-    if (text_append_utf8_or_cp1252(&out, (const char *)d, n) != MT_OK) {
+    if (mime_append_in_charset(&out, convert ? name : NULL, d, n, NULL) != MT_OK) {
         buf_free(&out);
         return NULL;
     }

@@ -87,8 +87,8 @@ mt_status outlook_write_mime(const struct outlook_message *m, struct buf *out);
 const char *outlook_non_mail_kind(const char *message_class);
 
 /* LEN bytes at D in Windows code page CP (1252, 1251, 65001, 936, ...)
- * as UTF-8, malloc'd (NULL on ENOMEM); trailing NULs dropped.  What iconv
- * cannot convert is read as UTF-8 when it is, else as windows-1252. */
+ * as UTF-8, malloc'd (NULL on ENOMEM); trailing NULs dropped; converted by
+ * mime_append_in_charset (so mime_init first). */
 char *outlook_codepage_to_utf8(const unsigned char *d, size_t len, int cp);
 
 /* Decompress an RTF body stored compressed (MS-OXRTFCP, "LZFu" or
