@@ -56,8 +56,10 @@ static bool attached_msg(const struct attachment_examiner *x, struct mime_attach
     bool ok = outlook_write_mime(m, &mime) == MT_OK;
     outlook_message_free(m);
     if (ok) {
-        message_text(a, (const unsigned char *)buf_cstr(&mime), mime.len);
-        if (x->depth < ATTACHMENT_MAX_MESSAGE_DEPTH) {
+        if (!x->messages_only)
+            message_text(a, (const unsigned char *)buf_cstr(&mime), mime.len);
+        a->holds_message = x->depth < ATTACHMENT_MAX_MESSAGE_DEPTH;
+        if (a->holds_message && x->messages_only) {
             a->message_len = mime.len;
             a->message = (unsigned char *)buf_steal(&mime);
             a->message_derived = "msg";
@@ -74,7 +76,10 @@ void attachment_examine(void *context, struct mime_attachment *a, const unsigned
     if (message_part) {
         if (!x->messages_only)
             message_text(a, bytes, len);
-        if (x->depth < ATTACHMENT_MAX_MESSAGE_DEPTH)
+        a->holds_message = x->depth < ATTACHMENT_MAX_MESSAGE_DEPTH;
+        /* the bytes only when they are to be stored now: the ingest's
+         * second pass (ingest.c) reads them again from the carrier */
+        if (a->holds_message && x->messages_only)
             keep_message(a, bytes, len);
         return;
     }

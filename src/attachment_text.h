@@ -1,8 +1,9 @@
 /*
  * attachment_text.h - what ingest learns from each attachment, as the
  * MIME walk finds it (a mime_options examine callback): its text
- * (extract.h), and for an attached message (message/rfc822, or an Outlook
- * .msg file) its bytes, to be stored as an email of its own.
+ * (extract.h), and whether it is an attached message (message/rfc822, or
+ * an Outlook .msg file) to be stored as an email of its own; with
+ * messages_only, that message's bytes instead of any text.
  *
  * Reentrant; a struct attachment_examiner is read only.
  */
@@ -21,7 +22,7 @@
 struct attachment_examiner {
     const char *helper; /* extract.h's helper program, or NULL: in process */
     int depth;          /* messages around the one being parsed */
-    bool messages_only; /* keep attached messages, extract no text */
+    bool messages_only; /* keep attached messages' bytes, extract no text */
 };
 
 /* The mime_options examine callback; CONTEXT is a struct attachment_examiner. */

@@ -394,7 +394,7 @@ struct carriers {
 static bool has_attached_message(const struct mime_message *m)
 {
     for (size_t i = 0; m && i < m->attachment_count; i++)
-        if (m->attachments[i].message)
+        if (m->attachments[i].holds_message)
             return true;
     return false;
 }

@@ -38,8 +38,10 @@ struct mime_attachment {
     char *extraction_reason;   /* why not ok, or NULL */
     char *text;                /* the extracted text, UTF-8, or NULL */
     size_t text_len;
-    unsigned char *message;    /* an attached message's bytes, to be stored
-                                  as an email of its own, or NULL */
+    bool holds_message;        /* an attached message, to be stored as an
+                                  email of its own */
+    unsigned char *message;    /* its bytes, when the callback kept them
+                                  (attachment_text.h), or NULL */
     size_t message_len;
     const char *message_derived; /* "msg" when MESSAGE was written from an
                                     attached .msg (static), else NULL */
