@@ -30,6 +30,24 @@ static bool parse_count(const char *text, int64_t *out)
     return true;
 }
 
+/* Word forms need the stemming tokenizer, which only mailtrove-full
+ * links (stem.h): the light program hands such a query over. */
+static bool needs_full_program(const struct cli *cli, const struct buf *query)
+{
+    return !cli->prepare_connection && strstr(buf_cstr(query), "stem:") != NULL;
+}
+
+/* A search or count that failed, said the way a user can act on. */
+static int query_failed(mt_status status, const struct mt_error *err)
+{
+    if (status == MT_EPARSE)
+        return cli_bad_input(err->message);
+    if (status == MT_EDB && strstr(err->message, "email_stem"))
+        return cli_fail("this archive has no index of word forms: run 'mailtrove reindex "
+                        "--language fr' (or en) once to make one");
+    return cli_fail_error(status, err);
+}
+
 int cmd_search(const struct cli *cli, int argc, char **argv)
 {
     bool json = false;
@@ -52,9 +70,9 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
     struct buf query = BUF_INIT;
     join_query(&parsed, &query);
     cli_parsed_free(&parsed);
-    if (code >= 0) {
+    if (code >= 0 || needs_full_program(cli, &query)) {
         buf_free(&query);
-        return code;
+        return code >= 0 ? code : EXIT_HAND_OVER;
     }
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st) {
@@ -69,13 +87,6 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         return cli_fail("the archive's search index is being rebuilt: run 'mailtrove reindex' "
                         "(or any writing command) once to finish it");
     }
-    /* Word forms need the stemming tokenizer, which only mailtrove-full
-     * links (stem.h). */
-    if (!cli->prepare_connection && strstr(buf_cstr(&query), "stem:")) {
-        buf_free(&query);
-        store_close(st);
-        return EXIT_HAND_OVER;
-    }
     if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
         /* older archive, upgrade pending: only mailtrove-full can make
          * its snippets */
@@ -89,13 +100,8 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
                                   cli->body_text_fallback, &page, &err);
     buf_free(&query);
     store_close(st);
-    if (status == MT_EDB && strstr(err.message, "email_stem"))
-        return cli_fail("this archive has no index of word forms: run 'mailtrove reindex "
-                        "--language fr' (or en) once to make one");
-    if (status == MT_EPARSE)
-        return cli_bad_input(err.message);
     if (status != MT_OK)
-        return cli_fail_error(status, &err);
+        return query_failed(status, &err);
     struct buf out = BUF_INIT;
     if (json) {
         struct json_writer w;
@@ -133,8 +139,8 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
     struct buf query = BUF_INIT;
     join_query(&parsed, &query);
     cli_parsed_free(&parsed);
-    if (!cli->prepare_connection && strstr(buf_cstr(&query), "stem:")) {
-        buf_free(&query);       /* word forms: mailtrove-full's (stem.h) */
+    if (needs_full_program(cli, &query)) {
+        buf_free(&query);
         return EXIT_HAND_OVER;
     }
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
@@ -148,13 +154,8 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
     mt_status status = search_count(st, buf_cstr(&query), &total, &err);
     buf_free(&query);
     store_close(st);
-    if (status == MT_EPARSE)
-        return cli_bad_input(err.message);
-    if (status == MT_EDB && strstr(err.message, "email_stem"))
-        return cli_fail("this archive has no index of word forms: run 'mailtrove reindex "
-                        "--language fr' (or en) once to make one");
     if (status != MT_OK)
-        return cli_fail_error(status, &err);
+        return query_failed(status, &err);
     printf("%lld\n", (long long)total);
     return EXIT_DONE;
 }
