@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attachment_text.h"
 #include "buf.h"
 #include "extract/extract.h"
 #include "html.h"
@@ -397,44 +398,48 @@ static void attachment_download(struct store *st, int64_t id, int n, struct repl
     buf_free(&raw);
 }
 
-/* The text extracted from attachment N, extracted again from the stored
- * bytes (the archive keeps the index, not a copy of the text). */
+/* attachment_examine for attachment number WANTED only. */
+struct one_attachment {
+    int wanted;
+    struct attachment_examiner examiner;
+};
+
+static void examine_one(void *context, struct mime_attachment *a, const unsigned char *bytes,
+                        size_t len, const char *charset, bool message_part)
+{
+    struct one_attachment *one = context;
+    if (a->n == one->wanted)
+        attachment_examine(&one->examiner, a, bytes, len, charset, message_part);
+}
+
+/* The text of attachment N, extracted again from the stored bytes (the
+ * archive keeps the index, not a copy of the text) by the very code that
+ * indexed it at ingest, in one parse. */
 static void attachment_text(struct store *st, int64_t id, int n, struct reply *r)
 {
     struct buf raw = BUF_INIT;
-    unsigned char *data = NULL;
-    size_t size = 0;
     struct mime_message *m = NULL;
+    struct one_attachment one = {
+        .wanted = n,
+        .examiner = { .helper = EXTRACT_SELF, .depth = ATTACHMENT_MAX_MESSAGE_DEPTH },
+    };
+    struct mime_options options = { examine_one, &one };
     if (store_get_raw(st, id, &raw, NULL) != MT_OK
-        || mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) != MT_OK
-        || n > (int)m->attachment_count
-        || mime_get_attachment((const unsigned char *)buf_cstr(&raw), raw.len, n, &data,
-                               &size) != MT_OK) {
+        || mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len, &options, &m) != MT_OK
+        || n > (int)m->attachment_count) {
         web_error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
     } else {
         const struct mime_attachment *a = &m->attachments[n - 1];
-        struct extract_options options = { .helper = EXTRACT_SELF };
-        struct extract_result x;
-        if (!strncmp(a->content_type, "message/", 8)) {
-            struct mime_message *inner = NULL;
-            if (mime_parse(data, size, &inner) == MT_OK) {
-                buf_printf(&r->body, "%s\n%s", inner->subject ? inner->subject : "",
-                           inner->body ? inner->body : "");
-                mime_message_free(inner);
-            }
-        } else {
-            extract_text(data, size, a->content_type, a->filename, NULL, &options, &x);
-            if (x.outcome == EXTRACT_OK || x.outcome == EXTRACT_LIMIT)
-                buf_append(&r->body, buf_cstr(&x.text), x.text.len);
-            else
-                buf_printf(&r->body, "(no text: %s%s%s)\n", extract_outcome_name(x.outcome),
-                           x.reason[0] ? ", " : "", x.reason);
-            extract_result_free(&x);
-        }
+        if (a->extraction == EXTRACT_OK || a->extraction == EXTRACT_LIMIT)
+            buf_append(&r->body, a->text ? a->text : "", a->text_len);
+        else
+            buf_printf(&r->body, "(no text: %s%s%s)\n",
+                       extract_outcome_name((enum extract_outcome)a->extraction),
+                       a->extraction_reason ? ", " : "",
+                       a->extraction_reason ? a->extraction_reason : "");
         r->content_type = "text/plain; charset=utf-8";
     }
     mime_message_free(m);
-    free(data);
     buf_free(&raw);
 }
 
