@@ -5,7 +5,7 @@
 # ASan+UBSan.
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
-PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1 poppler-glib uchardet
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1 poppler-glib uchardet gmp
 LIGHT_PKGS = sqlite3 libzstd
 VERIFY_PKGS = sqlite3 libzstd libcrypto
 CC     ?= cc

@@ -101,6 +101,7 @@ int cmd_rejected(const struct cli *cli, int argc, char **argv);
 int cmd_sources(const struct cli *cli, int argc, char **argv);
 int cmd_org(const struct cli *cli, int argc, char **argv);
 int cmd_root(const struct cli *cli, int argc, char **argv);
+int cmd_evidence(const struct cli *cli, int argc, char **argv);
 int cmd_prove(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);

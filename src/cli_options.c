@@ -15,7 +15,8 @@ static const struct {
     { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] [--attached-inside] "
                 "[--language fr|en|none] SOURCE...",
       "read mail (files, mboxes, Maildirs, directories, tar/zip, compressed)" },
-    { "keys import", "keys import [--source TEXT] FILE", "load DKIM key records (zone lines)" },
+    { "keys import", "keys import [--source TEXT] [--seen FROM..TO] [--private-published DATE] FILE",
+      "load DKIM key records (zone lines), when they were seen published" },
     { "keys list", "keys list [--json]", "the key records held" },
     { "keys missing", "keys missing [--json]", "keys that signatures in the archive lack" },
     { "verify", "verify [--json] [--workers=N] [--dns | --dns-server=IP[:PORT]]",
@@ -37,6 +38,10 @@ static const struct {
       "per source file: read, stored, duplicates, rejected; what a store promised" },
     { "root", "root [--json]", "the archive's Merkle root (RFC 6962) over every email's SHA-256" },
     { "prove", "prove [--json] ID", "the audit path proving an email is under the root" },
+    { "evidence", "evidence ID [-o FILE]",
+      "a zip anyone can re-verify offline: the email, its keys, the report, how" },
+    { "keys recover", "keys recover [--json]",
+      "recover missing RSA keys from two or more signatures each, then verify" },
     { "org add", "org add DOMAIN...", "the organization's domains: its verified mail is affiliated" },
     { "org remove", "org remove DOMAIN...", "no longer an org domain" },
     { "org list", "org list [--json]", "the org domains, with the emails each vouches for" },
@@ -117,6 +122,22 @@ int cli_parse_command(const char *command, int argc, char **argv,
     bool only_operands = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
+        /* "-o FILE": a one-letter option is written with one dash (a
+         * search's "-word" stays a word: no search option has one) */
+        if (!only_operands && arg[0] == '-' && arg[1] && arg[1] != '-' && !arg[2]) {
+            size_t k = 0;
+            while (k < count && !(options[k].name[0] == arg[1] && !options[k].name[1]))
+                k++;
+            if (k < count && options[k].takes_value) {
+                if (i + 1 >= argc) {
+                    cli_parsed_free(out);
+                    return command_usage_error(command, "%s: -%c needs a value", command,
+                                               arg[1]);
+                }
+                out->values[k] = argv[++i];
+                continue;
+            }
+        }
         if (only_operands || arg[0] != '-' || arg[1] != '-') {
             out->operands[out->operand_count++] = argv[i];
             continue;

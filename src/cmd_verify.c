@@ -71,7 +71,8 @@ static int fetch_missing_keys(const struct cli *cli, const char *server)
     snprintf(source, sizeof source, "DNS, seen %s", when);
     int imported = 0, duplicates = 0;
     struct buf problems = BUF_INIT;
-    mt_status status = zone.len ? verify_import_keys(st, "DNS", buf_cstr(&zone), zone.len, source,
+    const struct verify_key_facts facts = { .source = source };
+    mt_status status = zone.len ? verify_import_keys(st, "DNS", buf_cstr(&zone), zone.len, &facts,
                                                      &imported, &duplicates, &problems, &err)
                                 : MT_OK;
     store_close(st);

@@ -471,6 +471,54 @@ static bool verify_with_key(EVP_PKEY *key, const struct dkim_key *entry,
     return ok;
 }
 
+/*
+ * The header data signature SIG signs (RFC 6376 3.7, 5.4.2), into DATA:
+ * the h= fields bottom-up, each instance once, then SIG without its b=
+ * value.  *FROM_SIGNED says whether h= names From.  MT_OK or MT_ENOMEM.
+ */
+static mt_status signed_header_data(const struct message *m, const struct header *sig,
+                                    const struct dkim_signature *s,
+                                    const struct parsed_signature *p, struct buf *data,
+                                    bool *from_signed)
+{
+    /* About as long as the header section: reserved at once rather than
+     * grown field by field (canonicalize_header still reserves each). */
+    bool *used = calloc(m->header_count ? m->header_count : 1, sizeof *used);
+    mt_status status = MT_OK;
+    *from_signed = false;
+    if (!used || buf_reserve(data, m->len + sig->raw_len + 64) != MT_OK) {
+        free(used);
+        return MT_ENOMEM;
+    }
+    const char *list = s->signed_headers;
+    while (list && *list && status == MT_OK) {
+        const char *colon = strchr(list, ':');
+        size_t n = colon ? (size_t)(colon - list) : strlen(list);
+        if (n == 4 && !strncmp(list, "from", 4))
+            *from_signed = true;
+        for (size_t k = m->header_count; k-- > 0;) {
+            if (used[k] || m->headers[k].name_len != n
+                || strncasecmp(m->headers[k].name, list, n))
+                continue;
+            used[k] = true;
+            status = dkim_canonicalize_header(data, m->headers[k].raw, m->headers[k].raw_len,
+                                              p->relaxed_header, true);
+            break;
+        }
+        list += n + (colon ? 1 : 0);
+    }
+    free(used);
+    if (status != MT_OK)
+        return status;
+    size_t stripped_len;
+    char *stripped = dkim_without_b_value(sig->raw, sig->raw_len, &stripped_len);
+    if (!stripped)
+        return MT_ENOMEM;
+    status = dkim_canonicalize_header(data, stripped, stripped_len, p->relaxed_header, false);
+    free(stripped);
+    return status;
+}
+
 static mt_status verify_one(const struct message *m, size_t sig_index,
                             const struct dkim_keyring *keys, int64_t now,
                             int from_headers, struct dkim_signature *s)
@@ -479,7 +527,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
     struct buf data = BUF_INIT;
     mt_status status = MT_OK;
     const struct header *sig = &m->headers[sig_index];
-    bool *used = NULL;
+    bool from_signed = false;
     unsigned char *canon = NULL;
 
     memset(&p, 0, sizeof p);
@@ -530,49 +578,14 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         goto out;
     }
 
-    /* Header data (RFC 6376 3.7, 5.4.2): bottom-up, each instance once.
-     * About as long as the header section: reserved at once rather than
-     * grown field by field (canonicalize_header still reserves each). */
-    used = calloc(m->header_count, sizeof *used);
-    if (!used || buf_reserve(&data, m->len + sig->raw_len + 64) != MT_OK) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    const char *list = s->signed_headers;
-    bool from_signed = false;
-    while (list && *list) {
-        const char *colon = strchr(list, ':');
-        size_t n = colon ? (size_t)(colon - list) : strlen(list);
-        if (n == 4 && !strncmp(list, "from", 4))
-            from_signed = true;
-        for (size_t k = m->header_count; k-- > 0;) {
-            if (used[k] || m->headers[k].name_len != n
-                || strncasecmp(m->headers[k].name, list, n))
-                continue;
-            used[k] = true;
-            if (dkim_canonicalize_header(&data, m->headers[k].raw, m->headers[k].raw_len,
-                                    p.relaxed_header, true) != MT_OK) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            break;
-        }
-        list += n + (colon ? 1 : 0);
-    }
-    size_t stripped_len;
-    char *stripped = dkim_without_b_value(sig->raw, sig->raw_len, &stripped_len);
-    if (!stripped) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    status = dkim_canonicalize_header(&data, stripped, stripped_len, p.relaxed_header, false);
-    free(stripped);
+    status = signed_header_data(m, sig, s, &p, &data, &from_signed);
     if (status != MT_OK)
         goto out;
 
     bool body_ok = p.bh_len == body_hash_len && !memcmp(p.bh, body_hash, body_hash_len);
     const char *last_problem = NULL;
     bool any_usable = false;
+    const struct dkim_key *passing_key = NULL;
     for (size_t k = first; k < first + key_count; k++) {
         EVP_PKEY *key;
         const char *key_problem = check_key(&keys->keys[k], &p, s, &key);
@@ -587,6 +600,7 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
         EVP_PKEY_free(key);
         if (ok) {
             set_result(s, DKIM_PASS, NULL);
+            passing_key = &keys->keys[k];
             break;
         }
         set_result(s, DKIM_FAIL, body_ok ? "signature does not verify (a signed header"
@@ -611,10 +625,11 @@ static mt_status verify_one(const struct message *m, size_t sig_index,
             s->weaknesses |= DKIM_WEAK_PARTIAL_BODY;
         if (s->expires_at >= 0 && s->expires_at < now)
             s->weaknesses |= DKIM_WEAK_EXPIRED;
+        if (passing_key && passing_key->private_published)
+            s->weaknesses |= DKIM_WEAK_KEY_PUBLISHED;
     }
 out:
     free(canon);
-    free(used);
     free(p.b);
     free(p.bh);
     buf_free(&data);
@@ -740,22 +755,106 @@ mt_status dkim_report_mark_truncated(struct dkim_report *r)
     return MT_OK;
 }
 
+static void signature_fields_free(struct dkim_signature *s)
+{
+    free(s->domain);
+    free(s->selector);
+    free(s->algorithm);
+    free(s->canonicalization);
+    free(s->signed_headers);
+    free(s->identity);
+    free(s->reason);
+}
+
 void dkim_report_free(struct dkim_report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->count; i++) {
-        struct dkim_signature *s = &r->signatures[i];
-        free(s->domain);
-        free(s->selector);
-        free(s->algorithm);
-        free(s->canonicalization);
-        free(s->signed_headers);
-        free(s->identity);
-        free(s->reason);
-    }
+    for (size_t i = 0; i < r->count; i++)
+        signature_fields_free(&r->signatures[i]);
     free(r->signatures);
     free(r);
+}
+
+/* One RSA signature's signed hash and value, for dkim_signed_hashes:
+ * false when SIG is not a well-formed RSA signature (nothing to learn). */
+static mt_status signed_hash_of(const struct message *m, const struct header *sig,
+                                struct dkim_signed_hash *out, bool *usable)
+{
+    struct parsed_signature p;
+    struct dkim_signature s;
+    struct buf data = BUF_INIT;
+    bool from_signed;
+    memset(&p, 0, sizeof p);
+    memset(&s, 0, sizeof s);
+    *usable = false;
+    mt_status status = MT_OK;
+    if (check_signature_form(sig, &p, &s) || p.ed25519)
+        goto out;
+    if ((status = decode_signature_values(&p)) != MT_OK
+        || (status = signed_header_data(m, sig, &s, &p, &data, &from_signed)) != MT_OK)
+        goto out;
+    if (p.sha1)
+        SHA1((const unsigned char *)data.data, data.len, out->digest);
+    else
+        SHA256((const unsigned char *)data.data, data.len, out->digest);
+    out->digest_len = p.sha1 ? 20 : 32;
+    out->sha1 = p.sha1;
+    out->name = malloc(strlen(s.selector) + strlen(s.domain) + 13);
+    if (!out->name) {
+        status = MT_ENOMEM;
+        goto out;
+    }
+    sprintf(out->name, "%s._domainkey.%s", s.selector, s.domain);
+    out->signature = p.b;
+    out->signature_len = p.b_len;
+    p.b = NULL;
+    *usable = true;
+out:
+    signature_fields_free(&s);
+    free(p.b);
+    free(p.bh);
+    buf_free(&data);
+    return status;
+}
+
+mt_status dkim_signed_hashes(const unsigned char *raw, size_t len,
+                             struct dkim_signed_hash **out, size_t *count)
+{
+    struct message m;
+    *out = NULL;
+    *count = 0;
+    mt_status status = dkim_message_load(raw, len, &m);
+    struct dkim_signed_hash *hashes = NULL;
+    size_t n = 0;
+    if (status == MT_OK && !(hashes = calloc(MAX_SIGNATURES, sizeof *hashes)))
+        status = MT_ENOMEM;
+    int ordinal = 0;
+    for (size_t i = 0; status == MT_OK && i < m.header_count && ordinal < MAX_SIGNATURES; i++) {
+        if (!dkim_header_is(&m.headers[i], "dkim-signature"))
+            continue;
+        bool usable;
+        status = signed_hash_of(&m, &m.headers[i], &hashes[n], &usable);
+        hashes[n].position = ordinal++;
+        n += usable;
+    }
+    dkim_message_free(&m);
+    if (status != MT_OK) {
+        dkim_signed_hashes_free(hashes, n);
+        return status;
+    }
+    *out = hashes;
+    *count = n;
+    return MT_OK;
+}
+
+void dkim_signed_hashes_free(struct dkim_signed_hash *hashes, size_t count)
+{
+    for (size_t i = 0; hashes && i < count; i++) {
+        free(hashes[i].name);
+        free(hashes[i].signature);
+    }
+    free(hashes);
 }
 
 const char *dkim_result_name(enum dkim_result result)
@@ -784,10 +883,11 @@ const char *dkim_verdict_name(enum dkim_verdict verdict)
 void dkim_weakness_names(unsigned weaknesses, char *out, size_t size)
 {
     static const char *const names[] = { "sha1", "short_key", "from_not_signed",
-                                         "multiple_from", "partial_body", "expired" };
+                                         "multiple_from", "partial_body", "expired",
+                                         "key_published" };
     size_t used = 0;
     out[0] = '\0';
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++) {
         if (!(weaknesses & (1u << i)))
             continue;
         int n = snprintf(out + used, size - used, "%s%s", used ? "," : "", names[i]);

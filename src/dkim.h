@@ -31,6 +31,9 @@ enum {
     DKIM_WEAK_MULTIPLE_FROM = 1 << 3,
     DKIM_WEAK_PARTIAL_BODY = 1 << 4,    /* l= shorter than the body */
     DKIM_WEAK_EXPIRED = 1 << 5,         /* x= before the verification time */
+    /* the key's private half was published (keys import
+     * --private-published): anyone could have made the signature since */
+    DKIM_WEAK_KEY_PUBLISHED = 1 << 6,
 };
 
 /* One key record as published: NAME is "selector._domainkey.domain"
@@ -41,6 +44,7 @@ struct dkim_key {
     int64_t id;          /* the caller's id for it, reported back */
     void *prepared;      /* its public key parsed once, set by
                           * dkim_keyring_prepare; NULL: parse per use */
+    bool private_published; /* a pass with it is weak: key_published */
 };
 
 /* Keys sorted by name (dkim_keyring_sort), several per name allowed. */
@@ -109,6 +113,27 @@ void dkim_report_free(struct dkim_report *report);
  * MT_ENOMEM.
  */
 mt_status dkim_report_mark_truncated(struct dkim_report *report);
+
+/*
+ * What key recovery (key_recover.h) needs of each well-formed RSA
+ * DKIM-Signature of RAW, with or without a key: the hash of the header
+ * data it signs (RFC 6376 3.7) and its b= value.  On MT_OK *OUT is an
+ * array of *COUNT (caller frees with dkim_signed_hashes_free); other
+ * signatures (Ed25519, malformed) are left out.  MT_OK or MT_ENOMEM.
+ */
+struct dkim_signed_hash {
+    char *name;                 /* selector._domainkey.domain (owned) */
+    int position;               /* among the DKIM-Signature fields, topmost 0
+                                 * (as dkim_report's signatures) */
+    bool sha1;                  /* rsa-sha1, else rsa-sha256 */
+    unsigned char digest[32];
+    size_t digest_len;          /* 20 or 32 */
+    unsigned char *signature;   /* b= decoded (owned) */
+    size_t signature_len;
+};
+mt_status dkim_signed_hashes(const unsigned char *raw, size_t len,
+                             struct dkim_signed_hash **out, size_t *count);
+void dkim_signed_hashes_free(struct dkim_signed_hash *hashes, size_t count);
 
 /* Whether a signature of REPORT (may be NULL) fails on its body hash. */
 bool dkim_report_body_mismatch(const struct dkim_report *report);

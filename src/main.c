@@ -97,6 +97,7 @@ int main(int argc, char **argv)
         { "org", cmd_org },
         { "root", cmd_root },
         { "prove", cmd_prove },
+        { "evidence", cmd_evidence },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

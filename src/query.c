@@ -184,54 +184,6 @@ static bool node_add(struct query_node *parent, struct query_node *child)
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
-/* YYYY, YYYY-MM or YYYY-MM-DD (N bytes at S) as [*FROM, *TO) in seconds. */
-static bool parse_date(const char *s, size_t n, int64_t *from, int64_t *to)
-{
-    unsigned y = 0, m = 1, d = 1;
-    int parts;
-    char tail;
-    char copy[16];
-    if (n == 0 || n >= sizeof copy)
-        return false;
-    memcpy(copy, s, n);
-    copy[n] = '\0';
-    for (size_t i = 0; i < n; i++)
-        if (!isdigit((unsigned char)copy[i]) && copy[i] != '-' && copy[i] != '/')
-            return false;
-    for (size_t i = 0; i < n; i++)
-        if (copy[i] == '/')
-            copy[i] = '-';
-    if (n == 4 && sscanf(copy, "%4u%c", &y, &tail) == 1)
-        parts = 1;
-    else if (n == 7 && sscanf(copy, "%4u-%2u%c", &y, &m, &tail) == 2)
-        parts = 2;
-    else if (n == 10 && sscanf(copy, "%4u-%2u-%2u%c", &y, &m, &d, &tail) == 3)
-        parts = 3;
-    else
-        return false;
-    static const unsigned month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    if (m < 1 || m > 12 || d < 1 || d > month_days[m - 1])
-        return false;
-    *from = days_from_civil(y, m, d) * 86400;
-    if (parts == 1)
-        *to = days_from_civil(y + 1, 1, 1) * 86400;
-    else if (parts == 2)
-        *to = days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) * 86400;
-    else
-        *to = *from + 86400;
-    return true;
-}
 
 /* Check a field's value and work out dates; an error names the field. */
 static mt_status check_term(struct parser *p, struct query_node *n)
@@ -247,9 +199,9 @@ static mt_status check_term(struct parser *p, struct query_node *n)
             n->date_from = INT64_MIN;
             n->date_to = INT64_MAX;
             if (dots > v)
-                ok = parse_date(v, (size_t)(dots - v), &from, &to), n->date_from = from;
+                ok = text_parse_date(v, (size_t)(dots - v), &from, &to), n->date_from = from;
             if (ok && dots[2])
-                ok = parse_date(dots + 2, strlen(dots + 2), &from2, &to2), n->date_to = to2;
+                ok = text_parse_date(dots + 2, strlen(dots + 2), &from2, &to2), n->date_to = to2;
             if (!ok || (dots == v && !dots[2]))
                 return parse_error(p, n->position, "date: expects YYYY, YYYY-MM, "
                                    "YYYY-MM-DD or a range A..B of those");
@@ -257,14 +209,14 @@ static mt_status check_term(struct parser *p, struct query_node *n)
                 return parse_error(p, n->position, "date: the range ends before it starts");
             return MT_OK;
         }
-        if (!parse_date(v, len, &n->date_from, &n->date_to))
+        if (!text_parse_date(v, len, &n->date_from, &n->date_to))
             return parse_error(p, n->position, "date: expects YYYY, YYYY-MM, "
                                "YYYY-MM-DD or a range A..B of those");
         return MT_OK;
     }
     case QUERY_AFTER:
     case QUERY_BEFORE:
-        if (!parse_date(v, len, &from, &to))
+        if (!text_parse_date(v, len, &from, &to))
             return parse_error(p, n->position, n->field == QUERY_AFTER
                                ? "after: expects YYYY, YYYY-MM or YYYY-MM-DD"
                                : "before: expects YYYY, YYYY-MM or YYYY-MM-DD");

@@ -144,7 +144,8 @@ static void json_address_list(struct json_writer *w, const struct email_doc *d, 
 
 enum { SIG_DOMAIN, SIG_SELECTOR, SIG_ALGORITHM, SIG_KEY_BITS, SIG_CANON,
        SIG_L, SIG_UNSIGNED, SIG_HEADERS, SIG_RESULT, SIG_REASON, SIG_WEAK,
-       SIG_KEY_SOURCE, SIG_KEY_ID, SIG_IDENTITY, SIG_KEY_NAME };
+       SIG_KEY_SOURCE, SIG_KEY_ID, SIG_IDENTITY, SIG_KEY_NAME, SIG_SEEN_FROM, SIG_SEEN_TO,
+       SIG_PRIVATE_PUBLISHED, SIG_SIGNED_AT, SIG_EMAIL_DATE };
 
 static mt_status prepare_signatures(struct store *st, int64_t id,
                                     sqlite3_stmt **s, struct mt_error *err)
@@ -153,7 +154,10 @@ static mt_status prepare_signatures(struct store *st, int64_t id,
                                " s.key_bits, s.canonicalization, s.body_length_tag,"
                                " s.body_bytes_unsigned, s.signed_headers, s.result,"
                                " s.reason, s.weaknesses, k.source, s.key_id, s.identity,"
-                               " k.name FROM signature s LEFT JOIN key k ON k.id = s.key_id"
+                               " k.name, k.seen_from, k.seen_to, k.private_published,"
+                               " s.signed_at, e.date"
+                               " FROM signature s JOIN email e ON e.id = s.email_id"
+                               " LEFT JOIN key k ON k.id = s.key_id"
                                " WHERE s.email_id = ? ORDER BY s.position", s, err);
     if (status == MT_OK)
         sqlite3_bind_int64(*s, 1, id);
@@ -179,6 +183,36 @@ static void json_split_list(struct json_writer *w, const char *text, char separa
         text += n + (text[n] == separator);
     }
     json_array_end(w);
+}
+
+/*
+ * The key window of the signature row S (the key's --seen dates, NULL
+ * when it has none) and whether the date the signature claims, its t=
+ * or else the email's Date, lies outside it: *WHEN gets that date (-1:
+ * neither), *BY "t=" or "Date".  A window's FROM counts from the start of
+ * its day, TO to the end of its day.
+ */
+static bool key_window(sqlite3_stmt *s, bool *outside, int64_t *when, const char **by)
+{
+    const char *from = column_text(s, SIG_SEEN_FROM), *to = column_text(s, SIG_SEEN_TO);
+    *outside = false;
+    *when = -1;
+    *by = NULL;
+    if (!from && !to)
+        return false;
+    if (sqlite3_column_type(s, SIG_SIGNED_AT) != SQLITE_NULL) {
+        *when = sqlite3_column_int64(s, SIG_SIGNED_AT);
+        *by = "t=";
+    } else if (sqlite3_column_type(s, SIG_EMAIL_DATE) != SQLITE_NULL) {
+        *when = sqlite3_column_int64(s, SIG_EMAIL_DATE);
+        *by = "Date";
+    }
+    int64_t start, end;
+    if (*by && from && text_parse_date(from, strlen(from), &start, &end) && *when < start)
+        *outside = true;
+    if (*by && to && text_parse_date(to, strlen(to), &start, &end) && *when >= end)
+        *outside = true;
+    return true;
 }
 
 static mt_status json_signatures(struct store *st, int64_t id,
@@ -222,6 +256,26 @@ static mt_status json_signatures(struct store *st, int64_t id,
         json_string(w, column_text(s, SIG_KEY_SOURCE));
         json_key(w, "key_id");
         json_int_or_null(w, s, SIG_KEY_ID);
+        json_key(w, "signed_at");
+        json_int_or_null(w, s, SIG_SIGNED_AT);
+        bool outside;
+        int64_t when;
+        const char *by;
+        if (key_window(s, &outside, &when, &by)) {
+            json_key(w, "key_window");
+            json_object_begin(w);
+            json_key(w, "from");
+            json_string(w, column_text(s, SIG_SEEN_FROM));
+            json_key(w, "to");
+            json_string(w, column_text(s, SIG_SEEN_TO));
+            json_object_end(w);
+            json_key(w, "outside_key_window");
+            json_bool(w, outside);
+        }
+        if (column_text(s, SIG_PRIVATE_PUBLISHED)) {
+            json_key(w, "key_private_published");
+            json_string(w, column_text(s, SIG_PRIVATE_PUBLISHED));
+        }
         json_object_end(w);
     }
     json_array_end(w);
@@ -239,6 +293,32 @@ static bool domain_covers(const char *domain, const char *from_domain)
         return false;
     return !strcasecmp(domain, from_domain + f - d)
            && (d == f || from_domain[f - d - 1] == '.');
+}
+
+/* The key window of signature row S in words (nothing when it has none). */
+static void report_key_window_text(sqlite3_stmt *s, struct buf *out)
+{
+    bool outside;
+    int64_t when;
+    const char *by;
+    if (!key_window(s, &outside, &when, &by))
+        return;
+    const char *from = column_text(s, SIG_SEEN_FROM), *to = column_text(s, SIG_SEEN_TO);
+    buf_printf(out, "    key seen published from %s to %s", from ? from : "(unknown)",
+               to ? to : "(unknown)");
+    char date[40];
+    if (!by) {
+        buf_append_str(out, "; this email has no date to compare with it\n");
+        return;
+    }
+    text_format_date(when, date, sizeof date);
+    if (outside)
+        buf_printf(out, "\n    note: the signature's date (%s %s) lies outside the window the"
+                        " key was seen published in: either the key was published longer than"
+                        " seen, or the date is not when it was signed\n",
+                   by, date);
+    else
+        buf_printf(out, "; the signature's date (%s %s) lies within it\n", by, date);
 }
 
 void report_signatures_text(struct store *st, int64_t id, struct buf *out)
@@ -307,6 +387,12 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
             buf_append_str(out, "    weak: RSA key under 1024 bits, which can be factored\n");
         if (weak && strstr(weak, "expired"))
             buf_append_str(out, "    note: the signature had expired (x=) when checked\n");
+        if (column_text(s, SIG_PRIVATE_PUBLISHED))
+            buf_printf(out, "    weak: the key's private half was published on %s: after that"
+                            " date anyone could have made this signature, so it proves"
+                            " nothing on its own about mail dated after it\n",
+                       column_text(s, SIG_PRIVATE_PUBLISHED));
+        report_key_window_text(s, out);
     }
     sqlite3_reset(s);
     /* A legacy DomainKeys signature is not a DKIM one: say it is there,

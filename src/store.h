@@ -20,7 +20,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 struct store;
 

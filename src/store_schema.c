@@ -168,6 +168,14 @@ static const char *const migrations[] = {
     "  rejected INTEGER NOT NULL,"
     "  expected INTEGER,"
     "  ingested_at INTEGER NOT NULL) WITHOUT ROWID;",
+    /* 12: evidence.  When a key record was seen published (keys import
+     * --seen FROM..TO, ISO dates, either may be NULL) and when its private
+     * half was published (--private-published DATE); each signature's t=
+     * (NULL: none, or verified before schema 12), the date it claims */
+    "ALTER TABLE key ADD COLUMN seen_from TEXT;"
+    "ALTER TABLE key ADD COLUMN seen_to TEXT;"
+    "ALTER TABLE key ADD COLUMN private_published TEXT;"
+    "ALTER TABLE signature ADD COLUMN signed_at INTEGER;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

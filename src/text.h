@@ -66,6 +66,10 @@ bool text_contains_folded(const char *s, size_t len, const char *needle, size_t 
 bool text_next_word(const char *s, size_t len, size_t *position,
                     size_t *start);
 
+/* YYYY, YYYY-MM or YYYY-MM-DD ('/' for '-' too; N bytes at S, UTC) as
+ * the seconds [*FROM, *TO) it spans; false when it is none of them. */
+bool text_parse_date(const char *s, size_t n, int64_t *from, int64_t *to);
+
 /* "2017-04-24T18:03:11Z" into OUT (at least 32 bytes). */
 void text_format_date(int64_t seconds, char *out, size_t size);
 

@@ -10,6 +10,7 @@
 
 #include "dkim.h"
 #include "keys.h"
+#include "text.h"
 
 struct verify_keyring {
     struct dkim_keyring keys;
@@ -42,7 +43,8 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
     *out = NULL;
     if (!ring)
         return MT_ENOMEM;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, record FROM key",
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id, name, record,"
+                           " private_published IS NOT NULL FROM key",
                            -1, &s, NULL) != SQLITE_OK) {
         free(ring);
         return store_db_error(st, err, "reading keys");
@@ -71,6 +73,7 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
         keys->keys[keys->count].name = name;
         keys->keys[keys->count].record = record;
         keys->keys[keys->count].prepared = NULL;
+        keys->keys[keys->count].private_published = sqlite3_column_int(s, 3) != 0;
         keys->count++;
         if (!name || !record) {
             status = MT_ENOMEM;
@@ -96,8 +99,8 @@ mt_status verify_keyring_load(struct store *st, struct verify_keyring **out,
  */
 #define RESULT_COLUMNS "domain, selector, algorithm, canonicalization, identity," \
                        " signed_headers, body_length_tag, body_bytes_unsigned, key_bits," \
-                       " key_id, result, reason, weaknesses"
-#define RESULT_COLUMN_COUNT 13
+                       " key_id, result, reason, weaknesses, signed_at"
+#define RESULT_COLUMN_COUNT 14
 
 /* One column's value as written: SQLITE_NULL, SQLITE_INTEGER or SQLITE_TEXT. */
 struct column_value {
@@ -138,6 +141,7 @@ static void result_values(const struct dkim_signature *s, char *weak, size_t wea
         text_value(dkim_result_name(s->result)),
         text_value(s->reason),
         text_value(weak),
+        number_value(s->signed_at, s->signed_at < 0),
     };
     _Static_assert(sizeof values / sizeof values[0] == RESULT_COLUMN_COUNT,
                    "one value per result column");
@@ -190,7 +194,7 @@ mt_status verify_writer_open(struct store *st, struct verify_writer **out,
     if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ? AND position >= ?", -1, &w->clear, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO signature(email_id, position, "
                               RESULT_COLUMNS ", verified_at)"
-                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &w->insert, NULL) != SQLITE_OK
+                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &w->insert, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, "UPDATE email SET verdict = ?, signature_count = ?"
                               " WHERE id = ?", -1, &w->set_verdict, NULL) != SQLITE_OK) {
         mt_status status = store_db_error(st, err, "preparing verification");
@@ -722,21 +726,49 @@ const char verify_missing_keys_sql[] =
     " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
     " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1";
 
+/* The facts' window and publication date onto the record NAME, RECORD
+ * (already held): only those the import gives. */
+static mt_status update_key_facts(struct store *st, sqlite3_stmt *update,
+                                  const struct keys_record *record,
+                                  const struct verify_key_facts *facts, struct mt_error *err)
+{
+    if (!facts || (!facts->seen_given && !facts->private_published))
+        return MT_OK;
+    struct column_value values[] = { text_value(facts->seen_from), text_value(facts->seen_to),
+                                      text_value(facts->private_published) };
+    sqlite3_bind_int(update, 1, facts->seen_given);
+    for (int i = 0; i < 3; i++)
+        bind_value(update, 2 + i, &values[i]);
+    sqlite3_bind_text(update, 5, record->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(update, 6, record->record, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(update);
+    sqlite3_reset(update);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "updating a key");
+}
+
 mt_status verify_import_keys(struct store *st, const char *file_name,
-                             const char *text, size_t len, const char *source,
+                             const char *text, size_t len,
+                             const struct verify_key_facts *facts,
                              int *imported, int *duplicates,
                              struct buf *problems, struct mt_error *err)
 {
     struct keys_file file;
-    sqlite3_stmt *insert = NULL;
+    sqlite3_stmt *insert = NULL, *update = NULL;
     mt_status status = keys_parse(file_name, text, len, &file);
     *imported = *duplicates = 0;
     if (status != MT_OK)
         return status;
     buf_append(problems, buf_cstr(&file.problems), file.problems.len);
     if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO key(name, record, key_type,"
-                           " key_bits, source, imported_at) VALUES(?,?,?,?,?,?)",
-                           -1, &insert, NULL) != SQLITE_OK) {
+                           " key_bits, source, imported_at, seen_from, seen_to,"
+                           " private_published) VALUES(?,?,?,?,?,?,?,?,?)",
+                           -1, &insert, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(store_db(st), "UPDATE key SET"
+                              " seen_from = CASE WHEN ?1 THEN ?2 ELSE seen_from END,"
+                              " seen_to = CASE WHEN ?1 THEN ?3 ELSE seen_to END,"
+                              " private_published = coalesce(?4, private_published)"
+                              " WHERE name = ?5 AND record = ?6", -1, &update, NULL)
+               != SQLITE_OK) {
         status = store_db_error(st, err, "importing keys");
         goto out;
     }
@@ -744,6 +776,9 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
      * directory names the ingesting machine, and sources are published. */
     const char *slash = strrchr(file_name, '/');
     const char *recorded_name = slash && slash[1] ? slash + 1 : file_name;
+    const char *source = facts && facts->source ? facts->source : recorded_name;
+    static const struct verify_key_facts no_facts = { 0 };
+    const struct verify_key_facts *f = facts ? facts : &no_facts;
     status = store_begin(st, err);
     for (size_t i = 0; i < file.count && status == MT_OK; i++) {
         const char *type;
@@ -752,15 +787,20 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
         sqlite3_bind_text(insert, 2, file.records[i].record, -1, SQLITE_STATIC);
         sqlite3_bind_text(insert, 3, type, -1, SQLITE_STATIC);
         sqlite3_bind_int(insert, 4, bits);
-        struct column_value source_value = text_value(source ? source : recorded_name);
-        bind_value(insert, 5, &source_value);
+        sqlite3_bind_text(insert, 5, source, -1, SQLITE_STATIC);
         sqlite3_bind_int64(insert, 6, (sqlite3_int64)time(NULL));
+        struct column_value values[] = { text_value(f->seen_from), text_value(f->seen_to),
+                                          text_value(f->private_published) };
+        for (int c = 0; c < 3; c++)
+            bind_value(insert, 7 + c, &values[c]);
         if (sqlite3_step(insert) != SQLITE_DONE)
             status = store_db_error(st, err, "importing a key");
         else if (sqlite3_changes(store_db(st)))
             (*imported)++;
-        else
+        else {
             (*duplicates)++;
+            status = update_key_facts(st, update, &file.records[i], facts, err);
+        }
         sqlite3_reset(insert);
     }
     if (status == MT_OK)
@@ -769,6 +809,70 @@ mt_status verify_import_keys(struct store *st, const char *file_name,
         store_rollback(st);
 out:
     sqlite3_finalize(insert);
+    sqlite3_finalize(update);
     keys_file_free(&file);
     return status;
+}
+
+/* RECORD as a zone file's TXT strings: quoted, '"' and '\' escaped, at
+ * most 255 bytes each (RFC 1035 3.3.14). */
+static void append_txt_strings(struct buf *out, const char *record)
+{
+    size_t len = strlen(record);
+    for (size_t at = 0; at < len || at == 0; at += 255) {
+        buf_append_str(out, at ? " \"" : "\"");
+        for (size_t i = at; i < len && i < at + 255; i++) {
+            if (record[i] == '"' || record[i] == '\\')
+                buf_append_char(out, '\\');
+            buf_append_char(out, record[i]);
+        }
+        buf_append_char(out, '"');
+        if (!len)
+            break;
+    }
+}
+
+mt_status verify_keys_zone(struct store *st, int64_t id, struct buf *out, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT s.selector || '._domainkey.' || s.domain, k.name, k.record,"
+                           " k.source, k.imported_at, k.seen_from, k.seen_to,"
+                           " k.private_published, min(s.position)"
+                           " FROM signature s LEFT JOIN key k ON k.id = s.key_id"
+                           " WHERE s.email_id = ? AND s.domain IS NOT NULL"
+                           " AND s.selector IS NOT NULL"
+                           " GROUP BY coalesce(k.id, -1), 1 ORDER BY 9", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "reading the keys of an email");
+    sqlite3_bind_int64(s, 1, id);
+    buf_printf(out, "; The DKIM key records this archive used to check email %lld's\n"
+                    "; signatures, in zone-file form, with where each came from.\n",
+               (long long)id);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 0);
+        if (sqlite3_column_type(s, 1) == SQLITE_NULL) {
+            buf_printf(out, "\n; %s: no key record held (nokey, or the signature was checked"
+                            " without one)\n", name);
+            continue;
+        }
+        char imported[40];
+        text_format_date(sqlite3_column_int64(s, 4), imported, sizeof imported);
+        const char *source = (const char *)sqlite3_column_text(s, 3);
+        buf_printf(out, "\n; source: %s; imported %s\n", source ? source : "(not recorded)",
+                   imported);
+        const char *from = (const char *)sqlite3_column_text(s, 5);
+        const char *to = (const char *)sqlite3_column_text(s, 6);
+        if (from || to)
+            buf_printf(out, "; seen published from %s to %s\n", from ? from : "(unknown)",
+                       to ? to : "(unknown)");
+        if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+            buf_printf(out, "; its private half was published on %s\n",
+                       (const char *)sqlite3_column_text(s, 7));
+        buf_printf(out, "%s. IN TXT ", (const char *)sqlite3_column_text(s, 1));
+        append_txt_strings(out, (const char *)sqlite3_column_text(s, 2));
+        buf_append_char(out, '\n');
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "reading the keys of an email");
 }

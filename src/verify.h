@@ -12,6 +12,7 @@
 #ifndef MT_VERIFY_H
 #define MT_VERIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "buf.h"
@@ -70,14 +71,65 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
 extern const char verify_missing_keys_sql[];
 
 /*
+ * What an import says about its records beyond the records themselves
+ * (CONTRACT.md "Organization, evidence, integrity"); each NULL when not
+ * said.  Dates are YYYY-MM-DD (text_parse_date), checked by the caller.
+ */
+struct verify_key_facts {
+    const char *source;            /* NULL: FILE_NAME's last component */
+    bool seen_given;               /* --seen FROM..TO was given */
+    const char *seen_from, *seen_to; /* either may be NULL (open end) */
+    const char *private_published; /* the private halves published on */
+};
+
+/*
  * Import the key records of FILE_NAME (TEXT, LEN bytes) into ST with
- * SOURCE (may be NULL: the records' source is then FILE_NAME's last
- * component, never its directory).  *IMPORTED counts new records, *DUPLICATES records
- * already held; PROBLEMS gets one line per bad line of the file.
+ * FACTS (may be NULL: none).  The source is never FILE_NAME's directory.
+ * *IMPORTED counts new records, *DUPLICATES records already held (same
+ * name and record): those keep their first source and get the window
+ * and private-publication date FACTS gives, if any.  PROBLEMS gets one
+ * line per bad line of the file.  MT_OK, MT_ENOMEM or MT_EDB (with ERR).
  */
 mt_status verify_import_keys(struct store *st, const char *file_name,
-                             const char *text, size_t len, const char *source,
+                             const char *text, size_t len,
+                             const struct verify_key_facts *facts,
                              int *imported, int *duplicates,
                              struct buf *problems, struct mt_error *err);
+
+/*
+ * The key records email ID's signatures were checked with, as a zone file
+ * (keys.h reads it back) appended to OUT: each with its source, import
+ * time, window and private publication as comments; a signature checked
+ * with no key is a comment.  MT_OK or MT_EDB with ERR.
+ */
+mt_status verify_keys_zone(struct store *st, int64_t id, struct buf *out, struct mt_error *err);
+
+/* What `keys recover` did for one selector._domainkey.domain. */
+struct verify_recovery {
+    char *name;            /* owned */
+    size_t signatures;     /* RSA signatures no key answered */
+    bool recovered;
+    size_t keys;           /* keys kept (two when a key was replaced in place) */
+    int key_bits;          /* of the key verifying most; 0 when none */
+    size_t verified;       /* signatures passing after verify (verify_recovery_count_passing) */
+    char why[256];         /* when nothing was recovered */
+};
+
+/*
+ * keys recover (key_recover.h): for every name that RSA signatures use
+ * and no key answers, recover keys from those signatures, trying at most
+ * MAX_GCDS pairs per name, and store each kept key as a key record with
+ * source "recovered from N signatures".  Verdicts are not changed: the
+ * caller runs verify_archive next.  On MT_OK *RESULTS is an array of
+ * *COUNT, name order (verify_recoveries_free).  Runs its own
+ * transaction; MT_OK, MT_ENOMEM or MT_EDB with ERR.
+ */
+mt_status verify_recover_keys(struct store *st, size_t max_gcds,
+                              struct verify_recovery **results, size_t *count,
+                              struct mt_error *err);
+/* Fill each result's verified: its name's signatures that pass now. */
+mt_status verify_recovery_count_passing(struct store *st, struct verify_recovery *results,
+                                        size_t count, struct mt_error *err);
+void verify_recoveries_free(struct verify_recovery *results, size_t count);
 
 #endif

@@ -19,6 +19,7 @@
 #include "extract/extract.h"
 #include "html.h"
 #include "index.h"
+#include "evidence.h"
 #include "json.h"
 #include "merkle.h"
 #include "mime.h"
@@ -348,6 +349,25 @@ static void safe_filename(const char *name, char *out, size_t size, const char *
         snprintf(out, size, "%s", fallback);
 }
 
+/* The evidence bundle (evidence.h) as a zip download. */
+static void evidence_download(struct store *st, int64_t id, struct reply *r)
+{
+    struct mt_error err = { 0 };
+    mt_status status = evidence_bundle(st, id, &r->body, &err);
+    if (status != MT_OK) {
+        buf_clear(&r->body);
+        if (status == MT_ENOTFOUND)
+            web_error_page(r, 404, "No such email", "There is no email with this number in the archive.");
+        else
+            web_error_page(r, 500, "Could not make the evidence bundle", mt_strerror(status));
+        return;
+    }
+    r->content_type = "application/zip";
+    r->download = true;
+    snprintf(r->disposition, sizeof r->disposition,
+             "attachment; filename=\"email-%lld-evidence.zip\"", (long long)id);
+}
+
 static void raw_download(struct store *st, int64_t id, struct reply *r)
 {
     mt_status status = store_get_raw(st, id, &r->body, NULL);
@@ -642,6 +662,8 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
             raw_download(st, id, r);
         else if (!strcmp(rest, "/html"))
             html_view(pool, st, id, r);
+        else if (!strcmp(rest, "/evidence"))
+            evidence_download(st, id, r);
         else if (!strncmp(rest, "/cid/", 5))
             content_id_image(st, id, rest + 5, r);
         else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0

@@ -302,8 +302,10 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     buf_append_str(b, "</dd><dt>Message-ID</dt><dd>");
     web_html_escape(b, message_id ? message_id : "none");
     buf_printf(b, "</dd><dt>Permalink</dt><dd><a href=\"/email/%lld\">/email/%lld</a> · "
-                  "<a href=\"/email/%lld/raw\">raw source</a>", (long long)id, (long long)id,
-               (long long)id);
+                  "<a href=\"/email/%lld/raw\">raw source</a> · "
+                  "<a href=\"/email/%lld/evidence\" title=\"the email, its keys and the report,"
+                  " to re-verify offline\">evidence bundle</a>", (long long)id, (long long)id,
+               (long long)id, (long long)id);
     if (thread) {
         buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)thread);
         /* previous and next in the conversation, by date then id */
