@@ -2,7 +2,8 @@
  * whole verification (with one key that matches any d=/s= used in tests)
  * on arbitrary bytes: never a crash, never a pass without a valid key, and
  * body canonicalization always the same as the byte-by-byte reference
- * (tests/unit/canon_reference.h). */
+ * (tests/unit/canon_reference.h); and what key recovery reads of each
+ * signature (dkim_signed_hashes). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (report->signatures[i].result == DKIM_PASS)
                 __builtin_trap();   /* the key above is truncated: unusable */
         dkim_report_free(report);
+    }
+    /* what key recovery reads of each signature, key or no key */
+    struct dkim_signed_hash *hashes;
+    size_t count;
+    if (dkim_signed_hashes(data, size, &hashes, &count) == MT_OK) {
+        for (size_t i = 0; i < count; i++)
+            if (!hashes[i].name || (hashes[i].digest_len != 20 && hashes[i].digest_len != 32))
+                __builtin_trap();
+        dkim_signed_hashes_free(hashes, count);
     }
     return 0;
 }

@@ -1,10 +1,12 @@
 /* fuzz_mime.c - GMime parsing through our wrapper: must never crash, and
- * everything it returns must be valid UTF-8. */
+ * everything it returns must be valid UTF-8; and the Received fields'
+ * reader on the same bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mime.h"
+#include "received.h"
 #include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -14,6 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!initialized) {
         mime_init();
         initialized = 1;
+    }
+    /* the relays' dates (received.h), read from the same header block */
+    struct received_hop *hops;
+    size_t count;
+    if (received_hops(data, size, &hops, &count) == MT_OK) {
+        if (count > RECEIVED_MAX_HOPS)
+            __builtin_trap();
+        received_hops_free(hops, count);
     }
     if (mime_parse(data, size, &m) != MT_OK)
         return 0;

@@ -40,6 +40,11 @@ mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
 /* What each DKIM signature of email ID proves, in plain words, one line
  * each (indented by two spaces per level), appended to OUT. */
 void report_signatures_text(struct store *st, int64_t id, struct buf *out);
+/* Every date email ID has, each with who claims it (Date header: the
+ * sender; t=: the signer; Received: each relay), the window they allow
+ * together and any contradiction, in words, one per line, into OUT
+ * (nothing when it has none).  docs/evidence.md, "Dates". */
+void report_dates_text(struct store *st, int64_t id, struct buf *out);
 
 /*
  * The end of email ID's body that no passing signature covers, because

@@ -171,11 +171,9 @@ static const char *const migrations[] = {
     /* 12: evidence.  When a key record was seen published (keys import
      * --seen FROM..TO, ISO dates, either may be NULL) and when its private
      * half was published (--private-published DATE); each signature's t=
-     * (NULL: none, or verified before schema 12), the date it claims */
-    "ALTER TABLE key ADD COLUMN seen_from TEXT;"
-    "ALTER TABLE key ADD COLUMN seen_to TEXT;"
-    "ALTER TABLE key ADD COLUMN private_published TEXT;"
-    "ALTER TABLE signature ADD COLUMN signed_at INTEGER;",
+     * (NULL: none, or verified before schema 12), the date it claims.
+     * All added by migration_12 below, each only when missing. */
+    "",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))
@@ -336,6 +334,28 @@ static int migration_11(sqlite3 *db)
     return rc;
 }
 
+/* What migration 12 does in C: the key windows, the private halves'
+ * publication and each signature's t=, each column only when missing. */
+static int migration_12(sqlite3 *db)
+{
+    static const char *const columns[][3] = {
+        { "key", "seen_from", "TEXT" },
+        { "key", "seen_to", "TEXT" },
+        { "key", "private_published", "TEXT" },
+        { "signature", "signed_at", "INTEGER" },
+    };
+    int rc = SQLITE_OK;
+    for (size_t i = 0; i < sizeof columns / sizeof columns[0] && rc == SQLITE_OK; i++) {
+        if (column_exists(db, columns[i][0], columns[i][1]))
+            continue;
+        char sql[128];
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", columns[i][0],
+                 columns[i][1], columns[i][2]);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
 mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
 {
     char *message = NULL;
@@ -349,6 +369,8 @@ mt_status store_schema_migrate(sqlite3 *db, struct mt_error *err)
         if (v + 1 == 10 && migration_10(db, from) != SQLITE_OK)
             goto fail;
         if (v + 1 == 11 && migration_11(db) != SQLITE_OK)
+            goto fail;
+        if (v + 1 == 12 && migration_12(db) != SQLITE_OK)
             goto fail;
     }
     char pragma[64];

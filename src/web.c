@@ -75,6 +75,7 @@ static const char stylesheet[] =
     "monospace;background:var(--soft);padding:1rem;border-radius:4px}\n"
     ".panel{border:1px solid var(--line);border-radius:6px;padding:.8rem 1rem;margin:1rem 0}"
     ".panel h2{font-size:1.05rem;margin:0 0 .4rem}.panel ul{margin:.2rem 0;padding-left:1.2rem}\n"
+    ".dates li.contradiction{color:var(--bad)}\n"
     ".stats{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.6rem;margin:1rem 0}"
     ".stats div{background:var(--soft);padding:.6rem;border-radius:4px}.stats b{display:block;font-size:1.3rem}\n"
     "form.advanced{display:grid;grid-template-columns:repeat(auto-fit,minmax(13rem,1fr));gap:.6rem;"

@@ -211,6 +211,30 @@ static void verification_panel(struct store *st, int64_t id, struct buf *b)
     buf_append_str(b, "</section>");
 }
 
+/* Every date the email has, with who claims it (report_dates_text). */
+static void dates_panel(struct store *st, int64_t id, struct buf *b)
+{
+    struct buf words = BUF_INIT;
+    report_dates_text(st, id, &words);
+    if (words.len) {
+        buf_append_str(b, "<section class=\"panel\" aria-labelledby=\"dates\"><h2 id=\"dates\">"
+                          "Dates, each a claim</h2><ul class=\"dates\">");
+        char *save = NULL;
+        for (char *line = strtok_r(words.data, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
+            while (*line == ' ')
+                line++;
+            bool contradiction = !strncmp(line, "CONTRADICTION: ", 15);
+            buf_append_str(b, contradiction ? "<li class=\"contradiction\"><b>Contradiction:</b> "
+                                            : "<li>");
+            web_html_escape(b, contradiction ? line + 15 : line);
+            buf_append_str(b, "</li>");
+        }
+        buf_append_str(b, "</ul></section>");
+    }
+    buf_free(&words);
+}
+
 /* The body: always text, never the message's HTML; with l=, where the
  * signed body ends, the rest marked. */
 static void body_section(struct store *st, int64_t id, struct buf *b)
@@ -341,6 +365,7 @@ void web_email_page(struct store *st, int64_t id, struct reply *r)
     if (derived)
         outlook_panel(st, id, derived, b);
     verification_panel(st, id, b);
+    dates_panel(st, id, b);
 
     /* Text other, verified emails vouch for (docs/corroboration.md). */
     if (store_statement(st, "SELECT text, by_email, direction FROM corroboration"

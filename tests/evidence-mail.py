@@ -10,6 +10,7 @@ writes OUTDIR/mail/*.eml and key record files OUTDIR/*.zone:
   leaked.zone    selector leaked (RSA 1024), whose private half the test says
                  was published
   ed.zone        selector ed (Ed25519)
+  relayed.eml, backdated.eml  (ed) with Received fields added after signing
   withheld.zone  the keys the test withholds for recovery: lost2048 (3 good
                  signatures and one on a body altered afterwards), lost1024
                  (one rsa-sha256 and one rsa-sha1 signature), single (one
@@ -53,11 +54,17 @@ def zone(name, records):
             f.write('%s._domainkey.org.example. 300 IN TXT "%s"\n' % (selector, record))
 
 
-def mail(name, selector, key, when, body="", algorithm=b"rsa-sha256", alter=None):
+def received(by, when):
+    return ("Received: from relay.example by %s with ESMTP;\r\n\t%s\r\n"
+            % (by, _time.strftime("%a, %d %b %Y %H:%M:%S +0000", _time.gmtime(when)))).encode()
+
+
+def mail(name, selector, key, when, body="", algorithm=b"rsa-sha256", alter=None,
+         date=None, relays=()):
     msg = ("From: Press Office <press@org.example>\r\nTo: desk@news.example\r\n"
            "Subject: %s\r\nDate: %s\r\nMessage-ID: <%s@org.example>\r\n\r\n"
            "Statement %s.\r\n%s" % (name, _time.strftime("%a, %d %b %Y %H:%M:%S +0000",
-                                                        _time.gmtime(when)),
+                                                        _time.gmtime(date or when)),
                                     name, name, body)).encode()
     real_time = dkim.time.time
     dkim.time.time = lambda: when   # t= is the signing time dkimpy reads
@@ -67,6 +74,8 @@ def mail(name, selector, key, when, body="", algorithm=b"rsa-sha256", alter=None
     finally:
         dkim.time.time = real_time
     signed = sig + msg
+    for by, at in relays:   # each relay adds its field on top
+        signed = received(by, at) + signed
     if alter:
         signed = signed.replace(alter[0], alter[1])
     with open(os.path.join(out, "mail", name + ".eml"), "wb") as f:
@@ -103,3 +112,8 @@ mail("lost1024-sha1", b"lost1024", lost1024_pem, Y2016 + 2, algorithm=b"rsa-sha1
 mail("single", b"single", single_pem, Y2017)
 mail("mixed-a", b"mixed", mixed_a_pem, Y2017)
 mail("mixed-b", b"mixed", mixed_b_pem, Y2017)
+# dates: two relays after signing; and a Date header a year after the relays
+mail("relayed", b"ed", ed_seed, Y2017 + 100, algorithm=b"ed25519-sha256",
+     relays=(("relay.org.example", Y2017 + 105), ("mx.news.example", Y2017 + 110)))
+mail("backdated", b"ed", ed_seed, Y2017 + 100, algorithm=b"ed25519-sha256", date=Y2018,
+     relays=(("mx.news.example", Y2017 + 110),))

@@ -31,7 +31,7 @@ for cmd in ingest verify search count reindex thread serve corroborate show stat
     case "$code $out" in "0 usage: mailtrove [--archive PATH] $cmd"*) pass "$cmd --help: its usage, exit 0" ;;
         *) fail "$cmd --help: got '$code $out'" ;; esac
 done
-eq "keys --help lists its three subcommands" "$(mt a.db keys --help | grep -c '^usage: mailtrove \[--archive PATH\] keys ')" 3
+eq "keys --help lists its four subcommands (import, list, missing, recover)" "$(mt a.db keys --help | grep -c '^usage: mailtrove \[--archive PATH\] keys ')" 4
 eq "help show is show --help" "$(mt a.db help show)" "$(mt a.db show --help)"
 eq "show: the id may follow the option or precede it" "$(mt a.db show 2 --json)" "$(mt a.db show --json 2)"
 eq "show --json --raw is refused" "$(mt a.db show --json --raw 2 >/dev/null 2>&1; echo $?)" 2

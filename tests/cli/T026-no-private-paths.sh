@@ -55,6 +55,10 @@ for id in $(seq 1 "$emails"); do
     done
     mt p.db show "$id" >> "$work/published" 2>&1
     mt p.db show --json "$id" >> "$work/published" 2>&1
+    # the evidence bundle, its members unpacked (deflate would hide a path)
+    curl -s "http://127.0.0.1:$port/email/$id/evidence" | $PY -c 'import io, sys, zipfile
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+for n in z.namelist(): sys.stdout.buffer.write(z.read(n))' >> "$work/published"
 done
 kill $server; wait $server 2>/dev/null
 mt p.db export --format jsonl >> "$work/published"
