@@ -36,8 +36,10 @@ LIGHT_SRC = src/front.c src/cli.c src/cli_options.c src/cmd_search.c src/search.
             src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/recorded_path.c src/text.c src/json.c \
             src/buf.c src/status.c
-# verify: DKIM, keys, corroboration and the store; SQLite, zstd, OpenSSL.
+# verify, root and prove: DKIM, keys, corroboration, the Merkle root and the
+# store; SQLite, zstd, OpenSSL.
 VERIFY_SRC = src/verify_program.c src/cli.c src/cli_options.c src/cmd_verify.c src/verify.c src/dkim.c \
+             src/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
              src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c \
              src/recorded_path.c \

@@ -3,7 +3,8 @@
  * linked against SQLite and zstd only, so a query does not pay for
  * loading GMime, GLib, libxml2, libarchive, libmicrohttpd and OpenSSL
  * (about 20 ms of dynamic linking per process here, docs/search.md).
- * verify is handed to mailtrove-verify (verify_program.c); every other
+ * verify, root and prove are handed to mailtrove-verify
+ * (verify_program.c); every other
  * command, and a search of an archive whose upgrade is still pending (its
  * snippets need MIME parsing), to mailtrove-full, with the same
  * arguments.
@@ -26,7 +27,7 @@ int main(int argc, char **argv)
         code = cli_run(&cli, cmd_search, argc - i, argv + i);
     else if (!strcmp(command, "count"))
         code = cli_run(&cli, cmd_count, argc - i, argv + i);
-    else if (!strcmp(command, "verify"))
+    else if (!strcmp(command, "verify") || !strcmp(command, "root") || !strcmp(command, "prove"))
         return cli_hand_over(argv, CLI_VERIFY_PROGRAM);
     else
         code = EXIT_HAND_OVER;

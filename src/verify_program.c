@@ -24,7 +24,13 @@ int main(int argc, char **argv)
     int code = cli_parse_global_options(argc, argv, &cli, &i);
     if (code >= 0)
         return code;
-    code = !strcmp(argv[i], "verify") ? cli_run(&cli, cmd_verify, argc - i, argv + i)
-                                      : EXIT_HAND_OVER;
+    if (!strcmp(argv[i], "verify"))
+        code = cli_run(&cli, cmd_verify, argc - i, argv + i);
+    else if (!strcmp(argv[i], "root"))
+        code = cli_run(&cli, cmd_root, argc - i, argv + i);
+    else if (!strcmp(argv[i], "prove"))
+        code = cli_run(&cli, cmd_prove, argc - i, argv + i);
+    else
+        code = EXIT_HAND_OVER;
     return code == EXIT_HAND_OVER ? cli_hand_over(argv, CLI_FULL_PROGRAM) : code;
 }

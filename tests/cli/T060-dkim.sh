@@ -51,9 +51,9 @@ $PY "$DATA/make-dkim-cases.py" "$work"
        "$(sqlite3 "$work/adv.db" "SELECT result || ': ' || reason FROM signature g JOIN source s ON s.email_id = g.email_id WHERE s.path LIKE '%08-revoked.eml'")" \
        "permerror: key revoked (empty p=)"
     j=$(mt adv.db show --json 1)
-    eq "show --json lists the signature fields" \
+    eq "show --json lists the signature fields (signed_at: its t=, schema 12)" \
        "$(echo "$j" | jq_py 'sorted(d["signatures"][0].keys())')" \
-       "['algorithm', 'body_bytes_unsigned', 'body_length_tag', 'canonicalization', 'domain', 'identity', 'key_bits', 'key_id', 'key_source', 'reason', 'result', 'selector', 'signed_headers', 'weaknesses']"
+       "['algorithm', 'body_bytes_unsigned', 'body_length_tag', 'canonicalization', 'domain', 'identity', 'key_bits', 'key_id', 'key_source', 'reason', 'result', 'selector', 'signed_at', 'signed_headers', 'weaknesses']"
     check "show says what l= leaves unsigned" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -q 'bytes of body after l= are not signed'"
     check "and shows that unsigned end (issue 25)" sh -c "'$MAILTROVE' --archive '$work/adv.db' show 5 | grep -qx '  >>>P.S. appended after signing<<<'"
     eq "stats counts signing domains of passing signatures" \
