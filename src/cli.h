@@ -102,6 +102,7 @@ int cmd_sources(const struct cli *cli, int argc, char **argv);
 int cmd_org(const struct cli *cli, int argc, char **argv);
 int cmd_root(const struct cli *cli, int argc, char **argv);
 int cmd_evidence(const struct cli *cli, int argc, char **argv);
+int cmd_publish(const struct cli *cli, int argc, char **argv);
 int cmd_prove(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);

@@ -40,6 +40,8 @@ static const struct {
     { "prove", "prove [--json] ID", "the audit path proving an email is under the root" },
     { "evidence", "evidence ID [-o FILE]",
       "a zip anyone can re-verify offline: the email, its keys, the report, how" },
+    { "publish", "publish -o FILE",
+      "a compacted read-only copy to serve, with its root inside and FILE.sha256" },
     { "keys recover", "keys recover [--json]",
       "recover missing RSA keys from two or more signatures each, then verify" },
     { "org add", "org add DOMAIN...", "the organization's domains: its verified mail is affiliated" },

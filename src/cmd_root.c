@@ -17,13 +17,6 @@ static void hex(const unsigned char bytes[32], char out[65])
     text_hex(bytes, 32, out);
 }
 
-static bool add_leaf(void *context, int64_t id, const unsigned char *sha256)
-{
-    (void)id;
-    merkle_root_add(context, sha256);
-    return true;
-}
-
 int cmd_root(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option options[] = { { "json", false } };
@@ -34,23 +27,20 @@ int cmd_root(const struct cli *cli, int argc, char **argv)
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
         return EXIT_FAILED;
-    struct merkle_root m;
     struct mt_error err = { 0 };
-    merkle_root_init(&m);
-    mt_status status = store_each_sha256(st, add_leaf, &m, &err);
-    store_close(st);
     unsigned char root[32];
-    char root_hex[65];
-    merkle_root_final(&m, root);
-    merkle_root_free(&m);
+    uint64_t count;
+    mt_status status = merkle_archive_root(st, root, &count, &err);
+    store_close(st);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
+    char root_hex[65];
     hex(root, root_hex);
     if (values[0])
-        printf("{\"count\":%llu,\"root\":\"%s\"}\n", (unsigned long long)m.count, root_hex);
+        printf("{\"count\":%llu,\"root\":\"%s\"}\n", (unsigned long long)count, root_hex);
     else
-        printf("%llu %s, root %s\n", (unsigned long long)m.count,
-               cli_plural((long long)m.count, "email", "emails"), root_hex);
+        printf("%llu %s, root %s\n", (unsigned long long)count,
+               cli_plural((long long)count, "email", "emails"), root_hex);
     return EXIT_DONE;
 }
 

@@ -98,6 +98,7 @@ int main(int argc, char **argv)
         { "root", cmd_root },
         { "prove", cmd_prove },
         { "evidence", cmd_evidence },
+        { "publish", cmd_publish },
     };
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
         if (!strcmp(command, commands[k].name)) {

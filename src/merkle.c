@@ -1,5 +1,6 @@
 /* merkle.c - RFC 6962 Merkle Tree Hash and audit paths. */
 #include "merkle.h"
+#include "store.h"
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -138,4 +139,23 @@ mt_status merkle_audit_path(const unsigned char (*data)[32], uint64_t count, uin
         memcpy(path[i], reversed[n_path - 1 - i], 32);
     *length = n_path;
     return MT_OK;
+}
+
+static bool add_archive_leaf(void *context, int64_t id, const unsigned char *sha256)
+{
+    (void)id;
+    merkle_root_add(context, sha256);
+    return true;
+}
+
+mt_status merkle_archive_root(struct store *st, unsigned char root[32], uint64_t *count,
+                              struct mt_error *err)
+{
+    struct merkle_root m;
+    merkle_root_init(&m);
+    mt_status status = store_each_sha256(st, add_archive_leaf, &m, err);
+    merkle_root_final(&m, root);
+    *count = m.count;
+    merkle_root_free(&m);
+    return status;
 }

@@ -4,7 +4,8 @@
  * 32-byte SHA-256 of its stored bytes (a leaf hash is SHA-256(0x00 ||
  * sha256), a node SHA-256(0x01 || left || right)), and the audit path
  * (2.1.1) that proves one email's inclusion.  Pure (OpenSSL's SHA-256),
- * no I/O; a struct merkle_root belongs to one thread.
+ * no I/O, but for merkle_archive_root; a struct merkle_root belongs to one
+ * thread.
  */
 #ifndef MT_MERKLE_H
 #define MT_MERKLE_H
@@ -42,5 +43,14 @@ mt_status merkle_audit_path(const unsigned char (*data)[32], uint64_t count, uin
 
 /* The leaf hash SHA-256(0x00 || DATA) into OUT. */
 void merkle_leaf_hash(const unsigned char data[32], unsigned char out[32]);
+
+/*
+ * The archive's root: ST's emails in id order (store_each_sha256), into
+ * ROOT, and their number into *COUNT.  The one function here that reads
+ * (the store's thread).  MT_OK or MT_EDB with ERR.
+ */
+struct store;
+mt_status merkle_archive_root(struct store *st, unsigned char root[32], uint64_t *count,
+                              struct mt_error *err);
 
 #endif

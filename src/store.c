@@ -22,6 +22,8 @@ enum { CODEC_STORED = 0, CODEC_ZSTD = 1 };
 
 struct store {
     sqlite3 *db;
+    bool immutable;           /* opened with immutable=1 (reopen_immutable) */
+    bool published;           /* a published copy (store_is_published) */
     sqlite3_stmt *find_sha;
     sqlite3_stmt *insert_email;
     sqlite3_stmt *insert_raw;
@@ -89,6 +91,8 @@ static mt_status prepare(struct store *st, sqlite3_stmt **stmt,
     return MT_OK;
 }
 
+static void connection_setup(sqlite3 *db);
+
 static mt_status reopen_immutable(struct store *st, const char *path,
                                   struct mt_error *err)
 {
@@ -120,7 +124,8 @@ static mt_status reopen_immutable(struct store *st, const char *path,
         status = mt_error_set(err, MT_EDB, "%s: cannot open archive: %s", path,
                               st->db ? sqlite3_errmsg(st->db) : "out of memory");
     else
-        sqlite3_extended_result_codes(st->db, 1);
+        connection_setup(st->db);
+    st->immutable = status == MT_OK;
 out:
     buf_free(&uri);
     buf_free(&wal);
@@ -164,6 +169,31 @@ static bool can_write_beside(const char *path)
     return access(dir, W_OK) == 0;
 }
 
+/* What every connection gets, the first and one reopened immutable (which
+ * lacked mt_folded_contains before: from: failed on read-only media). */
+static void connection_setup(sqlite3 *db)
+{
+    sqlite3_busy_timeout(db, 10000);
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_create_function(db, "mt_folded_contains", 2,
+                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                            folded_contains, NULL, NULL);
+}
+
+/* Whether DB is a published copy: its settings name the root it was
+ * published with (schema 11 and later have settings). */
+static bool is_published(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    bool published = false;
+    if (sqlite3_prepare_v2(db, "SELECT 1 FROM setting WHERE name = 'published_root'", -1, &s,
+                           NULL) == SQLITE_OK) {
+        published = sqlite3_step(s) == SQLITE_ROW;
+        sqlite3_finalize(s);
+    }
+    return published;
+}
+
 static bool has_tables(sqlite3 *db)
 {
     sqlite3_stmt *s;
@@ -204,11 +234,7 @@ mt_status store_open(const char *path, enum store_mode mode,
                               st->db ? sqlite3_errmsg(st->db) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(st->db, 10000);
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_create_function(st->db, "mt_folded_contains", 2,
-                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                            folded_contains, NULL, NULL);
+    connection_setup(st->db);
     if (mode == STORE_READ_ONLY)
         sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
     /* SQLite quietly opens an unwritable file read-only; a writer should
@@ -253,6 +279,22 @@ mt_status store_open(const char *path, enum store_mode mode,
                               "mailtrove understands (%d); upgrade mailtrove",
                               path, version, store_schema_latest());
         goto fail;
+    }
+    /* A published copy (store_publish_copy) never changes: read as
+     * immutable (no locks, no -shm: any number of readers on read-only
+     * media), and never written. */
+    if (version >= 11 && is_published(st->db)) {
+        if (mode != STORE_READ_ONLY) {
+            status = mt_error_set(err, MT_EUNSUPPORTED,
+                                  "%s: a published copy of an archive (mailtrove publish): it "
+                                  "never changes; work on the archive it was published from",
+                                  path);
+            goto fail;
+        }
+        if (!st->immutable && (status = reopen_immutable(st, path, err)) != MT_OK)
+            goto fail;
+        sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
+        st->published = true;
     }
     if (mode != STORE_READ_ONLY) {
         /* WAL lets readers (serve) work while ingest writes; NORMAL sync is
@@ -830,5 +872,78 @@ mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
         *ids = NULL;
         *count = 0;
     }
+    return status;
+}
+
+bool store_is_published(const struct store *st)
+{
+    return st->published;
+}
+
+mt_status store_setting(struct store *st, const char *name, struct buf *value,
+                        struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "SELECT value FROM setting WHERE name = ?", &s, err);
+    if (status != MT_OK)
+        return status;
+    buf_clear(value);
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        status = buf_append_str(value, (const char *)sqlite3_column_text(s, 0));
+    else
+        status = MT_ENOTFOUND;
+    sqlite3_reset(s);
+    return status;
+}
+
+mt_status store_publish_copy(struct store *st, const char *path,
+                             const char *const (*settings)[2], size_t count,
+                             struct mt_error *err)
+{
+    if (access(path, F_OK) == 0)
+        return mt_error_set(err, MT_EXISTS, "%s exists already: publish writes a new file", path);
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "VACUUM INTO ?", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "copying the archive");
+    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+    /* a reader's query_only forbids VACUUM INTO, which writes only the
+     * new file (SQLite runs it on a read-only connection too) */
+    sqlite3_exec(st->db, "PRAGMA query_only=OFF", NULL, NULL, NULL);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
+    if (rc != SQLITE_DONE) {
+        unlink(path);
+        return store_db_error(st, err, "copying the archive");
+    }
+    /* The copy: rollback journal (a reader of an immutable file needs no
+     * -wal or -shm), the publication settings, and nothing else written. */
+    sqlite3 *copy = NULL;
+    mt_status status = MT_OK;
+    if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
+        || sqlite3_exec(copy, "PRAGMA journal_mode=DELETE; BEGIN", NULL, NULL, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(copy, "INSERT OR REPLACE INTO setting(name, value) VALUES(?, ?)",
+                              -1, &s, NULL) != SQLITE_OK)
+        status = mt_error_set(err, MT_EDB, "%s: %s", path,
+                              copy ? sqlite3_errmsg(copy) : "out of memory");
+    for (size_t i = 0; i < count && status == MT_OK; i++) {
+        sqlite3_bind_text(s, 1, settings[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, settings[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            status = mt_error_set(err, MT_EDB, "%s: %s", path, sqlite3_errmsg(copy));
+        sqlite3_reset(s);
+    }
+    if (status == MT_OK) {
+        sqlite3_finalize(s);
+        s = NULL;
+        if (sqlite3_exec(copy, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            status = mt_error_set(err, MT_EDB, "%s: %s", path, sqlite3_errmsg(copy));
+    }
+    sqlite3_finalize(s);
+    if (sqlite3_close(copy) != SQLITE_OK && status == MT_OK)
+        status = mt_error_set(err, MT_EDB, "%s: could not close the copy", path);
+    if (status != MT_OK)
+        unlink(path);
     return status;
 }

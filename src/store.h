@@ -199,6 +199,26 @@ mt_status store_each_sha256(struct store *st,
 int64_t store_count_emails(struct store *st);
 
 /* Helpers for SQLite errors: fill ERR with the connection's message. */
+/*
+ * Publishing (CONTRACT "Publishing"; docs/web.md).  store_publish_copy
+ * writes a compacted copy of ST to PATH, which must not exist (MT_EXISTS):
+ * every table as it is now (VACUUM INTO), in rollback-journal mode, its
+ * settings given SETTINGS (COUNT name/value pairs, which must include
+ * "published_root": its presence is what makes a copy published).  On
+ * failure PATH is removed.  MT_OK, MT_EXISTS or MT_EDB with ERR.
+ * store_open reads a published copy immutable (no locks, no -wal or -shm:
+ * any number of processes, read-only media) and refuses to write it
+ * (MT_EUNSUPPORTED); store_is_published says whether ST is one.
+ */
+mt_status store_publish_copy(struct store *st, const char *path,
+                             const char *const (*settings)[2], size_t count,
+                             struct mt_error *err);
+bool store_is_published(const struct store *st);
+/* The archive setting NAME into VALUE (cleared first).  MT_OK, MT_ENOTFOUND
+ * when it is not set, MT_ENOMEM or MT_EDB with ERR. */
+mt_status store_setting(struct store *st, const char *name, struct buf *value,
+                        struct mt_error *err);
+
 mt_status store_db_error(struct store *st, struct mt_error *err,
                          const char *what);
 

@@ -103,6 +103,8 @@ struct pool {
     time_t stats_made;
     char root_line[200];          /* "N emails, root HEX", made with stats_json */
     char html_view_policy[256];   /* CSP of /email/ID/html, with its style's hash */
+    bool published;               /* a published copy: content never changes */
+    char last_modified[40];       /* its publication time, as HTTP writes dates */
 };
 
 #define STATS_SECONDS 10
@@ -643,6 +645,7 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
     int64_t id;
     const char *rest;
     struct mt_error err = { 0 };
+    r->cache = WEB_CACHE_SHORT;   /* unless a route below says otherwise */
     if (!strcmp(url, "/")) {
         home_page(pool, st, r);
     } else if (!strcmp(url, "/style.css")) {
@@ -657,6 +660,7 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
     } else if (!strncmp(url, "/email/", 7) && parse_id(url + 7, &id, &rest)) {
         long n;
         char *end;
+        r->cache = WEB_CACHE_CONTENT;
         if (!*rest)
             web_email_page(st, id, r);
         else if (!strcmp(rest, "/raw"))
@@ -676,12 +680,14 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
         else
             web_error_page(r, 404, "Not found", "There is no such page.");
     } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {
+        r->cache = WEB_CACHE_CONTENT;
         web_thread_page(st, id, r);
     } else if (!strcmp(url, "/api/stats")) {
         json_reply(r);
         if (cached_stats(pool, st, &r->body, &err) != MT_OK)
             r->status = 500;
     } else if (!strncmp(url, "/api/email/", 11) && parse_id(url + 11, &id, &rest) && !*rest) {
+        r->cache = WEB_CACHE_CONTENT;
         struct json_writer w;
         json_init(&w, &r->body);
         json_reply(r);
@@ -693,6 +699,7 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
                                                                                : "internal error");
         }
     } else if (!strncmp(url, "/api/thread/", 12) && parse_id(url + 12, &id, &rest) && !*rest) {
+        r->cache = WEB_CACHE_CONTENT;
         struct json_writer w;
         json_init(&w, &r->body);
         json_reply(r);
@@ -753,6 +760,49 @@ static void add_security_headers(struct MHD_Response *response, const struct rep
                             r->embeddable ? "cross-origin" : "same-origin");
 }
 
+/* Whether the If-None-Match header VALUE names ETAG (or is "*"). */
+static bool etag_matches(const char *value, const char *etag)
+{
+    if (!value)
+        return false;
+    if (!strcmp(value, "*"))
+        return true;
+    size_t n = strlen(etag);
+    for (const char *p = value; (p = strstr(p, etag)); p += n)
+        if ((p == value || p[-1] == ' ' || p[-1] == ',') && (!p[n] || p[n] == ',' || p[n] == ' '))
+            return true;
+    return false;
+}
+
+/*
+ * Caching (docs/web.md): a successful reply gets a strong ETag, the hash
+ * of its bytes, and a matching If-None-Match gets 304 without them.  In
+ * a published copy what never changes is cached for a year (immutable),
+ * the rest (search, stats) a minute; an archive that may still grow asks
+ * caches to check every time (no-cache).  Errors are not cached.
+ */
+static void cache_headers(const struct pool *pool, struct MHD_Connection *connection,
+                          struct reply *r, char etag[40], const char **control)
+{
+    etag[0] = '\0';
+    *control = "no-store";
+    if (r->status != 200 || r->cache == WEB_CACHE_NONE)
+        return;
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)(r->body.data ? r->body.data : ""), r->body.len, digest);
+    etag[0] = '"';
+    text_hex(digest, 16, etag + 1);
+    strcat(etag, "\"");
+    *control = !pool->published ? "no-cache"
+               : r->cache == WEB_CACHE_CONTENT ? "public, max-age=31536000, immutable"
+                                               : "public, max-age=60";
+    if (etag_matches(MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "If-None-Match"),
+                     etag)) {
+        r->status = 304;
+        buf_clear(&r->body);
+    }
+}
+
 static enum MHD_Result handle(void *context, struct MHD_Connection *connection, const char *url,
                               const char *method, const char *version, const char *upload_data,
                               size_t *upload_size, void **request_state)
@@ -778,6 +828,9 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
         route(pool, lease.store, connection, url, &r);
         lease_return(&lease);
     }
+    char etag[40];
+    const char *cache_control;
+    cache_headers(pool, connection, &r, etag, &cache_control);
     struct MHD_Response *response = MHD_create_response_from_buffer(
         head ? 0 : r.body.len, r.body.data ? (void *)r.body.data : (void *)"", MHD_RESPMEM_MUST_COPY);
     buf_free(&r.body);
@@ -790,6 +843,11 @@ static enum MHD_Result handle(void *context, struct MHD_Connection *connection, 
     add_security_headers(response, &r);
     if (r.status == 405)
         MHD_add_response_header(response, "Allow", "GET, HEAD");
+    MHD_add_response_header(response, "Cache-Control", cache_control);
+    if (etag[0])
+        MHD_add_response_header(response, "ETag", etag);
+    if (etag[0] && pool->published && pool->last_modified[0])
+        MHD_add_response_header(response, "Last-Modified", pool->last_modified);
     enum MHD_Result result = MHD_queue_response(connection, r.status, response);
     MHD_destroy_response(response);
     return result;
@@ -813,6 +871,20 @@ static bool parse_listen(const char *text, struct sockaddr_in *address)
     if (!strcmp(host, "localhost"))
         strcpy(host, "127.0.0.1");
     return inet_pton(AF_INET, host, &address->sin_addr) == 1;
+}
+
+/* Whether the archive served is a published copy, and since when (its
+ * publication time, "2026-12-03T16:20:54Z", as an HTTP date). */
+static void published_info(struct pool *pool)
+{
+    pool->published = store_is_published(pool->stores[0]);
+    struct buf when = BUF_INIT;
+    struct tm tm = { 0 };
+    if (pool->published && store_setting(pool->stores[0], "published_at", &when, NULL) == MT_OK
+        && strptime(buf_cstr(&when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+        strftime(pool->last_modified, sizeof pool->last_modified, "%a, %d %b %Y %H:%M:%S GMT",
+                 &tm);
+    buf_free(&when);
 }
 
 mt_status web_serve(const struct web_options *options, struct mt_error *err)
@@ -850,6 +922,8 @@ mt_status web_serve(const struct web_options *options, struct mt_error *err)
         if (status == MT_OK)
             status = stem_register(pool.stores[i], err);   /* stem: queries */
     }
+    if (status == MT_OK)
+        published_info(&pool);
     struct MHD_Daemon *daemon = NULL;
     if (status == MT_OK) {
         /* Block the stop signals in every thread; this one waits for them. */

@@ -23,6 +23,11 @@ struct reply {
     bool download;
     const char *policy;       /* a CSP of its own (the HTML view), else by kind */
     bool embeddable;          /* cid: images, loaded by the sandboxed HTML view */
+    /* How it may be cached (docs/web.md, "Caching"): CONTENT, what a
+     * published archive never changes (an email, its raw bytes, an
+     * attachment, a bundle, a thread); SHORT, what depends on the whole
+     * archive (search, the overview, stats); NONE, errors and the rest. */
+    enum { WEB_CACHE_NONE, WEB_CACHE_CONTENT, WEB_CACHE_SHORT } cache;
 };
 
 /* HTML text and URL query escaping, appended to OUT. */

@@ -611,30 +611,19 @@ static void timeline_chart(struct store *st, struct buf *b)
         free(months[i]);
 }
 
-static bool add_root_leaf(void *context, int64_t id, const unsigned char *sha256)
-{
-    (void)id;
-    merkle_root_add(context, sha256);
-    return true;
-}
-
 /* "N emails under the root HEX (RFC 6962)" into OUT, or "" on failure:
  * what a reader checks an email's inclusion against (mailtrove prove). */
 void web_archive_root_line(struct store *st, char *out, size_t size)
 {
-    struct merkle_root m;
     unsigned char root[32];
-    merkle_root_init(&m);
+    uint64_t count;
     out[0] = '\0';
-    mt_status status = store_each_sha256(st, add_root_leaf, &m, NULL);
-    merkle_root_final(&m, root);
-    merkle_root_free(&m);
-    if (status != MT_OK)
+    if (merkle_archive_root(st, root, &count, NULL) != MT_OK)
         return;
     char root_hex[65];
     text_hex(root, 32, root_hex);
-    snprintf(out, size, "%llu %s, Merkle root (RFC 6962) %s", (unsigned long long)m.count,
-             m.count == 1 ? "email" : "emails", root_hex);
+    snprintf(out, size, "%llu %s, Merkle root (RFC 6962) %s", (unsigned long long)count,
+             count == 1 ? "email" : "emails", root_hex);
 }
 
 void web_stats_page(struct store *st, struct reply *r)
