@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "cli_options.h"
+#include "web.h"
 #include "json.h"
 #include "report.h"
 #include "search.h"
@@ -47,18 +48,52 @@ static mt_status append_mboxrd(struct buf *out, const char *data, size_t len)
     return buf_append_char(out, '\n');
 }
 
+/* export --format site DIR [--search-url URL] (web.h). */
+static int export_site(const struct cli *cli, const char *dir, const char *search_url)
+{
+    struct store *st = cli_open_archive(cli, STORE_READ_ONLY);   /* its errors, worded */
+    if (!st)
+        return EXIT_FAILED;
+    store_close(st);
+    struct web_site_options options = { .archive_path = cli->archive_path, .dir = dir,
+                                        .search_url = search_url };
+    struct web_site_counts counts;
+    struct mt_error err = { 0 };
+    mt_status status = web_export_site(&options, &counts, &err);
+    if (status != MT_OK)
+        return cli_fail_error(status, &err);
+    printf("exported %llu %s to %s: %llu pages, %llu files, %llu bytes\n",
+           (unsigned long long)counts.emails, cli_plural((long long)counts.emails, "email",
+                                                         "emails"),
+           dir, (unsigned long long)counts.pages, (unsigned long long)counts.files,
+           (unsigned long long)counts.bytes);
+    return EXIT_DONE;
+}
+
 int cmd_export(const struct cli *cli, int argc, char **argv)
 {
-    static const struct cli_option options[] = { { "format", true } };
+    static const struct cli_option options[] = { { "format", true }, { "search-url", true } };
     struct cli_parsed parsed;
-    int code = cli_parse_command("export", argc, argv, options, 1, &parsed);
+    int code = cli_parse_command("export", argc, argv, options, 2, &parsed);
     if (code >= 0)
         return code;
     const char *format = parsed.values[0] ? parsed.values[0] : "mbox";
-    bool jsonl = !strcmp(format, "jsonl");
-    if (!jsonl && strcmp(format, "mbox")) {
+    bool jsonl = !strcmp(format, "jsonl"), site = !strcmp(format, "site");
+    if (!jsonl && !site && strcmp(format, "mbox")) {
         cli_parsed_free(&parsed);
-        return cli_usage("export: --format is mbox or jsonl, not '%s'", format);
+        return cli_usage("export: --format is mbox, jsonl or site, not '%s'", format);
+    }
+    if (parsed.values[1] && !site) {
+        cli_parsed_free(&parsed);
+        return cli_usage("export: --search-url is for --format site");
+    }
+    if (site) {
+        const char *dir = parsed.operand_count == 1 ? parsed.operands[0] : NULL;
+        const char *search_url = parsed.values[1];
+        cli_parsed_free(&parsed);
+        if (!dir)
+            return cli_usage("export --format site: give one DIR to write the site into");
+        return export_site(cli, dir, search_url);
     }
     /* the operands are the query, as for search */
     struct buf query = BUF_INIT;

@@ -168,25 +168,6 @@ static void json_reply(struct reply *r)
 
 /* ------------------------------------------------------------------ pages */
 
-static void advanced_form(struct buf *b)
-{
-    buf_append_str(b,
-        "<h2>Advanced search</h2><form class=\"advanced\" action=\"/search\" method=\"get\">"
-        "<label>Words<input name=\"q\" type=\"search\"></label>"
-        "<label>From<input name=\"from\" placeholder=\"name, address or domain\"></label>"
-        "<label>To or Cc<input name=\"to\" placeholder=\"name, address or domain\"></label>"
-        "<label>Subject<input name=\"subject\"></label>"
-        "<label>Sent from<input name=\"date_from\" type=\"date\"></label>"
-        "<label>Sent until<input name=\"date_to\" type=\"date\"></label>"
-        "<label>Verification<select name=\"verified\"><option value=\"\">any</option>"
-        "<option value=\"yes\">DKIM verified only</option></select></label>"
-        "<label>Attachments<select name=\"attachment\"><option value=\"\">any</option>"
-        "<option value=\"yes\">with attachments only</option></select></label>"
-        "<label>Order<select name=\"sort\"><option value=\"\">best match</option>"
-        "<option value=\"-date\">newest first</option><option value=\"date\">oldest first</option>"
-        "</select></label><div><button type=\"submit\">Search</button></div></form>");
-}
-
 static const char *arg(struct MHD_Connection *c, const char *name)
 {
     const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
@@ -278,7 +259,7 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         web_html_escape(&r->body, err.message);
         buf_append_str(&r->body, "</p><p>Put phrases in double quotes, close every "
                                  "parenthesis, and write dates as 2017, 2017-03 or 2017-03-14.</p>");
-        advanced_form(&r->body);
+        web_advanced_form(&r->body);
         web_page_end(r);
         buf_free(&q);
         return;
@@ -353,7 +334,7 @@ static void safe_filename(const char *name, char *out, size_t size, const char *
 }
 
 /* The evidence bundle (evidence.h) as a zip download. */
-static void evidence_download(struct store *st, int64_t id, struct reply *r)
+void web_evidence_download(struct store *st, int64_t id, struct reply *r)
 {
     struct mt_error err = { 0 };
     mt_status status = evidence_bundle(st, id, &r->body, &err);
@@ -371,7 +352,7 @@ static void evidence_download(struct store *st, int64_t id, struct reply *r)
              "attachment; filename=\"email-%lld-evidence.zip\"", (long long)id);
 }
 
-static void raw_download(struct store *st, int64_t id, struct reply *r)
+void web_raw_download(struct store *st, int64_t id, struct reply *r)
 {
     mt_status status = store_get_raw(st, id, &r->body, NULL);
     if (status == MT_ENOTFOUND) {
@@ -388,7 +369,7 @@ static void raw_download(struct store *st, int64_t id, struct reply *r)
              (long long)id);
 }
 
-static void attachment_download(struct store *st, int64_t id, int n, struct reply *r)
+void web_attachment_download(struct store *st, int64_t id, int n, struct reply *r)
 {
     struct buf raw = BUF_INIT;
     unsigned char *data = NULL;
@@ -438,7 +419,7 @@ static void examine_one(void *context, struct mime_attachment *a, const unsigned
 /* The text of attachment N, extracted again from the stored bytes (the
  * archive keeps the index, not a copy of the text) by the very code that
  * indexed it at ingest, in one parse. */
-static void attachment_text(struct store *st, int64_t id, int n, struct reply *r)
+void web_attachment_text(struct store *st, int64_t id, int n, struct reply *r)
 {
     struct buf raw = BUF_INIT;
     struct mime_message *m = NULL;
@@ -582,61 +563,21 @@ static mt_status cached_stats(struct pool *pool, struct store *st, struct buf *o
 }
 
 /* A stats figure for the overview: "–" when absent or null. */
-static void stats_value(const char *doc, const char *key, char *out, size_t size)
-{
-    if (!report_stats_value(doc, key, out, size) || !strcmp(out, "null"))
-        snprintf(out, size, "–");
-}
-
-/* "N emails verified as sent through D", linked to the search. */
-static void affiliation_line(void *context, const char *domain, int64_t affiliated)
-{
-    struct buf *b = context;
-    buf_append_str(b, "<p class=\"affiliation\"><a href=\"/search?q=");
-    web_url_escape(b, "affiliated:yes dkim-domain:");
-    web_url_escape(b, domain);
-    buf_printf(b, "\"><b>%lld</b> %s verified as sent through ", (long long)affiliated,
-               affiliated == 1 ? "email" : "emails");
-    web_html_escape(b, domain);
-    buf_append_str(b, "</a></p>");
-}
-
 static void home_page(struct pool *pool, struct store *st, struct reply *r)
 {
-    struct buf *b = &r->body;
     struct buf stats = BUF_INIT;
+    char root_line[200];
     cached_stats(pool, st, &stats, NULL);
-    const char *doc = buf_cstr(&stats);
-    char emails[32], attachments[32], senders[32], verified[32], first[40], last[40];
-    stats_value(doc, "emails", emails, sizeof emails);
-    stats_value(doc, "attachments", attachments, sizeof attachments);
-    stats_value(doc, "unique_senders", senders, sizeof senders);
-    stats_value(doc, "verified", verified, sizeof verified);
-    stats_value(doc, "date_first", first, sizeof first);
-    stats_value(doc, "date_last", last, sizeof last);
-    first[10] = last[10] = '\0';
-    web_page_begin(r, "Archive", NULL);
-    buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
-    buf_printf(b, "<div><b>%s</b>emails</div><div><b>%s</b>attachments</div>"
-                  "<div><b>%s</b>unique senders</div><div><b>%s</b>DKIM verified</div>"
-                  "<div><b>%s</b>to %s</div></div>", emails, attachments, senders, verified,
-               first, last);
-    buf_free(&stats);
     pthread_mutex_lock(&pool->lock);
-    if (pool->root_line[0]) {
-        buf_append_str(b, "<p class=\"muted root\">");
-        web_html_escape(b, pool->root_line);
-        buf_append_str(b, " (<code>mailtrove prove ID</code> gives any email's audit path)</p>");
-    }
+    memcpy(root_line, pool->root_line, sizeof root_line);
     pthread_mutex_unlock(&pool->lock);
-    org_each(st, affiliation_line, b, NULL);
-    advanced_form(b);
-    buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
-                      "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
-                      "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
-                      "<code>date:2017-03</code>, <code>has:attachment</code>, "
-                      "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
-    web_page_end(r);
+    web_home_page(st, buf_cstr(&stats), root_line, r);
+    buf_free(&stats);
+}
+
+const char *web_stylesheet(void)
+{
+    return stylesheet;
 }
 
 static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
@@ -664,19 +605,19 @@ static void route(struct pool *pool, struct store *st, struct MHD_Connection *c,
         if (!*rest)
             web_email_page(st, id, r);
         else if (!strcmp(rest, "/raw"))
-            raw_download(st, id, r);
+            web_raw_download(st, id, r);
         else if (!strcmp(rest, "/html"))
             html_view(pool, st, id, r);
         else if (!strcmp(rest, "/evidence"))
-            evidence_download(st, id, r);
+            web_evidence_download(st, id, r);
         else if (!strncmp(rest, "/cid/", 5))
             content_id_image(st, id, rest + 5, r);
         else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
                  && !*end && n < 100000)
-            attachment_download(st, id, (int)n, r);
+            web_attachment_download(st, id, (int)n, r);
         else if (!strncmp(rest, "/attachment/", 12) && (n = strtol(rest + 12, &end, 10)) > 0
                  && !strcmp(end, "/text") && n < 100000)
-            attachment_text(st, id, (int)n, r);
+            web_attachment_text(st, id, (int)n, r);
         else
             web_error_page(r, 404, "Not found", "There is no such page.");
     } else if (!strncmp(url, "/thread/", 8) && parse_id(url + 8, &id, &rest) && !*rest) {

@@ -33,4 +33,27 @@ struct web_options {
  * missing) come back with ERR before anything is served. */
 mt_status web_serve(const struct web_options *options, struct mt_error *err);
 
+/*
+ * export --format site: every email page, raw message, attachment (and
+ * its text), evidence bundle and thread page of the archive, the overview,
+ * stats and sources pages and the stylesheet, as files under DIR with
+ * relative links only (docs/web.md, "Static site"): email/ID.html,
+ * email/ID.eml, email/ID/evidence.zip, email/ID/attachment/N[.txt],
+ * thread/ID.html, index.html, stats.html, sources.html, style.css.  The
+ * search forms point to SEARCH_URL (a serve's /search, say), or are left
+ * out.  THREADS workers (0: one per core), each with its own read-only
+ * connection.  MT_OK; MT_EIO, MT_EDB, MT_ENOMEM with ERR.
+ */
+struct web_site_options {
+    const char *archive_path;
+    const char *dir;
+    const char *search_url;   /* NULL: no search box */
+    int threads;
+};
+struct web_site_counts {
+    uint64_t emails, pages, files, bytes;
+};
+mt_status web_export_site(const struct web_site_options *options,
+                          struct web_site_counts *counts, struct mt_error *err);
+
 #endif

@@ -48,6 +48,19 @@ void web_email_page(struct store *st, int64_t id, struct reply *r);
 void web_thread_page(struct store *st, int64_t id, struct reply *r);
 void web_stats_page(struct store *st, struct reply *r);
 void web_sources_page(struct store *st, struct reply *r);
+/* The overview: the stats document DOC (stats --json), ROOT_LINE (may be
+ * NULL or "") and the search forms. */
+void web_home_page(struct store *st, const char *doc, const char *root_line, struct reply *r);
+/* The downloads of email ID, into R (an error page when there is none):
+ * its stored bytes, its evidence bundle, attachment N, attachment N's text. */
+void web_raw_download(struct store *st, int64_t id, struct reply *r);
+void web_evidence_download(struct store *st, int64_t id, struct reply *r);
+void web_attachment_download(struct store *st, int64_t id, int n, struct reply *r);
+void web_attachment_text(struct store *st, int64_t id, int n, struct reply *r);
+/* The advanced search form, appended to B. */
+void web_advanced_form(struct buf *b);
+/* The stylesheet every page links (/style.css). */
+const char *web_stylesheet(void);
 /* "N emails, Merkle root (RFC 6962) HEX" into OUT, or "" on failure. */
 void web_archive_root_line(struct store *st, char *out, size_t size);
 

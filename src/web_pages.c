@@ -660,3 +660,75 @@ void web_stats_page(struct store *st, struct reply *r)
     web_page_end(r);
 }
 
+/* ------------------------------------------------------------ the home page */
+
+void web_advanced_form(struct buf *b)
+{
+    buf_append_str(b,
+        "<h2>Advanced search</h2><form class=\"advanced\" action=\"/search\" method=\"get\">"
+        "<label>Words<input name=\"q\" type=\"search\"></label>"
+        "<label>From<input name=\"from\" placeholder=\"name, address or domain\"></label>"
+        "<label>To or Cc<input name=\"to\" placeholder=\"name, address or domain\"></label>"
+        "<label>Subject<input name=\"subject\"></label>"
+        "<label>Sent from<input name=\"date_from\" type=\"date\"></label>"
+        "<label>Sent until<input name=\"date_to\" type=\"date\"></label>"
+        "<label>Verification<select name=\"verified\"><option value=\"\">any</option>"
+        "<option value=\"yes\">DKIM verified only</option></select></label>"
+        "<label>Attachments<select name=\"attachment\"><option value=\"\">any</option>"
+        "<option value=\"yes\">with attachments only</option></select></label>"
+        "<label>Order<select name=\"sort\"><option value=\"\">best match</option>"
+        "<option value=\"-date\">newest first</option><option value=\"date\">oldest first</option>"
+        "</select></label><div><button type=\"submit\">Search</button></div></form>");
+}
+
+static void stats_value(const char *doc, const char *key, char *out, size_t size)
+{
+    if (!report_stats_value(doc, key, out, size) || !strcmp(out, "null"))
+        snprintf(out, size, "–");
+}
+
+/* "N emails verified as sent through D", linked to the search. */
+static void affiliation_line(void *context, const char *domain, int64_t affiliated)
+{
+    struct buf *b = context;
+    buf_append_str(b, "<p class=\"affiliation\"><a href=\"/search?q=");
+    web_url_escape(b, "affiliated:yes dkim-domain:");
+    web_url_escape(b, domain);
+    buf_printf(b, "\"><b>%lld</b> %s verified as sent through ", (long long)affiliated,
+               affiliated == 1 ? "email" : "emails");
+    web_html_escape(b, domain);
+    buf_append_str(b, "</a></p>");
+}
+
+void web_home_page(struct store *st, const char *doc, const char *root_line, struct reply *r)
+{
+    struct buf *b = &r->body;
+    char emails[32], attachments[32], senders[32], verified[32], first[40], last[40];
+    stats_value(doc, "emails", emails, sizeof emails);
+    stats_value(doc, "attachments", attachments, sizeof attachments);
+    stats_value(doc, "unique_senders", senders, sizeof senders);
+    stats_value(doc, "verified", verified, sizeof verified);
+    stats_value(doc, "date_first", first, sizeof first);
+    stats_value(doc, "date_last", last, sizeof last);
+    first[10] = last[10] = '\0';
+    web_page_begin(r, "Archive", NULL);
+    buf_append_str(b, "<h1>Search the archive</h1><div class=\"stats\">");
+    buf_printf(b, "<div><b>%s</b>emails</div><div><b>%s</b>attachments</div>"
+                  "<div><b>%s</b>unique senders</div><div><b>%s</b>DKIM verified</div>"
+                  "<div><b>%s</b>to %s</div></div>", emails, attachments, senders, verified,
+               first, last);
+    if (root_line && root_line[0]) {
+        buf_append_str(b, "<p class=\"muted root\">");
+        web_html_escape(b, root_line);
+        buf_append_str(b, " (<code>mailtrove prove ID</code> gives any email's audit path)</p>");
+    }
+    org_each(st, affiliation_line, b, NULL);
+    web_advanced_form(b);
+    buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
+                      "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
+                      "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "
+                      "<code>date:2017-03</code>, <code>has:attachment</code>, "
+                      "<code>verified:yes</code>, <code>signer:domain</code>.</p>");
+    web_page_end(r);
+}
+
