@@ -103,6 +103,8 @@ int cmd_org(const struct cli *cli, int argc, char **argv);
 int cmd_root(const struct cli *cli, int argc, char **argv);
 int cmd_evidence(const struct cli *cli, int argc, char **argv);
 int cmd_publish(const struct cli *cli, int argc, char **argv);
+/* export --format opensearch DIR (cmd_export_opensearch.c). */
+int cli_export_opensearch(const struct cli *cli, const char *dir);
 int cmd_prove(const struct cli *cli, int argc, char **argv);
 int cmd_keys(const struct cli *cli, int argc, char **argv);
 int cmd_verify(const struct cli *cli, int argc, char **argv);

@@ -79,9 +79,18 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
         return code;
     const char *format = parsed.values[0] ? parsed.values[0] : "mbox";
     bool jsonl = !strcmp(format, "jsonl"), site = !strcmp(format, "site");
-    if (!jsonl && !site && strcmp(format, "mbox")) {
+    bool opensearch = !strcmp(format, "opensearch");
+    if (!jsonl && !site && !opensearch && strcmp(format, "mbox")) {
         cli_parsed_free(&parsed);
-        return cli_usage("export: --format is mbox, jsonl or site, not '%s'", format);
+        return cli_usage("export: --format is mbox, jsonl, site or opensearch, not '%s'",
+                         format);
+    }
+    if (opensearch) {
+        const char *dir = parsed.operand_count == 1 ? parsed.operands[0] : NULL;
+        cli_parsed_free(&parsed);
+        if (!dir)
+            return cli_usage("export --format opensearch: give one DIR to write into");
+        return cli_export_opensearch(cli, dir);
     }
     if (parsed.values[1] && !site) {
         cli_parsed_free(&parsed);

@@ -10,7 +10,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "attachment_text.h"
 #include "dkim.h"
+#include "extract/extract.h"
 #include "mime.h"
 #include "org.h"
 
@@ -40,9 +42,11 @@ enum { ROW_MESSAGE_ID, ROW_DATE, ROW_DATE_RAW, ROW_FROM_NAME, ROW_FROM_ADDR,
        ROW_SUBJECT, ROW_VERDICT, ROW_THREAD, ROW_RAW_SIZE, ROW_IN_REPLY_TO,
        ROW_REFS, ROW_SHA256, ROW_PARSED, ROW_TRUNCATED, ROW_DERIVED };
 
+/* PARSE (may be NULL) is how the body is parsed when WITH_BODY: with an
+ * examine callback, attachments' text comes too. */
 static mt_status email_doc_load(struct store *st, int64_t id,
                                 struct email_doc *d, bool with_body,
-                                struct mt_error *err)
+                                const struct mime_options *parse, struct mt_error *err)
 {
     mt_status status;
     memset(d, 0, sizeof *d);
@@ -77,8 +81,10 @@ static mt_status email_doc_load(struct store *st, int64_t id,
         struct buf raw = BUF_INIT;
         status = store_get_raw(st, id, &raw, err);
         if (status == MT_OK)
-            status = mime_parse((const unsigned char *)buf_cstr(&raw), raw.len,
-                                &d->parsed);
+            status = parse ? mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len,
+                                             parse, &d->parsed)
+                           : mime_parse((const unsigned char *)buf_cstr(&raw), raw.len,
+                                        &d->parsed);
         buf_free(&raw);
     }
     return status;
@@ -232,7 +238,7 @@ mt_status report_email_json(struct store *st, int64_t id,
     struct email_doc d;
     struct buf text = BUF_INIT;
     char digest[65];
-    mt_status status = email_doc_load(st, id, &d, true, err);
+    mt_status status = email_doc_load(st, id, &d, true, NULL, err);
     if (status != MT_OK)
         goto out;
     sqlite3_stmt *row = d.row;
@@ -419,7 +425,7 @@ mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
 {
     struct email_doc d;
     char date[40];
-    mt_status status = email_doc_load(st, id, &d, true, err);
+    mt_status status = email_doc_load(st, id, &d, true, NULL, err);
     if (status != MT_OK)
         goto out;
     sqlite3_stmt *row = d.row;
@@ -762,4 +768,89 @@ bool report_stats_value(const char *doc, const char *key, char *out, size_t size
     size_t n = strcspn(at, quoted ? "\"" : ",}");
     snprintf(out, size, "%.*s", (int)n, at);
     return true;
+}
+
+/* The lower-cased addresses of ROLE from the address table, as strings. */
+static void json_plain_addresses(struct json_writer *w, const struct email_doc *d, int role)
+{
+    json_array_begin(w);
+    sqlite3_reset(d->addresses);
+    while (sqlite3_step(d->addresses) == SQLITE_ROW)
+        if (sqlite3_column_int(d->addresses, 0) == role && column_text(d->addresses, 2))
+            json_string(w, column_text(d->addresses, 2));
+    json_array_end(w);
+}
+
+mt_status report_search_document(struct store *st, int64_t id, struct json_writer *w,
+                                 struct mt_error *err)
+{
+    struct email_doc d;
+    struct attachment_examiner examiner = { .helper = EXTRACT_SELF,
+                                            .depth = ATTACHMENT_MAX_MESSAGE_DEPTH };
+    struct mime_options parse = { attachment_examine, &examiner };
+    mt_status status = email_doc_load(st, id, &d, true, &parse, err);
+    if (status != MT_OK) {
+        email_doc_free(&d);
+        return status;
+    }
+    sqlite3_stmt *row = d.row;
+    char text[65];
+    json_object_begin(w);
+    json_key(w, "id");
+    json_int(w, id);
+    json_key(w, "message_id");
+    json_string(w, column_text(row, ROW_MESSAGE_ID));
+    json_key(w, "date");
+    if (sqlite3_column_type(row, ROW_DATE) == SQLITE_NULL) {
+        json_null(w);
+    } else {
+        text_format_date(sqlite3_column_int64(row, ROW_DATE), text, sizeof text);
+        json_string(w, text);
+    }
+    struct buf from = BUF_INIT;
+    text_format_address(&from, column_text(row, ROW_FROM_NAME), column_text(row, ROW_FROM_ADDR));
+    json_key(w, "from");
+    json_string(w, buf_cstr(&from));
+    buf_free(&from);
+    json_key(w, "from_address");
+    json_string(w, column_text(row, ROW_FROM_ADDR));
+    for (int role = 1; role <= 2; role++) {
+        json_key(w, role_names[role]);
+        json_plain_addresses(w, &d, role);
+    }
+    json_key(w, "subject");
+    json_string(w, column_text(row, ROW_SUBJECT));
+    json_key(w, "body");
+    json_string(w, d.parsed ? d.parsed->body : "");
+    json_key(w, "attachments");
+    json_array_begin(w);
+    struct buf attached = BUF_INIT;
+    for (size_t i = 0; d.parsed && i < d.parsed->attachment_count; i++) {
+        const struct mime_attachment *a = &d.parsed->attachments[i];
+        json_string(w, a->filename ? a->filename : "");
+        if (a->text && a->text_len) {
+            if (attached.len)
+                buf_append_str(&attached, "\n\n");
+            buf_append(&attached, a->text, a->text_len);
+        }
+    }
+    json_array_end(w);
+    json_key(w, "attachment_text");
+    json_string_len(w, attached.data ? attached.data : "", attached.len);
+    buf_free(&attached);
+    json_key(w, "verdict");
+    json_string(w, column_text(row, ROW_VERDICT));
+    json_key(w, "signers");
+    status = report_signers_json(st, id, w, err);
+    json_key(w, "thread");
+    if (sqlite3_column_type(row, ROW_THREAD) == SQLITE_NULL)
+        json_null(w);
+    else
+        json_int(w, sqlite3_column_int64(row, ROW_THREAD));
+    json_key(w, "sha256");
+    text_hex(sqlite3_column_blob(row, ROW_SHA256), 32, text);
+    json_string(w, text);
+    json_object_end(w);
+    email_doc_free(&d);
+    return status;
 }

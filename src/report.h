@@ -22,6 +22,17 @@
 mt_status report_email_json(struct store *st, int64_t id,
                             struct json_writer *w, struct mt_error *err);
 
+/*
+ * Email ID as one search-engine document (export --format opensearch;
+ * docs/scale.md): id, message_id, date, from, from_address, to and cc
+ * (lower-cased addresses), subject, body, attachments (file names),
+ * attachment_text (extracted again, in process, as the web's text route
+ * does), verdict, signers (domains of passing signatures), thread,
+ * sha256.  MT_OK, MT_ENOTFOUND, MT_EDB or MT_ENOMEM with ERR.
+ */
+mt_status report_search_document(struct store *st, int64_t id, struct json_writer *w,
+                                 struct mt_error *err);
+
 /* The human-readable show of email ID into OUT. */
 mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                             struct mt_error *err);

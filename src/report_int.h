@@ -29,6 +29,11 @@ static inline mt_status prepare(struct store *st, const char *sql, sqlite3_stmt 
 mt_status report_signatures_json(struct store *st, int64_t id, struct json_writer *w,
                                  struct mt_error *err);
 
+/* The domains of email ID's passing signatures, as a JSON array into W.
+ * MT_OK or MT_EDB with ERR. */
+mt_status report_signers_json(struct store *st, int64_t id, struct json_writer *w,
+                              struct mt_error *err);
+
 /* The "dates" object of email ID's show --json document into W
  * (report_dates.c).  MT_OK, MT_ENOTFOUND, MT_ENOMEM or MT_EDB with ERR. */
 mt_status report_dates_json(struct store *st, int64_t id, struct json_writer *w,

@@ -277,3 +277,21 @@ void report_signatures_text(struct store *st, int64_t id, struct buf *out)
     }
 }
 
+
+mt_status report_signers_json(struct store *st, int64_t id, struct json_writer *w,
+                              struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = prepare(st, "SELECT DISTINCT domain FROM signature WHERE email_id = ?"
+                               " AND result = 'pass' AND domain IS NOT NULL ORDER BY domain",
+                               &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(s, 1, id);
+    json_array_begin(w);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        json_string(w, column_text(s, 0));
+    json_array_end(w);
+    sqlite3_reset(s);
+    return MT_OK;
+}

@@ -89,6 +89,39 @@ mt a.db export --search-url x >/dev/null 2>&1
 eq "--search-url only with --format site" "$?" "2"
 check "site: nothing of this machine in it" sh -c "! grep -rl '$work' '$work/site' >/dev/null"
 
+# export --format opensearch: a mapping and _bulk files, one document an email
+out=$(mt a.db export --format opensearch "$work/os")
+check "export --format opensearch reports what it wrote ($out)" \
+   grep -q "^exported $emails emails to .*: mapping.json and 1 bulk file" <<<"$out"
+eq "opensearch: the mapping folds case and accents, addresses and verdicts are keywords; every document fits it" \
+   "$($PY - "$work/os" "$work/site" <<'PY'
+import glob, json, os, sys
+top, site = sys.argv[1], sys.argv[2]
+m = json.load(open(os.path.join(top, "mapping.json")))
+props = m["mappings"]["properties"]
+ok = [m["settings"]["analysis"]["analyzer"]["folded"]["filter"] == ["lowercase", "asciifolding"],
+      props["to"]["type"] == "keyword", props["verdict"]["type"] == "keyword",
+      props["body"]["analyzer"] == "folded"]
+docs = {}
+for f in sorted(glob.glob(os.path.join(top, "bulk-*.ndjson"))):
+    ok.append(os.path.getsize(f) <= 50 * 1000 * 1000)
+    lines = open(f).read().splitlines()
+    ok.append(len(lines) % 2 == 0)
+    for action, doc in zip(lines[::2], lines[1::2]):
+        a, d = json.loads(action), json.loads(doc)
+        ok.append(a["index"]["_id"] == str(d["id"]) and set(d) <= set(props))
+        docs[d["id"]] = d
+# attachment text: what the site's text files hold is in the document
+texts = 0
+for f in glob.glob(os.path.join(site, "email", "*", "attachment", "*.txt")):
+    t = open(f).read().strip()
+    if t and not t.startswith("(no text"):
+        texts += 1
+        ok.append(t[:40] in docs[int(f.split(os.sep)[-3])]["attachment_text"])
+print(all(ok), len(docs), texts > 0)
+PY
+)" "True $emails True"
+
 B="$TESTS_DIR/browser"
 if ! command -v node >/dev/null || [ ! -d "$B/node_modules/playwright-core" ] \
    || ! command -v "${CHROMIUM:-chromium}" >/dev/null; then
