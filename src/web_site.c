@@ -275,7 +275,11 @@ static void *site_worker_run(void *arg)
         size_t i = atomic_fetch_add(&s->next, 1);
         if (i >= s->id_count || atomic_load(&s->failed))
             break;
+        /* one read transaction an email: SQLite then takes its file
+         * locks once, not for each of the page's statements */
+        bool began = store_begin_read(w->st);
         w->status = write_email(w, s->ids[i]);
+        store_end_read(w->st, began);
         if (w->status != MT_OK) {
             atomic_store(&s->failed, true);
             break;
