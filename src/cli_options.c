@@ -32,9 +32,9 @@ static const struct {
     { "corroborate", "corroborate [--recompute]", "recompute threads and corroborated text" },
     { "show", "show [--json|--raw] ID", "one email" },
     { "stats", "stats [--json]", "counts, dates, verdicts" },
-    { "export", "export [--format mbox|jsonl] [QUERY...] | export --format site [--search-url URL] DIR"
-                " | export --format opensearch DIR",
-      "matching emails (all) on stdout; the web archive as static files; OpenSearch bulk files" },
+    { "export", "export [--format mbox|jsonl|site|opensearch] [--search-url URL] [QUERY...|DIR]",
+      "matching emails (all) on stdout; site, opensearch: the web archive as static files,"
+      " or OpenSearch bulk files, in DIR" },
     { "rejected", "rejected [--json]", "what ingest read and did not store" },
     { "sources", "sources [--json]",
       "per source file: read, stored, duplicates, rejected; what a store promised" },

@@ -89,71 +89,91 @@ static int keys_import(const struct cli *cli, int argc, char **argv)
     return EXIT_DONE;
 }
 
+struct key_listing {
+    struct json_writer w;
+    struct buf *out;
+    bool json;
+};
+
+static bool list_missing(void *context, const char *name, int64_t messages)
+{
+    struct key_listing *l = context;
+    if (l->json) {
+        json_object_begin(&l->w);
+        json_key(&l->w, "name");
+        json_string(&l->w, name);
+        json_key(&l->w, "messages");
+        json_int(&l->w, messages);
+        json_object_end(&l->w);
+    } else {
+        buf_printf(l->out, "%s\t%lld %s\n", name, (long long)messages,
+                   cli_plural(messages, "message", "messages"));
+    }
+    return true;
+}
+
+static bool list_key(void *context, const struct verify_key_info *k)
+{
+    struct key_listing *l = context;
+    if (l->json) {
+        struct json_writer *w = &l->w;
+        json_object_begin(w);
+        json_key(w, "id");
+        json_int(w, k->id);
+        json_key(w, "name");
+        json_string(w, k->name);
+        json_key(w, "type");
+        json_string(w, k->type);
+        json_key(w, "key_bits");
+        json_int(w, k->bits);
+        json_key(w, "source");
+        json_string(w, k->source);
+        json_key(w, "imported_at");
+        json_int(w, k->imported_at);
+        json_key(w, "seen_from");
+        json_string(w, k->seen_from);
+        json_key(w, "seen_to");
+        json_string(w, k->seen_to);
+        json_key(w, "private_published");
+        json_string(w, k->private_published);
+        json_object_end(w);
+        return true;
+    }
+    buf_printf(l->out, "%s\t%s\t", k->name, k->type);
+    if (k->bits)
+        buf_printf(l->out, "%d bits", k->bits);
+    else
+        buf_append_str(l->out, "revoked or unusable");
+    buf_printf(l->out, "\t%s", k->source ? k->source : "");
+    if (k->seen_from || k->seen_to)
+        buf_printf(l->out, "\tseen %s..%s", k->seen_from ? k->seen_from : "",
+                   k->seen_to ? k->seen_to : "");
+    if (k->private_published)
+        buf_printf(l->out, "\tprivate key published %s", k->private_published);
+    buf_append_char(l->out, '\n');
+    return true;
+}
+
 static int keys_list(const struct cli *cli, bool json, bool missing)
 {
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
         return EXIT_FAILED;
-    const char *sql = missing
-        ? verify_missing_keys_sql
-        : "SELECT name, key_type, key_bits, source, imported_at, id FROM key"
-          " ORDER BY name, id";
-    sqlite3_stmt *s;
-    struct mt_error err = { 0 };
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-        store_db_error(st, &err, "listing keys");
-        store_close(st);
-        return cli_fail_error(MT_EDB, &err);
-    }
     struct buf out = BUF_INIT;
-    struct json_writer w;
-    json_init(&w, &out);
+    struct key_listing l = { .out = &out, .json = json };
+    struct mt_error err = { 0 };
+    json_init(&l.w, &out);
     if (json)
-        json_array_begin(&w);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        if (missing) {
-            if (json) {
-                json_object_begin(&w);
-                json_key(&w, "name");
-                json_string(&w, name);
-                json_key(&w, "messages");
-                json_int(&w, sqlite3_column_int64(s, 1));
-                json_object_end(&w);
-            } else {
-                long long n = sqlite3_column_int64(s, 1);
-                buf_printf(&out, "%s\t%lld %s\n", name, n, cli_plural(n, "message", "messages"));
-            }
-        } else if (json) {
-            json_object_begin(&w);
-            json_key(&w, "id");
-            json_int(&w, sqlite3_column_int64(s, 5));
-            json_key(&w, "name");
-            json_string(&w, name);
-            json_key(&w, "type");
-            json_string(&w, (const char *)sqlite3_column_text(s, 1));
-            json_key(&w, "key_bits");
-            json_int(&w, sqlite3_column_int64(s, 2));
-            json_key(&w, "source");
-            json_string(&w, (const char *)sqlite3_column_text(s, 3));
-            json_key(&w, "imported_at");
-            json_int(&w, sqlite3_column_int64(s, 4));
-            json_object_end(&w);
-        } else {
-            int bits = sqlite3_column_int(s, 2);
-            const char *source = (const char *)sqlite3_column_text(s, 3);
-            buf_printf(&out, "%s\t%s\t", name, (const char *)sqlite3_column_text(s, 1));
-            if (bits)
-                buf_printf(&out, "%d bits", bits);
-            else
-                buf_append_str(&out, "revoked or unusable");
-            buf_printf(&out, "\t%s\n", source ? source : "");
-        }
-    }
-    sqlite3_finalize(s);
+        json_array_begin(&l.w);
+    mt_status status = missing ? verify_each_missing_key(st, list_missing, &l, &err)
+                               : verify_each_key(st, list_key, &l, &err);
     store_close(st);
+    if (status != MT_OK) {
+        buf_free(&out);
+        return cli_fail_error(status, &err);
+    }
     if (json) {
-        json_array_end(&w);
+        json_array_end(&l.w);
         buf_append_char(&out, '\n');
     }
     (json ? cli_write_stdout : cli_write_text)(out.data ? out.data : "", out.len);

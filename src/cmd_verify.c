@@ -18,6 +18,47 @@
  * archive lacks, and keep what DNS answers today as a key record whose
  * source says so, with the time it was seen (docs/dkim.md).
  */
+
+/* verify --dns: each missing key name looked up, the answers as zone lines. */
+struct dns_pass {
+    const char *server;
+    struct buf *zone, records;
+    int looked_up, found, absent, failed;
+};
+
+static bool look_up_key(void *context, const char *name, int64_t messages)
+{
+    (void)messages;
+    struct dns_pass *p = context;
+    struct mt_error lookup_err = { 0 };
+    buf_clear(&p->records);
+    p->looked_up++;
+    mt_status status = dns_lookup_txt(name, p->server, &p->records, &lookup_err);
+    if (status == MT_ENOTFOUND) {
+        p->absent++;
+        return true;
+    }
+    if (status != MT_OK) {
+        p->failed++;
+        cli_fail("%s", lookup_err.message[0] ? lookup_err.message : mt_strerror(status));
+        return true;
+    }
+    p->found++;
+    /* as key-file lines, so they go through the same parser as files */
+    char *save = NULL;
+    for (char *line = strtok_r(p->records.data, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        buf_printf(p->zone, "%s TXT \"", name);
+        for (const char *c = line; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                buf_append_char(p->zone, '\\');
+            buf_append_char(p->zone, *c);
+        }
+        buf_append_str(p->zone, "\"\n");
+    }
+    return true;
+}
+
 static int fetch_missing_keys(const struct cli *cli, const char *server)
 {
     struct sockaddr_in checked;
@@ -27,45 +68,18 @@ static int fetch_missing_keys(const struct cli *cli, const char *server)
     struct store *st = cli_open_archive(cli, STORE_READ_WRITE);
     if (!st)
         return EXIT_FAILED;
-    sqlite3_stmt *s;
     struct mt_error err = { 0 };
-    struct buf zone = BUF_INIT, records = BUF_INIT;
-    int looked_up = 0, found = 0, absent = 0, failed = 0;
-    if (sqlite3_prepare_v2(store_db(st), verify_missing_keys_sql, -1, &s, NULL) != SQLITE_OK) {
-        store_db_error(st, &err, "listing missing keys");
+    struct buf zone = BUF_INIT;
+    struct dns_pass pass = { .server = server, .zone = &zone };
+    mt_status listed = verify_each_missing_key(st, look_up_key, &pass, &err);
+    buf_free(&pass.records);
+    if (listed != MT_OK) {
         store_close(st);
-        return cli_fail_error(MT_EDB, &err);
+        buf_free(&zone);
+        return cli_fail_error(listed, &err);
     }
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        struct mt_error lookup_err = { 0 };
-        buf_clear(&records);
-        looked_up++;
-        mt_status status = dns_lookup_txt(name, server, &records, &lookup_err);
-        if (status == MT_ENOTFOUND) {
-            absent++;
-            continue;
-        }
-        if (status != MT_OK) {
-            failed++;
-            cli_fail("%s", lookup_err.message[0] ? lookup_err.message : mt_strerror(status));
-            continue;
-        }
-        found++;
-        /* as key-file lines, so they go through the same parser as files */
-        char *save = NULL;
-        for (char *line = strtok_r(records.data, "\n", &save); line;
-             line = strtok_r(NULL, "\n", &save)) {
-            buf_printf(&zone, "%s TXT \"", name);
-            for (const char *c = line; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                    buf_append_char(&zone, '\\');
-                buf_append_char(&zone, *c);
-            }
-            buf_append_str(&zone, "\"\n");
-        }
-    }
-    sqlite3_finalize(s);
+    int looked_up = pass.looked_up, found = pass.found, absent = pass.absent,
+        failed = pass.failed;
     char when[40], source[80];
     text_format_date((int64_t)time(NULL), when, sizeof when);
     snprintf(source, sizeof source, "DNS, seen %s", when);
@@ -80,7 +94,6 @@ static int fetch_missing_keys(const struct cli *cli, const char *server)
         cli_fail("%s", buf_cstr(&problems));
     buf_free(&problems);
     buf_free(&zone);
-    buf_free(&records);
     if (status != MT_OK)
         return cli_fail_error(status, &err);
     fprintf(stderr, "DNS: %d key names looked up: %d answered (%d new records), %d do not "

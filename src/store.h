@@ -195,6 +195,18 @@ mt_status store_each_sha256(struct store *st,
                             bool (*each)(void *, int64_t, const unsigned char *),
                             void *context, struct mt_error *err);
 
+/* One rejection as recorded (strings borrowed for the call). */
+struct store_rejection {
+    const char *path, *member, *reason;
+    bool has_offset;
+    int64_t offset;
+};
+/* EACH(CONTEXT, rejection) for every rejection, in the order recorded,
+ * until it returns false.  MT_OK or MT_EDB with ERR. */
+mt_status store_each_rejection(struct store *st,
+                               bool (*each)(void *, const struct store_rejection *),
+                               void *context, struct mt_error *err);
+
 /* Number of emails, or -1 on error. */
 int64_t store_count_emails(struct store *st);
 

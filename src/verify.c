@@ -721,10 +721,55 @@ out:
     return status;
 }
 
-const char verify_missing_keys_sql[] =
-    "SELECT selector || '._domainkey.' || domain, count(DISTINCT email_id)"
-    " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
-    " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1";
+mt_status verify_each_missing_key(struct store *st,
+                                  bool (*each)(void *, const char *, int64_t),
+                                  void *context, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT selector || '._domainkey.' || domain, count(DISTINCT email_id)"
+                           " FROM signature WHERE result = 'nokey' AND domain IS NOT NULL"
+                           " AND selector IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "listing missing keys");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW
+           && each(context, (const char *)sqlite3_column_text(s, 0), sqlite3_column_int64(s, 1)))
+        ;
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK
+                                                 : store_db_error(st, err, "listing missing keys");
+}
+
+mt_status verify_each_key(struct store *st,
+                          bool (*each)(void *, const struct verify_key_info *),
+                          void *context, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT id, name, key_type, key_bits, source, imported_at,"
+                           " seen_from, seen_to, private_published FROM key ORDER BY name, id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "listing keys");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const struct verify_key_info key = {
+            .id = sqlite3_column_int64(s, 0),
+            .name = (const char *)sqlite3_column_text(s, 1),
+            .type = (const char *)sqlite3_column_text(s, 2),
+            .bits = sqlite3_column_int(s, 3),
+            .source = (const char *)sqlite3_column_text(s, 4),
+            .imported_at = sqlite3_column_int64(s, 5),
+            .seen_from = (const char *)sqlite3_column_text(s, 6),
+            .seen_to = (const char *)sqlite3_column_text(s, 7),
+            .private_published = (const char *)sqlite3_column_text(s, 8),
+        };
+        if (!each(context, &key))
+            break;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "listing keys");
+}
 
 /* The facts' window and publication date onto the record NAME, RECORD
  * (already held): only those the import gives. */

@@ -64,11 +64,28 @@ mt_status verify_archive(struct store *st, const struct verify_options *options,
                          struct verify_counts *counts, struct mt_error *err);
 
 /*
- * SQL listing the key names signatures use and no key record answers:
- * rows of (selector._domainkey.domain, emails signed with it), most used
- * first.  For `keys missing` and `verify --dns`.
+ * The key names signatures use and no key record answers, most used
+ * first: EACH(CONTEXT, "selector._domainkey.domain", emails signed with
+ * it) for each until it returns false.  For `keys missing` and `verify
+ * --dns`.  MT_OK or MT_EDB with ERR.
  */
-extern const char verify_missing_keys_sql[];
+mt_status verify_each_missing_key(struct store *st,
+                                  bool (*each)(void *, const char *, int64_t),
+                                  void *context, struct mt_error *err);
+
+/* One key record held, as `keys list` shows it (strings borrowed for
+ * the call; NULL when not recorded). */
+struct verify_key_info {
+    int64_t id, imported_at;
+    const char *name, *type, *source;
+    int bits;                        /* 0: revoked or unusable */
+    const char *seen_from, *seen_to, *private_published;
+};
+/* EACH(CONTEXT, key) for every key record, by name then id, until it
+ * returns false.  MT_OK or MT_EDB with ERR. */
+mt_status verify_each_key(struct store *st,
+                          bool (*each)(void *, const struct verify_key_info *),
+                          void *context, struct mt_error *err);
 
 /*
  * What an import says about its records beyond the records themselves

@@ -22,7 +22,7 @@ case $out in *"count: unknown option '--json'"*"usage: mailtrove [--archive PATH
     *) fail "and the message names it and shows count's usage: got '$out'" ;; esac
 eq "after '--' it is a word to search" "$(mt a.db count -- --json 2>&1)" 0
 eq "export --help prints export's usage, exports nothing" \
-   "$(mt a.db export --help | head -1)" "usage: mailtrove [--archive PATH] export [--format mbox|jsonl] [QUERY...]"
+   "$(mt a.db export --help | head -1)" "usage: mailtrove [--archive PATH] export [--format mbox|jsonl|site|opensearch] [--search-url URL] [QUERY...|DIR]"
 eq "export: --format after the query" \
    "$(mt a.db export budget --format jsonl | jq_py 'd["subject"]')" \
    "$(mt a.db export --format jsonl budget | jq_py 'd["subject"]')"
