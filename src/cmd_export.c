@@ -70,6 +70,63 @@ static int export_site(const struct cli *cli, const char *dir, const char *searc
     return EXIT_DONE;
 }
 
+/* One export (mbox or jsonl) under way. */
+struct export_run {
+    struct store *st;
+    bool jsonl, filtered;
+    int64_t *selected;       /* the query's ids, sorted, when filtered */
+    size_t selected_count;
+    struct buf raw, out;
+    int code;
+    struct mt_error *err;
+};
+
+/* Email E written to stdout as mboxrd or a show --json line. */
+static bool export_one(void *context, const struct store_envelope *e)
+{
+    struct export_run *run = context;
+    if (run->filtered && !contains_id(run->selected, run->selected_count, e->id))
+        return true;
+    mt_status status;
+    struct buf *out = &run->out;
+    buf_clear(out);
+    if (run->jsonl) {
+        struct json_writer w;
+        json_init(&w, out);
+        status = report_email_json(run->st, e->id, &w, run->err);
+        buf_append_char(out, '\n');
+    } else {
+        status = store_get_raw(run->st, e->id, &run->raw, run->err);
+        if (status == MT_OK) {
+            if (e->separator) {
+                buf_printf(out, "%s\n", e->separator);
+            } else {
+                /* No envelope was recorded: make the usual one. */
+                char date[64] = "Thu Jan  1 00:00:00 1970";
+                if (e->has_date) {
+                    time_t t = (time_t)e->date;
+                    struct tm tm;
+                    if (gmtime_r(&t, &tm))
+                        strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
+                }
+                const char *from = e->from_addr;
+                buf_printf(out, "From %s %s\n",
+                           from && *from && !strchr(from, ' ') ? from : "MAILER-DAEMON", date);
+            }
+            status = append_mboxrd(out, run->raw.data ? run->raw.data : "", run->raw.len);
+        }
+    }
+    if (status != MT_OK) {
+        run->code = cli_fail_error(status, run->err);
+        return false;
+    }
+    if (!cli_write_stdout(out->data, out->len)) {
+        run->code = cli_fail("could not write the output");
+        return false;
+    }
+    return true;
+}
+
 int cmd_export(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option options[] = { { "format", true }, { "search-url", true } };
@@ -117,84 +174,25 @@ int cmd_export(const struct cli *cli, int argc, char **argv)
         buf_free(&query);
         return EXIT_FAILED;
     }
-    sqlite3_stmt *s;
     struct mt_error err = { 0 };
-    code = EXIT_DONE;
-    int64_t *selected = NULL;
-    size_t selected_count = 0;
-    bool filtered = query.len > 0;
-    if (filtered) {
-        mt_status status = search_all_ids(st, buf_cstr(&query), &selected, &selected_count, &err);
+    struct export_run run = { .st = st, .jsonl = jsonl, .code = EXIT_DONE, .err = &err };
+    if (query.len) {
+        mt_status status = search_all_ids(st, buf_cstr(&query), &run.selected,
+                                          &run.selected_count, &err);
         buf_free(&query);
         if (status != MT_OK) {
             store_close(st);
             return status == MT_EPARSE ? cli_bad_input(err.message) : cli_fail_error(status, &err);
         }
+        run.filtered = true;
     }
-    if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT e.id, e.date, e.from_addr,"
-                           " (SELECT separator FROM source WHERE email_id = e.id"
-                           "  AND separator IS NOT NULL ORDER BY id LIMIT 1)"
-                           " FROM email e ORDER BY e.id", -1, &s, NULL) != SQLITE_OK) {
-        store_db_error(st, &err, "exporting");
-        store_close(st);
-        return cli_fail_error(MT_EDB, &err);
-    }
-    struct buf raw = BUF_INIT, out = BUF_INIT;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(s, 0);
-        if (filtered && !contains_id(selected, selected_count, id))
-            continue;
-        mt_status status;
-        buf_clear(&out);
-        if (jsonl) {
-            struct json_writer w;
-            json_init(&w, &out);
-            status = report_email_json(st, id, &w, &err);
-            buf_append_char(&out, '\n');
-        } else {
-            status = store_get_raw(st, id, &raw, &err);
-            if (status == MT_OK) {
-                const char *separator = (const char *)sqlite3_column_text(s, 3);
-                if (separator) {
-                    buf_printf(&out, "%s\n", separator);
-                } else {
-                    /* No envelope was recorded: make the usual one. */
-                    char date[64] = "Thu Jan  1 00:00:00 1970";
-                    if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-                        time_t t = (time_t)sqlite3_column_int64(s, 1);
-                        struct tm tm;
-                        if (gmtime_r(&t, &tm))
-                            strftime(date, sizeof date, "%a %b %e %H:%M:%S %Y", &tm);
-                    }
-                    const char *from = (const char *)sqlite3_column_text(s, 2);
-                    buf_printf(&out, "From %s %s\n",
-                               from && *from && !strchr(from, ' ') ? from
-                                                                   : "MAILER-DAEMON",
-                               date);
-                }
-                status = append_mboxrd(&out, raw.data ? raw.data : "", raw.len);
-            }
-        }
-        if (status != MT_OK) {
-            code = cli_fail_error(status, &err);
-            break;
-        }
-        if (!cli_write_stdout(out.data, out.len)) {
-            code = cli_fail("could not write the output");
-            break;
-        }
-    }
-    if (code == EXIT_DONE && rc != SQLITE_DONE) {
-        store_db_error(st, &err, "exporting");
-        code = cli_fail_error(MT_EDB, &err);
-    }
-    sqlite3_finalize(s);
-    free(selected);
+    mt_status status = store_each_envelope(st, export_one, &run, &err);
+    if (status != MT_OK && run.code == EXIT_DONE)
+        run.code = cli_fail_error(status, &err);
+    free(run.selected);
     buf_free(&query);
-    buf_free(&raw);
-    buf_free(&out);
+    buf_free(&run.raw);
+    buf_free(&run.out);
     store_close(st);
-    return code;
+    return run.code;
 }

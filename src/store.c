@@ -948,27 +948,3 @@ mt_status store_publish_copy(struct store *st, const char *path,
     return status;
 }
 
-mt_status store_each_rejection(struct store *st,
-                               bool (*each)(void *, const struct store_rejection *),
-                               void *context, struct mt_error *err)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "SELECT path, offset, member, reason FROM rejected ORDER BY id",
-                           -1, &s, NULL) != SQLITE_OK)
-        return store_db_error(st, err, "listing rejections");
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const struct store_rejection r = {
-            .path = (const char *)sqlite3_column_text(s, 0),
-            .has_offset = sqlite3_column_type(s, 1) != SQLITE_NULL,
-            .offset = sqlite3_column_int64(s, 1),
-            .member = (const char *)sqlite3_column_text(s, 2),
-            .reason = (const char *)sqlite3_column_text(s, 3),
-        };
-        if (!each(context, &r))
-            break;
-    }
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK
-                                                 : store_db_error(st, err, "listing rejections");
-}

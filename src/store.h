@@ -195,6 +195,20 @@ mt_status store_each_sha256(struct store *st,
                             bool (*each)(void *, int64_t, const unsigned char *),
                             void *context, struct mt_error *err);
 
+/* What an mbox export needs of each email (strings borrowed for the
+ * call): its date, sender and first recorded "From " separator. */
+struct store_envelope {
+    int64_t id;
+    bool has_date;
+    int64_t date;
+    const char *from_addr, *separator;
+};
+/* EACH(CONTEXT, envelope) for every email in id order, until it returns
+ * false.  MT_OK or MT_EDB with ERR. */
+mt_status store_each_envelope(struct store *st,
+                              bool (*each)(void *, const struct store_envelope *),
+                              void *context, struct mt_error *err);
+
 /* One rejection as recorded (strings borrowed for the call). */
 struct store_rejection {
     const char *path, *member, *reason;

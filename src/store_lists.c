@@ -1,0 +1,56 @@
+/* store_lists.c - the store's listings a command walks (rejections, the
+ * envelopes an mbox export writes), part of the store module: the SQL of
+ * its tables stays in it, and commands get plain structs (store.h). */
+#include "store.h"
+
+mt_status store_each_rejection(struct store *st,
+                               bool (*each)(void *, const struct store_rejection *),
+                               void *context, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT path, offset, member, reason FROM rejected ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "listing rejections");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const struct store_rejection r = {
+            .path = (const char *)sqlite3_column_text(s, 0),
+            .has_offset = sqlite3_column_type(s, 1) != SQLITE_NULL,
+            .offset = sqlite3_column_int64(s, 1),
+            .member = (const char *)sqlite3_column_text(s, 2),
+            .reason = (const char *)sqlite3_column_text(s, 3),
+        };
+        if (!each(context, &r))
+            break;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK
+                                                 : store_db_error(st, err, "listing rejections");
+}
+
+mt_status store_each_envelope(struct store *st,
+                              bool (*each)(void *, const struct store_envelope *),
+                              void *context, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT e.id, e.date, e.from_addr,"
+                           " (SELECT separator FROM source WHERE email_id = e.id"
+                           "  AND separator IS NOT NULL ORDER BY id LIMIT 1)"
+                           " FROM email e ORDER BY e.id", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "exporting");
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const struct store_envelope e = {
+            .id = sqlite3_column_int64(s, 0),
+            .has_date = sqlite3_column_type(s, 1) != SQLITE_NULL,
+            .date = sqlite3_column_int64(s, 1),
+            .from_addr = (const char *)sqlite3_column_text(s, 2),
+            .separator = (const char *)sqlite3_column_text(s, 3),
+        };
+        if (!each(context, &e))
+            break;
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "exporting");
+}
