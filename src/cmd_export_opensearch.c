@@ -55,27 +55,6 @@ static const char mapping[] =
     "  }\n"
     "}\n";
 
-struct ids {
-    int64_t *ids;
-    size_t count, capacity;
-};
-
-static bool collect_id(void *context, int64_t id, const unsigned char *sha256)
-{
-    (void)sha256;
-    struct ids *l = context;
-    if (l->count == l->capacity) {
-        size_t grown = l->capacity ? 2 * l->capacity : 4096;
-        int64_t *more = realloc(l->ids, grown * sizeof *more);
-        if (!more)
-            return false;
-        l->ids = more;
-        l->capacity = grown;
-    }
-    l->ids[l->count++] = id;
-    return true;
-}
-
 static bool write_all(const char *path, const char *data, size_t len)
 {
     FILE *f = fopen(path, "w");
@@ -92,28 +71,29 @@ int cli_export_opensearch(const struct cli *cli, const char *dir)
     struct store *st = cli_open_archive(cli, STORE_READ_ONLY);
     if (!st)
         return EXIT_FAILED;
-    struct ids l = { 0 };
+    int64_t *ids = NULL;
+    size_t count = 0;
     struct mt_error err = { 0 };
     struct buf path = BUF_INIT, bulk = BUF_INIT, doc = BUF_INIT;
     int code = EXIT_DONE, files = 0;
-    mt_status status = store_each_sha256(st, collect_id, &l, &err);
+    mt_status status = store_email_ids(st, &ids, &count, &err);
     buf_printf(&path, "%s/mapping.json", dir);
     if (status == MT_OK && !write_all(buf_cstr(&path), mapping, sizeof mapping - 1))
         code = cli_fail("export: could not write %s", buf_cstr(&path));
-    for (size_t i = 0; i <= l.count && status == MT_OK && code == EXIT_DONE; i++) {
+    for (size_t i = 0; i <= count && status == MT_OK && code == EXIT_DONE; i++) {
         buf_clear(&doc);
-        if (i < l.count) {
+        if (i < count) {
             struct json_writer w;
             json_init(&w, &doc);
             buf_printf(&doc, "{\"index\":{\"_index\":\"mailtrove\",\"_id\":\"%lld\"}}\n",
-                       (long long)l.ids[i]);
-            status = report_search_document(st, l.ids[i], &w, &err);
+                       (long long)ids[i]);
+            status = report_search_document(st, ids[i], &w, &err);
             buf_append_char(&doc, '\n');
         }
         /* the file so far is written when this document would pass the
          * limit, and at the end */
         if (status == MT_OK && bulk.len
-            && (i == l.count || bulk.len + doc.len > BULK_FILE_LIMIT)) {
+            && (i == count || bulk.len + doc.len > BULK_FILE_LIMIT)) {
             buf_clear(&path);
             buf_printf(&path, "%s/bulk-%04d.ndjson", dir, ++files);
             if (!write_all(buf_cstr(&path), bulk.data, bulk.len))
@@ -127,10 +107,10 @@ int cli_export_opensearch(const struct cli *cli, const char *dir)
     if (status != MT_OK)
         code = cli_fail_error(status, &err);
     else if (code == EXIT_DONE)
-        printf("exported %zu %s to %s: mapping.json and %d bulk %s\n", l.count,
-               cli_plural((long long)l.count, "email", "emails"), dir, files,
+        printf("exported %zu %s to %s: mapping.json and %d bulk %s\n", count,
+               cli_plural((long long)count, "email", "emails"), dir, files,
                files == 1 ? "file" : "files");
-    free(l.ids);
+    free(ids);
     buf_free(&path);
     buf_free(&bulk);
     buf_free(&doc);

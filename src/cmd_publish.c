@@ -19,7 +19,7 @@ static bool file_sha256(const char *path, char out[65])
     FILE *f = fopen(path, "rb");
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     bool ok = f && ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
-    static unsigned char block[1 << 16];
+    unsigned char block[1 << 14];
     size_t n;
     while (ok && (n = fread(block, 1, sizeof block, f)) > 0)
         ok = EVP_DigestUpdate(ctx, block, n) == 1;

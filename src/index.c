@@ -297,19 +297,13 @@ static mt_status fill_one(void *context, int64_t id, const struct mime_message *
 mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
 {
     struct index *ix = NULL;
-    sqlite3_stmt *list = NULL;
     int64_t *ids = NULL;
     size_t id_count = 0;
     *count = 0;
     mt_status status = index_open(st, &ix, err);
     if (status != MT_OK)
         return status;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email ORDER BY id", -1, &list,
-                           NULL) != SQLITE_OK) {
-        status = store_db_error(st, err, "listing emails");
-        goto out;
-    }
-    status = store_collect_ids(st, list, &ids, &id_count, err);
+    status = store_email_ids(st, &ids, &id_count, err);
     if (status == MT_OK)
         status = store_begin(st, err);
     if (status != MT_OK)
@@ -345,7 +339,6 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     if (status == MT_OK)
         status = index_merge(st, err);
 out:
-    sqlite3_finalize(list);
     free(ids);
     index_close(ix);
     return status;

@@ -186,6 +186,10 @@ mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error
 mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
                             size_t *count, struct mt_error *err);
 
+/* Every email's id, in order, into *IDS (malloc'd, the caller frees;
+ * NULL when there are none) and *COUNT.  MT_OK, MT_ENOMEM or MT_EDB. */
+mt_status store_email_ids(struct store *st, int64_t **ids, size_t *count, struct mt_error *err);
+
 /*
  * Call EACH with the SHA-256 of every email's stored bytes, in id order
  * (the archive's Merkle leaves, merkle.h), and its id; stops when EACH

@@ -1,5 +1,5 @@
 /* store_lists.c - the store's listings a command walks (rejections, the
- * envelopes an mbox export writes), part of the store module: the SQL of
+ * envelopes an mbox export writes, every email's id), part of the store module: the SQL of
  * its tables stays in it, and commands get plain structs (store.h). */
 #include "store.h"
 
@@ -53,4 +53,17 @@ mt_status store_each_envelope(struct store *st,
     }
     sqlite3_finalize(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "exporting");
+}
+
+mt_status store_email_ids(struct store *st, int64_t **ids, size_t *count, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    *ids = NULL;
+    *count = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email ORDER BY id", -1, &s, NULL)
+        != SQLITE_OK)
+        return store_db_error(st, err, "listing emails");
+    mt_status status = store_collect_ids(st, s, ids, count, err);
+    sqlite3_finalize(s);
+    return status;
 }

@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "merkle.h"
+#include "fdio.h"
 #include "report.h"
 #include "text.h"
 
@@ -28,6 +28,7 @@ struct site_worker {
     int attachments[256];
     bool attachment_text[256];
     int attachment_count;
+    int64_t linked_thread;     /* the thread the page links, 0: none */
     uint64_t pages, files, bytes;
     mt_status status;
     struct mt_error err;
@@ -50,20 +51,11 @@ static mt_status write_file(struct site_worker *w, const char *relative, const v
     buf_clear(&w->path);
     buf_printf(&w->path, "%s/%s", w->site->dir, relative);
     int fd = open(buf_cstr(&w->path), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    bool ok = fd >= 0;
-    const char *p = data;
-    while (ok && len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        p += n > 0 ? n : 0;
-        len -= n > 0 ? (size_t)n : 0;
-        w->bytes += n > 0 ? (uint64_t)n : 0;
-    }
+    bool ok = fd >= 0 && fd_write_all(fd, data, len);
     if (fd >= 0 && close(fd) != 0)
         ok = false;
     w->files++;
+    w->bytes += ok ? len : 0;
     return ok ? MT_OK
               : mt_error_set(&w->err, MT_EIO, "writing %s: %s", buf_cstr(&w->path),
                              strerror(errno));
@@ -81,13 +73,8 @@ static mt_status make_dir(struct site_worker *w, const char *relative)
 /* The file a route's link becomes, relative to the site's top, into OUT;
  * false when the route has no file (the HTML view, which needs serve's
  * sandbox, and searches without --search-url). */
-static bool route_file(struct site_worker *w, const char *route, size_t len, struct buf *out)
+static bool route_file(struct site_worker *w, const char *r, struct buf *out)
 {
-    char r[512];
-    if (len >= sizeof r)
-        return false;
-    memcpy(r, route, len);
-    r[len] = '\0';
     long long id, n;
     int used = 0;
     if (!strcmp(r, "/"))
@@ -99,8 +86,10 @@ static bool route_file(struct site_worker *w, const char *route, size_t len, str
             return false;
         return buf_printf(out, "%s%s", w->site->search_url, r + 7) == MT_OK;
     }
-    if (sscanf(r, "/thread/%lld%n", &id, &used) == 1 && !r[used])
+    if (sscanf(r, "/thread/%lld%n", &id, &used) == 1 && !r[used]) {
+        w->linked_thread = id;
         return buf_printf(out, "thread/%lld.html", id) == MT_OK;
+    }
     if (sscanf(r, "/email/%lld%n", &id, &used) != 1)
         return false;
     const char *rest = r + used;
@@ -158,17 +147,18 @@ static void rewrite_links(struct site_worker *w, const char *html, int depth, st
             quote = value + strlen(value);
         buf_append(out, p, (size_t)(value - p));
         buf_clear(&target);
-        /* the value is HTML-escaped: &amp; stands for & in a query */
-        struct buf route = BUF_INIT;
-        for (const char *c = value; c < quote; c++) {
-            if (!strncmp(c, "&amp;", 5) && c + 5 <= quote) {
-                buf_append_char(&route, '&');
+        /* the value is HTML-escaped: &amp; stands for & in a query; a
+         * route longer than any of ours links nowhere */
+        char route[512];
+        size_t n = 0;
+        const char *c = value;
+        for (; c < quote && n + 1 < sizeof route; c++) {
+            route[n++] = *c;
+            if (!strncmp(c, "&amp;", 5) && c + 5 <= quote)
                 c += 4;
-            } else {
-                buf_append_char(&route, *c);
-            }
         }
-        if (route_file(w, buf_cstr(&route), route.len, &target)) {
+        route[n] = '\0';
+        if (c >= quote && route_file(w, route, &target)) {
             bool absolute = strstr(buf_cstr(&target), "://") != NULL;
             for (int d = 0; d < depth && !absolute; d++)
                 buf_append_str(out, "../");
@@ -176,7 +166,6 @@ static void rewrite_links(struct site_worker *w, const char *html, int depth, st
         } else {
             buf_append_char(out, '#');
         }
-        buf_free(&route);
         p = quote;
     }
     buf_free(&target);
@@ -225,12 +214,11 @@ static mt_status write_email(struct site_worker *w, int64_t id)
     struct reply r = { .status = 200 };
     char name[96];
     w->attachment_count = 0;
+    w->linked_thread = 0;
     web_email_page(w->st, id, &r);
     snprintf(name, sizeof name, "email/%lld.html", (long long)id);
     mt_status status = write_page(w, &r, name, 1);
-    /* the thread this page links, found in it */
-    const char *thread = strstr(buf_cstr(&r.body), "href=\"/thread/");
-    int64_t thread_id = thread ? strtoll(thread + 14, NULL, 10) : 0;
+    int64_t thread_id = w->linked_thread;   /* found by write_page's rewrite */
     buf_free(&r.body);
     r = (struct reply){ .status = 200 };
     snprintf(name, sizeof name, "email/%lld", (long long)id);
@@ -288,22 +276,6 @@ static void *site_worker_run(void *arg)
     return NULL;
 }
 
-static bool collect_id(void *context, int64_t id, const unsigned char *sha256)
-{
-    (void)sha256;
-    struct site *s = context;
-    int64_t *more = (s->id_count & (s->id_count - 1)) == 0 && s->id_count >= 1024
-                        ? realloc(s->ids, 2 * s->id_count * sizeof *more)
-                        : s->ids;
-    if (!more)
-        return false;
-    s->ids = more;
-    s->ids[s->id_count++] = id;
-    if (id > s->max_id)
-        s->max_id = id;
-    return true;
-}
-
 /* index.html, stats.html, sources.html and style.css (the first worker). */
 static mt_status write_top(struct site_worker *w)
 {
@@ -354,10 +326,10 @@ mt_status web_export_site(const struct web_site_options *options,
     }
     if (status == MT_OK && (mkdir(s.dir, 0755) != 0 && errno != EEXIST))
         status = mt_error_set(err, MT_EIO, "making %s: %s", s.dir, strerror(errno));
-    if (status == MT_OK && !(s.ids = malloc(1024 * sizeof *s.ids)))
-        status = MT_ENOMEM;
     if (status == MT_OK)
-        status = store_each_sha256(workers[0].st, collect_id, &s, err);
+        status = store_email_ids(workers[0].st, &s.ids, &s.id_count, err);
+    if (status == MT_OK && s.id_count)
+        s.max_id = s.ids[s.id_count - 1];   /* in id order */
     if (status == MT_OK && !(s.thread_taken = calloc((size_t)s.max_id + 1, sizeof *s.thread_taken)))
         status = MT_ENOMEM;
     if (status == MT_OK && ((status = make_dir(&workers[0], "email")) != MT_OK
