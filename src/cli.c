@@ -4,7 +4,6 @@
 #include <limits.h>
 #include <malloc.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 
 #include "cli.h"
 #include "cli_options.h"
+#include "store.h"
 #include "text.h"
 
 #ifndef MAILTROVE_VERSION
@@ -239,9 +239,7 @@ int cli_hand_over(char **argv, const char *program)
  *   message-sized buffer per email faults the same pages in again and
  *   again (a third of verify's time went to page faults).  Keep up to
  *   64 MB instead; it is returned at exit.
- * - SQLite counts its allocations under one global mutex, which the
- *   verify workers' connections fought over; nothing here reads the
- *   counts.
+ * - the store's process-wide tuning (store_tune_process).
  */
 void cli_tune_process(void)
 {
@@ -250,5 +248,5 @@ void cli_tune_process(void)
     mallopt(M_TOP_PAD, 1 << 20);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    store_tune_process();
 }

@@ -1,4 +1,5 @@
 /* corroborate.c - verified emails vouch for quoted text: word shingles. */
+#include "store_int.h"
 #include "corroborate.h"
 
 #include <pthread.h>

@@ -1,4 +1,5 @@
 /* index.c - parsed message -> email row, addresses, attachments, FTS5. */
+#include "store_int.h"
 #include "index.h"
 
 #include <stdlib.h>

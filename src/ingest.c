@@ -1,4 +1,5 @@
 /* ingest.c - producer / workers / writer pipeline. */
+#include "store_int.h"
 #include "ingest.h"
 #include "source_ledger.h"
 

@@ -1,4 +1,5 @@
 /* org.c - the organization's domains, and which mail they vouch for. */
+#include "store_int.h"
 #include "org.h"
 
 #include <string.h>

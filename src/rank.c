@@ -1,4 +1,5 @@
 /* rank.c - BM25 over FTS5 matches, the best K read with few length lookups. */
+#include "store_int.h"
 #include "rank.h"
 
 #include <math.h>

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "attachment_text.h"
+#include "email_view.h"
 #include "dkim.h"
 #include "extract/extract.h"
 #include "mime.h"
@@ -19,104 +20,32 @@
 
 static const char *const role_names[] = { "from", "to", "cc", "bcc" };
 
-/* Every field a document needs, read once. */
-struct email_doc {
-    int64_t id;
-    sqlite3_stmt *row;       /* positioned on the email row */
-    sqlite3_stmt *addresses; /* role, name, addr */
-    sqlite3_stmt *attachments;
-    sqlite3_stmt *sources;
-    struct mime_message *parsed;
-};
-
-static void email_doc_free(struct email_doc *d)
-{
-    sqlite3_reset(d->row);
-    sqlite3_reset(d->addresses);
-    sqlite3_reset(d->attachments);
-    sqlite3_reset(d->sources);
-    mime_message_free(d->parsed);
-}
-
-enum { ROW_MESSAGE_ID, ROW_DATE, ROW_DATE_RAW, ROW_FROM_NAME, ROW_FROM_ADDR,
-       ROW_SUBJECT, ROW_VERDICT, ROW_THREAD, ROW_RAW_SIZE, ROW_IN_REPLY_TO,
-       ROW_REFS, ROW_SHA256, ROW_PARSED, ROW_TRUNCATED, ROW_DERIVED };
-
-/* PARSE (may be NULL) is how the body is parsed when WITH_BODY: with an
- * examine callback, attachments' text comes too. */
-static mt_status email_doc_load(struct store *st, int64_t id,
-                                struct email_doc *d, bool with_body,
-                                const struct mime_options *parse, struct mt_error *err)
-{
-    mt_status status;
-    memset(d, 0, sizeof *d);
-    d->id = id;
-    status = prepare(st, "SELECT message_id, date, date_raw, from_name, from_addr,"
-                     " subject, verdict, thread_id, raw_size, in_reply_to, refs,"
-                     " sha256, parsed, truncated_from, derived_from FROM email WHERE id = ?", &d->row, err);
-    if (status != MT_OK)
-        return status;
-    sqlite3_bind_int64(d->row, 1, id);
-    int rc = sqlite3_step(d->row);
-    if (rc == SQLITE_DONE)
-        return mt_error_set(err, MT_ENOTFOUND, "no email with id %lld",
-                            (long long)id);
-    if (rc != SQLITE_ROW)
-        return store_db_error(st, err, "reading an email");
-    if ((status = prepare(st, "SELECT role, name, addr FROM address"
-                          " WHERE email_id = ? ORDER BY role, position",
-                          &d->addresses, err)) != MT_OK
-        || (status = prepare(st, "SELECT n, filename, content_type, size, sha256,"
-                             " text_bytes, extraction, extraction_reason"
-                             " FROM attachment WHERE email_id = ? ORDER BY n",
-                             &d->attachments, err)) != MT_OK
-        || (status = prepare(st, "SELECT path, offset, member, separator,"
-                             " unquoted_lines FROM source WHERE email_id = ?"
-                             " ORDER BY id", &d->sources, err)) != MT_OK)
-        return status;
-    sqlite3_bind_int64(d->addresses, 1, id);
-    sqlite3_bind_int64(d->attachments, 1, id);
-    sqlite3_bind_int64(d->sources, 1, id);
-    if (with_body) {
-        struct buf raw = BUF_INIT;
-        status = store_get_raw(st, id, &raw, err);
-        if (status == MT_OK)
-            status = parse ? mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len,
-                                             parse, &d->parsed)
-                           : mime_parse((const unsigned char *)buf_cstr(&raw), raw.len,
-                                        &d->parsed);
-        buf_free(&raw);
-    }
-    return status;
-}
-
 /*
  * Call EACH(context, formatted) for every address of ROLE, formatted as
  * "Name <addr>": from the parsed message when there is one, so addresses
  * read as written (Jean.Dupont@Example.FR), else from the address table,
  * which keeps them lower-cased for search.
  */
-static void each_address(const struct email_doc *d, int role,
+static void each_address(const struct email_view *v, enum mime_role role,
                          void (*each)(void *, const char *), void *context)
 {
     struct buf text = BUF_INIT;
-    if (d->parsed && d->parsed->parsed) {
-        for (size_t i = 0; i < d->parsed->address_count; i++) {
-            const struct mime_address *a = &d->parsed->addresses[i];
-            if ((int)a->role != role)
+    if (v->parsed && v->parsed->parsed) {
+        for (size_t i = 0; i < v->parsed->address_count; i++) {
+            const struct mime_address *a = &v->parsed->addresses[i];
+            if (a->role != role)
                 continue;
             buf_clear(&text);
             text_format_address(&text, a->name, a->address);
             each(context, buf_cstr(&text));
         }
     } else {
-        sqlite3_reset(d->addresses);
-        while (sqlite3_step(d->addresses) == SQLITE_ROW) {
-            if (sqlite3_column_int(d->addresses, 0) != role)
+        for (size_t i = 0; i < v->address_count; i++) {
+            const struct email_view_address *a = &v->addresses[i];
+            if (a->role != role)
                 continue;
             buf_clear(&text);
-            text_format_address(&text, column_text(d->addresses, 1),
-                                column_text(d->addresses, 2));
+            text_format_address(&text, a->name, a->address);
             each(context, buf_cstr(&text));
         }
     }
@@ -128,10 +57,11 @@ static void json_address(void *context, const char *formatted)
     json_string(context, formatted);
 }
 
-static void json_address_list(struct json_writer *w, const struct email_doc *d, int role)
+static void json_address_list(struct json_writer *w, const struct email_view *v,
+                              enum mime_role role)
 {
     json_array_begin(w);
-    each_address(d, role, json_address, w);
+    each_address(v, role, json_address, w);
     json_array_end(w);
 }
 
@@ -184,102 +114,160 @@ mt_status report_unsigned_tail(struct store *st, int64_t id, const struct buf *r
 }
 
 /* "date", "date_header" and "date_local" (the sender's clock, from the
- * header's zone) of the email ROW. */
-static void json_dates(struct json_writer *w, sqlite3_stmt *row)
+ * header's zone) of email V. */
+static void json_dates(struct json_writer *w, const struct email_view *v)
 {
     char date[40];
-    bool dated = sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL;
     json_key(w, "date");
-    if (dated) {
-        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
+    if (v->has_date) {
+        text_format_date(v->date, date, sizeof date);
         json_string(w, date);
     } else {
         json_null(w);
     }
     json_key(w, "date_header");
-    json_string(w, column_text(row, ROW_DATE_RAW));
+    json_string(w, v->date_raw);
     json_key(w, "date_local");
     int zone;
-    if (dated && text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
+    if (v->has_date && text_date_zone(v->date_raw, &zone)) {
         char local[48];
-        text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local, sizeof local);
+        text_format_local_date(v->date, zone, local, sizeof local);
         json_string(w, local);
     } else {
         json_null(w);
     }
 }
 
-/* The spans of email ID that verified emails vouch for, as a JSON array. */
-static void json_corroboration(struct store *st, int64_t id, struct json_writer *w)
+/* The spans of email V that verified emails vouch for, as a JSON array. */
+static void json_corroboration(const struct email_view *v, struct json_writer *w)
 {
     json_array_begin(w);
-    sqlite3_stmt *spans;
-    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
-                " ORDER BY position", &spans, NULL) == MT_OK) {
-        sqlite3_bind_int64(spans, 1, id);
-        while (sqlite3_step(spans) == SQLITE_ROW) {
-            json_object_begin(w);
-            json_key(w, "text");
-            json_string(w, column_text(spans, 0));
-            json_key(w, "by");
-            json_int(w, sqlite3_column_int64(spans, 1));
-            json_key(w, "direction");
-            json_string(w, column_text(spans, 2));
-            json_object_end(w);
-        }
-        sqlite3_reset(spans);
+    for (size_t i = 0; i < v->span_count; i++) {
+        json_object_begin(w);
+        json_key(w, "text");
+        json_string(w, v->spans[i].text);
+        json_key(w, "by");
+        json_int(w, v->spans[i].by);
+        json_key(w, "direction");
+        json_string(w, v->spans[i].direction);
+        json_object_end(w);
     }
     json_array_end(w);
+}
+
+static void json_attachments(const struct email_view *v, struct json_writer *w)
+{
+    char digest[65];
+    json_array_begin(w);
+    for (size_t i = 0; i < v->attachment_count; i++) {
+        const struct email_view_attachment *a = &v->attachments[i];
+        json_object_begin(w);
+        json_key(w, "n");
+        json_int(w, a->n);
+        json_key(w, "filename");
+        json_string(w, a->filename);
+        json_key(w, "content_type");
+        json_string(w, a->content_type);
+        json_key(w, "size");
+        json_int(w, a->size);
+        json_key(w, "sha256");
+        if (a->has_sha256) {
+            text_hex(a->sha256, 32, digest);
+            json_string(w, digest);
+        } else {
+            json_null(w);
+        }
+        /* attachment text (extract.h): null for emails indexed before it */
+        json_key(w, "text_bytes");
+        if (a->has_text_bytes)
+            json_int(w, a->text_bytes);
+        else
+            json_null(w);
+        json_key(w, "extraction");
+        json_string(w, a->extraction);
+        json_key(w, "extraction_reason");
+        json_string(w, a->extraction_reason);
+        json_object_end(w);
+    }
+    json_array_end(w);
+}
+
+static void json_sources(const struct email_view *v, struct json_writer *w)
+{
+    json_array_begin(w);
+    for (size_t i = 0; i < v->source_count; i++) {
+        const struct email_view_source *o = &v->sources[i];
+        json_object_begin(w);
+        json_key(w, "path");
+        json_string(w, o->path);
+        json_key(w, "offset");
+        if (o->has_offset)
+            json_int(w, o->offset);
+        else
+            json_null(w);
+        json_key(w, "member");
+        json_string(w, o->member);
+        json_key(w, "separator");
+        json_string(w, o->separator);
+        json_key(w, "unquoted_lines");
+        json_int(w, o->unquoted_lines);
+        json_object_end(w);
+    }
+    json_array_end(w);
+}
+
+/* "from", "from_address", "from_name", "to", "cc", "bcc" and "subject". */
+static void json_correspondents(const struct email_view *v, struct json_writer *w)
+{
+    struct buf text = BUF_INIT;
+    json_key(w, "from");
+    text_format_address(&text, v->from_name, v->from_addr);
+    if (!v->from_addr && !v->from_name)
+        json_null(w);
+    else
+        json_string(w, buf_cstr(&text));
+    buf_free(&text);
+    json_key(w, "from_address");
+    json_string(w, v->from_addr);
+    json_key(w, "from_name");
+    json_string(w, v->from_name);
+    for (enum mime_role role = MIME_TO; role <= MIME_BCC; role++) {
+        json_key(w, role_names[role]);
+        json_address_list(w, v, role);
+    }
+    json_key(w, "subject");
+    json_string(w, v->subject);
 }
 
 mt_status report_email_json(struct store *st, int64_t id,
                             struct json_writer *w, struct mt_error *err)
 {
-    struct email_doc d;
-    struct buf text = BUF_INIT;
+    struct email_view v;
     char digest[65];
-    mt_status status = email_doc_load(st, id, &d, true, NULL, err);
+    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY, NULL, &v, err);
     if (status != MT_OK)
         goto out;
-    sqlite3_stmt *row = d.row;
     json_object_begin(w);
     json_key(w, "id");
     json_int(w, id);
     json_key(w, "message_id");
-    json_string(w, column_text(row, ROW_MESSAGE_ID));
-    json_dates(w, row);
+    json_string(w, v.message_id);
+    json_dates(w, &v);
     /* a message over the size limit: only its start is stored */
     json_key(w, "truncated_from");
-    if (sqlite3_column_type(row, ROW_TRUNCATED) == SQLITE_NULL)
-        json_null(w);
+    if (v.truncated_from)
+        json_int(w, v.truncated_from);
     else
-        json_int(w, sqlite3_column_int64(row, ROW_TRUNCATED));
+        json_null(w);
     /* written from an Outlook item: "pst" or "msg" */
     json_key(w, "derived_from");
-    json_string(w, column_text(row, ROW_DERIVED));
-    json_key(w, "from");
-    text_format_address(&text, column_text(row, ROW_FROM_NAME),
-                          column_text(row, ROW_FROM_ADDR));
-    if (sqlite3_column_type(row, ROW_FROM_ADDR) == SQLITE_NULL
-        && sqlite3_column_type(row, ROW_FROM_NAME) == SQLITE_NULL)
-        json_null(w);
-    else
-        json_string(w, buf_cstr(&text));
-    json_key(w, "from_address");
-    json_string(w, column_text(row, ROW_FROM_ADDR));
-    json_key(w, "from_name");
-    json_string(w, column_text(row, ROW_FROM_NAME));
-    for (int role = 1; role <= 3; role++) {
-        json_key(w, role_names[role]);
-        json_address_list(w, &d, role);
-    }
-    json_key(w, "subject");
-    json_string(w, column_text(row, ROW_SUBJECT));
+    json_string(w, v.derived_from);
+    json_correspondents(&v, w);
     json_key(w, "in_reply_to");
-    json_string(w, column_text(row, ROW_IN_REPLY_TO));
+    json_string(w, v.in_reply_to);
     json_key(w, "references");
     json_array_begin(w);
-    const char *refs = column_text(row, ROW_REFS);
+    const char *refs = v.refs;
     while (refs && *refs) {
         const char *space = strchr(refs, ' ');
         size_t n = space ? (size_t)(space - refs) : strlen(refs);
@@ -290,68 +278,20 @@ mt_status report_email_json(struct store *st, int64_t id,
     }
     json_array_end(w);
     json_key(w, "body");
-    json_string(w, d.parsed ? d.parsed->body : "");
+    json_string(w, v.parsed ? v.parsed->body : "");
     json_key(w, "body_from_html");
-    json_bool(w, d.parsed && d.parsed->body_from_html);
+    json_bool(w, v.parsed && v.parsed->body_from_html);
     json_key(w, "attachments");
-    json_array_begin(w);
-    while (sqlite3_step(d.attachments) == SQLITE_ROW) {
-        json_object_begin(w);
-        json_key(w, "n");
-        json_int(w, sqlite3_column_int64(d.attachments, 0));
-        json_key(w, "filename");
-        json_string(w, column_text(d.attachments, 1));
-        json_key(w, "content_type");
-        json_string(w, column_text(d.attachments, 2));
-        json_key(w, "size");
-        json_int(w, sqlite3_column_int64(d.attachments, 3));
-        json_key(w, "sha256");
-        if (sqlite3_column_bytes(d.attachments, 4) == 32) {
-            text_hex(sqlite3_column_blob(d.attachments, 4), 32, digest);
-            json_string(w, digest);
-        } else {
-            json_null(w);
-        }
-        /* attachment text (extract.h): null for emails indexed before it */
-        json_key(w, "text_bytes");
-        if (sqlite3_column_type(d.attachments, 5) == SQLITE_NULL)
-            json_null(w);
-        else
-            json_int(w, sqlite3_column_int64(d.attachments, 5));
-        json_key(w, "extraction");
-        json_string(w, column_text(d.attachments, 6));
-        json_key(w, "extraction_reason");
-        json_string(w, column_text(d.attachments, 7));
-        json_object_end(w);
-    }
-    json_array_end(w);
+    json_attachments(&v, w);
     json_key(w, "sources");
-    json_array_begin(w);
-    while (sqlite3_step(d.sources) == SQLITE_ROW) {
-        json_object_begin(w);
-        json_key(w, "path");
-        json_string(w, column_text(d.sources, 0));
-        json_key(w, "offset");
-        if (sqlite3_column_type(d.sources, 1) == SQLITE_NULL)
-            json_null(w);
-        else
-            json_int(w, sqlite3_column_int64(d.sources, 1));
-        json_key(w, "member");
-        json_string(w, column_text(d.sources, 2));
-        json_key(w, "separator");
-        json_string(w, column_text(d.sources, 3));
-        json_key(w, "unquoted_lines");
-        json_int(w, sqlite3_column_int64(d.sources, 4));
-        json_object_end(w);
-    }
-    json_array_end(w);
+    json_sources(&v, w);
     json_key(w, "raw_size");
-    json_int(w, sqlite3_column_int64(row, ROW_RAW_SIZE));
+    json_int(w, v.raw_size);
     json_key(w, "sha256");
-    text_hex(sqlite3_column_blob(row, ROW_SHA256), 32, digest);
+    text_hex(v.sha256, 32, digest);
     json_string(w, digest);
     json_key(w, "verdict");
-    json_string(w, column_text(row, ROW_VERDICT));
+    json_string(w, v.verdict);
     json_key(w, "signatures");
     status = report_signatures_json(st, id, w, err);
     if (status != MT_OK)
@@ -361,17 +301,16 @@ mt_status report_email_json(struct store *st, int64_t id,
     if (status != MT_OK)
         goto out;
     json_key(w, "thread");
-    if (sqlite3_column_type(row, ROW_THREAD) == SQLITE_NULL)
-        json_null(w);
+    if (v.has_thread)
+        json_int(w, v.thread);
     else
-        json_int(w, sqlite3_column_int64(row, ROW_THREAD));
+        json_null(w);
     json_key(w, "corroboration");
-    json_corroboration(st, id, w);
+    json_corroboration(&v, w);
     json_object_end(w);
     status = w->status;
 out:
-    buf_free(&text);
-    email_doc_free(&d);
+    email_view_free(&v);
     return status;
 }
 
@@ -389,136 +328,127 @@ static void text_address(void *context, const char *formatted)
     line->first = false;
 }
 
-static void text_addresses(struct buf *out, const struct email_doc *d, int role,
+static void text_addresses(struct buf *out, const struct email_view *v, enum mime_role role,
                            const char *label)
 {
     struct text_line line = { out, label, true };
-    each_address(d, role, text_address, &line);
+    each_address(v, role, text_address, &line);
     if (!line.first)
         buf_append_char(out, '\n');
 }
 
 /* The spans of this email's text that a verified email vouches for. */
-static void text_corroboration(struct store *st, int64_t id, struct buf *out)
+static void text_corroboration(const struct email_view *v, struct buf *out)
 {
-    sqlite3_stmt *spans;
-    if (prepare(st, "SELECT text, by_email, direction FROM corroboration WHERE email_id = ?"
-                " ORDER BY position", &spans, NULL) != MT_OK)
-        return;
-    sqlite3_bind_int64(spans, 1, id);
-    bool any = false;
-    while (sqlite3_step(spans) == SQLITE_ROW) {
-        if (!any)
+    for (size_t i = 0; i < v->span_count; i++) {
+        const struct email_view_span *p = &v->spans[i];
+        if (!i)
             buf_append_str(out, "Corroborated: text a verified email vouches for\n");
-        any = true;
-        bool quoted = !strcmp(column_text(spans, 2) ? column_text(spans, 2) : "",
-                              "quoted_by_verified");
-        buf_printf(out, "  \"%s\"\n    %s verified email %lld\n", column_text(spans, 0),
+        bool quoted = p->direction && !strcmp(p->direction, "quoted_by_verified");
+        buf_printf(out, "  \"%s\"\n    %s verified email %lld\n", p->text,
                    quoted ? "quoted, as it stands here, by" : "this email quotes it from",
-                   (long long)sqlite3_column_int64(spans, 1));
+                   (long long)p->by);
     }
-    sqlite3_reset(spans);
+}
+
+/* The headers' lines: Message-ID, Date, the addresses, Subject. */
+static void text_headers(const struct email_view *v, struct buf *out)
+{
+    char date[40];
+    if (v->message_id)
+        buf_printf(out, "Message-ID: <%s>\n", v->message_id);
+    if (v->has_date) {
+        text_format_date(v->date, date, sizeof date);
+        buf_printf(out, "Date:    %s", date);
+        int zone;
+        if (text_date_zone(v->date_raw, &zone)) {
+            char local[48];
+            text_format_local_date(v->date, zone, local, sizeof local);
+            buf_printf(out, " (%s, the sender's clock)", local);
+        }
+        buf_append_char(out, '\n');
+    } else {
+        buf_printf(out, "Date:    (none or unreadable%s%s)\n", v->date_raw ? ": " : "",
+                   v->date_raw ? v->date_raw : "");
+    }
+    text_addresses(out, v, MIME_FROM, "From:    ");
+    text_addresses(out, v, MIME_TO, "To:      ");
+    text_addresses(out, v, MIME_CC, "Cc:      ");
+    text_addresses(out, v, MIME_BCC, "Bcc:     ");
+    buf_printf(out, "Subject: %s\n", v->subject ? v->subject : "");
+    if (v->truncated_from)
+        buf_printf(out, "TRUNCATED: this message was %lld bytes, over the size limit; only "
+                        "its first %lld bytes (its headers and the start of its body) are "
+                        "stored\n", (long long)v->truncated_from, (long long)v->raw_size);
+    if (v->derived_from)
+        buf_printf(out, "REBUILT: from an Outlook %s: these are not the bytes that "
+                        "travelled, so DKIM signatures in its headers usually cannot "
+                        "verify\n", !strcmp(v->derived_from, "msg")
+                                        ? ".msg file" : "store (PST/OST)");
+}
+
+static void text_attachments(const struct email_view *v, struct buf *out)
+{
+    for (size_t i = 0; i < v->attachment_count; i++) {
+        const struct email_view_attachment *a = &v->attachments[i];
+        if (!i)
+            buf_append_str(out, "Attachments:\n");
+        buf_printf(out, "  %d. %s (%s, %lld bytes)", a->n,
+                   a->filename ? a->filename : "(no name)", a->content_type,
+                   (long long)a->size);
+        if (a->extraction && !strcmp(a->extraction, "ok"))
+            buf_printf(out, ": text, %lld bytes\n", (long long)a->text_bytes);
+        else if (a->extraction)
+            buf_printf(out, ": text %s%s%s\n", a->extraction, a->extraction_reason ? ", " : "",
+                       a->extraction_reason ? a->extraction_reason : "");
+        else
+            buf_append_char(out, '\n');
+    }
 }
 
 mt_status report_email_text(struct store *st, int64_t id, struct buf *out,
                             struct mt_error *err)
 {
-    struct email_doc d;
-    char date[40];
-    mt_status status = email_doc_load(st, id, &d, true, NULL, err);
+    struct email_view v;
+    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY, NULL, &v, err);
     if (status != MT_OK)
         goto out;
-    sqlite3_stmt *row = d.row;
     buf_printf(out, "Email %lld\n", (long long)id);
-    if (column_text(row, ROW_MESSAGE_ID))
-        buf_printf(out, "Message-ID: <%s>\n", column_text(row, ROW_MESSAGE_ID));
-    if (sqlite3_column_type(row, ROW_DATE) != SQLITE_NULL) {
-        text_format_date(sqlite3_column_int64(row, ROW_DATE), date, sizeof date);
-        buf_printf(out, "Date:    %s", date);
-        int zone;
-        if (text_date_zone(column_text(row, ROW_DATE_RAW), &zone)) {
-            char local[48];
-            text_format_local_date(sqlite3_column_int64(row, ROW_DATE), zone, local,
-                                   sizeof local);
-            buf_printf(out, " (%s, the sender's clock)", local);
-        }
-        buf_append_char(out, '\n');
-    } else {
-        buf_printf(out, "Date:    (none or unreadable%s%s)\n",
-                   column_text(row, ROW_DATE_RAW) ? ": " : "",
-                   column_text(row, ROW_DATE_RAW) ? column_text(row, ROW_DATE_RAW) : "");
-    }
-    text_addresses(out, &d, 0, "From:    ");
-    text_addresses(out, &d, 1, "To:      ");
-    text_addresses(out, &d, 2, "Cc:      ");
-    text_addresses(out, &d, 3, "Bcc:     ");
-    buf_printf(out, "Subject: %s\n",
-               column_text(row, ROW_SUBJECT) ? column_text(row, ROW_SUBJECT) : "");
-    if (sqlite3_column_type(row, ROW_TRUNCATED) != SQLITE_NULL)
-        buf_printf(out, "TRUNCATED: this message was %lld bytes, over the size limit; only "
-                        "its first %lld bytes (its headers and the start of its body) are "
-                        "stored\n", (long long)sqlite3_column_int64(row, ROW_TRUNCATED),
-                   (long long)sqlite3_column_int64(row, ROW_RAW_SIZE));
-    if (column_text(row, ROW_DERIVED))
-        buf_printf(out, "REBUILT: from an Outlook %s: these are not the bytes that "
-                        "travelled, so DKIM signatures in its headers usually cannot "
-                        "verify\n", !strcmp(column_text(row, ROW_DERIVED), "msg")
-                                        ? ".msg file" : "store (PST/OST)");
-    buf_printf(out, "DKIM:    %s\n", column_text(row, ROW_VERDICT));
+    text_headers(&v, out);
+    buf_printf(out, "DKIM:    %s\n", v.verdict);
     report_signatures_text(st, id, out);
-    struct buf raw = BUF_INIT, tail = BUF_INIT;
+    struct buf tail = BUF_INIT;
     int64_t unsigned_bytes = 0;
-    if (store_get_raw(st, id, &raw, NULL) == MT_OK
-        && report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
+    if (report_unsigned_tail(st, id, &v.raw, &tail, &unsigned_bytes, NULL) == MT_OK
         && unsigned_bytes > 0)
         buf_printf(out, "  Not signed, the end of the body after l= (%lld bytes):\n"
                         "  >>>%s<<<\n", (long long)unsigned_bytes, buf_cstr(&tail));
-    buf_free(&raw);
     buf_free(&tail);
     struct buf dates = BUF_INIT;
     report_dates_text(st, id, &dates);
     if (dates.len)
         buf_printf(out, "Dates (each a claim, by whom):\n%s", buf_cstr(&dates));
     buf_free(&dates);
-    bool any = false;
-    while (sqlite3_step(d.attachments) == SQLITE_ROW) {
-        if (!any)
-            buf_append_str(out, "Attachments:\n");
-        any = true;
-        buf_printf(out, "  %d. %s (%s, %lld bytes)",
-                   sqlite3_column_int(d.attachments, 0),
-                   column_text(d.attachments, 1) ? column_text(d.attachments, 1)
-                                                 : "(no name)",
-                   column_text(d.attachments, 2),
-                   (long long)sqlite3_column_int64(d.attachments, 3));
-        const char *outcome = column_text(d.attachments, 6);
-        if (outcome && !strcmp(outcome, "ok"))
-            buf_printf(out, ": text, %lld bytes\n", (long long)sqlite3_column_int64(d.attachments, 5));
-        else if (outcome)
-            buf_printf(out, ": text %s%s%s\n", outcome, column_text(d.attachments, 7) ? ", " : "",
-                       column_text(d.attachments, 7) ? column_text(d.attachments, 7) : "");
-        else
-            buf_append_char(out, '\n');
-    }
-    text_corroboration(st, id, out);
+    text_attachments(&v, out);
+    text_corroboration(&v, out);
     buf_append_str(out, "Found in:\n");
-    while (sqlite3_step(d.sources) == SQLITE_ROW) {
-        buf_printf(out, "  %s", column_text(d.sources, 0));
-        if (sqlite3_column_type(d.sources, 1) != SQLITE_NULL)
-            buf_printf(out, " at byte %lld",
-                       (long long)sqlite3_column_int64(d.sources, 1));
-        if (column_text(d.sources, 2))
-            buf_printf(out, ", member %s", column_text(d.sources, 2));
+    for (size_t i = 0; i < v.source_count; i++) {
+        const struct email_view_source *o = &v.sources[i];
+        buf_printf(out, "  %s", o->path);
+        if (o->has_offset)
+            buf_printf(out, " at byte %lld", (long long)o->offset);
+        if (o->member)
+            buf_printf(out, ", member %s", o->member);
         buf_append_char(out, '\n');
     }
     buf_append_char(out, '\n');
-    if (d.parsed && d.parsed->body_from_html)
+    if (v.parsed && v.parsed->body_from_html)
         buf_append_str(out, "[text of the HTML body]\n");
-    buf_append_str(out, d.parsed ? d.parsed->body : "");
+    buf_append_str(out, v.parsed ? v.parsed->body : "");
     if (out->len && out->data[out->len - 1] != '\n')
         buf_append_char(out, '\n');
 out:
-    email_doc_free(&d);
+    email_view_free(&v);
     return status;
 }
 
@@ -644,114 +574,96 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     return w->status;
 }
 
-/* One conversation's rows in date order (undated last). */
-struct thread_rows {
-    int64_t thread;
-    sqlite3_stmt *rows;   /* id, parent, date, from_name, from_addr, subject, verdict */
-};
-
-static mt_status thread_rows_open(struct store *st, int64_t id, struct thread_rows *t,
-                                  struct mt_error *err)
+/* The conversation email ID belongs to: its id into *THREAD, its rows
+ * (email_view_conversation) into *ROWS and *COUNT. */
+static mt_status conversation_of(struct store *st, int64_t id, int64_t *thread,
+                                 struct conversation_row **rows, size_t *count,
+                                 struct mt_error *err)
 {
-    sqlite3_stmt *s;
-    memset(t, 0, sizeof *t);
-    mt_status status = prepare(st, "SELECT coalesce(thread_id, id) FROM email WHERE id = ?",
-                               &s, err);
-    if (status != MT_OK)
-        return status;
-    sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
-    }
-    t->thread = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    status = prepare(st, "SELECT id, thread_parent, date, from_name, from_addr, subject,"
-                     " verdict FROM email WHERE thread_id = ?1 OR (thread_id IS NULL AND id = ?1)"
-                     " ORDER BY date IS NULL, date, id", &t->rows, err);
-    if (status == MT_OK)
-        sqlite3_bind_int64(t->rows, 1, t->thread);
-    return status;
+    *rows = NULL;
+    *count = 0;
+    mt_status status = email_view_thread_of(st, id, thread, err);
+    return status == MT_OK ? email_view_conversation(st, *thread, rows, count, err) : status;
 }
 
 mt_status report_thread_json(struct store *st, int64_t id, struct json_writer *w,
                              struct mt_error *err)
 {
-    struct thread_rows t;
-    mt_status status = thread_rows_open(st, id, &t, err);
+    int64_t thread;
+    struct conversation_row *rows;
+    size_t count;
+    mt_status status = conversation_of(st, id, &thread, &rows, &count, err);
     if (status != MT_OK)
         return status;
     json_object_begin(w);
     json_key(w, "thread");
-    json_int(w, t.thread);
+    json_int(w, thread);
     json_key(w, "emails");
     json_array_begin(w);
     struct buf from = BUF_INIT;
-    while (sqlite3_step(t.rows) == SQLITE_ROW) {
-        sqlite3_stmt *r = t.rows;
+    for (size_t i = 0; i < count; i++) {
+        const struct conversation_row *r = &rows[i];
         json_object_begin(w);
         json_key(w, "id");
-        json_int(w, sqlite3_column_int64(r, 0));
+        json_int(w, r->id);
         json_key(w, "parent");
-        if (sqlite3_column_type(r, 1) == SQLITE_NULL)
-            json_null(w);
+        if (r->has_parent)
+            json_int(w, r->parent);
         else
-            json_int(w, sqlite3_column_int64(r, 1));
-        json_key(w, "date");
-        if (sqlite3_column_type(r, 2) == SQLITE_NULL)
             json_null(w);
-        else {
+        json_key(w, "date");
+        if (r->has_date) {
             char date[40];
-            text_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+            text_format_date(r->date, date, sizeof date);
             json_string(w, date);
+        } else {
+            json_null(w);
         }
         buf_clear(&from);
-        text_format_address(&from, column_text(r, 3), column_text(r, 4));
+        text_format_address(&from, r->from_name, r->from_addr);
         json_key(w, "from");
         json_string(w, buf_cstr(&from));
         json_key(w, "subject");
-        if (column_text(r, 5))
-            json_string(w, column_text(r, 5));
-        else
-            json_null(w);
+        json_string(w, r->subject);
         json_key(w, "verdict");
-        json_string(w, column_text(r, 6));
+        json_string(w, r->verdict);
         json_object_end(w);
     }
     json_array_end(w);
     json_object_end(w);
     buf_free(&from);
-    sqlite3_reset(t.rows);
+    conversation_rows_free(rows, count);
     return MT_OK;
 }
 
 mt_status report_thread_text(struct store *st, int64_t id, struct buf *out,
                              struct mt_error *err)
 {
-    struct thread_rows t;
-    mt_status status = thread_rows_open(st, id, &t, err);
+    int64_t thread;
+    struct conversation_row *rows;
+    size_t count;
+    mt_status status = conversation_of(st, id, &thread, &rows, &count, err);
     if (status != MT_OK)
         return status;
-    buf_printf(out, "thread %lld\n", (long long)t.thread);
+    buf_printf(out, "thread %lld\n", (long long)thread);
     struct buf from = BUF_INIT;
-    while (sqlite3_step(t.rows) == SQLITE_ROW) {
-        sqlite3_stmt *r = t.rows;
+    for (size_t i = 0; i < count; i++) {
+        const struct conversation_row *r = &rows[i];
         char date[40] = "(no date)";
-        if (sqlite3_column_type(r, 2) != SQLITE_NULL)
-            text_format_date(sqlite3_column_int64(r, 2), date, sizeof date);
+        if (r->has_date)
+            text_format_date(r->date, date, sizeof date);
         buf_clear(&from);
-        text_format_address(&from, column_text(r, 3), column_text(r, 4));
-        int64_t email = sqlite3_column_int64(r, 0);
-        buf_printf(out, "%s %-7lld %s  %s\n", email == id ? "*" : " ", (long long)email,
-                   date, column_text(r, 5) ? column_text(r, 5) : "(no subject)");
-        if (sqlite3_column_type(r, 1) == SQLITE_NULL)
+        text_format_address(&from, r->from_name, r->from_addr);
+        buf_printf(out, "%s %-7lld %s  %s\n", r->id == id ? "*" : " ", (long long)r->id,
+                   date, r->subject ? r->subject : "(no subject)");
+        if (!r->has_parent)
             buf_printf(out, "          %s\n", buf_cstr(&from));
         else
             buf_printf(out, "          %s, replying to %lld\n", buf_cstr(&from),
-                       (long long)sqlite3_column_int64(r, 1));
+                       (long long)r->parent);
     }
     buf_free(&from);
-    sqlite3_reset(t.rows);
+    conversation_rows_free(rows, count);
     return MT_OK;
 }
 
@@ -771,62 +683,61 @@ bool report_stats_value(const char *doc, const char *key, char *out, size_t size
 }
 
 /* The lower-cased addresses of ROLE from the address table, as strings. */
-static void json_plain_addresses(struct json_writer *w, const struct email_doc *d, int role)
+static void json_plain_addresses(struct json_writer *w, const struct email_view *v,
+                                 enum mime_role role)
 {
     json_array_begin(w);
-    sqlite3_reset(d->addresses);
-    while (sqlite3_step(d->addresses) == SQLITE_ROW)
-        if (sqlite3_column_int(d->addresses, 0) == role && column_text(d->addresses, 2))
-            json_string(w, column_text(d->addresses, 2));
+    for (size_t i = 0; i < v->address_count; i++)
+        if (v->addresses[i].role == role && v->addresses[i].address)
+            json_string(w, v->addresses[i].address);
     json_array_end(w);
 }
 
 mt_status report_search_document(struct store *st, int64_t id, struct json_writer *w,
                                  struct mt_error *err)
 {
-    struct email_doc d;
+    struct email_view v;
     struct attachment_examiner examiner = { .helper = EXTRACT_SELF,
                                             .depth = ATTACHMENT_MAX_MESSAGE_DEPTH };
     struct mime_options parse = { attachment_examine, &examiner };
-    mt_status status = email_doc_load(st, id, &d, true, &parse, err);
+    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY, &parse, &v, err);
     if (status != MT_OK) {
-        email_doc_free(&d);
+        email_view_free(&v);
         return status;
     }
-    sqlite3_stmt *row = d.row;
     char text[65];
     json_object_begin(w);
     json_key(w, "id");
     json_int(w, id);
     json_key(w, "message_id");
-    json_string(w, column_text(row, ROW_MESSAGE_ID));
+    json_string(w, v.message_id);
     json_key(w, "date");
-    if (sqlite3_column_type(row, ROW_DATE) == SQLITE_NULL) {
+    if (!v.has_date) {
         json_null(w);
     } else {
-        text_format_date(sqlite3_column_int64(row, ROW_DATE), text, sizeof text);
+        text_format_date(v.date, text, sizeof text);
         json_string(w, text);
     }
     struct buf from = BUF_INIT;
-    text_format_address(&from, column_text(row, ROW_FROM_NAME), column_text(row, ROW_FROM_ADDR));
+    text_format_address(&from, v.from_name, v.from_addr);
     json_key(w, "from");
     json_string(w, buf_cstr(&from));
     buf_free(&from);
     json_key(w, "from_address");
-    json_string(w, column_text(row, ROW_FROM_ADDR));
-    for (int role = 1; role <= 2; role++) {
+    json_string(w, v.from_addr);
+    for (enum mime_role role = MIME_TO; role <= MIME_CC; role++) {
         json_key(w, role_names[role]);
-        json_plain_addresses(w, &d, role);
+        json_plain_addresses(w, &v, role);
     }
     json_key(w, "subject");
-    json_string(w, column_text(row, ROW_SUBJECT));
+    json_string(w, v.subject);
     json_key(w, "body");
-    json_string(w, d.parsed ? d.parsed->body : "");
+    json_string(w, v.parsed ? v.parsed->body : "");
     json_key(w, "attachments");
     json_array_begin(w);
     struct buf attached = BUF_INIT;
-    for (size_t i = 0; d.parsed && i < d.parsed->attachment_count; i++) {
-        const struct mime_attachment *a = &d.parsed->attachments[i];
+    for (size_t i = 0; v.parsed && i < v.parsed->attachment_count; i++) {
+        const struct mime_attachment *a = &v.parsed->attachments[i];
         json_string(w, a->filename ? a->filename : "");
         if (a->text && a->text_len) {
             if (attached.len)
@@ -839,18 +750,18 @@ mt_status report_search_document(struct store *st, int64_t id, struct json_write
     json_string_len(w, attached.data ? attached.data : "", attached.len);
     buf_free(&attached);
     json_key(w, "verdict");
-    json_string(w, column_text(row, ROW_VERDICT));
+    json_string(w, v.verdict);
     json_key(w, "signers");
     status = report_signers_json(st, id, w, err);
     json_key(w, "thread");
-    if (sqlite3_column_type(row, ROW_THREAD) == SQLITE_NULL)
-        json_null(w);
+    if (v.has_thread)
+        json_int(w, v.thread);
     else
-        json_int(w, sqlite3_column_int64(row, ROW_THREAD));
+        json_null(w);
     json_key(w, "sha256");
-    text_hex(sqlite3_column_blob(row, ROW_SHA256), 32, text);
+    text_hex(v.sha256, 32, text);
     json_string(w, text);
     json_object_end(w);
-    email_doc_free(&d);
+    email_view_free(&v);
     return status;
 }

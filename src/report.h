@@ -74,6 +74,31 @@ mt_status report_unsigned_tail(struct store *st, int64_t id, const struct buf *r
 mt_status report_stats_json(struct store *st, struct json_writer *w,
                             struct mt_error *err);
 
+/* The statistics page's charts (report_charts.c). */
+enum report_chart {
+    REPORT_CHART_MONTHS,    /* emails per month, YYYY-MM, in order; dates
+                             * outside 1980..2100 are counted, not drawn */
+    REPORT_CHART_SENDERS,   /* the 15 addresses most often in From */
+    REPORT_CHART_SIGNERS,   /* the 15 domains with most passing signatures,
+                             * the organization's marked */
+    REPORT_CHART_VERDICTS,  /* emails per verdict, failures by kind */
+};
+/* One bar: its label (NULL when none), its count, and the search that
+ * lists its emails (NULL when there is none). */
+struct report_bar {
+    char *label;
+    int64_t count;
+    char *query;
+};
+/*
+ * The bars of chart WHICH, at most MAX of them, into *BARS (the caller
+ * frees with report_bars_free) and *COUNT.  MT_OK, MT_ENOMEM or MT_EDB
+ * with ERR.
+ */
+mt_status report_chart(struct store *st, enum report_chart which, size_t max,
+                       struct report_bar **bars, size_t *count, struct mt_error *err);
+void report_bars_free(struct report_bar *bars, size_t count);
+
 /*
  * The value of "KEY" in DOC, a document made by report_stats_json (whose
  * keys are unique, nested ones included), as text into OUT (SIZE bytes):

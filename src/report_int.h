@@ -7,7 +7,7 @@
 #define MT_REPORT_INT_H
 
 #include "json.h"
-#include "store.h"
+#include "store_int.h"
 
 static inline const char *column_text(sqlite3_stmt *s, int i)
 {

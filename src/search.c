@@ -1,4 +1,5 @@
 /* search.c - query plan -> SQLite -> a page of results with snippets. */
+#include "store_int.h"
 #include "search.h"
 
 #include <stdio.h>

@@ -1,4 +1,5 @@
 /* source_ledger.c - the source_file table (source_ledger.h). */
+#include "store_int.h"
 #include "source_ledger.h"
 
 #include <sqlite3.h>

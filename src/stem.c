@@ -1,6 +1,7 @@
 /* stem.c - the mt_stem FTS5 tokenizer (Snowball through libstemmer) and
  * the archive's language (stem.h).  The tokenizer wraps FTS5's own
  * unicode61, as SQLite's porter tokenizer does. */
+#include "store_int.h"
 #include "stem.h"
 
 #include <libstemmer.h>

@@ -1,6 +1,6 @@
 /* store.c - the SQLite archive: opening it, raw bytes, sources, rejections
  * (its schema and migrations: store_schema.c). */
-#include "store.h"
+#include "store_int.h"
 
 #include "store_schema.h"
 #include "text.h"
@@ -65,6 +65,11 @@ static const char *db_error_advice(sqlite3 *db)
     default:
         return "";
     }
+}
+
+void store_tune_process(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 mt_status store_db_error(struct store *st, struct mt_error *err,
@@ -415,6 +420,24 @@ void store_end_read(struct store *st, bool began)
 {
     if (began)
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* SQLite's progress callback: nonzero (interrupt) once past the deadline. */
+static int past_deadline(void *context)
+{
+    const struct timespec *deadline = context;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec
+           || (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
+void store_set_deadline(struct store *st, const struct timespec *deadline)
+{
+    if (deadline)
+        sqlite3_progress_handler(st->db, 10000, past_deadline, (void *)deadline);
+    else
+        sqlite3_progress_handler(st->db, 0, NULL, NULL);
 }
 
 mt_status store_rollback(struct store *st)

@@ -1,9 +1,11 @@
 /*
  * store.h - the archive file: one SQLite database holding each message's
  * raw bytes (content-addressed by SHA-256, zstd-compressed), where every
- * copy was found, and what was rejected.  Schema and migrations live here;
- * other modules (index, cli) add rows through their own statements on
- * store_db().
+ * copy was found, and what was rejected.  Schema and migrations live here.
+ * This header shows no SQLite: the command-line and HTTP layers include it
+ * and never touch the database.  Library modules that own tables of their
+ * own (index, thread, corroborate, verify, org, report) keep their
+ * statements on the connection store_int.h gives them.
  *
  * Knows SQLite and zstd, nothing of MIME or HTTP.  A struct store is one
  * connection and belongs to one thread at a time; open one per thread.
@@ -12,10 +14,10 @@
 #ifndef MT_STORE_H
 #define MT_STORE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "status.h"
@@ -29,6 +31,11 @@ enum store_mode {
     STORE_READ_WRITE, /* likewise */
     STORE_CREATE,     /* creates the file and schema when missing */
 };
+
+/* Once per process, before the first store_open: SQLite stops counting
+ * its allocations under one global mutex, which the verify workers'
+ * connections fought over; nothing here reads the counts. */
+void store_tune_process(void);
 
 /*
  * Open the archive at PATH.  On MT_OK *OUT is a new handle owned by the
@@ -51,19 +58,6 @@ void store_close(struct store *st);
  */
 void store_keep_small_cache(struct store *st);
 
-/* The connection, borrowed, for modules that keep their own statements. */
-sqlite3 *store_db(struct store *st);
-
-/*
- * A statement prepared once per connection and kept: *OUT is looked up by
- * the address of SQL, which must be a string literal (or otherwise live
- * as long as ST), and comes back reset with no bindings.  Owned by ST:
- * never finalize it; sqlite3_reset it when done, so it holds no read
- * lock.  For statements run again and again (the web's pages).
- */
-mt_status store_statement(struct store *st, const char *sql, sqlite3_stmt **out,
-                          struct mt_error *err);
-
 /* Explicit write transactions (BEGIN IMMEDIATE ... COMMIT). */
 mt_status store_begin(struct store *st, struct mt_error *err);
 mt_status store_commit(struct store *st, struct mt_error *err);
@@ -77,6 +71,12 @@ mt_status store_rollback(struct store *st);
  */
 bool store_begin_read(struct store *st);
 void store_end_read(struct store *st, bool began);
+/*
+ * A server's budget for one request: from now on every statement on ST
+ * stops with an error (MT_EDB, "interrupted") once CLOCK_MONOTONIC passes
+ * *DEADLINE, which must live until the next call.  NULL lifts it.
+ */
+void store_set_deadline(struct store *st, const struct timespec *deadline);
 
 /*
  * A reusable compression context, one per thread: making zstd's context
@@ -177,15 +177,6 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
 bool store_upgrade_pending(struct store *st, const char *task);
 mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err);
 
-/*
- * Step S (prepared and bound by the caller on ST's connection, finalized
- * by the caller) to its end, collecting column 0 of every row into *IDS
- * (malloc'd, the caller frees; NULL when there are none) and *COUNT.  On
- * failure *IDS is NULL, *COUNT 0, and ERR says why.
- */
-mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
-                            size_t *count, struct mt_error *err);
-
 /* Every email's id, in order, into *IDS (malloc'd, the caller frees;
  * NULL when there are none) and *COUNT.  MT_OK, MT_ENOMEM or MT_EDB. */
 mt_status store_email_ids(struct store *st, int64_t **ids, size_t *count, struct mt_error *err);
@@ -248,8 +239,5 @@ bool store_is_published(const struct store *st);
  * when it is not set, MT_ENOMEM or MT_EDB with ERR. */
 mt_status store_setting(struct store *st, const char *name, struct buf *value,
                         struct mt_error *err);
-
-mt_status store_db_error(struct store *st, struct mt_error *err,
-                         const char *what);
 
 #endif

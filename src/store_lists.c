@@ -1,7 +1,7 @@
 /* store_lists.c - the store's listings a command walks (rejections, the
  * envelopes an mbox export writes, every email's id), part of the store module: the SQL of
  * its tables stays in it, and commands get plain structs (store.h). */
-#include "store.h"
+#include "store_int.h"
 
 mt_status store_each_rejection(struct store *st,
                                bool (*each)(void *, const struct store_rejection *),

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "recorded_path.h"
-#include "store.h"
+#include "store_int.h"
 
 /* Migration N takes schema N-1 to N.  Only ever append. */
 static const char *const migrations[] = {

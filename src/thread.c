@@ -1,4 +1,5 @@
 /* thread.c - JWZ threading over the whole archive, in memory. */
+#include "store_int.h"
 #include "thread.h"
 
 #include <stdlib.h>

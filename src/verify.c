@@ -1,4 +1,5 @@
 /* verify.c - DKIM over the archive: keyring from SQLite, results back. */
+#include "store_int.h"
 #include "verify.h"
 
 #include <pthread.h>

@@ -2,6 +2,7 @@
  * module, which owns the key and signature tables): the RSA signatures
  * no key answers, grouped by name, handed to key_recover, and the keys it
  * keeps stored as key records. */
+#include "store_int.h"
 #include "verify.h"
 
 #include <pthread.h>

@@ -16,6 +16,7 @@
 
 #include "attachment_text.h"
 #include "buf.h"
+#include "email_view.h"
 #include "extract/extract.h"
 #include "html.h"
 #include "index.h"
@@ -109,20 +110,12 @@ struct pool {
 
 #define STATS_SECONDS 10
 
-static int progress_deadline(void *context)
-{
-    const struct timespec *deadline = context;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return now.tv_sec > deadline->tv_sec
-           || (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
-}
-
 struct lease {
     struct pool *pool;
     int index;
     struct store *store;
     struct timespec deadline;
+    bool began;         /* its read transaction */
 };
 
 static void lease_take(struct pool *p, struct lease *l)
@@ -143,16 +136,16 @@ found:
     l->store = p->stores[l->index];
     clock_gettime(CLOCK_MONOTONIC, &l->deadline);
     l->deadline.tv_sec += QUERY_BUDGET_SECONDS;
-    sqlite3_progress_handler(store_db(l->store), 10000, progress_deadline, &l->deadline);
+    store_set_deadline(l->store, &l->deadline);
     /* One read transaction per request: one snapshot for the whole page,
      * and the file locks taken once instead of per statement. */
-    sqlite3_exec(store_db(l->store), "BEGIN", NULL, NULL, NULL);
+    l->began = store_begin_read(l->store);
 }
 
 static void lease_return(struct lease *l)
 {
-    sqlite3_exec(store_db(l->store), "COMMIT", NULL, NULL, NULL);
-    sqlite3_progress_handler(store_db(l->store), 0, NULL, NULL);
+    store_end_read(l->store, l->began);
+    store_set_deadline(l->store, NULL);
     pthread_mutex_lock(&l->pool->lock);
     l->pool->busy[l->index] = false;
     pthread_cond_signal(&l->pool->freed);
@@ -374,16 +367,13 @@ void web_attachment_download(struct store *st, int64_t id, int n, struct reply *
     struct buf raw = BUF_INIT;
     unsigned char *data = NULL;
     size_t size = 0;
-    sqlite3_stmt *s;
-    char *name = NULL;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT filename FROM attachment WHERE email_id = ?"
-                           " AND n = ?", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_int(s, 2, n);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            name = web_text_column(s, 0) ? web_text_column(s, 0) : strdup("");
-        sqlite3_finalize(s);
-    }
+    /* only an attachment the archive lists (its row names the file) */
+    struct email_view view;
+    const char *name = NULL;
+    if (email_view_load(st, id, 0, NULL, &view, NULL) == MT_OK)
+        for (size_t i = 0; i < view.attachment_count; i++)
+            if (view.attachments[i].n == n)
+                name = view.attachments[i].filename ? view.attachments[i].filename : "";
     if (!name || store_get_raw(st, id, &raw, NULL) != MT_OK
         || mime_get_attachment((const unsigned char *)buf_cstr(&raw), raw.len, n, &data, &size) != MT_OK) {
         web_error_page(r, 404, "No such attachment", "This email has no attachment with this number.");
@@ -397,7 +387,7 @@ void web_attachment_download(struct store *st, int64_t id, int n, struct reply *
         r->download = true;
         snprintf(r->disposition, sizeof r->disposition, "attachment; filename=\"%s\"", safe);
     }
-    free(name);
+    email_view_free(&view);
     free(data);
     buf_free(&raw);
 }

@@ -6,7 +6,6 @@
 #ifndef MT_WEB_INT_H
 #define MT_WEB_INT_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,8 +39,6 @@ void web_page_end(struct reply *r);
 void web_badge(struct buf *b, const char *verdict, const char *failure);
 /* R made an error page of STATUS, its body replaced. */
 void web_error_page(struct reply *r, unsigned status, const char *title, const char *message);
-/* Column I of S as a malloc'd copy (NULL when NULL). */
-char *web_text_column(sqlite3_stmt *s, int i);
 
 /* The pages, written into R on ST's connection. */
 void web_email_page(struct store *st, int64_t id, struct reply *r);

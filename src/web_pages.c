@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "email_view.h"
 #include "html.h"
 #include "index.h"
 #include "json.h"
@@ -119,70 +120,58 @@ void web_error_page(struct reply *r, unsigned status, const char *title, const c
     web_page_end(r);
 }
 
-char *web_text_column(sqlite3_stmt *s, int i)
+/* The addresses of ROLE in V as one "<dt>LABEL</dt><dd>...</dd>" line,
+ * nothing when it has none.  As the address table keeps them. */
+static void address_line(const struct email_view *v, enum mime_role role, const char *label,
+                         struct buf *b)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? strdup((const char *)t) : NULL;
-}
-
-static void address_line(struct store *st, int64_t id, int role, const char *label, struct buf *b)
-{
-    sqlite3_stmt *s;
-    if (store_statement(st, "SELECT name, addr FROM address WHERE email_id = ?"
-                           " AND role = ? ORDER BY position", &s, NULL) != MT_OK)
-        return;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int(s, 2, role);
     bool any = false;
     struct buf one = BUF_INIT;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    for (size_t i = 0; i < v->address_count; i++) {
+        const struct email_view_address *a = &v->addresses[i];
+        if (a->role != role)
+            continue;
         if (!any)
             buf_printf(b, "<dt>%s</dt><dd>", label);
         else
             buf_append_str(b, ", ");
         any = true;
         buf_clear(&one);
-        text_format_address(&one, (const char *)sqlite3_column_text(s, 0),
-                              (const char *)sqlite3_column_text(s, 1));
+        text_format_address(&one, a->name, a->address);
         web_html_escape(b, buf_cstr(&one));
     }
     if (any)
         buf_append_str(b, "</dd>");
     buf_free(&one);
-    sqlite3_reset(s);
 }
 
 /* What the signatures prove, in the CLI's words (report.h). */
 /* An email written from an Outlook item says so, and where it was filed:
  * the folder path from the recorded member ("Top/Inbox#2097188"). */
-static void outlook_panel(struct store *st, int64_t id, const char *derived, struct buf *b)
+static void outlook_panel(const struct email_view *v, struct buf *b)
 {
-    bool msg = !strcmp(derived, "msg");
+    bool msg = !strcmp(v->derived_from, "msg");
     buf_printf(b, "<p class=\"panel\"><b>Rebuilt from an Outlook %s.</b> These are not "
                   "the bytes that travelled, so DKIM signatures in its headers usually "
                   "cannot verify.", msg ? ".msg file" : "store");
-    sqlite3_stmt *s;
-    if (!msg && store_statement(st, "SELECT member FROM source WHERE email_id = ?"
-                                    " AND member IS NOT NULL ORDER BY id", &s, NULL) == MT_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        bool any = false;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            const char *member = (const char *)sqlite3_column_text(s, 0);
-            const char *hash = strrchr(member, '#');
-            const char *bang = strstr(member, "!/");
-            const char *start = bang ? bang + 2 : member;
-            buf_append_str(b, any ? "; " : " Folder: ");
-            any = true;
-            char *folder = strndup(start, hash && hash > start ? (size_t)(hash - start)
-                                                              : strlen(start));
-            if (folder) {
-                buf_append_str(b, "<span class=\"folder\">");
-                web_html_escape(b, folder);
-                buf_append_str(b, "</span>");
-            }
-            free(folder);
+    bool any = false;
+    for (size_t i = 0; !msg && i < v->source_count; i++) {
+        const char *member = v->sources[i].member;
+        if (!member)
+            continue;
+        const char *hash = strrchr(member, '#');
+        const char *bang = strstr(member, "!/");
+        const char *start = bang ? bang + 2 : member;
+        buf_append_str(b, any ? "; " : " Folder: ");
+        any = true;
+        char *folder = strndup(start, hash && hash > start ? (size_t)(hash - start)
+                                                          : strlen(start));
+        if (folder) {
+            buf_append_str(b, "<span class=\"folder\">");
+            web_html_escape(b, folder);
+            buf_append_str(b, "</span>");
         }
-        sqlite3_reset(s);
+        free(folder);
     }
     buf_append_str(b, "</p>");
 }
@@ -237,282 +226,223 @@ static void dates_panel(struct store *st, int64_t id, struct buf *b)
 
 /* The body: always text, never the message's HTML; with l=, where the
  * signed body ends, the rest marked. */
-static void body_section(struct store *st, int64_t id, struct buf *b)
+static void body_section(struct store *st, const struct email_view *v, struct buf *b)
 {
-    struct buf raw = BUF_INIT;
-    struct mime_message *m = NULL;
-    if (store_get_raw(st, id, &raw, NULL) == MT_OK
-        && mime_parse((const unsigned char *)buf_cstr(&raw), raw.len, &m) == MT_OK) {
-        buf_append_str(b, "<h2>Message</h2>");
-        if (m->has_html)
-            buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
-                          "version</a> (sanitized: no scripts, no content from outside the "
-                          "archive).</p>", m->body_from_html
-                              ? "This email was written in HTML; it is shown here as text."
-                              : "This email also has an HTML version.", (long long)id);
-        buf_append_str(b, "<div class=\"body\">");
-        web_html_escape(b, m->body);
-        buf_append_str(b, "</div>");
-        struct buf tail = BUF_INIT;
-        int64_t unsigned_bytes = 0;
-        if (report_unsigned_tail(st, id, &raw, &tail, &unsigned_bytes, NULL) == MT_OK
-            && unsigned_bytes > 0) {
-            buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
-                          "Not covered by the signature</h2><p>The signature's <code>l=</code> "
-                          "covers only the start of the body. These last %lld bytes (as "
-                          "stored, before decoding) were not signed: anyone could have added "
-                          "or changed them after signing.</p><pre class=\"body\"><mark>",
-                       (long long)unsigned_bytes);
-            web_html_escape(b, buf_cstr(&tail));
-            buf_append_str(b, "</mark></pre></section>");
-        }
-        buf_free(&tail);
+    const struct mime_message *m = v->parsed;
+    if (!m)
+        return;
+    buf_append_str(b, "<h2>Message</h2>");
+    if (m->has_html)
+        buf_printf(b, "<p class=\"muted\">%s <a href=\"/email/%lld/html\">See the HTML "
+                      "version</a> (sanitized: no scripts, no content from outside the "
+                      "archive).</p>", m->body_from_html
+                          ? "This email was written in HTML; it is shown here as text."
+                          : "This email also has an HTML version.", (long long)v->id);
+    buf_append_str(b, "<div class=\"body\">");
+    web_html_escape(b, m->body);
+    buf_append_str(b, "</div>");
+    struct buf tail = BUF_INIT;
+    int64_t unsigned_bytes = 0;
+    if (report_unsigned_tail(st, v->id, &v->raw, &tail, &unsigned_bytes, NULL) == MT_OK
+        && unsigned_bytes > 0) {
+        buf_printf(b, "<section class=\"panel unsigned\" aria-labelledby=\"u\"><h2 id=\"u\">"
+                      "Not covered by the signature</h2><p>The signature's <code>l=</code> "
+                      "covers only the start of the body. These last %lld bytes (as "
+                      "stored, before decoding) were not signed: anyone could have added "
+                      "or changed them after signing.</p><pre class=\"body\"><mark>",
+                   (long long)unsigned_bytes);
+        web_html_escape(b, buf_cstr(&tail));
+        buf_append_str(b, "</mark></pre></section>");
     }
-    mime_message_free(m);
-    buf_free(&raw);
+    buf_free(&tail);
 }
 
-void web_email_page(struct store *st, int64_t id, struct reply *r)
+/* The headers' list: From, To, Cc, the date, the Message-ID and the links
+ * (permalink, raw, evidence, conversation and its neighbours). */
+static void header_list(const struct email_view *v, struct buf *b)
 {
-    sqlite3_stmt *s;
-    if (store_statement(st, "SELECT e.subject, e.date, e.date_raw, e.message_id, e.verdict,"
-                           " e.thread_id, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           ", e.truncated_from, e.raw_size, e.derived_from FROM email e WHERE e.id = ?",
-                           &s, NULL) != MT_OK) {
-        web_error_page(r, 503, "Archive busy", "Try again.");
-        return;
-    }
-    sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        web_error_page(r, 404, "No such email", "There is no email with this number in the archive.");
-        return;
-    }
-    char *subject = web_text_column(s, 0), *date_raw = web_text_column(s, 2);
-    char *message_id = web_text_column(s, 3), *verdict = web_text_column(s, 4);
-    char *failure = web_text_column(s, 7), *derived = web_text_column(s, 10);
-    int64_t truncated_from = sqlite3_column_int64(s, 8), raw_size = sqlite3_column_int64(s, 9);
-    bool has_date = sqlite3_column_type(s, 1) != SQLITE_NULL;
-    int64_t date = sqlite3_column_int64(s, 1);
-    int64_t thread = sqlite3_column_int64(s, 5);
-    sqlite3_reset(s);
-
-    struct buf *b = &r->body;
-    web_page_begin(r, subject && *subject ? subject : "(no subject)", NULL);
-    buf_append_str(b, "<h1>");
-    web_html_escape(b, subject && *subject ? subject : "(no subject)");
-    buf_append_str(b, " ");
-    web_badge(b, verdict, failure);
-    buf_append_str(b, "</h1><dl class=\"headers\">");
-    address_line(st, id, 0, "From", b);
-    address_line(st, id, 1, "To", b);
-    address_line(st, id, 2, "Cc", b);
+    long long id = (long long)v->id;
+    buf_append_str(b, "<dl class=\"headers\">");
+    address_line(v, MIME_FROM, "From", b);
+    address_line(v, MIME_TO, "To", b);
+    address_line(v, MIME_CC, "Cc", b);
     buf_append_str(b, "<dt>Date</dt><dd>");
-    if (has_date) {
+    if (v->has_date) {
         char iso[40];
-        text_format_date(date, iso, sizeof iso);
+        text_format_date(v->date, iso, sizeof iso);
         web_html_escape(b, iso);
         int zone;
-        if (text_date_zone(date_raw, &zone)) {   /* as mail clients show it */
+        if (text_date_zone(v->date_raw, &zone)) {   /* as mail clients show it */
             char local[48];
-            text_format_local_date(date, zone, local, sizeof local);
+            text_format_local_date(v->date, zone, local, sizeof local);
             buf_append_str(b, " <span class=\"muted\">(");
             web_html_escape(b, local);
             buf_append_str(b, ", the sender's clock)</span>");
         }
     } else {
-        web_html_escape(b, date_raw ? date_raw : "none");
+        web_html_escape(b, v->date_raw ? v->date_raw : "none");
     }
     buf_append_str(b, "</dd><dt>Message-ID</dt><dd>");
-    web_html_escape(b, message_id ? message_id : "none");
+    web_html_escape(b, v->message_id ? v->message_id : "none");
     buf_printf(b, "</dd><dt>Permalink</dt><dd><a href=\"/email/%lld\">/email/%lld</a> · "
                   "<a href=\"/email/%lld/raw\">raw source</a> · "
                   "<a href=\"/email/%lld/evidence\" title=\"the email, its keys and the report,"
-                  " to re-verify offline\">evidence bundle</a>", (long long)id, (long long)id,
-               (long long)id, (long long)id);
-    if (thread) {
-        buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)thread);
-        /* previous and next in the conversation, by date then id */
-        static const char *const neighbours[2][2] = {
-            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) <"
-              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0) DESC, id DESC LIMIT 1", "← previous" },
-            { "SELECT id FROM email WHERE thread_id = ?1 AND (coalesce(date, 0), id) >"
-              " (coalesce(?2, 0), ?3) ORDER BY coalesce(date, 0), id LIMIT 1", "next →" },
-        };
-        for (int k = 0; k < 2; k++) {
-            if (store_statement(st, neighbours[k][0], &s, NULL) != MT_OK)
-                continue;
-            sqlite3_bind_int64(s, 1, thread);
-            if (has_date)
-                sqlite3_bind_int64(s, 2, date);
-            else
-                sqlite3_bind_null(s, 2);
-            sqlite3_bind_int64(s, 3, id);
-            if (sqlite3_step(s) == SQLITE_ROW)
-                buf_printf(b, " · <a rel=\"%s\" href=\"/email/%lld\">%s in conversation</a>",
-                           k ? "next" : "prev", (long long)sqlite3_column_int64(s, 0),
-                           neighbours[k][1]);
-            sqlite3_reset(s);
-        }
+                  " to re-verify offline\">evidence bundle</a>", id, id, id, id);
+    if (v->thread) {
+        buf_printf(b, " · <a href=\"/thread/%lld\">conversation</a>", (long long)v->thread);
+        if (v->thread_prev)
+            buf_printf(b, " · <a rel=\"prev\" href=\"/email/%lld\">← previous in "
+                          "conversation</a>", (long long)v->thread_prev);
+        if (v->thread_next)
+            buf_printf(b, " · <a rel=\"next\" href=\"/email/%lld\">next → in "
+                          "conversation</a>", (long long)v->thread_next);
     }
     buf_append_str(b, "</dd></dl>");
-    if (truncated_from > 0)
-        buf_printf(b, "<p class=\"panel\"><b>Truncated.</b> This message was %lld bytes, "
-                      "over the archive's size limit: only its first %lld bytes (its headers "
-                      "and the start of its body) are stored.</p>", (long long)truncated_from,
-                   (long long)raw_size);
+}
 
-    if (derived)
-        outlook_panel(st, id, derived, b);
-    verification_panel(st, id, b);
-    dates_panel(st, id, b);
-
-    /* Text other, verified emails vouch for (docs/corroboration.md). */
-    if (store_statement(st, "SELECT text, by_email, direction FROM corroboration"
-                           " WHERE email_id = ? ORDER BY position", &s, NULL) == MT_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        bool any = false;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            if (!any)
-                buf_append_str(b, "<section class=\"panel\"><h2>Corroborated by verified emails</h2>"
-                                  "<p class=\"muted\">Word for word (white space and line breaks "
-                                  "aside), this text is in a DKIM-verified email:</p><ul>");
-            any = true;
-            int64_t by = sqlite3_column_int64(s, 1);
-            bool quoted_by = !strcmp((const char *)sqlite3_column_text(s, 2), "quoted_by_verified");
-            buf_append_str(b, "<li><q>");
-            web_html_escape(b, (const char *)sqlite3_column_text(s, 0));
-            buf_printf(b, "</q> — %s <a href=\"/email/%lld\">verified email %lld</a></li>",
-                       quoted_by ? "quoted, as it stood then, by" : "quoted from, and matches,",
-                       (long long)by, (long long)by);
-        }
-        if (any)
-            buf_append_str(b, "</ul></section>");
-        sqlite3_reset(s);
+/* Text other, verified emails vouch for (docs/corroboration.md). */
+static void corroboration_panel(const struct email_view *v, struct buf *b)
+{
+    if (!v->span_count)
+        return;
+    buf_append_str(b, "<section class=\"panel\"><h2>Corroborated by verified emails</h2>"
+                      "<p class=\"muted\">Word for word (white space and line breaks "
+                      "aside), this text is in a DKIM-verified email:</p><ul>");
+    for (size_t i = 0; i < v->span_count; i++) {
+        const struct email_view_span *p = &v->spans[i];
+        bool quoted_by = p->direction && !strcmp(p->direction, "quoted_by_verified");
+        buf_append_str(b, "<li><q>");
+        web_html_escape(b, p->text);
+        buf_printf(b, "</q> — %s <a href=\"/email/%lld\">verified email %lld</a></li>",
+                   quoted_by ? "quoted, as it stood then, by" : "quoted from, and matches,",
+                   (long long)p->by, (long long)p->by);
     }
+    buf_append_str(b, "</ul></section>");
+}
 
-    /* Attachments */
-    if (store_statement(st, "SELECT n, filename, content_type, size, extraction,"
-                           " extraction_reason, text_bytes FROM attachment"
-                           " WHERE email_id = ? ORDER BY n", &s, NULL) == MT_OK) {
-        sqlite3_bind_int64(s, 1, id);
-        bool any = false;
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            if (!any)
-                buf_append_str(b, "<section class=\"panel\"><h2>Attachments</h2><ul>");
-            any = true;
-            const char *name = (const char *)sqlite3_column_text(s, 1);
-            buf_printf(b, "<li><a href=\"/email/%lld/attachment/%d\">", (long long)id,
-                       sqlite3_column_int(s, 0));
-            web_html_escape(b, name && *name ? name : "(no name)");
-            buf_append_str(b, "</a> <span class=\"muted\">");
-            web_html_escape(b, (const char *)sqlite3_column_text(s, 2));
-            buf_printf(b, ", %lld bytes</span>", (long long)sqlite3_column_int64(s, 3));
-            /* what its text extraction gave (extract.h) */
-            const char *outcome = (const char *)sqlite3_column_text(s, 4);
-            const char *reason = (const char *)sqlite3_column_text(s, 5);
-            if (outcome && !strcmp(outcome, "ok"))
-                buf_printf(b, " · <a href=\"/email/%lld/attachment/%d/text\">its text</a>"
-                              " <span class=\"muted\">(%lld bytes)</span>", (long long)id,
-                           sqlite3_column_int(s, 0), (long long)sqlite3_column_int64(s, 6));
-            else if (outcome) {
-                buf_append_str(b, " · <span class=\"muted\">text: ");
-                web_html_escape(b, outcome);
-                if (reason) {
-                    buf_append_str(b, ", ");
-                    web_html_escape(b, reason);
-                }
-                buf_append_str(b, "</span>");
+/* Each attachment: its download, type, size and what its text extraction
+ * gave (extract.h), with a link to the text when there is some. */
+static void attachments_panel(const struct email_view *v, struct buf *b)
+{
+    if (!v->attachment_count)
+        return;
+    buf_append_str(b, "<section class=\"panel\"><h2>Attachments</h2><ul>");
+    for (size_t i = 0; i < v->attachment_count; i++) {
+        const struct email_view_attachment *a = &v->attachments[i];
+        buf_printf(b, "<li><a href=\"/email/%lld/attachment/%d\">", (long long)v->id, a->n);
+        web_html_escape(b, a->filename && *a->filename ? a->filename : "(no name)");
+        buf_append_str(b, "</a> <span class=\"muted\">");
+        web_html_escape(b, a->content_type);
+        buf_printf(b, ", %lld bytes</span>", (long long)a->size);
+        if (a->extraction && !strcmp(a->extraction, "ok")) {
+            buf_printf(b, " · <a href=\"/email/%lld/attachment/%d/text\">its text</a>"
+                          " <span class=\"muted\">(%lld bytes)</span>", (long long)v->id,
+                       a->n, (long long)a->text_bytes);
+        } else if (a->extraction) {
+            buf_append_str(b, " · <span class=\"muted\">text: ");
+            web_html_escape(b, a->extraction);
+            if (a->extraction_reason) {
+                buf_append_str(b, ", ");
+                web_html_escape(b, a->extraction_reason);
             }
-            buf_append_str(b, "</li>");
+            buf_append_str(b, "</span>");
         }
-        if (any)
-            buf_append_str(b, "</ul></section>");
-        sqlite3_reset(s);
+        buf_append_str(b, "</li>");
     }
+    buf_append_str(b, "</ul></section>");
+}
 
-    body_section(st, id, b);
-    web_page_end(r);
-    free(subject);
-    free(date_raw);
-    free(message_id);
-    free(verdict);
-    free(failure);
-    free(derived);
+void web_email_page(struct store *st, int64_t id, struct reply *r)
+{
+    struct email_view v;
+    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY | EMAIL_VIEW_NEIGHBOURS, NULL,
+                                       &v, NULL);
+    if (status == MT_ENOTFOUND) {
+        web_error_page(r, 404, "No such email", "There is no email with this number in the archive.");
+    } else if (status != MT_OK) {
+        web_error_page(r, 503, "Archive busy", "Try again.");
+    } else {
+        struct buf *b = &r->body;
+        const char *title = v.subject && *v.subject ? v.subject : "(no subject)";
+        web_page_begin(r, title, NULL);
+        buf_append_str(b, "<h1>");
+        web_html_escape(b, title);
+        buf_append_str(b, " ");
+        web_badge(b, v.verdict, v.failure_kind);
+        buf_append_str(b, "</h1>");
+        header_list(&v, b);
+        if (v.truncated_from > 0)
+            buf_printf(b, "<p class=\"panel\"><b>Truncated.</b> This message was %lld bytes, "
+                          "over the archive's size limit: only its first %lld bytes (its headers "
+                          "and the start of its body) are stored.</p>", (long long)v.truncated_from,
+                       (long long)v.raw_size);
+        if (v.derived_from)
+            outlook_panel(&v, b);
+        verification_panel(st, id, b);
+        dates_panel(st, id, b);
+        corroboration_panel(&v, b);
+        attachments_panel(&v, b);
+        body_section(st, &v, b);
+        web_page_end(r);
+    }
+    email_view_free(&v);
 }
 
 void web_thread_page(struct store *st, int64_t id, struct reply *r)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT e.id, e.date, e.from_name, e.from_addr,"
-                           " e.subject, e.verdict, e.thread_parent, " QUERY_FAILURE_KIND_SQL
-                           " FROM email e"
-                           " WHERE e.thread_id = ?1 OR (e.thread_id IS NULL AND e.id = ?1)"
-                           " ORDER BY e.date IS NULL, e.date, e.id", -1, &s, NULL) != SQLITE_OK) {
+    struct conversation_row *rows;
+    size_t count;
+    if (email_view_conversation(st, id, &rows, &count, NULL) != MT_OK) {
         web_error_page(r, 503, "Archive busy", "Try again.");
         return;
     }
-    sqlite3_bind_int64(s, 1, id);
-    struct buf *b = &r->body;
-    bool any = false;
-    struct buf from = BUF_INIT;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (!any) {
-            web_page_begin(r, "Conversation", NULL);
-            buf_printf(b, "<h1>Conversation %lld</h1><table><thead><tr><th>Date</th><th>From</th>"
-                          "<th>Subject</th><th>Verification</th><th>Replies to</th></tr></thead><tbody>",
-                       (long long)id);
-        }
-        any = true;
-        char date[40] = "no date";
-        if (sqlite3_column_type(s, 1) != SQLITE_NULL)
-            text_format_date(sqlite3_column_int64(s, 1), date, sizeof date);
-        buf_clear(&from);
-        text_format_address(&from, (const char *)sqlite3_column_text(s, 2),
-                              (const char *)sqlite3_column_text(s, 3));
-        buf_printf(b, "<tr><td>%s</td><td>", date);
-        web_html_escape(b, buf_cstr(&from));
-        buf_printf(b, "</td><td><a href=\"/email/%lld\">", (long long)sqlite3_column_int64(s, 0));
-        const char *subject = (const char *)sqlite3_column_text(s, 4);
-        web_html_escape(b, subject && *subject ? subject : "(no subject)");
-        buf_append_str(b, "</a></td><td>");
-        web_badge(b, (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 7));
-        buf_append_str(b, "</td><td>");
-        if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-            buf_printf(b, "<a href=\"/email/%lld\">%lld</a>", (long long)sqlite3_column_int64(s, 6),
-                       (long long)sqlite3_column_int64(s, 6));
-        buf_append_str(b, "</td></tr>\n");
-    }
-    sqlite3_finalize(s);
-    buf_free(&from);
-    if (!any) {
+    if (!count) {
         web_error_page(r, 404, "No such conversation", "There is no conversation with this number.");
         return;
     }
+    struct buf *b = &r->body;
+    web_page_begin(r, "Conversation", NULL);
+    buf_printf(b, "<h1>Conversation %lld</h1><table><thead><tr><th>Date</th><th>From</th>"
+                  "<th>Subject</th><th>Verification</th><th>Replies to</th></tr></thead><tbody>",
+               (long long)id);
+    struct buf from = BUF_INIT;
+    for (size_t i = 0; i < count; i++) {
+        const struct conversation_row *row = &rows[i];
+        char date[40] = "no date";
+        if (row->has_date)
+            text_format_date(row->date, date, sizeof date);
+        buf_clear(&from);
+        text_format_address(&from, row->from_name, row->from_addr);
+        buf_printf(b, "<tr><td>%s</td><td>", date);
+        web_html_escape(b, buf_cstr(&from));
+        buf_printf(b, "</td><td><a href=\"/email/%lld\">", (long long)row->id);
+        web_html_escape(b, row->subject && *row->subject ? row->subject : "(no subject)");
+        buf_append_str(b, "</a></td><td>");
+        web_badge(b, row->verdict, row->failure_kind);
+        buf_append_str(b, "</td><td>");
+        if (row->has_parent)
+            buf_printf(b, "<a href=\"/email/%lld\">%lld</a>", (long long)row->parent,
+                       (long long)row->parent);
+        buf_append_str(b, "</td></tr>\n");
+    }
+    buf_free(&from);
+    conversation_rows_free(rows, count);
     buf_append_str(b, "</tbody></table>");
     web_page_end(r);
 }
 
-/* A horizontal bar chart of LABEL/COUNT rows from SQL, drawn as SVG. */
-/* A bar chart of SQL's rows (label, count, query): each name and bar is a
+/* A bar chart (report_chart's bars), drawn as SVG: each name and bar is a
  * link to the search that lists those emails (the query, when not NULL). */
-static void bar_chart(struct store *st, struct buf *b, const char *title, const char *sql)
+static void bar_chart(struct store *st, struct buf *b, const char *title, enum report_chart which)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+    struct report_bar *bars;
+    size_t n;
+    if (report_chart(st, which, 20, &bars, &n, NULL) != MT_OK)
         return;
-    char *labels[20], *queries[20];
-    int64_t counts[20], max = 1;
-    int n = 0;
-    while (n < 20 && sqlite3_step(s) == SQLITE_ROW) {
-        labels[n] = web_text_column(s, 0);
-        queries[n] = web_text_column(s, 2);
-        counts[n] = sqlite3_column_int64(s, 1);
-        if (counts[n] > max)
-            max = counts[n];
-        n++;
-    }
-    sqlite3_finalize(s);
+    int64_t max = 1;
+    for (size_t i = 0; i < n; i++)
+        if (bars[i].count > max)
+            max = bars[i].count;
     buf_append_str(b, "<h2>");
     web_html_escape(b, title);
     buf_append_str(b, "</h2>");
@@ -521,94 +451,93 @@ static void bar_chart(struct store *st, struct buf *b, const char *title, const 
         return;
     }
     buf_printf(b, "<svg role=\"img\" aria-label=\"%s\" viewBox=\"0 0 640 %d\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\">", title, n * 22 + 4);
-    for (int i = 0; i < n; i++) {
-        int width = (int)(counts[i] * 380 / max);
-        if (queries[i]) {
+                  "xmlns=\"http://www.w3.org/2000/svg\">", title, (int)n * 22 + 4);
+    for (size_t k = 0; k < n; k++) {
+        const struct report_bar *bar = &bars[k];
+        int i = (int)k, width = (int)(bar->count * 380 / max);
+        const char *label = bar->label ? bar->label : "(none)";
+        if (bar->query) {
             buf_append_str(b, "<a href=\"/search?q=");
-            web_url_escape(b, queries[i]);
+            web_url_escape(b, bar->query);
             buf_append_str(b, "\">");
         }
         buf_printf(b, "<text x=\"0\" y=\"%d\" fill=\"%s\">", i * 22 + 15,
-                   queries[i] ? "#0b57d0" : "currentColor");
-        web_html_escape(b, labels[i] ? labels[i] : "(none)");
+                   bar->query ? "#0b57d0" : "currentColor");
+        web_html_escape(b, label);
         buf_printf(b, "</text><rect x=\"210\" y=\"%d\" width=\"%d\" height=\"16\" fill=\"#0b57d0\">"
                       "<title>", i * 22 + 3, width > 1 ? width : 1);
-        web_html_escape(b, labels[i] ? labels[i] : "(none)");
+        web_html_escape(b, label);
         buf_printf(b, ": %lld</title></rect><text x=\"%d\" y=\"%d\">%lld</text>",
-                   (long long)counts[i], 215 + width, i * 22 + 15, (long long)counts[i]);
-        if (queries[i])
+                   (long long)bar->count, 215 + width, i * 22 + 15, (long long)bar->count);
+        if (bar->query)
             buf_append_str(b, "</a>");
-        free(labels[i]);
-        free(queries[i]);
     }
     buf_append_str(b, "</svg>");
+    report_bars_free(bars, n);
 }
 
-static void timeline_chart(struct store *st, struct buf *b)
+/* The width of one month's bar and how many years apart the year labels
+ * are: *ROOM the width a label needs at this scale. */
+static double month_bar_width(size_t n, int width, int *step, double *room)
 {
-    sqlite3_stmt *s;
-    /* Dates outside 1980..2100 are real-world garbage (year 102, 2038+);
-     * counted, not drawn. */
-    if (sqlite3_prepare_v2(store_db(st), "SELECT strftime('%Y-%m', date, 'unixepoch') AS m, count(*)"
-                           " FROM email WHERE date BETWEEN 315532800 AND 4102444800"
-                           " GROUP BY m ORDER BY m", -1, &s, NULL) != SQLITE_OK)
-        return;
-    char *months[2400];
-    int64_t counts[2400], max = 1;
-    int n = 0;
-    while (n < 2400 && sqlite3_step(s) == SQLITE_ROW) {
-        months[n] = web_text_column(s, 0);
-        counts[n] = sqlite3_column_int64(s, 1);
-        if (counts[n] > max)
-            max = counts[n];
-        n++;
-    }
-    sqlite3_finalize(s);
-    buf_append_str(b, "<h2>Emails per month</h2>");
-    if (!n) {
-        buf_append_str(b, "<p class=\"muted\">No dated emails.</p>");
-        return;
-    }
-    int width = n * 4 > 640 ? n * 4 : 640;
-    buf_printf(b, "<svg role=\"img\" aria-label=\"Emails per month\" viewBox=\"0 0 %d 170\" "
-                  "xmlns=\"http://www.w3.org/2000/svg\">", width + 40);
-    double bar = (double)width / n;
+    double bar = (double)width / (double)n;
     if (bar > 24)
         bar = 24;       /* a few months: narrow bars, not a wall */
     /* Year labels never overlap: the chart is drawn about 900 px wide
      * whatever its viewBox, a label needs about 44 px of it, so every
      * STEP-th January is labelled, STEP the smallest of 1, 2, 5, 10, 20,
      * 50 years that leaves that room at this scale. */
-    double room = 44.0 * (width + 40) / 900.0;
+    *room = 44.0 * (width + 40) / 900.0;
     static const int steps[] = { 1, 2, 5, 10, 20, 50 };
-    int step = 50;
+    *step = 50;
     for (size_t k = 0; k < sizeof steps / sizeof steps[0]; k++)
-        if (bar * 12 * steps[k] >= room) {
-            step = steps[k];
+        if (bar * 12 * steps[k] >= *room) {
+            *step = steps[k];
             break;
         }
+    return bar;
+}
+
+static void timeline_chart(struct store *st, struct buf *b)
+{
+    struct report_bar *months;
+    size_t n;
+    if (report_chart(st, REPORT_CHART_MONTHS, 2400, &months, &n, NULL) != MT_OK)
+        return;
+    int64_t max = 1;
+    for (size_t i = 0; i < n; i++)
+        if (months[i].count > max)
+            max = months[i].count;
+    buf_append_str(b, "<h2>Emails per month</h2>");
+    if (!n) {
+        buf_append_str(b, "<p class=\"muted\">No dated emails.</p>");
+        return;
+    }
+    int width = n * 4 > 640 ? (int)n * 4 : 640, step;
+    buf_printf(b, "<svg role=\"img\" aria-label=\"Emails per month\" viewBox=\"0 0 %d 170\" "
+                  "xmlns=\"http://www.w3.org/2000/svg\">", width + 40);
+    double room, bar = month_bar_width(n, width, &step, &room);
     double last_label = -1e9;
-    for (int i = 0; i < n; i++) {
-        int h = (int)(counts[i] * 140 / max);
+    for (size_t i = 0; i < n; i++) {
+        const char *month = months[i].label;
+        int h = (int)(months[i].count * 140 / max);
         buf_append_str(b, "<a href=\"/search?q=date:");
-        web_url_escape(b, months[i] ? months[i] : "");
+        web_url_escape(b, month ? month : "");
         buf_printf(b, "\"><rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-                      "fill=\"#0b57d0\"><title>%s: %lld</title></rect></a>", 30 + i * bar,
+                      "fill=\"#0b57d0\"><title>%s: %lld</title></rect></a>", 30 + (double)i * bar,
                    145 - h, bar > 1.5 ? bar - 0.5 : bar, h > 0 ? h : 1,
-                   months[i] ? months[i] : "?", (long long)counts[i]);
-        if (!months[i] || strcmp(months[i] + 5, "01") || atoi(months[i]) % step)
+                   month ? month : "?", (long long)months[i].count);
+        if (!month || strcmp(month + 5, "01") || atoi(month) % step)
             continue;
-        double x = 30 + i * bar;
+        double x = 30 + (double)i * bar;
         if (x - last_label < room)
             continue;
         buf_printf(b, "<text x=\"%.1f\" y=\"162\" font-size=\"%.0f\">%.4s</text>", x,
-                   room * 0.34, months[i]);
+                   room * 0.34, month);
         last_label = x;
     }
     buf_printf(b, "<text x=\"0\" y=\"12\">%lld</text></svg>", (long long)max);
-    for (int i = 0; i < n; i++)
-        free(months[i]);
+    report_bars_free(months, n);
 }
 
 /* "N emails under the root HEX (RFC 6962)" into OUT, or "" on failure:
@@ -641,22 +570,10 @@ void web_stats_page(struct store *st, struct reply *r)
     buf_append_str(b, "<p><a href=\"/sources\">The files this archive was made from</a>: "
                       "what was read, stored and rejected from each.</p>");
     timeline_chart(st, b);
-    bar_chart(st, b, "Top senders", "SELECT addr, count(*) AS n, 'from:' || addr"
-              " FROM address WHERE role = 0 AND addr IS NOT NULL"
-              " GROUP BY addr ORDER BY n DESC LIMIT 15");
+    bar_chart(st, b, "Top senders", REPORT_CHART_SENDERS);
     bar_chart(st, b, "Top signing domains (passing signatures; the organization's marked)",
-              "SELECT g.domain || CASE WHEN EXISTS (SELECT 1 FROM org_domain o WHERE"
-              " g.domain = o.domain OR substr(g.domain, -length(o.domain) - 1) = '.' || o.domain) THEN ' (organization)'"
-              " ELSE '' END, count(DISTINCT g.email_id) AS n, 'signer:' || g.domain"
-              " FROM signature g WHERE g.result = 'pass' AND g.domain IS NOT NULL"
-              " GROUP BY g.domain ORDER BY n DESC LIMIT 15");
-    bar_chart(st, b, "Verification", "SELECT CASE e.verdict WHEN 'failed' THEN"
-              " CASE " QUERY_FAILURE_KIND_SQL " WHEN 'altered' THEN 'failed: altered since signed'"
-              " ELSE 'failed: could not be checked' END ELSE e.verdict END AS v, count(*),"
-              " 'dkim:' || CASE e.verdict WHEN 'failed' THEN " QUERY_FAILURE_KIND_SQL
-              " ELSE e.verdict END"
-              " FROM email e GROUP BY v ORDER BY CASE e.verdict WHEN 'verified' THEN 0"
-              " WHEN 'weak' THEN 1 WHEN 'failed' THEN 2 WHEN 'nokey' THEN 3 ELSE 4 END, v");
+              REPORT_CHART_SIGNERS);
+    bar_chart(st, b, "Verification", REPORT_CHART_VERDICTS);
     web_page_end(r);
 }
 

@@ -1,0 +1,46 @@
+/*
+ * store_int.h - the archive's SQLite connection, for the library modules
+ * that own tables (docs/architecture.md, "Who owns which tables"): store
+ * itself, index, thread, corroborate, verify, org, stem, rank, search,
+ * query's plans, report and email_view.  The command-line layer (src/cli/)
+ * and the web (web*.c) never include it; `make check` greps that they do
+ * not (tests/cli/T001-layers.sh).
+ *
+ * Same threading as store.h: a connection belongs to one thread at a time.
+ */
+#ifndef MT_STORE_INT_H
+#define MT_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* The connection, borrowed, for modules that keep their own statements. */
+sqlite3 *store_db(struct store *st);
+
+/*
+ * A statement prepared once per connection and kept: *OUT is looked up by
+ * the address of SQL, which must be a string literal (or otherwise live
+ * as long as ST), and comes back reset with no bindings.  Owned by ST:
+ * never finalize it; sqlite3_reset it when done, so it holds no read
+ * lock.  For statements run again and again (the web's pages).  MT_OK or
+ * MT_EDB with ERR.
+ */
+mt_status store_statement(struct store *st, const char *sql, sqlite3_stmt **out,
+                          struct mt_error *err);
+
+/*
+ * Step S (prepared and bound by the caller on ST's connection, finalized
+ * by the caller) to its end, collecting column 0 of every row into *IDS
+ * (malloc'd, the caller frees; NULL when there are none) and *COUNT.  On
+ * failure *IDS is NULL, *COUNT 0, and ERR says why (MT_ENOMEM, MT_EDB).
+ */
+mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
+                            size_t *count, struct mt_error *err);
+
+/* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
+ * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */
+mt_status store_db_error(struct store *st, struct mt_error *err,
+                         const char *what);
+
+#endif
