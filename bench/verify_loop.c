@@ -22,7 +22,7 @@
 
 #include "buf.h"
 #include "dkim.h"
-#include "store.h"
+#include "store_int.h"
 #include "verify.h"
 
 struct loop_message {

@@ -8,7 +8,7 @@
 
 #include "buf.h"
 #include "rank.h"
-#include "store.h"
+#include "store_int.h"
 #include "unit.h"
 
 #define EMAILS 3000

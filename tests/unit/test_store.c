@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "source_ledger.h"
-#include "store.h"
+#include "store_int.h"
 #include "unit.h"
 
 int main(void)
