@@ -27,19 +27,21 @@ BUILD  ?= build
 # src/outlook/: the Outlook backends (PST/OST through libpst, .msg through
 # libgsf) and the MIME writer they share.
 # src/extract/: attachment text, one backend a format family.
-SRC      = $(wildcard src/*.c src/outlook/*.c src/extract/*.c)
-FULL_SRC = $(filter-out src/front.c src/verify_program.c,$(SRC))
-LIB_SRC  = $(filter-out src/main.c src/front.c src/verify_program.c src/cli.c src/cli_options.c \
-                        src/cmd_%.c,$(SRC))
+# src/cli/: the command-line layer (the three programs' entry points,
+# option parsing, one cmd_*.c per command); everything else is the library.
+SRC      = $(wildcard src/*.c src/outlook/*.c src/extract/*.c src/cli/*.c)
+FULL_SRC = $(filter-out src/cli/mailtrove.c src/cli/mailtrove_verify.c,$(SRC))
+LIB_SRC  = $(filter-out src/cli/%.c,$(SRC))
+CLI      = src/cli/cli.c src/cli/cli_options.c
 # The light program: only modules that need nothing beyond SQLite and zstd.
-LIGHT_SRC = src/front.c src/cli.c src/cli_options.c src/cmd_search.c src/search.c src/query.c \
+LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/query.c \
             src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/recorded_path.c src/text.c src/json.c \
             src/buf.c src/status.c
 # verify, root and prove: DKIM, keys, corroboration, the Merkle root and the
 # store; SQLite, zstd, OpenSSL.
-VERIFY_SRC = src/verify_program.c src/cli.c src/cli_options.c src/cmd_verify.c src/verify.c src/dkim.c \
-             src/cmd_root.c src/merkle.c \
+VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c src/dkim.c \
+             src/cli/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
              src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c \
              src/recorded_path.c \

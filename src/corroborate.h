@@ -38,9 +38,11 @@ struct corroborate_counts {
                              counted: see corroborate_count_stored) */
 };
 
-mt_status corroborate_archive(struct store *st,
-                              mt_status (*load_body_text)(struct store *st, int64_t id,
-                                                          struct buf *out),
+/* Reads email ID's body text into OUT (the light programs pass a loader
+ * that reads the stored text; the full one may parse the message). */
+typedef mt_status (*corroborate_text_loader)(struct store *st, int64_t id, struct buf *out);
+
+mt_status corroborate_archive(struct store *st, corroborate_text_loader load_body_text,
                               struct corroborate_counts *counts, struct mt_error *err);
 
 /* Forget what the stored corroboration was computed from, so that the

@@ -754,7 +754,7 @@ mt_status source_walk(const char *path, const struct source_options *options,
         .emit = emit, .context = context, .err = err,
         .shown_file = BUF_INIT,
         .outlook_helper = options && options->outlook_helper
-                              ? options->outlook_helper : "/proc/self/exe", /* main.c */
+                              ? options->outlook_helper : "/proc/self/exe", /* cli/mailtrove_full.c */
     };
     struct stat info;
     if (stat(path, &info) != 0)

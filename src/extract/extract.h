@@ -50,7 +50,7 @@ struct extract_result {
 };
 
 /* This program, run as a helper: mailtrove-full answers `__extract` and
- * `__outlook-store` (main.c); so does any program that calls the helper
+ * `__outlook-store` (cli/mailtrove_full.c); so does any program that calls the helper
  * mains.  Linux's name for the running executable. */
 #define EXTRACT_SELF "/proc/self/exe"
 

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "json.h"
 #include "search.h"

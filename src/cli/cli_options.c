@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 /* Each command's synopsis and what it does: the global usage and
  * COMMAND --help are both printed from here. */

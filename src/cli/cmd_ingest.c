@@ -8,8 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "archive_upkeep.h"
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "index.h"
 #include "ingest.h"
@@ -257,20 +259,8 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
     /* New keys may decide mail that was archived before: verify it all
      * again below, which corroborates after; else corroborate here. */
     bool reverify = imported > 0 && emails_before > 0;
-    /* A large addition leaves the full-text index in many segments, each
-     * searched on every query: merge them (2 s for 84,000 emails). */
-    if (status == MT_OK && counts.stored > 0
-        && (int64_t)counts.stored * INDEX_MERGE_FRACTION >= store_count_emails(st))
-        status = index_merge(st, &err);
-    if (status == MT_OK && counts.stored > 0) {
-        /* New mail can join, split or re-parent conversations ... */
-        struct thread_counts threads;
-        status = thread_rebuild(st, &threads, &err);
-        /* ... and bring new quotes of (or by) verified mail. */
-        struct corroborate_counts corroboration;
-        if (status == MT_OK && !reverify)
-            status = corroborate_archive(st, cli->body_text_fallback, &corroboration, &err);
-    }
+    if (status == MT_OK)
+        status = archive_after_ingest(st, counts.stored, reverify, cli->body_text_fallback, &err);
     if (status == MT_OK)
         warn_short_stores(st, options.now);
     store_close(st);

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "json.h"
 #include "report.h"
 

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "evidence.h"
 

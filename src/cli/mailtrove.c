@@ -1,10 +1,10 @@
 /*
- * front.c - `mailtrove`, the light program: search and count run here,
+ * mailtrove.c - `mailtrove`, the light program: search and count run here,
  * linked against SQLite and zstd only, so a query does not pay for
  * loading GMime, GLib, libxml2, libarchive, libmicrohttpd and OpenSSL
  * (about 20 ms of dynamic linking per process here, docs/search.md).
  * verify, root and prove are handed to mailtrove-verify
- * (verify_program.c); every other
+ * (mailtrove_verify.c); every other
  * command, and a search of an archive whose upgrade is still pending (its
  * snippets need MIME parsing), to mailtrove-full, with the same
  * arguments.
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 int main(int argc, char **argv)
 {

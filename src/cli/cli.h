@@ -1,6 +1,6 @@
 /*
  * cli.h - what the command files share: the parsed global options, the
- * exit codes of the contract, and error printing.  Only main.c and cmd_*.c
+ * exit codes of the contract, and error printing.  Only the programs' entry points and cmd_*.c
  * print or choose exit codes.
  */
 #ifndef MT_CLI_H
@@ -16,7 +16,7 @@
 
 enum { EXIT_DONE = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 /* Not an exit code: a command in a lighter program saying mailtrove-full
- * must run it (front.c, verify_program.c). */
+ * must run it (mailtrove.c, mailtrove_verify.c). */
 enum { EXIT_HAND_OVER = -1 };
 
 /* The programs (docs/architecture.md): `mailtrove` runs search and count
@@ -92,32 +92,5 @@ bool cli_write_stdout(const void *data, size_t len);
 /* Text for people: like cli_write_stdout, with control characters and
  * bidirectional overrides from the mail escaped (text_escape_controls). */
 bool cli_write_text(const void *data, size_t len);
-
-int cmd_ingest(const struct cli *cli, int argc, char **argv);
-int cmd_show(const struct cli *cli, int argc, char **argv);
-int cmd_stats(const struct cli *cli, int argc, char **argv);
-int cmd_export(const struct cli *cli, int argc, char **argv);
-int cmd_rejected(const struct cli *cli, int argc, char **argv);
-int cmd_sources(const struct cli *cli, int argc, char **argv);
-int cmd_org(const struct cli *cli, int argc, char **argv);
-int cmd_root(const struct cli *cli, int argc, char **argv);
-int cmd_evidence(const struct cli *cli, int argc, char **argv);
-int cmd_publish(const struct cli *cli, int argc, char **argv);
-/* export --format opensearch DIR (cmd_export_opensearch.c). */
-int cli_export_opensearch(const struct cli *cli, const char *dir);
-int cmd_prove(const struct cli *cli, int argc, char **argv);
-int cmd_keys(const struct cli *cli, int argc, char **argv);
-int cmd_verify(const struct cli *cli, int argc, char **argv);
-int cmd_search(const struct cli *cli, int argc, char **argv);
-int cmd_count(const struct cli *cli, int argc, char **argv);
-int cmd_reindex(const struct cli *cli, int argc, char **argv);
-int cmd_thread(const struct cli *cli, int argc, char **argv);
-int cmd_serve(const struct cli *cli, int argc, char **argv);
-int cmd_corroborate(const struct cli *cli, int argc, char **argv);
-/* Verify the whole archive with WORKERS threads (0: one per core); print
- * the counts unless QUIET.  EXIT_HAND_OVER, having done nothing, when CLI
- * has no finish_upgrade and the archive's upgrade is pending. */
-int cli_verify_and_report(const struct cli *cli, bool json, bool quiet,
-                          int workers);
 
 #endif

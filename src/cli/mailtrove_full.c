@@ -1,5 +1,5 @@
-/* main.c - mailtrove-full: every command, with MIME, DKIM, the web
- * server and archive reading linked in.  The light `mailtrove` (front.c)
+/* mailtrove_full.c - mailtrove-full: every command, with MIME, DKIM, the web
+ * server and archive reading linked in.  The light `mailtrove` (mailtrove.c)
  * runs the read-only queries itself and hands everything else here. */
 #include <glib.h>
 #include <signal.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "extract/extract.h"
 #include "index.h"
 #include "mime.h"

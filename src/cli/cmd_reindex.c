@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "index.h"
 #include "stem.h"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "store.h"
 #include "text.h"

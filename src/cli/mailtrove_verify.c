@@ -1,5 +1,5 @@
 /*
- * verify_program.c - mailtrove-verify: `verify` alone, linked against
+ * mailtrove_verify.c - mailtrove-verify: `verify` alone, linked against
  * SQLite, zstd and OpenSSL only (statically when it can be), because a
  * rerun after each key import should not pay mailtrove-full's ~20 ms of
  * loading GMime, GLib, libxml2, libarchive and libmicrohttpd (5% of a
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd.h"
 
 int main(int argc, char **argv)
 {

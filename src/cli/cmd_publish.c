@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "merkle.h"
 #include "text.h"

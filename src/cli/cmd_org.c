@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "cmd.h"
 #include "cli_options.h"
 #include "json.h"
 #include "org.h"
