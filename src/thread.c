@@ -295,133 +295,136 @@ static size_t root_of(struct threader *t, size_t c)
     return r;
 }
 
-mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
-                         struct mt_error *err)
+/* The linker: the containers and every email given so far (thread.h). */
+struct thread_linker {
+    struct threader t;
+    struct email_row *rows;
+    size_t row_count, row_capacity;
+    int64_t *thread_of_root;      /* by root container, after finish */
+    int64_t by_subject, threads;
+};
+
+struct thread_linker *thread_linker_new(void)
 {
-    struct threader t = { 0 };
-    struct email_row *rows = NULL;
-    struct email_row **by_subject = NULL;
-    size_t row_count = 0, row_capacity = 0;
-    int64_t *thread_of_root = NULL;
-    size_t *set = NULL;
-    sqlite3_stmt *s = NULL, *update = NULL;
-    mt_status status = MT_OK;
-    memset(counts, 0, sizeof *counts);
+    return calloc(1, sizeof(struct thread_linker));
+}
 
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id, message_id, in_reply_to, refs, subject,"
-                           " date, thread_id, thread_parent FROM email ORDER BY id",
-                           -1, &s, NULL) != SQLITE_OK) {
-        status = store_db_error(st, err, "reading emails for threading");
-        goto out;
+void thread_linker_free(struct thread_linker *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->t.count; i++)
+        free(l->t.containers[i].message_id);
+    free(l->t.containers);
+    free(l->t.by_id.slots);
+    free(l->t.mentions);
+    for (size_t i = 0; i < l->row_count; i++)
+        free(l->rows[i].subject);
+    free(l->rows);
+    free(l->thread_of_root);
+    free(l);
+}
+
+/* The email's own container: by Message-ID, unless another email already
+ * holds that id (same id, different bytes: other Received lines, a list
+ * footer): then its own, joined to the first copy's conversation later. */
+static size_t own_container(struct threader *t, const char *message_id)
+{
+    size_t c = message_id && *message_id
+             ? container_for(t, message_id, strlen(message_id)) : new_container(t, NULL, 0);
+    if (c != NONE && t->containers[c].email_id) {
+        size_t first = c;
+        c = new_container(t, NULL, 0);
+        if (c != NONE)
+            t->containers[c].copy_of = first;
     }
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (row_count == row_capacity) {
-            row_capacity = row_capacity ? row_capacity * 2 : 1024;
-            struct email_row *bigger = realloc(rows, row_capacity * sizeof *bigger);
-            if (!bigger) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            rows = bigger;
-        }
-        struct email_row *r = &rows[row_count++];
-        memset(r, 0, sizeof *r);
-        r->id = sqlite3_column_int64(s, 0);
-        const char *message_id = (const char *)sqlite3_column_text(s, 1);
-        const char *in_reply_to = (const char *)sqlite3_column_text(s, 2);
-        const char *refs = (const char *)sqlite3_column_text(s, 3);
-        r->has_date = sqlite3_column_type(s, 5) != SQLITE_NULL;
-        r->date = sqlite3_column_int64(s, 5);
-        r->old_thread = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6);
-        r->old_parent = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7);
-        char normalized[512];
-        thread_normalize_subject((const char *)sqlite3_column_text(s, 4), normalized,
-                                 sizeof normalized, &r->was_reply);
-        if (!(r->subject = strdup(normalized))) {
-            status = MT_ENOMEM;
-            goto out;
-        }
-        r->has_reply_headers = (in_reply_to && *in_reply_to) || (refs && *refs);
+    return c;
+}
 
-        /* The email's own container: by Message-ID, unless another email
-         * already holds that id (same id, different bytes): then its own. */
-        size_t c = message_id && *message_id
-                 ? container_for(&t, message_id, strlen(message_id)) : new_container(&t, NULL, 0);
-        if (c != NONE && t.containers[c].email_id) {
-            /* another copy of a message already here (different bytes:
-             * other Received lines, a list footer): its own container,
-             * joined to the first copy's conversation below */
-            size_t first = c;
-            c = new_container(&t, NULL, 0);
-            if (c != NONE)
-                t.containers[c].copy_of = first;
-        }
-        if (c == NONE) {
-            status = MT_ENOMEM;
-            goto out;
-        }
-        t.containers[c].email_id = r->id;
-        r->container = c;
-
-        /* References, oldest first, each the parent of the next; the last
-         * (or In-Reply-To) is this email's parent. */
-        const char *starts[256];
-        size_t lens[256];
-        size_t n = split_ids(refs, starts, lens, 255);
-        /* In-Reply-To only without References (JWZ): mailers put other
-         * things in it, such as "<someone@host>" (Z-Mail, 1996). */
-        if (n == 0 && in_reply_to && *in_reply_to)
-            n = split_ids(in_reply_to, starts, lens, 1);
-        size_t previous = NONE;
-        for (size_t i = 0; i < n; i++) {
-            size_t ref = container_for(&t, starts[i], lens[i]);
-            if (ref == NONE) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            link(&t, previous, ref, false);
-            if (!add_mention(&t, c, ref)) {
-                status = MT_ENOMEM;
-                goto out;
-            }
-            previous = ref;
-        }
-        if (previous != NONE)
-            link(&t, previous, c, true);
+mt_status thread_linker_add(struct thread_linker *l, const struct thread_email *e)
+{
+    struct threader *t = &l->t;
+    if (l->row_count == l->row_capacity) {
+        size_t capacity = l->row_capacity ? l->row_capacity * 2 : 1024;
+        struct email_row *bigger = realloc(l->rows, capacity * sizeof *bigger);
+        if (!bigger)
+            return MT_ENOMEM;
+        l->rows = bigger;
+        l->row_capacity = capacity;
     }
-    if (rc != SQLITE_DONE) {
-        status = store_db_error(st, err, "reading emails for threading");
-        goto out;
-    }
-    sqlite3_finalize(s);
-    s = NULL;
+    struct email_row *r = &l->rows[l->row_count];
+    memset(r, 0, sizeof *r);
+    r->id = e->id;
+    r->has_date = e->has_date;
+    r->date = e->date;
+    r->old_thread = e->old_thread;
+    r->old_parent = e->old_parent;
+    char normalized[512];
+    thread_normalize_subject(e->subject, normalized, sizeof normalized, &r->was_reply);
+    if (!(r->subject = strdup(normalized)))
+        return MT_ENOMEM;
+    l->row_count++;
+    r->has_reply_headers = (e->in_reply_to && *e->in_reply_to) || (e->refs && *e->refs);
+    size_t c = own_container(t, e->message_id);
+    if (c == NONE)
+        return MT_ENOMEM;
+    t->containers[c].email_id = r->id;
+    r->container = c;
 
-    /* A copy without reply headers of its own answers what the first copy
-     * answers, or hangs under the first copy when that one is a root. */
-    for (size_t i = 0; i < t.count; i++) {
-        size_t first = t.containers[i].copy_of;
-        if (first == NONE || t.containers[i].parent != NONE)
+    /* References, oldest first, each the parent of the next; the last
+     * (or In-Reply-To) is this email's parent. */
+    const char *starts[256];
+    size_t lens[256];
+    size_t n = split_ids(e->refs, starts, lens, 255);
+    /* In-Reply-To only without References (JWZ): mailers put other
+     * things in it, such as "<someone@host>" (Z-Mail, 1996). */
+    if (n == 0 && e->in_reply_to && *e->in_reply_to)
+        n = split_ids(e->in_reply_to, starts, lens, 1);
+    size_t previous = NONE;
+    for (size_t i = 0; i < n; i++) {
+        size_t ref = container_for(t, starts[i], lens[i]);
+        if (ref == NONE)
+            return MT_ENOMEM;
+        link(t, previous, ref, false);
+        if (!add_mention(t, c, ref))
+            return MT_ENOMEM;
+        previous = ref;
+    }
+    if (previous != NONE)
+        link(t, previous, c, true);
+    return MT_OK;
+}
+
+/* A copy without reply headers of its own answers what the first copy
+ * answers, or hangs under the first copy when that one is a root. */
+static void link_copies(struct threader *t)
+{
+    for (size_t i = 0; i < t->count; i++) {
+        size_t first = t->containers[i].copy_of;
+        if (first == NONE || t->containers[i].parent != NONE)
             continue;
-        size_t target = t.containers[first].parent != NONE ? t.containers[first].parent : first;
-        link(&t, target, i, false);
+        size_t target = t->containers[first].parent != NONE ? t->containers[first].parent : first;
+        link(t, target, i, false);
     }
+}
 
-    /* Subject fallback, only for replies without any reply header: the
-     * earliest earlier original (no prefix) of the same specific subject
-     * within the window. */
-    by_subject = malloc((row_count ? row_count : 1) * sizeof *by_subject);
-    if (!by_subject) {
-        status = MT_ENOMEM;
-        goto out;
-    }
-    for (size_t i = 0; i < row_count; i++)
-        by_subject[i] = &rows[i];
-    qsort(by_subject, row_count, sizeof *by_subject, compare_subject_then_date);
-    for (size_t i = 0; i < row_count; i++) {
+/* Subject fallback, only for replies without any reply header: the
+ * earliest earlier original (no prefix) of the same specific subject
+ * within the window. */
+static mt_status link_by_subject(struct thread_linker *l)
+{
+    struct threader *t = &l->t;
+    size_t count = l->row_count;
+    struct email_row **by_subject = malloc((count ? count : 1) * sizeof *by_subject);
+    if (!by_subject)
+        return MT_ENOMEM;
+    for (size_t i = 0; i < count; i++)
+        by_subject[i] = &l->rows[i];
+    qsort(by_subject, count, sizeof *by_subject, compare_subject_then_date);
+    for (size_t i = 0; i < count; i++) {
         struct email_row *r = by_subject[i];
         if (!r->was_reply || r->has_reply_headers || !r->has_date
-            || t.containers[r->container].parent != NONE || !subject_is_specific(r->subject))
+            || t->containers[r->container].parent != NONE || !subject_is_specific(r->subject))
             continue;
         for (size_t j = i; j-- > 0;) {
             struct email_row *o = by_subject[j];
@@ -439,56 +442,122 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
                 if (!p->was_reply && p->has_date)
                     best = k;
             }
-            size_t before = t.containers[r->container].parent;
-            link(&t, by_subject[best]->container, r->container, false);
-            if (t.containers[r->container].parent != before)
-                counts->by_subject++;
+            size_t before = t->containers[r->container].parent;
+            link(t, by_subject[best]->container, r->container, false);
+            if (t->containers[r->container].parent != before)
+                l->by_subject++;
             break;
         }
     }
+    free(by_subject);
+    return MT_OK;
+}
 
-    /* Conversations: the JWZ trees, joined where one email names
-     * messages of several.  Thread id: the smallest email id in each. */
-    set = malloc((t.count ? t.count : 1) * sizeof *set);
-    thread_of_root = malloc((t.count ? t.count : 1) * sizeof *thread_of_root);
-    if (!set || !thread_of_root) {
-        status = MT_ENOMEM;
-        goto out;
+/* Conversations: the JWZ trees, joined where one email names messages of
+ * several.  Thread id: the smallest email id in each. */
+static mt_status join_conversations(struct thread_linker *l)
+{
+    struct threader *t = &l->t;
+    size_t *set = malloc((t->count ? t->count : 1) * sizeof *set);
+    l->thread_of_root = calloc(t->count ? t->count : 1, sizeof *l->thread_of_root);
+    if (!set || !l->thread_of_root) {
+        free(set);
+        return MT_ENOMEM;
     }
-    for (size_t i = 0; i < t.count; i++) {
+    for (size_t i = 0; i < t->count; i++)
         set[i] = i;
-        thread_of_root[i] = 0;
-    }
-    for (size_t i = 0; i < t.count; i++)
-        set_join(set, i, root_of(&t, i));
-    for (size_t i = 0; i < t.mention_count; i++)
-        set_join(set, t.mentions[i][0], t.mentions[i][1]);
-    for (size_t i = 0; i < t.count; i++) {
-        t.containers[i].root = set_of(set, i);
-        int64_t id = t.containers[i].email_id;
-        int64_t *best = &thread_of_root[t.containers[i].root];
+    for (size_t i = 0; i < t->count; i++)
+        set_join(set, i, root_of(t, i));
+    for (size_t i = 0; i < t->mention_count; i++)
+        set_join(set, t->mentions[i][0], t->mentions[i][1]);
+    for (size_t i = 0; i < t->count; i++) {
+        t->containers[i].root = set_of(set, i);
+        int64_t id = t->containers[i].email_id;
+        int64_t *best = &l->thread_of_root[t->containers[i].root];
         if (id && (!*best || id < *best)) {
             if (!*best)
-                counts->threads++;
+                l->threads++;
             *best = id;
         }
     }
+    free(set);
+    return MT_OK;
+}
 
-    if (sqlite3_prepare_v2(store_db(st), "UPDATE email SET thread_id = ?, thread_parent = ?"
-                           " WHERE id = ?", -1, &update, NULL) != SQLITE_OK) {
-        status = store_db_error(st, err, "storing threads");
-        goto out;
+mt_status thread_linker_finish(struct thread_linker *l, int64_t *threads, int64_t *by_subject)
+{
+    link_copies(&l->t);
+    mt_status status = link_by_subject(l);
+    if (status == MT_OK)
+        status = join_conversations(l);
+    *threads = l->threads;
+    *by_subject = l->by_subject;
+    return status;
+}
+
+size_t thread_linker_count(const struct thread_linker *l)
+{
+    return l->row_count;
+}
+
+void thread_linker_result(const struct thread_linker *l, size_t i, int64_t *id,
+                          int64_t *thread, int64_t *parent)
+{
+    const struct threader *t = &l->t;
+    const struct email_row *r = &l->rows[i];
+    *id = r->id;
+    *thread = l->thread_of_root[t->containers[r->container].root];
+    *parent = -1;
+    for (size_t p = t->containers[r->container].parent; p != NONE; p = t->containers[p].parent)
+        if (t->containers[p].email_id) {
+            *parent = t->containers[p].email_id;
+            break;
+        }
+}
+
+/* Every email's threading fields, in id order, into L. */
+static mt_status load_emails(struct store *st, struct thread_linker *l, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT id, message_id, in_reply_to, refs, subject,"
+                           " date, thread_id, thread_parent FROM email ORDER BY id",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "reading emails for threading");
+    mt_status status = MT_OK;
+    int rc = SQLITE_DONE;
+    while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct thread_email e = {
+            .id = sqlite3_column_int64(s, 0),
+            .message_id = (const char *)sqlite3_column_text(s, 1),
+            .in_reply_to = (const char *)sqlite3_column_text(s, 2),
+            .refs = (const char *)sqlite3_column_text(s, 3),
+            .subject = (const char *)sqlite3_column_text(s, 4),
+            .has_date = sqlite3_column_type(s, 5) != SQLITE_NULL,
+            .date = sqlite3_column_int64(s, 5),
+            .old_thread = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6),
+            .old_parent = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7),
+        };
+        status = thread_linker_add(l, &e);
     }
-    status = store_begin(st, err);
-    for (size_t i = 0; i < row_count && status == MT_OK; i++) {
-        struct email_row *r = &rows[i];
-        int64_t thread = thread_of_root[t.containers[r->container].root];
-        int64_t parent = -1;
-        for (size_t p = t.containers[r->container].parent; p != NONE; p = t.containers[p].parent)
-            if (t.containers[p].email_id) {
-                parent = t.containers[p].email_id;
-                break;
-            }
+    if (status == MT_OK && rc != SQLITE_DONE)
+        status = store_db_error(st, err, "reading emails for threading");
+    sqlite3_finalize(s);
+    return status;
+}
+
+/* The threads and parents that changed, in one transaction. */
+static mt_status store_threads(struct store *st, const struct thread_linker *l,
+                               struct thread_counts *counts, struct mt_error *err)
+{
+    sqlite3_stmt *update;
+    if (sqlite3_prepare_v2(store_db(st), "UPDATE email SET thread_id = ?, thread_parent = ?"
+                           " WHERE id = ?", -1, &update, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "storing threads");
+    mt_status status = store_begin(st, err);
+    for (size_t i = 0; i < l->row_count && status == MT_OK; i++) {
+        const struct email_row *r = &l->rows[i];
+        int64_t id, thread, parent;
+        thread_linker_result(l, i, &id, &thread, &parent);
         counts->emails++;
         if (thread == r->old_thread && parent == r->old_parent)
             continue;
@@ -498,7 +567,7 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
             sqlite3_bind_int64(update, 2, parent);
         else
             sqlite3_bind_null(update, 2);
-        sqlite3_bind_int64(update, 3, r->id);
+        sqlite3_bind_int64(update, 3, id);
         if (sqlite3_step(update) != SQLITE_DONE)
             status = store_db_error(st, err, "storing threads");
         sqlite3_reset(update);
@@ -507,19 +576,24 @@ mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
         status = store_commit(st, err);
     else
         store_rollback(st);
-out:
-    sqlite3_finalize(s);
     sqlite3_finalize(update);
-    for (size_t i = 0; i < t.count; i++)
-        free(t.containers[i].message_id);
-    free(t.containers);
-    free(t.by_id.slots);
-    for (size_t i = 0; i < row_count; i++)
-        free(rows[i].subject);
-    free(rows);
-    free(by_subject);
-    free(thread_of_root);
-    free(set);
-    free(t.mentions);
+    return status;
+}
+
+mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
+                         struct mt_error *err)
+{
+    memset(counts, 0, sizeof *counts);
+    struct thread_linker *l = thread_linker_new();
+    if (!l)
+        return mt_error_set(err, MT_ENOMEM, "out of memory threading");
+    mt_status status = load_emails(st, l, err);
+    if (status == MT_OK)
+        status = thread_linker_finish(l, &counts->threads, &counts->by_subject);
+    if (status == MT_ENOMEM)
+        mt_error_set(err, status, "out of memory threading");
+    if (status == MT_OK)
+        status = store_threads(st, l, counts, err);
+    thread_linker_free(l);
     return status;
 }

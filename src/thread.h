@@ -27,9 +27,40 @@ struct thread_counts {
     int64_t changed;       /* emails whose thread or parent changed */
 };
 
-/* Recompute the threads of the whole archive and store what changed. */
+/* Recompute the threads of the whole archive and store what changed:
+ * load every email into a linker, link, store.  MT_OK, MT_ENOMEM or
+ * MT_EDB with ERR. */
 mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
                          struct mt_error *err);
+
+/*
+ * The linking alone, pure (no store), for thread_rebuild and its tests:
+ * give every email with thread_linker_add (in id order), then
+ * thread_linker_finish, then read each email's thread and parent.  A
+ * linker belongs to one thread; thread_linker_free frees it (NULL: no-op).
+ */
+struct thread_email {
+    int64_t id;
+    const char *message_id, *in_reply_to, *refs, *subject;  /* NULL: none */
+    bool has_date;
+    int64_t date;
+    int64_t old_thread, old_parent;     /* as stored before, -1 for none */
+};
+struct thread_linker;
+/* NULL on ENOMEM. */
+struct thread_linker *thread_linker_new(void);
+/* Copies what it keeps of E.  MT_OK or MT_ENOMEM. */
+mt_status thread_linker_add(struct thread_linker *l, const struct thread_email *e);
+/* Copies, the subject fallback and conversations; *THREADS and
+ * *BY_SUBJECT as struct thread_counts counts them.  MT_OK or MT_ENOMEM. */
+mt_status thread_linker_finish(struct thread_linker *l, int64_t *threads, int64_t *by_subject);
+/* The number of emails added. */
+size_t thread_linker_count(const struct thread_linker *l);
+/* After finish: the I-th email added (0-based): its *ID, its *THREAD (the
+ * smallest email id of its conversation) and *PARENT (-1 for none). */
+void thread_linker_result(const struct thread_linker *l, size_t i, int64_t *id,
+                          int64_t *thread, int64_t *parent);
+void thread_linker_free(struct thread_linker *l);
 
 /*
  * The subject with reply and forward prefixes taken off ("Re:", "RE :",
