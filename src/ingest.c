@@ -594,52 +594,42 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-mt_status ingest_run(struct store *st, const char *const *sources,
-                     int count, const struct ingest_options *options,
-                     struct ingest_counts *counts, struct mt_error *err)
+/* One ingest run: its pipeline, threads and writers, and where the
+ * writer is (ingest_run's phases below). */
+struct run {
+    struct store *st;
+    const struct ingest_options *options;
+    struct pipeline *p;
+    struct index *ix;
+    struct verify_writer *verifier;
+    pthread_t producer, checkpointer, workers[16];
+    int worker_count, started_workers;
+    bool producer_started, checkpointer_started, in_transaction;
+    struct ledger_acc ledger;
+    struct carriers carriers;
+};
+
+/* Open the writers and start the producer, the parse workers and the
+ * checkpointer. */
+static mt_status run_start(struct run *r, const char *const *sources, int count,
+                           struct mt_error *err)
 {
-    struct pipeline *p = NULL;
-    struct index *ix = NULL;
-    struct verify_writer *verifier = NULL;
-    pthread_t producer;
-    pthread_t checkpointer;
-    bool checkpointer_started = false;
-    pthread_t workers[16];
-    int worker_count = options->workers;
-    int started_workers = 0;
-    bool producer_started = false;
-    bool in_transaction = false;
-    mt_status status = MT_OK;
-    struct ledger_acc ledger = { NULL, 0, 0, 0 };
-    struct carriers carriers = { NULL, 0, 0 };
-
-    memset(counts, 0, sizeof *counts);
-    for (int i = 0; i < count; i++) {
-        struct stat info;
-        if (stat(sources[i], &info) != 0)
-            return mt_error_set(err, MT_ENOTFOUND, "%s: no such file or directory",
-                                sources[i]);
-    }
-    if (worker_count <= 0) {
+    const struct ingest_options *options = r->options;
+    r->worker_count = options->workers;
+    if (r->worker_count <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        worker_count = cores > 0 ? (int)cores : 1;
+        r->worker_count = cores > 0 ? (int)cores : 1;
     }
-    if (worker_count > 16)
-        worker_count = 16;
-
-    status = index_open(st, &ix, err);
+    if (r->worker_count > 16)
+        r->worker_count = 16;
+    mt_status status = index_open(r->st, &r->ix, err);
+    if (status == MT_OK)
+        status = verify_writer_open(r->st, &r->verifier, err);
     if (status != MT_OK)
         return status;
-    status = verify_writer_open(st, &verifier, err);
-    if (status != MT_OK) {
-        index_close(ix);
-        return status;
-    }
-    p = calloc(1, sizeof *p);
-    if (!p) {
-        status = MT_ENOMEM;
-        goto out;
-    }
+    struct pipeline *p = r->p = calloc(1, sizeof *p);
+    if (!p)
+        return mt_error_set(err, MT_ENOMEM, "out of memory");
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->not_full, NULL);
     pthread_cond_init(&p->work_ready, NULL);
@@ -648,54 +638,66 @@ mt_status ingest_run(struct store *st, const char *const *sources,
     p->sources = sources;
     p->source_count = count;
     p->options = options;
-
-    if (pthread_create(&producer, NULL, producer_main, p) != 0) {
-        status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
-        goto out;
-    }
-    producer_started = true;
-    for (int i = 0; i < worker_count; i++) {
-        if (pthread_create(&workers[i], NULL, worker_main, p) != 0)
+    if (pthread_create(&r->producer, NULL, producer_main, p) != 0)
+        return mt_error_set(err, MT_ENOMEM, "could not start a thread");
+    r->producer_started = true;
+    for (int i = 0; i < r->worker_count; i++) {
+        if (pthread_create(&r->workers[i], NULL, worker_main, p) != 0)
             break;
-        started_workers++;
+        r->started_workers++;
     }
-    if (started_workers == 0) {
-        status = mt_error_set(err, MT_ENOMEM, "could not start a thread");
-        goto out;
-    }
+    if (r->started_workers == 0)
+        return mt_error_set(err, MT_ENOMEM, "could not start a thread");
     if (options->archive_path
-        && pthread_create(&checkpointer, NULL, checkpointer_main, p) == 0) {
-        checkpointer_started = true;
-        sqlite3_exec(store_db(st), "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+        && pthread_create(&r->checkpointer, NULL, checkpointer_main, p) == 0) {
+        r->checkpointer_started = true;
+        sqlite3_exec(store_db(r->st), "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
     }
+    return MT_OK;
+}
 
-    double batch_start = now_seconds();
-    double last_progress = 0;
-    bool interrupted = false;
+static mt_status run_begin(struct run *r, struct mt_error *err)
+{
+    if (r->in_transaction)
+        return MT_OK;
+    mt_status status = store_begin(r->st, err);
+    r->in_transaction = status == MT_OK;
+    return status;
+}
+
+/* Write each parsed message as it comes, in batches of BATCH_ITEMS or
+ * BATCH_SECONDS, until the sources are read or an interrupt
+ * (*INTERRUPTED: the batch so far is committed by run_finish). */
+static mt_status run_write(struct run *r, struct ingest_counts *counts, bool *interrupted,
+                           struct mt_error *err)
+{
+    const struct ingest_options *options = r->options;
+    struct pipeline *p = r->p;
+    double batch_start = now_seconds(), last_progress = 0;
     int batch_items = 0;
+    *interrupted = false;
     for (;;) {
         struct slot *s = next_ready_slot(p, options);
         if (was_interrupted(options)) {
-            interrupted = true;
-            break;       /* the batch so far is committed below */
+            *interrupted = true;
+            return MT_OK;
         }
         if (!s)
-            break;
-
-        if (!in_transaction) {
-            status = store_begin(st, err);
+            return MT_OK;
+        if (!r->in_transaction) {
+            mt_status status = run_begin(r, err);
             if (status != MT_OK)
-                goto out;
-            in_transaction = true;
+                return status;
             batch_start = now_seconds();
             batch_items = 0;
         }
         struct ingest_counts before = *counts;
-        status = write_slot(st, ix, verifier, options, s, counts, &carriers, err);
+        mt_status status = write_slot(r->st, r->ix, r->verifier, options, s, counts,
+                                      &r->carriers, err);
         if (status == MT_OK)
-            status = ledger_count(&ledger, s, &before, counts);
+            status = ledger_count(&r->ledger, s, &before, counts);
         if (status != MT_OK)
-            goto out;
+            return status;
         uint64_t written = s->raw_size_in_flight;
         slot_clear(s);
         pthread_mutex_lock(&p->lock);
@@ -707,58 +709,54 @@ mt_status ingest_run(struct store *st, const char *const *sources,
 
         double now = now_seconds();
         if (++batch_items >= BATCH_ITEMS || now - batch_start >= BATCH_SECONDS) {
-            status = index_flush(ix, err);
+            status = index_flush(r->ix, err);
             if (status != MT_OK)
-                goto out; /* rolled back there */
-            status = store_commit(st, err);
-            in_transaction = false;
+                return status; /* rolled back there */
+            status = store_commit(r->st, err);
+            r->in_transaction = false;
             if (status != MT_OK)
-                goto out;
+                return status;
         }
         if (options->progress && now - last_progress >= 0.25) {
             options->progress(options->progress_context, counts, false);
             last_progress = now;
         }
     }
-    if (!interrupted && carriers.count) {
-        if (!in_transaction) {
-            status = store_begin(st, err);
-            if (status != MT_OK)
-                goto out;
-            in_transaction = true;
-        }
-        status = store_attached_messages(st, ix, verifier, options, &carriers, &ledger,
-                                         counts, err);
-        if (status != MT_OK)
-            goto out;
-    }
-    if (ledger.count && !in_transaction) {
-        status = store_begin(st, err);
-        if (status != MT_OK)
-            goto out;
-        in_transaction = true;
-    }
-    if (in_transaction) {
-        status = ledger_flush(st, &ledger, options, err);
+}
+
+/* The last batch: attached messages (unless interrupted), the ledger of
+ * source files, the index, one commit. */
+static mt_status run_finish(struct run *r, bool interrupted, struct ingest_counts *counts,
+                            struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    if (!interrupted && r->carriers.count) {
+        status = run_begin(r, err);
         if (status == MT_OK)
-            status = index_flush(ix, err);
+            status = store_attached_messages(r->st, r->ix, r->verifier, r->options,
+                                             &r->carriers, &r->ledger, counts, err);
         if (status != MT_OK)
-            goto out; /* rolled back there */
-        status = store_commit(st, err);
-        in_transaction = false;
+            return status;
     }
-    if (status == MT_OK && interrupted) {
-        status = mt_error_set(err, MT_EINTR, "interrupted");
-        goto out;
+    if (r->ledger.count && (status = run_begin(r, err)) != MT_OK)
+        return status;
+    if (r->in_transaction) {
+        status = ledger_flush(r->st, &r->ledger, r->options, err);
+        if (status == MT_OK)
+            status = index_flush(r->ix, err);
+        if (status != MT_OK)
+            return status; /* rolled back there */
+        status = store_commit(r->st, err);
+        r->in_transaction = false;
     }
-    if (status == MT_OK && p->producer_status != MT_OK) {
-        status = p->producer_status;
-        if (err)
-            *err = p->producer_error;
-    }
-    if (options->progress)
-        options->progress(options->progress_context, counts, true);
-out:
+    return status;
+}
+
+/* Stop every thread (aborting the pipeline when STATUS failed), roll back
+ * a half-written batch (redone next run), free everything. */
+static void run_stop(struct run *r, mt_status status)
+{
+    struct pipeline *p = r->p;
     if (p) {
         pthread_mutex_lock(&p->lock);
         if (status != MT_OK)
@@ -769,14 +767,14 @@ out:
         p->checkpointer_stop = true;
         pthread_cond_broadcast(&p->checkpoint_wake);
         pthread_mutex_unlock(&p->lock);
-        if (checkpointer_started)
-            pthread_join(checkpointer, NULL);
-        if (producer_started)
-            pthread_join(producer, NULL);
-        for (int i = 0; i < started_workers; i++)
-            pthread_join(workers[i], NULL);
-        if (in_transaction)
-            store_rollback(st); /* a half-written batch is redone next run */
+        if (r->checkpointer_started)
+            pthread_join(r->checkpointer, NULL);
+        if (r->producer_started)
+            pthread_join(r->producer, NULL);
+        for (int i = 0; i < r->started_workers; i++)
+            pthread_join(r->workers[i], NULL);
+        if (r->in_transaction)
+            store_rollback(r->st);
         for (int i = 0; i < RING_SIZE; i++)
             slot_clear(&p->slots[i]);
         pthread_mutex_destroy(&p->lock);
@@ -786,14 +784,46 @@ out:
         pthread_cond_destroy(&p->checkpoint_wake);
         free(p);
     }
-    if (checkpointer_started) {
-        sqlite3_exec(store_db(st), "PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
-        sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
+    if (r->checkpointer_started) {
+        sqlite3_exec(store_db(r->st), "PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
+        sqlite3_wal_checkpoint_v2(store_db(r->st), NULL, SQLITE_CHECKPOINT_PASSIVE,
                                   NULL, NULL);
     }
-    ledger_free(&ledger);
-    carriers_free(&carriers);
-    verify_writer_close(verifier);
-    index_close(ix);
+    ledger_free(&r->ledger);
+    carriers_free(&r->carriers);
+    verify_writer_close(r->verifier);
+    index_close(r->ix);
+}
+
+mt_status ingest_run(struct store *st, const char *const *sources,
+                     int count, const struct ingest_options *options,
+                     struct ingest_counts *counts, struct mt_error *err)
+{
+    memset(counts, 0, sizeof *counts);
+    for (int i = 0; i < count; i++) {
+        struct stat info;
+        if (stat(sources[i], &info) != 0)
+            return mt_error_set(err, MT_ENOTFOUND, "%s: no such file or directory",
+                                sources[i]);
+    }
+    struct run r = { .st = st, .options = options };
+    bool interrupted = false;
+    mt_status status = run_start(&r, sources, count, err);
+    if (status == MT_OK)
+        status = run_write(&r, counts, &interrupted, err);
+    if (status == MT_OK)
+        status = run_finish(&r, interrupted, counts, err);
+    if (status == MT_OK && interrupted) {
+        status = mt_error_set(err, MT_EINTR, "interrupted");
+    } else if (status == MT_OK) {
+        if (r.p->producer_status != MT_OK) {
+            status = r.p->producer_status;
+            if (err)
+                *err = r.p->producer_error;
+        }
+        if (options->progress)      /* the last line, with a read error too */
+            options->progress(options->progress_context, counts, true);
+    }
+    run_stop(&r, status);
     return status;
 }
