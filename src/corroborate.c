@@ -827,6 +827,48 @@ static mt_status sort_both(struct index *a, struct index *b, int threads)
     return status != MT_OK ? status : job.status;
 }
 
+/* Replace the stored spans with SPANS (one list per doc) and remember
+ * FINGERPRINT, in one transaction. */
+static mt_status store_spans(struct store *st, const struct doc *docs, size_t doc_count,
+                             const struct span_list *spans, int64_t fingerprint,
+                             struct corroborate_counts *counts, struct mt_error *err)
+{
+    struct writer wr = { .store = st, .counts = counts };
+    mt_status status = store_begin(st, err);
+    bool in_transaction = status == MT_OK;
+    if (status == MT_OK && sqlite3_exec(store_db(st), "DELETE FROM corroboration", NULL, NULL,
+                                        NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "clearing corroboration");
+    if (status == MT_OK && sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration(email_id,"
+                                              " position, text, by_email, direction)"
+                                              " VALUES(?,?,?,?,?)", -1, &wr.insert, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "storing corroboration");
+    /* Per email: where it quotes a verified one and the quote matches it
+     * (quotes_verified), then where a verified email quotes its own text
+     * (quoted_by_verified); written in email order, as found. */
+    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
+        wr.email = docs[i].id;
+        wr.position = 0;
+        const struct span_list *found = &spans[i];
+        for (size_t k = 0; k < found->count && status == MT_OK; k++) {
+            const struct span *sp = &found->items[k];
+            status = write_span(&wr, sp->quoted ? &docs[i].quoted : &docs[i].own, sp->from,
+                                sp->to, sp->by,
+                                sp->quoted ? "quotes_verified" : "quoted_by_verified", err);
+        }
+    }
+    if (status == MT_OK)
+        status = save_fingerprint(st, fingerprint, err);
+    if (status == MT_OK) {
+        status = store_commit(st, err);
+        in_transaction = false;
+    }
+    if (in_transaction)
+        store_rollback(st);
+    sqlite3_finalize(wr.insert);
+    return status;
+}
+
 mt_status corroborate_archive(struct store *st,
                               mt_status (*load_body_text)(struct store *st, int64_t id,
                                                           struct buf *out),
@@ -837,10 +879,7 @@ mt_status corroborate_archive(struct store *st,
     /* body_index: all of each verified email's text (its whole body is
      * signed); quoted_index: only what it quotes. */
     struct index body_index = { 0 }, quoted_index = { 0 };
-    sqlite3_stmt *s = NULL;
     struct corroborate_context context = { 0 };
-    struct writer wr = { .store = st, .counts = counts };
-    bool in_transaction = false;
     memset(counts, 0, sizeof *counts);
 
     struct conversation_set conversations = { 0 };
@@ -915,40 +954,8 @@ mt_status corroborate_archive(struct store *st,
     if (status != MT_OK)
         goto out;
 
-    status = store_begin(st, err);
-    in_transaction = status == MT_OK;
-    if (status == MT_OK && sqlite3_exec(store_db(st), "DELETE FROM corroboration", NULL, NULL,
-                                        NULL) != SQLITE_OK)
-        status = store_db_error(st, err, "clearing corroboration");
-    if (status == MT_OK && sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration(email_id,"
-                                              " position, text, by_email, direction)"
-                                              " VALUES(?,?,?,?,?)", -1, &wr.insert, NULL) != SQLITE_OK)
-        status = store_db_error(st, err, "storing corroboration");
-    /* Per email: where it quotes a verified one and the quote matches it
-     * (quotes_verified), then where a verified email quotes its own text
-     * (quoted_by_verified); written in email order, as found. */
-    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
-        wr.email = docs[i].id;
-        wr.position = 0;
-        const struct span_list *found = &context.spans[i];
-        for (size_t k = 0; k < found->count && status == MT_OK; k++) {
-            const struct span *sp = &found->items[k];
-            status = write_span(&wr, sp->quoted ? &docs[i].quoted : &docs[i].own, sp->from,
-                                sp->to, sp->by,
-                                sp->quoted ? "quotes_verified" : "quoted_by_verified", err);
-        }
-    }
-    if (status == MT_OK)
-        status = save_fingerprint(st, fingerprint, err);
-    if (status == MT_OK) {
-        status = store_commit(st, err);
-        in_transaction = false;
-    }
+    status = store_spans(st, docs, doc_count, context.spans, fingerprint, counts, err);
 out:
-    if (in_transaction)
-        store_rollback(st);
-    sqlite3_finalize(s);
-    sqlite3_finalize(wr.insert);
     free(body_index.items);
     free(body_index.bucket);
     free(quoted_index.items);

@@ -149,49 +149,39 @@ static char *decode_quoted_printable(const char *s, size_t n)
     return out;
 }
 
-static const char *check_signature_form(const struct header *h,
-                                        struct parsed_signature *p,
-                                        struct dkim_signature *s)
+/* The h= tag's names, lower-cased, white space around each taken off,
+ * joined by ':' (malloc'd; NULL on ENOMEM). */
+static char *signed_header_names(const struct dkim_tag *t)
 {
-    const char *value = memchr(h->raw, ':', h->raw_len) + 1;
-    size_t value_len = h->raw_len - (size_t)(value - h->raw);
-    p->count = dkim_parse_tags(value, value_len, p->tags, MAX_TAGS);
-    if (p->count < 0)
-        return "malformed tag list";
-    const struct dkim_tag *t;
-    if ((t = dkim_find_tag(p->tags, p->count, "d")))
-        s->domain = dkim_dup_lower(t->value, t->value_len);
-    if ((t = dkim_find_tag(p->tags, p->count, "s")))
-        s->selector = dkim_dup_lower(t->value, t->value_len);
-    if ((t = dkim_find_tag(p->tags, p->count, "a")))
-        s->algorithm = dkim_dup_range(t->value, t->value_len);
-    if ((t = dkim_find_tag(p->tags, p->count, "i")))
-        s->identity = decode_quoted_printable(t->value, t->value_len);
-    if ((t = dkim_find_tag(p->tags, p->count, "h"))) {
-        /* never longer than the tag value: written in place, one
-         * allocation (a buf_append_char per byte cost 1% of a rerun) */
-        char *names = malloc(t->value_len + 1);
-        size_t n = 0, i = 0;
-        while (names && i < t->value_len) {
-            size_t end = i;
-            while (end < t->value_len && t->value[end] != ':')
-                end++;
-            size_t a = i, b = end;
-            while (a < b && is_fws(t->value[a]))
-                a++;
-            while (b > a && is_fws(t->value[b - 1]))
-                b--;
-            if (n)
-                names[n++] = ':';
-            for (size_t k = a; k < b; k++)
-                names[n++] = (char)tolower((unsigned char)t->value[k]);
-            i = end + 1;
-        }
-        if (names)
-            names[n] = '\0';
-        s->signed_headers = names;
+    /* never longer than the tag value: written in place, one
+     * allocation (a buf_append_char per byte cost 1% of a rerun) */
+    char *names = malloc(t->value_len + 1);
+    size_t n = 0, i = 0;
+    while (names && i < t->value_len) {
+        size_t end = i;
+        while (end < t->value_len && t->value[end] != ':')
+            end++;
+        size_t a = i, b = end;
+        while (a < b && is_fws(t->value[a]))
+            a++;
+        while (b > a && is_fws(t->value[b - 1]))
+            b--;
+        if (n)
+            names[n++] = ':';
+        for (size_t k = a; k < b; k++)
+            names[n++] = (char)tolower((unsigned char)t->value[k]);
+        i = end + 1;
     }
-    const struct dkim_tag *c = dkim_find_tag(p->tags, p->count, "c");
+    if (names)
+        names[n] = '\0';
+    return names;
+}
+
+/* The c= tag C (NULL: absent, simple/simple) into P's flags and S's
+ * canonicalization; a problem in words, or NULL. */
+static const char *parse_canonicalization(const struct dkim_tag *c, struct parsed_signature *p,
+                                          struct dkim_signature *s)
+{
     const char *header_c = "simple", *body_c = "simple";
     if (c) {
         const char *slash = memchr(c->value, '/', c->value_len);
@@ -213,6 +203,32 @@ static const char *check_signature_form(const struct header *h,
     char canon[32];
     snprintf(canon, sizeof canon, "%s/%s", header_c, body_c);
     s->canonicalization = strdup(canon);
+    return NULL;
+}
+
+static const char *check_signature_form(const struct header *h,
+                                        struct parsed_signature *p,
+                                        struct dkim_signature *s)
+{
+    const char *value = memchr(h->raw, ':', h->raw_len) + 1;
+    size_t value_len = h->raw_len - (size_t)(value - h->raw);
+    p->count = dkim_parse_tags(value, value_len, p->tags, MAX_TAGS);
+    if (p->count < 0)
+        return "malformed tag list";
+    const struct dkim_tag *t;
+    if ((t = dkim_find_tag(p->tags, p->count, "d")))
+        s->domain = dkim_dup_lower(t->value, t->value_len);
+    if ((t = dkim_find_tag(p->tags, p->count, "s")))
+        s->selector = dkim_dup_lower(t->value, t->value_len);
+    if ((t = dkim_find_tag(p->tags, p->count, "a")))
+        s->algorithm = dkim_dup_range(t->value, t->value_len);
+    if ((t = dkim_find_tag(p->tags, p->count, "i")))
+        s->identity = decode_quoted_printable(t->value, t->value_len);
+    if ((t = dkim_find_tag(p->tags, p->count, "h")))
+        s->signed_headers = signed_header_names(t);
+    const char *problem = parse_canonicalization(dkim_find_tag(p->tags, p->count, "c"), p, s);
+    if (problem)
+        return problem;
 
     const struct dkim_tag *v = dkim_find_tag(p->tags, p->count, "v");
     if (!v)

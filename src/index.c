@@ -115,18 +115,11 @@ mt_status index_flush(struct index *ix, struct mt_error *err)
     return status;
 }
 
-mt_status index_put_message(struct index *ix, int64_t id,
-                            const struct mime_message *m, int signature_count,
-                            struct mt_error *err)
+/* The email row's fields parsed from M: date, From, subject, ids, counts. */
+static mt_status put_email_row(struct index *ix, int64_t id, const struct mime_message *m,
+                               int signature_count, struct mt_error *err)
 {
     const struct mime_address *from = NULL;
-    struct buf people = BUF_INIT, indexed_body = BUF_INIT;
-    if (ix->lengths_from == 0 || id < ix->lengths_from)
-        ix->lengths_from = id;
-    struct buf attachment_names = BUF_INIT;
-    struct buf attached = BUF_INIT;   /* the attachments' text */
-    mt_status status = MT_OK;
-
     for (size_t i = 0; i < m->address_count; i++) {
         if (m->addresses[i].role == MIME_FROM && !from)
             from = &m->addresses[i];
@@ -152,7 +145,23 @@ mt_status index_put_message(struct index *ix, int64_t id,
     else
         sqlite3_bind_null(s, 13);
     sqlite3_bind_int64(s, 14, id);
-    status = step_done(ix, s, err, "indexing a message");
+    return step_done(ix, s, err, "indexing a message");
+
+}
+
+mt_status index_put_message(struct index *ix, int64_t id,
+                            const struct mime_message *m, int signature_count,
+                            struct mt_error *err)
+{
+    struct buf people = BUF_INIT, indexed_body = BUF_INIT;
+    sqlite3_stmt *s;
+    if (ix->lengths_from == 0 || id < ix->lengths_from)
+        ix->lengths_from = id;
+    struct buf attachment_names = BUF_INIT;
+    struct buf attached = BUF_INIT;   /* the attachments' text */
+    mt_status status = MT_OK;
+
+    status = put_email_row(ix, id, m, signature_count, err);
     if (status != MT_OK)
         goto out;
 

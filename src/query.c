@@ -693,6 +693,56 @@ static void emit_range(struct planner *pl, const struct query_node *n)
     add_param_number(pl, n->date_to);
 }
 
+/* dkim:VERDICT, or dkim:altered / dkim:unchecked (the two kinds of failed). */
+static void emit_dkim(struct planner *pl, const char *v)
+{
+    char lower[16];
+    size_t i = 0;
+    for (; v[i] && i < sizeof lower - 1; i++)
+        lower[i] = (char)tolower((unsigned char)v[i]);
+    lower[i] = '\0';
+    if (!strcmp(lower, "altered") || !strcmp(lower, "unchecked")) {
+        /* the two kinds of failed: altered since signed, or not checkable */
+        emit(pl, "e.verdict = 'failed' AND (" QUERY_FAILURE_KIND_SQL ") = ?");
+        add_param_text(pl, lower, i);
+        return;
+    }
+    emit(pl, "e.verdict = ?");
+    add_param_text(pl, lower, i);
+}
+
+/* signer: (a passing signature's d=), dkim-domain: (any d=), selector:. */
+static void emit_signature(struct planner *pl, const struct query_node *n)
+{
+    const char *v = n->value;
+    /* signatures store d= and s= lower-cased (dkim.c) */
+    struct buf lower = BUF_INIT;
+    for (const char *c = v; *c; c++)
+        buf_append_char(&lower, (char)tolower((unsigned char)*c));
+    begin_id_set(pl, "SELECT email_id FROM signature");
+    end_id_set(pl, n->field == QUERY_SIGNER ? " WHERE domain = ? AND result = 'pass'"
+                   : n->field == QUERY_DKIM_DOMAIN ? " WHERE domain = ?"
+                   : " WHERE selector = ?");
+    add_param_text(pl, buf_cstr(&lower), lower.len);
+    buf_free(&lower);
+}
+
+/* folder: a word of the Outlook folder path an item was filed in. */
+static void emit_folder(struct planner *pl, const char *v)
+{
+    /* The folder path is the recorded member of an item from a store
+     * ("Top of Personal Folders/Inbox#2097252"), folded for case and
+     * accents like names; the node id after '#' is not a folder. */
+    begin_id_set(pl, "SELECT email_id FROM source");
+    end_id_set(pl, " WHERE member IS NOT NULL AND instr(member, '#') > 0"
+                   " AND mt_folded_contains(substr(member, 1, instr(member, '#') - 1), ?)");
+    struct buf word = BUF_INIT;
+    if (text_fold(v, strlen(v), &word) != MT_OK)
+        pl->status = MT_ENOMEM;
+    add_param_text(pl, buf_cstr(&word), word.len);
+    buf_free(&word);
+}
+
 /* N as an SQL condition over the email row e. */
 static void emit_condition(struct planner *pl, const struct query_node *n)
 {
@@ -739,37 +789,14 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
     case QUERY_VERIFIED:
         emit(pl, strcasecmp(v, "yes") ? "e.verdict <> 'verified'" : "e.verdict = 'verified'");
         return;
-    case QUERY_DKIM: {
-        char lower[16];
-        size_t i = 0;
-        for (; v[i] && i < sizeof lower - 1; i++)
-            lower[i] = (char)tolower((unsigned char)v[i]);
-        lower[i] = '\0';
-        if (!strcmp(lower, "altered") || !strcmp(lower, "unchecked")) {
-            /* the two kinds of failed: altered since signed, or not checkable */
-            emit(pl, "e.verdict = 'failed' AND (" QUERY_FAILURE_KIND_SQL ") = ?");
-            add_param_text(pl, lower, i);
-            return;
-        }
-        emit(pl, "e.verdict = ?");
-        add_param_text(pl, lower, i);
+    case QUERY_DKIM:
+        emit_dkim(pl, v);
         return;
-    }
     case QUERY_SIGNER:
     case QUERY_DKIM_DOMAIN:
-    case QUERY_SELECTOR: {
-        /* signatures store d= and s= lower-cased (dkim.c) */
-        struct buf lower = BUF_INIT;
-        for (const char *c = v; *c; c++)
-            buf_append_char(&lower, (char)tolower((unsigned char)*c));
-        begin_id_set(pl, "SELECT email_id FROM signature");
-        end_id_set(pl, n->field == QUERY_SIGNER ? " WHERE domain = ? AND result = 'pass'"
-                       : n->field == QUERY_DKIM_DOMAIN ? " WHERE domain = ?"
-                       : " WHERE selector = ?");
-        add_param_text(pl, buf_cstr(&lower), lower.len);
-        buf_free(&lower);
+    case QUERY_SELECTOR:
+        emit_signature(pl, n);
         return;
-    }
     case QUERY_STEM: {
         /* the archive's second full-text table, of word forms (stem.h) */
         struct buf match = BUF_INIT;
@@ -780,20 +807,9 @@ static void emit_condition(struct planner *pl, const struct query_node *n)
         buf_free(&match);
         return;
     }
-    case QUERY_FOLDER: {
-        /* The folder path is the recorded member of an item from a store
-         * ("Top of Personal Folders/Inbox#2097252"), folded for case and
-         * accents like names; the node id after '#' is not a folder. */
-        begin_id_set(pl, "SELECT email_id FROM source");
-        end_id_set(pl, " WHERE member IS NOT NULL AND instr(member, '#') > 0"
-                       " AND mt_folded_contains(substr(member, 1, instr(member, '#') - 1), ?)");
-        struct buf word = BUF_INIT;
-        if (text_fold(v, strlen(v), &word) != MT_OK)
-            pl->status = MT_ENOMEM;
-        add_param_text(pl, buf_cstr(&word), word.len);
-        buf_free(&word);
+    case QUERY_FOLDER:
+        emit_folder(pl, v);
         return;
-    }
     case QUERY_AFFILIATED:
         emit(pl, strcasecmp(v, "yes") ? "NOT " ORG_AFFILIATED_SQL : ORG_AFFILIATED_SQL);
         return;

@@ -210,6 +210,45 @@ static bool has_tables(sqlite3 *db)
     return any;
 }
 
+/* Whether the file at PATH, of schema VERSION (-1: not a database), is an
+ * archive this program may open in MODE; a published copy is reopened
+ * immutable and marked.  MT_OK, MT_EDB or MT_EUNSUPPORTED with ERR. */
+static mt_status check_archive(struct store *st, const char *path, enum store_mode mode,
+                               int version, struct mt_error *err)
+{
+    if (version < 0)
+        return mt_error_set(err, MT_EDB, "%s: not a mailtrove archive (%s)", path,
+                            sqlite3_errmsg(st->db));
+    /* Schema 0 is a database mailtrove never set up: a user's own SQLite
+     * file is refused untouched, never given our tables (an empty one is
+     * made an archive only by a command that creates). */
+    if (version == 0 && (mode == STORE_READ_ONLY || has_tables(st->db)))
+        return mt_error_set(err, MT_EUNSUPPORTED,
+                            "%s: not a mailtrove archive (an SQLite database "
+                            "mailtrove did not make); nothing was changed", path);
+    if (version > store_schema_latest())
+        return mt_error_set(err, MT_EUNSUPPORTED,
+                            "%s: archive schema version %d is newer than this "
+                            "mailtrove understands (%d); upgrade mailtrove",
+                            path, version, store_schema_latest());
+    /* A published copy (store_publish_copy) never changes: read as
+     * immutable (no locks, no -shm: any number of readers on read-only
+     * media), and never written. */
+    if (version >= 11 && is_published(st->db)) {
+        if (mode != STORE_READ_ONLY)
+            return mt_error_set(err, MT_EUNSUPPORTED,
+                                "%s: a published copy of an archive (mailtrove publish): it "
+                                "never changes; work on the archive it was published from",
+                                path);
+        mt_status reopened = st->immutable ? MT_OK : reopen_immutable(st, path, err);
+        if (reopened != MT_OK)
+            return reopened;
+        sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
+        st->published = true;
+    }
+    return MT_OK;
+}
+
 mt_status store_open(const char *path, enum store_mode mode,
                      struct store **out, struct mt_error *err)
 {
@@ -264,43 +303,9 @@ mt_status store_open(const char *path, enum store_mode mode,
         sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
         version = store_schema_version(st->db);
     }
-    if (version < 0) {
-        status = mt_error_set(err, MT_EDB, "%s: not a mailtrove archive (%s)",
-                              path, sqlite3_errmsg(st->db));
+    status = check_archive(st, path, mode, version, err);
+    if (status != MT_OK)
         goto fail;
-    }
-    /* Schema 0 is a database mailtrove never set up: a user's own SQLite
-     * file is refused untouched, never given our tables (an empty one is
-     * made an archive only by a command that creates). */
-    if (version == 0 && (mode == STORE_READ_ONLY || has_tables(st->db))) {
-        status = mt_error_set(err, MT_EUNSUPPORTED,
-                              "%s: not a mailtrove archive (an SQLite database "
-                              "mailtrove did not make); nothing was changed", path);
-        goto fail;
-    }
-    if (version > store_schema_latest()) {
-        status = mt_error_set(err, MT_EUNSUPPORTED,
-                              "%s: archive schema version %d is newer than this "
-                              "mailtrove understands (%d); upgrade mailtrove",
-                              path, version, store_schema_latest());
-        goto fail;
-    }
-    /* A published copy (store_publish_copy) never changes: read as
-     * immutable (no locks, no -shm: any number of readers on read-only
-     * media), and never written. */
-    if (version >= 11 && is_published(st->db)) {
-        if (mode != STORE_READ_ONLY) {
-            status = mt_error_set(err, MT_EUNSUPPORTED,
-                                  "%s: a published copy of an archive (mailtrove publish): it "
-                                  "never changes; work on the archive it was published from",
-                                  path);
-            goto fail;
-        }
-        if (!st->immutable && (status = reopen_immutable(st, path, err)) != MT_OK)
-            goto fail;
-        sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
-        st->published = true;
-    }
     if (mode != STORE_READ_ONLY) {
         /* WAL lets readers (serve) work while ingest writes; NORMAL sync is
          * safe against a killed process, the case we test. */
