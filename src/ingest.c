@@ -1,5 +1,4 @@
 /* ingest.c - producer / workers / writer pipeline. */
-#include "store_int.h"
 #include "ingest.h"
 #include "source_ledger.h"
 
@@ -294,8 +293,7 @@ static void *checkpointer_main(void *arg)
         if (p->checkpointer_stop)
             break;
         pthread_mutex_unlock(&p->lock);
-        sqlite3_wal_checkpoint_v2(store_db(st), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                  NULL, NULL);
+        store_checkpoint(st);
         pthread_mutex_lock(&p->lock);
     }
     pthread_mutex_unlock(&p->lock);
@@ -651,7 +649,7 @@ static mt_status run_start(struct run *r, const char *const *sources, int count,
     if (options->archive_path
         && pthread_create(&r->checkpointer, NULL, checkpointer_main, p) == 0) {
         r->checkpointer_started = true;
-        sqlite3_exec(store_db(r->st), "PRAGMA wal_autocheckpoint=0", NULL, NULL, NULL);
+        store_auto_checkpoint(r->st, false);
     }
     return MT_OK;
 }
@@ -785,9 +783,8 @@ static void run_stop(struct run *r, mt_status status)
         free(p);
     }
     if (r->checkpointer_started) {
-        sqlite3_exec(store_db(r->st), "PRAGMA wal_autocheckpoint=1000", NULL, NULL, NULL);
-        sqlite3_wal_checkpoint_v2(store_db(r->st), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                  NULL, NULL);
+        store_auto_checkpoint(r->st, true);
+        store_checkpoint(r->st);
     }
     ledger_free(&r->ledger);
     carriers_free(&r->carriers);

@@ -427,6 +427,17 @@ void store_end_read(struct store *st, bool began)
         sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
+void store_auto_checkpoint(struct store *st, bool on)
+{
+    sqlite3_exec(st->db, on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0",
+                 NULL, NULL, NULL);
+}
+
+void store_checkpoint(struct store *st)
+{
+    sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
 /* SQLite's progress callback: nonzero (interrupt) once past the deadline. */
 static int past_deadline(void *context)
 {

@@ -72,6 +72,15 @@ mt_status store_rollback(struct store *st);
 bool store_begin_read(struct store *st);
 void store_end_read(struct store *st, bool began);
 /*
+ * WAL checkpoints.  SQLite checkpoints inside a commit once the log holds
+ * 1000 pages, which stalls the writer; a writer that has another thread
+ * (its own connection) call store_checkpoint every so often turns that off
+ * with store_auto_checkpoint(st, false), and on again when done.
+ * store_checkpoint is passive: it never waits for readers or the writer.
+ */
+void store_auto_checkpoint(struct store *st, bool on);
+void store_checkpoint(struct store *st);
+/*
  * A server's budget for one request: from now on every statement on ST
  * stops with an error (MT_EDB, "interrupted") once CLOCK_MONOTONIC passes
  * *DEADLINE, which must live until the next call.  NULL lifts it.
