@@ -48,8 +48,7 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err);
 
 /*
  * Merge the full-text index into one segment, so a query reads one
- * B-tree per term (linux-mips, 84,096 emails: 'patch' counted in 9 ms
- * whole-process instead of 12).  Its own transaction.  Worth it after
+ * B-tree per term (docs/search.md, "Speed": merging).  Its own transaction.  Worth it after
  * adding at least 1/INDEX_MERGE_FRACTION of the archive, and after a
  * rebuild (index_rebuild does it).
  */

@@ -74,7 +74,7 @@ void ranker_free(struct ranker *r);
 /*
  * Email lengths laid out for ranking.  FTS5 keeps each row's token counts
  * in a table of its own, one B-tree lookup per row: ranking 2,000 rows
- * read them from hundreds of pages (4-13 ms cold on linux-mips).  The
+ * read them from hundreds of pages (docs/search.md, "Speed").  The
  * table email_length holds the same totals RANK_LENGTH_BLOCK emails to a
  * row (2 bytes each), so they come from a few pages.  It is a copy:
  * a length missing there (0, or an archive not upgraded yet) or too big

@@ -65,7 +65,7 @@ mt_status store_rollback(struct store *st);
 /*
  * One read transaction around several reading statements: they see one
  * snapshot (a count and its page agree while ingest writes) and take the
- * file's locks once (a search: 0.6 ms less).  True if it began one, which
+ * file's locks once (docs/search.md).  True if it began one, which
  * store_end_read then ends; false inside a caller's transaction, or if
  * it could not (the statements then run each on its own, as before).
  */
