@@ -40,7 +40,8 @@ LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/que
             src/buf.c src/status.c
 # verify, root and prove: DKIM, keys, corroboration, the Merkle root and the
 # store; SQLite, zstd, OpenSSL.
-VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c src/dkim.c \
+VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c src/verify_keys.c \
+             src/dkim.c \
              src/cli/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
              src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c \

@@ -178,7 +178,7 @@ mt_status rank_register(struct store *st, struct mt_error *err)
 
 /* ---- choosing the best K ---- */
 
-mt_status ranker_add(struct ranker *r, int64_t id, const void *blob, int bytes,
+mt_status rank_add(struct ranker *r, int64_t id, const void *blob, int bytes,
                      struct mt_error *err)
 {
     if (!blob || bytes == 0)
@@ -476,7 +476,7 @@ mt_status rank_best(struct ranker *r, struct store *st, size_t k, size_t *best,
     return MT_OK;
 }
 
-void ranker_free(struct ranker *r)
+void rank_free(struct ranker *r)
 {
     free(r->candidates);
     free(r->numbers);

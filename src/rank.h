@@ -11,7 +11,7 @@
  * stops once no bound left can beat the K-th score: the same K as scoring
  * them all.
  *
- * A struct ranker belongs to its caller (ranker_free); the connection is
+ * A struct ranker belongs to its caller (rank_free); the connection is
  * borrowed.  Functions return MT_ENOMEM or MT_EDB with ERR filled.
  */
 #ifndef MT_RANK_H
@@ -26,7 +26,7 @@
 
 /*
  * The SQL expression a ranked query selects, over the FTS5 table
- * email_text, for ranker_add: its arguments are the column weights,
+ * email_text, for rank_add: its arguments are the column weights,
  * subject 4, body 1, people 2, attachment names 1, attachment text 0.5.
  */
 #define RANK_FUNCTION "mailtrove_rank(email_text, 4.0, 1.0, 2.0, 1.0, 0.5)"
@@ -58,7 +58,7 @@ struct ranker {
  * Add a row: ID and the value RANK_FUNCTION gave it (a blob; SQL NULL,
  * BYTES 0, is skipped).  A blob not of RANK_FUNCTION's shape is MT_EDB.
  */
-mt_status ranker_add(struct ranker *r, int64_t id, const void *blob, int bytes,
+mt_status rank_add(struct ranker *r, int64_t id, const void *blob, int bytes,
                      struct mt_error *err);
 
 /*
@@ -69,7 +69,7 @@ mt_status ranker_add(struct ranker *r, int64_t id, const void *blob, int bytes,
 mt_status rank_best(struct ranker *r, struct store *st, size_t k, size_t *best,
                     struct mt_error *err);
 
-void ranker_free(struct ranker *r);
+void rank_free(struct ranker *r);
 
 /*
  * Email lengths laid out for ranking.  FTS5 keeps each row's token counts

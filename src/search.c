@@ -392,7 +392,7 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
            && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         page->total++;
         last = sqlite3_column_int64(s, 0);
-        status = ranker_add(&ranker, last, sqlite3_column_blob(s, 1),
+        status = rank_add(&ranker, last, sqlite3_column_blob(s, 1),
                             sqlite3_column_bytes(s, 1), err);
     }
     if (status == MT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -433,7 +433,7 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
     }
 out:
     sqlite3_finalize(s);
-    ranker_free(&ranker);
+    rank_free(&ranker);
     buf_free(&sql);
     return status;
 }

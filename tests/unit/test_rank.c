@@ -24,14 +24,14 @@ static size_t ours(struct store *st, const char *word, size_t k, int64_t *ids)
                        " WHERE email_text MATCH ?", -1, &s, NULL);
     sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW)
-        ranker_add(&r, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
+        rank_add(&r, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
                    sqlite3_column_bytes(s, 1), &err);
     sqlite3_finalize(s);
     if (rank_best(&r, st, k, &best, &err) != MT_OK)
         best = 0;
     for (size_t i = 0; i < best; i++)
         ids[i] = r.candidates[i].id;
-    ranker_free(&r);
+    rank_free(&r);
     return best;
 }
 
@@ -134,10 +134,10 @@ int main(void)
     CHECK(ours(st, "zanzibar", 20, ids) == 0);
     struct ranker r = RANKER_INIT;
     double bad[3] = { 1, 2, 3 };
-    CHECK(ranker_add(&r, 1, bad, sizeof bad, &err) == MT_EDB);
-    CHECK(ranker_add(&r, 1, bad, 5, &err) == MT_EDB);
-    CHECK(ranker_add(&r, 1, NULL, 0, &err) == MT_OK && r.count == 0);
-    ranker_free(&r);
+    CHECK(rank_add(&r, 1, bad, sizeof bad, &err) == MT_EDB);
+    CHECK(rank_add(&r, 1, bad, 5, &err) == MT_EDB);
+    CHECK(rank_add(&r, 1, NULL, 0, &err) == MT_OK && r.count == 0);
+    rank_free(&r);
 
     /* BM25 itself: a longer email scores lower, a more frequent word higher. */
     double terms[2] = { 2.0, 3.0 };

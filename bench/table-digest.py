@@ -1,0 +1,31 @@
+#!/usr/bin/python3
+"""One line per table of a mailtrove archive: its name, row count and a
+SHA-256 of its rows in order, leaving out the columns that record when
+something happened (ingested_at, imported_at, rejected_at, verified_at),
+which differ between any two runs.  FTS5's shadow tables are left out
+(their segments depend on merge timing); email_text's content is checked
+through search in bench/search.  bench/same-tables compares two archives
+with it.
+
+  table-digest.py ARCHIVE
+"""
+import hashlib, sqlite3, sys
+
+TIMES = ('ingested_at', 'imported_at', 'rejected_at', 'verified_at')
+db = sqlite3.connect('file:%s?mode=ro' % sys.argv[1], uri=True)
+tables = [r[0] for r in db.execute(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    " AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT GLOB '*_data' AND name NOT GLOB '*_idx'"
+    " AND name NOT GLOB '*_docsize' AND name NOT GLOB '*_config' AND name NOT GLOB '*_content'"
+    " ORDER BY name")]
+for t in tables:
+    cols = [r[1] for r in db.execute('PRAGMA table_info("%s")' % t)]
+    keep = [c for c in cols if c not in TIMES]
+    rows = db.execute('SELECT %s FROM "%s" ORDER BY %s' % (
+        ', '.join('"%s"' % c for c in keep), t, ', '.join('"%s"' % c for c in keep)))
+    h = hashlib.sha256()
+    n = 0
+    for row in rows:
+        h.update(repr(row).encode())
+        n += 1
+    print('%-22s %8d %s' % (t, n, h.hexdigest()[:24]))
