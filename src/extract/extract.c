@@ -254,7 +254,8 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
     }
     /* PDF readers accept the header anywhere in the first kilobyte */
     bool pdf = memmem(d, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
-    if (options && options->helper && (pdf || has_prefix(d, len, "PK\3\4", 4))) {
+    bool ole = has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
+    if (options && options->helper && (pdf || ole || has_prefix(d, len, "PK\3\4", 4))) {
         extract_in_helper(d, len, options->helper, r);   /* the risky readers */
         return;
     }
@@ -264,13 +265,11 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
         extract_zip(d, len, depth, options, r);
     else if (has_prefix(d, len, "{\\rtf", 5))
         extract_rtf(d, len, r);
-    else if (has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8)
-             && memmem(d, len, "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32))
+    else if (ole && memmem(d, len, "E\0n\0c\0r\0y\0p\0t\0e\0d\0P\0a\0c\0k\0a\0g\0e\0", 32))
         extract_set(r, EXTRACT_ENCRYPTED, "a password-protected Office file (an OLE2 "
                                           "EncryptedPackage)");
-    else if (has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8))
-        extract_set(r, EXTRACT_UNSUPPORTED, "a legacy Office file (OLE2: .doc, .xls, .ppt); "
-                                            "not read in this version");
+    else if (ole)
+        extract_ole(d, len, r);
     else if (has_prefix(d, len, "\xff\xd8\xff", 3) || has_prefix(d, len, "\x89PNG", 4)
              || has_prefix(d, len, "GIF8", 4) || !strncmp(ct, "image/", 6))
         extract_set(r, EXTRACT_UNSUPPORTED, "an image (text from images needs --ocr, "

@@ -1,12 +1,13 @@
 /*
  * extract.h - the text of an attachment, for search: PDF (poppler),
+ * Word, Excel and PowerPoint 97-2003 (libgsf and our record walks),
  * DOCX/XLSX/PPTX and ODT/ODS/ODP (libarchive + libxml2), RTF (our own
  * reader), HTML, plain text in its charset, and the documents inside a
  * zip attachment.  What a file is is decided by its bytes first; the
  * declared type and the file name only break ties.
  *
  * Every extraction is bounded (docs/limits.md): output bytes, zip
- * members, nesting, decompression ratio; PDF and Office XML, whose
+ * members, nesting, decompression ratio; PDF, Office XML and legacy Office, whose
  * libraries are large and meet hostile files, run in a helper process
  * (the same program as `__extract`, fork + exec, CPU time and memory
  * limited) when the caller names a helper: a crash or a hang there is
@@ -28,7 +29,7 @@ enum extract_outcome {
     EXTRACT_OK,          /* text found */
     EXTRACT_EMPTY,       /* a document we read, with no text (a scan) */
     EXTRACT_ENCRYPTED,   /* needs a password we do not have */
-    EXTRACT_UNSUPPORTED, /* a format we do not read (images, legacy Office) */
+    EXTRACT_UNSUPPORTED, /* a format we do not read (images, Word 95) */
     EXTRACT_FAILED,      /* damaged, or the reader failed */
     EXTRACT_LIMIT,       /* over a limit (time, memory, size, ratio, depth) */
 };
@@ -55,7 +56,7 @@ struct extract_result {
 #define EXTRACT_SELF "/proc/self/exe"
 
 struct extract_options {
-    /* The program to run PDF and Office XML extraction in (it takes
+    /* The program to run PDF, Office XML and legacy Office extraction in (it takes
      * `__extract`); NULL: in this process (tests, fuzzing, the helper). */
     const char *helper;
 };

@@ -19,6 +19,8 @@ bool extract_append(struct extract_result *r, const char *s, size_t len);
  * document, else why not). */
 void extract_pdf(const unsigned char *d, size_t len, struct extract_result *r);
 void extract_rtf(const unsigned char *d, size_t len, struct extract_result *r);
+/* Word, Excel and PowerPoint 97-2003 (OLE2 compound files). */
+void extract_ole(const unsigned char *d, size_t len, struct extract_result *r);
 /* A zip: OOXML, ODF, or a plain zip whose members are extracted in turn
  * (DEPTH: zips around this one). */
 void extract_zip(const unsigned char *d, size_t len, int depth,

@@ -69,7 +69,12 @@ outcome() {  # outcome FILE: "extraction reason" of its carrier's attachment
         | jq_py '(d["attachments"][0]["extraction"], d["attachments"][0]["extraction_reason"] is not None)'
 }
 eq "an image-only PDF: empty, with a reason" "$(outcome pdf/tika-testOCR.pdf)" "('empty', True)"
-eq "a legacy Word file: unsupported, with a reason" "$(outcome office/tika-testWORD.doc)" "('unsupported', True)"
+eq "a legacy Word file (.doc): read, ok" "$(outcome office/tika-testWORD.doc)" "('ok', False)"
+eq "a legacy Excel file (.xls): read, ok" "$(outcome office/tika-testEXCEL.xls)" "('ok', False)"
+eq "a .xls's numbers, formulas' results included, are found" \
+   "$(mt a.db count 'id:carrier-office-tika-testEXCEL.xls@test attached:225')" 1
+eq "a .doc's field codes are not text (HYPERLINK), their results are" \
+   "$(mt a.db count 'id:carrier-office-tika-testWORD.doc@test attached:HYPERLINK') $(mt a.db count 'id:carrier-office-tika-testWORD.doc@test attached:"tika.apache.org"')" "0 1"
 for f in qpdf-enc-R2V1-U_view-O_master.pdf qpdf-enc-R3V2-U_view-O_master.pdf \
          qpdf-enc-R6V5-U_view-O_master.pdf tika-testPassword4Spaces.pdf \
          tika-testUnicodePassword.pdf tika-testODTEncrypted.odt \
