@@ -104,3 +104,45 @@ void query_field_unknown_message(const char *name, size_t len, char *what, size_
                  (int)len, name);
 }
 
+
+/* A word the search box would match exactly: letters and digits (any
+ * script: UTF-8 bytes count as letters), nothing else. */
+static bool is_plain_word(const char *w, size_t len)
+{
+    if ((len == 2 && !strncmp(w, "OR", 2)) || (len == 3 && (!strncmp(w, "AND", 3)
+                                                         || !strncmp(w, "NOT", 3))))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)w[i];
+        if (!(c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')))
+            return false;
+    }
+    return len > 0;
+}
+
+mt_status query_with_word_forms(const char *query, struct buf *out)
+{
+    mt_status status = MT_OK;
+    const char *p = query ? query : "";
+    while (*p && status == MT_OK) {
+        if (*p == '"') {                        /* a phrase, as written */
+            const char *end = strchr(p + 1, '"');
+            size_t n = end ? (size_t)(end - p) + 1 : strlen(p);
+            status = buf_append(out, p, n);
+            p += n;
+            continue;
+        }
+        if (strchr(" \t()", *p)) {
+            status = buf_append_char(out, *p++);
+            continue;
+        }
+        size_t n = strcspn(p, " \t()\"");
+        if (is_plain_word(p, n) && !(p > query && p[-1] == '-'))
+            status = buf_printf(out, "(%.*s OR stem:%.*s)", (int)n, p, (int)n, p);
+        else
+            status = buf_append(out, p, n);
+        p += n;
+    }
+    return status;
+}

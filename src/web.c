@@ -26,6 +26,7 @@
 #include "mime.h"
 #include "org.h"
 #include "query.h"
+#include "query_field.h"
 #include "report.h"
 #include "search.h"
 #include "stem.h"
@@ -185,10 +186,15 @@ static void add_field(struct buf *q, const char *field, const char *value)
         buf_append_char(q, '"');
 }
 
-/* The query of a /search request: q plus the advanced form's fields. */
+/* The query of a /search request: q plus the advanced form's fields;
+ * with forms=yes, q's plain words also match their forms, written out
+ * (query_with_word_forms) so the page shows what was searched. */
 static void build_query(struct MHD_Connection *c, struct buf *q)
 {
-    if (arg(c, "q"))
+    bool forms = arg(c, "forms") && !strcmp(arg(c, "forms"), "yes");
+    if (arg(c, "q") && forms)
+        query_with_word_forms(arg(c, "q"), q);
+    else if (arg(c, "q"))
         buf_append_str(q, arg(c, "q"));
     add_field(q, "from:", arg(c, "from"));
     add_field(q, "to:", arg(c, "to"));
@@ -252,7 +258,7 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         web_html_escape(&r->body, err.message);
         buf_append_str(&r->body, "</p><p>Put phrases in double quotes, close every "
                                  "parenthesis, and write dates as 2017, 2017-03 or 2017-03-14.</p>");
-        web_advanced_form(&r->body);
+        web_advanced_form(&r->body, stem_language(st));
         web_page_end(r);
         buf_free(&q);
         return;

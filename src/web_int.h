@@ -55,7 +55,9 @@ void web_evidence_download(struct store *st, int64_t id, struct reply *r);
 void web_attachment_download(struct store *st, int64_t id, int n, struct reply *r);
 void web_attachment_text(struct store *st, int64_t id, int n, struct reply *r);
 /* The advanced search form, appended to B. */
-void web_advanced_form(struct buf *b);
+/* The advanced search form; with the word-forms box when LANGUAGE (the
+ * archive's, stem.h) is not NULL or "none". */
+void web_advanced_form(struct buf *b, const char *language);
 /* The stylesheet every page links (/style.css). */
 const char *web_stylesheet(void);
 /* "N emails, Merkle root (RFC 6962) HEX" into OUT, or "" on failure. */

@@ -27,6 +27,7 @@
 #include "query.h"
 #include "report.h"
 #include "search.h"
+#include "stem.h"
 #include "store.h"
 
 void web_html_escape(struct buf *out, const char *s)
@@ -579,7 +580,7 @@ void web_stats_page(struct store *st, struct reply *r)
 
 /* ------------------------------------------------------------ the home page */
 
-void web_advanced_form(struct buf *b)
+void web_advanced_form(struct buf *b, const char *language)
 {
     buf_append_str(b,
         "<h2>Advanced search</h2><form class=\"advanced\" action=\"/search\" method=\"get\">"
@@ -595,7 +596,15 @@ void web_advanced_form(struct buf *b)
         "<option value=\"yes\">with attachments only</option></select></label>"
         "<label>Order<select name=\"sort\"><option value=\"\">best match</option>"
         "<option value=\"-date\">newest first</option><option value=\"date\">oldest first</option>"
-        "</select></label><div><button type=\"submit\">Search</button></div></form>");
+        "</select></label>");
+    /* The word-forms box, when the archive has a stemmed index (stem.h):
+     * each plain word also matches its forms (query_with_word_forms). */
+    if (language && strcmp(language, "none"))
+        buf_printf(b, "<label class=\"forms\"><span><input name=\"forms\" type=\"checkbox\" "
+                      "value=\"yes\"> Similar word forms</span><span class=\"muted\">"
+                      "candidats finds candidat too (%s)</span></label>",
+                   !strcmp(language, "fr") ? "French" : "English");
+    buf_append_str(b, "<div><button type=\"submit\">Search</button></div></form>");
 }
 
 static void stats_value(const char *doc, const char *key, char *out, size_t size)
@@ -640,7 +649,7 @@ void web_home_page(struct store *st, const char *doc, const char *root_line, str
         buf_append_str(b, " (<code>mailtrove prove ID</code> gives any email's audit path)</p>");
     }
     org_each(st, affiliation_line, b, NULL);
-    web_advanced_form(b);
+    web_advanced_form(b, stem_language(st));
     buf_append_str(b, "<p class=\"muted\">Query language: words must all match; "
                       "<code>\"a phrase\"</code>, <code>OR</code>, <code>-word</code>, "
                       "<code>from:</code>, <code>to:</code>, <code>subject:</code>, "

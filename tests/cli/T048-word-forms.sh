@@ -28,6 +28,31 @@ eq "English: stem:run finds running" "$(mt en.db count stem:run)" 1
 eq "English: stem:committee finds committees" "$(mt en.db count stem:committee)" 1
 eq "a phrase of word forms" "$(mt en.db count 'stem:"run the election"')" 1
 eq "search --json takes stem: too" "$(mt en.db search --json stem:elect | jq_py 'd["total"]')" 1
+
+# The web's "similar word forms" box (contract: stem: "and the web's
+# similar word forms box"): shown when the archive has a language, and a
+# search with it finds the other forms, the page saying what was searched.
+port=$((20000 + RANDOM % 20000))
+"$MAILTROVE" --archive "$work/plain.db" serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+check "the home page's advanced form has the word-forms box (French)" sh -c \
+    "curl -s 'http://127.0.0.1:$port/' | grep -q 'name=\"forms\" type=\"checkbox\".*French'"
+check "without the box, choisir stays exact (the text says choisi): nothing" sh -c \
+    "curl -s 'http://127.0.0.1:$port/search?q=candidat+choisir' | grep -q '<h1>0 emails'"
+check "with it, the forms are found" sh -c \
+    "curl -s 'http://127.0.0.1:$port/search?q=candidats+choisir&forms=yes' | grep -q '<h1>1 email '"
+check "and the page says what was searched" sh -c \
+    "curl -s 'http://127.0.0.1:$port/search?q=candidats+choisir&forms=yes' | grep -q 'stem:choisir'"
+kill $server; wait $server 2>/dev/null
+"$MAILTROVE" --archive "$work/en.db" reindex --language none >/dev/null 2>&1
+"$MAILTROVE" --archive "$work/en.db" serve --listen "127.0.0.1:$port" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+check "an archive without a language has no box" sh -c \
+    "! curl -s 'http://127.0.0.1:$port/' | grep -q 'name=\"forms\"'"
+kill $server; wait $server 2>/dev/null
 eq "--language none drops the index" "$(mt en.db reindex --language none)" "reindexed 2 emails"
 
 F="$CORPORA/french"

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "query.h"
+#include "query_field.h"
 #include "search.h"
 #include "text.h"
 #include "unit.h"
@@ -57,8 +58,29 @@ static char *snippet_of(const char *text, const char *term)
     return out;
 }
 
+/* The word-forms box's rewrite of TEXT. */
+static char *forms_of(const char *text)
+{
+    static char out[512];
+    struct buf b = BUF_INIT;
+    if (query_with_word_forms(text, &b) != MT_OK)
+        return NULL;
+    snprintf(out, sizeof out, "%s", buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
 int main(void)
 {
+    /* the web's "similar word forms" box: plain words only */
+    CHECK_STR(forms_of("candidats"), "(candidats OR stem:candidats)");
+    CHECK_STR(forms_of("électeurs budget"), "(électeurs OR stem:électeurs) (budget OR stem:budget)");
+    CHECK_STR(forms_of("\"les candidats\" from:jean -vote"), "\"les candidats\" from:jean -vote");
+    CHECK_STR(forms_of("(vote OR scrutin) NOT 2017"),
+              "((vote OR stem:vote) OR (scrutin OR stem:scrutin)) NOT (2017 OR stem:2017)");
+    CHECK_STR(forms_of(""), "");
+    /* and what it writes parses */
+    CHECK(plan_of(forms_of("(vote OR scrutin) -budget électeurs")) != NULL);
     /* words, phrases, boolean operators */
     CHECK_STR(plan_of("budget"), "\"budget\" | 1");
     CHECK_STR(plan_of("budget plan"), "\"budget\" AND \"plan\" | 1");
