@@ -5,7 +5,8 @@
 # ASan+UBSan.
 PREFIX ?= /usr/local
 LIBEXECDIR ?= $(PREFIX)/libexec/mailtrove
-PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1 poppler-glib uchardet gmp
+PKGS    = gmime-3.0 sqlite3 libcrypto libarchive libzstd libxml-2.0 libmicrohttpd libpst libgsf-1 poppler-glib uchardet gmp \
+          cairo tesseract lept
 LIGHT_PKGS = sqlite3 libzstd
 VERIFY_PKGS = sqlite3 libzstd libcrypto
 CC     ?= cc

@@ -85,7 +85,7 @@ void attachment_examine(void *context, struct mime_attachment *a, const unsigned
     }
     if (attached_msg(x, a, bytes, len) || x->messages_only)
         return;
-    struct extract_options options = { .helper = x->helper };
+    struct extract_options options = { .helper = x->helper, .ocr = x->ocr };
     struct extract_result r;
     extract_text(bytes, len, a->content_type, a->filename, charset, &options, &r);
     a->extraction = (int)r.outcome;
@@ -96,4 +96,17 @@ void attachment_examine(void *context, struct mime_attachment *a, const unsigned
         a->text = buf_steal(&r.text);
     }
     extract_result_free(&r);
+}
+
+bool attachment_text_ocr(struct store *st)
+{
+    struct buf value = BUF_INIT;
+    bool on = store_setting(st, "ocr", &value, NULL) == MT_OK && !strcmp(buf_cstr(&value), "yes");
+    buf_free(&value);
+    return on;
+}
+
+mt_status attachment_text_use_ocr(struct store *st, struct mt_error *err)
+{
+    return store_set_setting(st, "ocr", "yes", err);
 }

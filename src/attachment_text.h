@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "mime.h"
+#include "store.h"
 
 /* Attached messages nested deeper than this are not stored on their own
  * (their text is still extracted). */
@@ -23,7 +24,15 @@ struct attachment_examiner {
     const char *helper; /* extract.h's helper program, or NULL: in process */
     int depth;          /* messages around the one being parsed */
     bool messages_only; /* keep attached messages' bytes, extract no text */
+    bool ocr;           /* images and scans read by OCR (extract.h) */
 };
+
+/* Whether the archive reads images and scanned pages by OCR: `ingest
+ * --ocr` or `reindex --ocr` turned it on (attachment_text_use_ocr), and
+ * it stays on, so mail added later, a reindex and the web's text route
+ * read attachments the same way. */
+bool attachment_text_ocr(struct store *st);
+mt_status attachment_text_use_ocr(struct store *st, struct mt_error *err);
 
 /* The mime_options examine callback; CONTEXT is a struct attachment_examiner. */
 void attachment_examine(void *context, struct mime_attachment *a, const unsigned char *bytes,

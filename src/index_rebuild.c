@@ -95,7 +95,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
         /* attachment text as ingest extracts it (attached messages are
          * not stored again: they were when their carrier was ingested) */
         struct attachment_examiner examiner = { .helper = EXTRACT_SELF,
-                                                .depth = ATTACHMENT_MAX_MESSAGE_DEPTH };
+                                                .depth = ATTACHMENT_MAX_MESSAGE_DEPTH,
+                                                .ocr = attachment_text_ocr(st) };
         struct mime_options options = { attachment_examine, &examiner };
         status = reparse_each(st, ids, id_count, &options, reindex_one, ix, count, err);
     }

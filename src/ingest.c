@@ -199,7 +199,7 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
     struct attachment_examiner examiner = { .helper = options->extract_helper
                                                           ? options->extract_helper
                                                           : EXTRACT_SELF,
-                                            .depth = s->depth };
+                                            .depth = s->depth, .ocr = options->ocr };
     struct mime_options mime_options = { attachment_examine, &examiner };
     mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
     if (status == MT_OK)

@@ -52,6 +52,8 @@ struct ingest_options {
     /* Attached messages stay inside their carriers only (ingest
      * --attached-inside); by default each is also an email of its own. */
     bool attached_inside;
+    /* Images and scanned pages read by OCR (attachment_text_ocr). */
+    bool ocr;
 };
 
 /*

@@ -244,6 +244,9 @@ mt_status store_publish_copy(struct store *st, const char *path,
                              const char *const (*settings)[2], size_t count,
                              struct mt_error *err);
 bool store_is_published(const struct store *st);
+/* The archive setting NAME to VALUE (store_lists.c).  MT_OK or MT_EDB. */
+mt_status store_set_setting(struct store *st, const char *name, const char *value,
+                            struct mt_error *err);
 /* The archive setting NAME into VALUE (cleared first).  MT_OK, MT_ENOTFOUND
  * when it is not set, MT_ENOMEM or MT_EDB with ERR. */
 mt_status store_setting(struct store *st, const char *name, struct buf *value,

@@ -67,3 +67,19 @@ mt_status store_email_ids(struct store *st, int64_t **ids, size_t *count, struct
     sqlite3_finalize(s);
     return status;
 }
+
+mt_status store_set_setting(struct store *st, const char *name, const char *value,
+                            struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "INSERT OR REPLACE INTO setting(name, value)"
+                                       " VALUES(?, ?)", &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        status = store_db_error(st, err, "saving a setting");
+    sqlite3_reset(s);
+    return status;
+}

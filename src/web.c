@@ -421,7 +421,8 @@ void web_attachment_text(struct store *st, int64_t id, int n, struct reply *r)
     struct mime_message *m = NULL;
     struct one_attachment one = {
         .wanted = n,
-        .examiner = { .helper = EXTRACT_SELF, .depth = ATTACHMENT_MAX_MESSAGE_DEPTH },
+        .examiner = { .helper = EXTRACT_SELF, .depth = ATTACHMENT_MAX_MESSAGE_DEPTH,
+                      .ocr = attachment_text_ocr(st) },
     };
     struct mime_options options = { examine_one, &one };
     if (store_get_raw(st, id, &raw, NULL) != MT_OK

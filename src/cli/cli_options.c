@@ -14,7 +14,7 @@ static const struct {
     const char *command, *synopsis, *summary;
 } commands[] = {
     { "ingest", "ingest [--json] [--keys FILE] [--max-message SIZE] [--attached-inside] "
-                "[--language fr|en|none] SOURCE...",
+                "[--language fr|en|none] [--ocr] SOURCE...",
       "read mail (files, mboxes, Maildirs, directories, tar/zip, compressed)" },
     { "keys import", "keys import [--source TEXT] [--seen FROM..TO] [--private-published DATE] FILE",
       "load DKIM key records (zone lines), when they were seen published" },
@@ -25,7 +25,7 @@ static const struct {
     { "search", "search [--json] [--limit N] [--offset N] [--sort date|-date|relevance] QUERY...",
       "find emails (see 'man mailtrove')" },
     { "count", "count QUERY...", "how many emails match" },
-    { "reindex", "reindex [--language fr|en|none]",
+    { "reindex", "reindex [--language fr|en|none] [--ocr]",
       "rebuild the search index (--language: and one of word forms, for stem:)" },
     { "thread", "thread [--json] ID", "the conversation of an email" },
     { "serve", "serve [--listen ADDR:PORT] [--threads N]",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "archive_upkeep.h"
+#include "attachment_text.h"
 #include "buf.h"
 #include "cli.h"
 #include "cmd.h"
@@ -185,7 +186,7 @@ static void warn_short_stores(struct store *st, int64_t since)
 
 static int ingest_sources(const struct cli *cli, bool json, const char *keys_file,
                           int workers, size_t max_message, bool attached_inside,
-                          const char *language, char **sources, int count)
+                          const char *language, bool ocr, char **sources, int count)
 {
     struct store *st = cli_open_archive(cli, STORE_CREATE);
     if (!st)
@@ -196,6 +197,11 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
     int64_t reindexed;
     /* --language: set before reading; the emails already held are
      * indexed again with their word forms */
+    /* --ocr: the archive reads images and scans by OCR from now on */
+    if (ocr && (status = attachment_text_use_ocr(st, &err)) != MT_OK) {
+        store_close(st);
+        return cli_fail_error(status, &err);
+    }
     if (language && (status = stem_change_language(st, language, index_rebuild, &reindexed,
                                                    &err)) != MT_OK) {
         store_close(st);
@@ -235,6 +241,7 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         .interrupted = &ingest_interrupted,
         .max_message_bytes = max_message,
         .attached_inside = attached_inside,
+        .ocr = attachment_text_ocr(st),
     };
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);
@@ -301,10 +308,10 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
 {
     static const struct cli_option known[] = {
         { "json", false }, { "keys", true }, { "workers", true }, { "max-message", true },
-        { "attached-inside", false }, { "language", true },
+        { "attached-inside", false }, { "language", true }, { "ocr", false },
     };
     struct cli_parsed parsed;
-    int code = cli_parse_command("ingest", argc, argv, known, 6, &parsed);
+    int code = cli_parse_command("ingest", argc, argv, known, 7, &parsed);
     if (code >= 0)
         return code;
     bool json = parsed.values[0] != NULL;
@@ -326,7 +333,7 @@ int cmd_ingest(const struct cli *cli, int argc, char **argv)
         return code;
     }
     code = ingest_sources(cli, json, keys_file, workers, max_message, parsed.values[4] != NULL,
-                          parsed.values[5],
+                          parsed.values[5], parsed.values[6] != NULL,
                           parsed.operands,
                           parsed.operand_count);
     cli_parsed_free(&parsed);

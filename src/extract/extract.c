@@ -227,7 +227,7 @@ static bool looks_like_text(const unsigned char *d, size_t len)
 
 /* The helper for risky formats: run NAME's reader in `HELPER __extract`. */
 static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
-                              struct extract_result *r);
+                              bool ocr, struct extract_result *r);
 
 
 void extract_any(const unsigned char *d, size_t len, const char *content_type,
@@ -255,12 +255,18 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
     /* PDF readers accept the header anywhere in the first kilobyte */
     bool pdf = memmem(d, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
     bool ole = has_prefix(d, len, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
-    if (options && options->helper && (pdf || ole || has_prefix(d, len, "PK\3\4", 4))) {
-        extract_in_helper(d, len, options->helper, r);   /* the risky readers */
+    bool ocr = options && options->ocr;
+    bool image = has_prefix(d, len, "\xff\xd8\xff", 3) || has_prefix(d, len, "\x89PNG", 4)
+                 || has_prefix(d, len, "GIF8", 4) || has_prefix(d, len, "II*\0", 4)
+                 || has_prefix(d, len, "MM\0*", 4) || has_prefix(d, len, "BM", 2)
+                 || (len > 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4));
+    if (options && options->helper
+        && (pdf || ole || has_prefix(d, len, "PK\3\4", 4) || (ocr && image))) {
+        extract_in_helper(d, len, options->helper, ocr, r);   /* the risky readers */
         return;
     }
     if (pdf)
-        extract_pdf(d, len, r);
+        extract_pdf(d, len, ocr, r);
     else if (has_prefix(d, len, "PK\3\4", 4) || has_prefix(d, len, "PK\5\6", 4))
         extract_zip(d, len, depth, options, r);
     else if (has_prefix(d, len, "{\\rtf", 5))
@@ -270,10 +276,11 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
                                           "EncryptedPackage)");
     else if (ole)
         extract_ole(d, len, r);
-    else if (has_prefix(d, len, "\xff\xd8\xff", 3) || has_prefix(d, len, "\x89PNG", 4)
-             || has_prefix(d, len, "GIF8", 4) || !strncmp(ct, "image/", 6))
-        extract_set(r, EXTRACT_UNSUPPORTED, "an image (text from images needs --ocr, "
-                                            "not in this version)");
+    else if (image && ocr)
+        extract_image(d, len, r);
+    else if (image || !strncmp(ct, "image/", 6))
+        extract_set(r, EXTRACT_UNSUPPORTED, "an image: its text, if any, is read only with "
+                                            "OCR (ingest --ocr)");
     else if (!strcmp(ct, "text/html") || ends_with(filename, ".html") || ends_with(filename, ".htm")
              || (looks_like_text(d, len) && (memmem(d, len < 1024 ? len : 1024, "<html", 5)
                                             || memmem(d, len < 1024 ? len : 1024, "<HTML", 5))))
@@ -289,8 +296,9 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
             i++;
         if (i == r->text.len)
             extract_set(r, EXTRACT_EMPTY, "%s",
-                        pdf ? "no text layer (a scan, or only images; OCR is not in this version)"
-                            : "no text in it");
+                        pdf && ocr ? "no text layer, and OCR found no text"
+                        : pdf ? "no text layer (a scan, or only images: ingest --ocr reads them)"
+                        : image ? "OCR found no text" : "no text in it");
     }
 }
 
@@ -306,7 +314,7 @@ mt_status extract_text(const unsigned char *data, size_t len, const char *conten
 
 /* --- the helper ------------------------------------------------------ */
 
-int extract_helper_main(int in, int out)
+int extract_helper_main(int in, int out, bool ocr)
 {
     struct buf data = BUF_INIT;
     char chunk[65536];
@@ -320,7 +328,9 @@ int extract_helper_main(int in, int out)
             return 1;
     }
     struct extract_result r;
-    extract_text((const unsigned char *)buf_cstr(&data), data.len, NULL, NULL, NULL, NULL, &r);
+    struct extract_options options = { .helper = NULL, .ocr = ocr };
+    extract_text((const unsigned char *)buf_cstr(&data), data.len, NULL, NULL, NULL, &options,
+                 &r);
     buf_free(&data);
     /* outcome byte, reason (NUL-terminated), text */
     unsigned char o = (unsigned char)r.outcome;
@@ -331,8 +341,9 @@ int extract_helper_main(int in, int out)
 }
 
 static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
-                              struct extract_result *r)
+                              bool ocr, struct extract_result *r)
 {
+    rlim_t seconds = ocr ? EXTRACT_OCR_HELPER_SECONDS : EXTRACT_HELPER_SECONDS;
     /* The document goes in through a memfd (no pipe to keep full), the
      * result comes back through a pipe. */
     int in = memfd_create("mailtrove-extract", MFD_CLOEXEC);
@@ -352,13 +363,14 @@ static void extract_in_helper(const unsigned char *d, size_t len, const char *he
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0)
             dup2(null, 2);
-        struct rlimit cpu = { EXTRACT_HELPER_SECONDS, EXTRACT_HELPER_SECONDS + 2 };
+        struct rlimit cpu = { seconds, seconds + 2 };
         setrlimit(RLIMIT_CPU, &cpu);
 #if !defined(__SANITIZE_ADDRESS__)
         struct rlimit mem = { EXTRACT_HELPER_MEMORY, EXTRACT_HELPER_MEMORY };
         setrlimit(RLIMIT_AS, &mem);
 #endif
-        char *argv[] = { (char *)helper, (char *)"__extract", NULL };
+        char *argv[] = { (char *)helper, (char *)"__extract", ocr ? (char *)"--ocr" : NULL,
+                         NULL };
         execv(helper, argv);
         _exit(127);
     }
@@ -388,7 +400,7 @@ static void extract_in_helper(const unsigned char *d, size_t len, const char *he
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU || sig == SIGKILL)
             extract_set(r, EXTRACT_LIMIT, "the extractor ran out of its %d s of CPU time",
-                        EXTRACT_HELPER_SECONDS);
+                        (int)seconds);
         else
             extract_set(r, EXTRACT_FAILED, "the document made the extractor crash (signal %d)",
                         sig);

@@ -43,6 +43,14 @@ enum extract_outcome {
 #define EXTRACT_MAX_DEPTH 3                        /* zips in zips */
 #define EXTRACT_HELPER_SECONDS 20                  /* CPU time in the helper */
 #define EXTRACT_HELPER_MEMORY ((size_t)1 << 30)    /* address space in the helper */
+/* OCR (opt-in, extract_options.ocr): pages of scans and images, one at a
+ * time, each with its own deadline; the helper's CPU time grows to fit. */
+#define EXTRACT_OCR_PAGE_SECONDS 30                /* Tesseract's deadline per page */
+#define EXTRACT_OCR_MAX_PAGES 50                   /* pages of one PDF read by OCR */
+#define EXTRACT_OCR_DPI 200                        /* pages rendered at */
+#define EXTRACT_OCR_MAX_PIXELS ((size_t)40 << 20)  /* a page or an image, larger refused */
+#define EXTRACT_OCR_HELPER_SECONDS 600             /* CPU time in a helper that OCRs */
+#define EXTRACT_OCR_LANGUAGES "eng+fra"            /* Debian tesseract-ocr-eng, -fra */
 
 struct extract_result {
     enum extract_outcome outcome;
@@ -59,6 +67,9 @@ struct extract_options {
     /* The program to run PDF, Office XML and legacy Office extraction in (it takes
      * `__extract`); NULL: in this process (tests, fuzzing, the helper). */
     const char *helper;
+    /* Read images, and PDF pages without a text layer, by OCR (Tesseract):
+     * opt-in (`ingest --ocr`), slow, and run in the helper too. */
+    bool ocr;
 };
 
 /* "ok", "empty", "encrypted", "unsupported", "failed", "limit". */
@@ -77,8 +88,9 @@ mt_status extract_text(const unsigned char *data, size_t len, const char *conten
 void extract_result_free(struct extract_result *r);
 
 /* The helper's side: read a document on descriptor IN, extract it in this
- * process, write the outcome, the reason and the text to OUT.  Returns
- * the exit code.  Called by main() for `__extract`. */
-int extract_helper_main(int in, int out);
+ * process (with OCR when OCR), write the outcome, the reason and the text
+ * to OUT.  Returns the exit code.  Called by main() for `__extract`
+ * (`__extract --ocr`). */
+int extract_helper_main(int in, int out, bool ocr);
 
 #endif

@@ -17,7 +17,21 @@ bool extract_append(struct extract_result *r, const char *s, size_t len);
 
 /* The backends.  Each fills R (outcome ok or empty when it read the
  * document, else why not). */
-void extract_pdf(const unsigned char *d, size_t len, struct extract_result *r);
+/* With OCR, pages without a text layer are read by OCR (extract_ocr.c). */
+void extract_pdf(const unsigned char *d, size_t len, bool ocr, struct extract_result *r);
+
+/* OCR (Tesseract, leptonica): an engine for one document's pages.
+ * extract_ocr_new returns NULL, WHY (SIZE bytes) saying why, when
+ * Tesseract or its language data is missing. */
+struct extract_ocr;
+struct extract_ocr *extract_ocr_new(char *why, size_t size);
+void extract_ocr_free(struct extract_ocr *o);
+/* The text of a W x H 8-bit grey image (STRIDE bytes a row, at PPI)
+ * appended to R; false when the page's deadline passed or R is full. */
+bool extract_ocr_gray(struct extract_ocr *o, const unsigned char *gray, int w, int h,
+                      int stride, int ppi, struct extract_result *r);
+/* An image file (PNG, JPEG, GIF, TIFF, BMP, WebP) read by OCR. */
+void extract_image(const unsigned char *d, size_t len, struct extract_result *r);
 void extract_rtf(const unsigned char *d, size_t len, struct extract_result *r);
 /* Word, Excel and PowerPoint 97-2003 (OLE2 compound files). */
 void extract_ole(const unsigned char *d, size_t len, struct extract_result *r);

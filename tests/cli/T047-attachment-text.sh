@@ -125,3 +125,45 @@ check "with nosniff" grep -qi '^x-content-type-options: nosniff' "$work/h"
 check "the page links it" grep -q "/email/$pdf/attachment/1/text" <<<"$(curl -s "${U}email/$pdf")"
 eq "no such attachment: 404" "$(curl -s -o /dev/null -w '%{http_code}' "${U}email/$pdf/attachment/9/text")" 404
 kill $server; wait $server 2>/dev/null
+
+# 5. OCR (opt-in): the image-only PDF, a picture of its page (made by
+# pdftoppm, poppler-utils) and a PNG without text, read by Tesseract.
+mkdir -p "$work/ocr"
+if command -v pdftoppm >/dev/null; then
+    pdftoppm -png -r 150 -singlefile "$A/pdf/tika-testOCR.pdf" "$work/ocr/page"
+    $PY - "$A/pdf/tika-testOCR.pdf" "$work/ocr/page.png" "$work/ocr" <<'PY'
+import email, email.message, os, sys
+pdf, png, out = sys.argv[1:4]
+src = email.message_from_binary_file(open(os.path.join(os.path.dirname(os.path.dirname(pdf)),
+                                     "rfc822", "tika-testEmailWithPNGAtt.eml"), "rb"))
+blank = next(p.get_payload(decode=True) for p in src.walk() if p.get_content_maintype() == "image")
+for name, data, sub in (("scan", open(pdf, "rb").read(), "pdf"), ("picture", open(png, "rb").read(), "png"),
+                        ("blank", blank, "png")):
+    m = email.message.EmailMessage()
+    m["From"], m["To"], m["Subject"] = "desk@example.org", "editor@example.net", "ocr " + name
+    m["Message-ID"] = "<ocr-%s@test>" % name
+    m.set_content("One attachment.")
+    m.add_attachment(data, maintype="application" if sub == "pdf" else "image", subtype=sub,
+                     filename=name + "." + sub)
+    open(os.path.join(out, name + ".eml"), "wb").write(bytes(m))
+PY
+    ocr_outcome() {  # ocr_outcome DB NAME: "extraction reason" of its attachment
+        mt "$1" export --format jsonl "id:ocr-$2@test" \
+            | jq_py '(d["attachments"][0]["extraction"], d["attachments"][0]["extraction_reason"])'
+    }
+    mt noocr.db ingest "$work/ocr/scan.eml" "$work/ocr/picture.eml" >/dev/null 2>&1
+    eq "without --ocr, a picture is unsupported and says --ocr reads it" \
+       "$(ocr_outcome noocr.db picture)" \
+       "('unsupported', 'an image: its text, if any, is read only with OCR (ingest --ocr)')"
+    eq "without --ocr, the scan's words are not found" "$(mt noocr.db count 'attached:happy')" 0
+    eq "reindex --ocr reads the scan and the picture" \
+       "$(mt noocr.db reindex --ocr >/dev/null; mt noocr.db count 'attached:"happy new year"')" 2
+    mt ocr.db ingest --ocr "$work/ocr/scan.eml" "$work/ocr/blank.eml" >/dev/null 2>&1
+    eq "ingest --ocr: the image-only PDF's page is read (ok)" "$(ocr_outcome ocr.db scan)" "('ok', None)"
+    eq "its words are found, and as a phrase" "$(mt ocr.db count 'attached:"happy new year" attached:2003')" 1
+    eq "a picture without text: empty, with a reason" "$(ocr_outcome ocr.db blank)" "('empty', 'OCR found no text')"
+    eq "the archive remembers: a later ingest reads pictures too" \
+       "$(mt ocr.db ingest "$work/ocr/picture.eml" >/dev/null 2>&1; ocr_outcome ocr.db picture)" "('ok', None)"
+else
+    skip "no pdftoppm (poppler-utils): OCR cases not run"
+fi
