@@ -104,7 +104,8 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 # call across one must be named here).
 UNIT_MODULES_test_corroborate = corroborate buf status store store_schema recorded_path text
 UNIT_MODULES_test_extract_ole = extract/extract_ole extract/extract extract/extract_pdf extract/extract_rtf \
-                                extract/extract_zip buf encoded_word fdio mime text
+                                extract/extract_zip extract/extract_ocr buf encoded_word fdio mime \
+                                text
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
 UNIT_MODULES_test_html = buf encoded_word html mime text
 UNIT_MODULES_test_key_recover = buf dkim dkim_canon dkim_tags key_recover
