@@ -37,7 +37,8 @@ CLI      = src/cli/cli.c src/cli/cli_options.c
 # The light program: only modules that need nothing beyond SQLite and zstd.
 LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/query.c \
             src/query_field.c src/rank.c \
-            src/store.c src/store_schema.c src/recorded_path.c src/text.c src/json.c \
+            src/store.c src/store_schema.c src/store_text.c src/recorded_path.c src/text.c \
+            src/json.c \
             src/buf.c src/status.c
 # verify, root and prove: DKIM, keys, corroboration, the Merkle root and the
 # store; SQLite, zstd, OpenSSL.

@@ -195,6 +195,10 @@ mt_status index_put_message(struct index *ix, int64_t id,
             sqlite3_bind_null(s, 9);
         }
         status = step_done(ix, s, err, "indexing an attachment");
+        /* kept for snippets from the attachment a search matched */
+        if (status == MT_OK && a->text && a->text_len)
+            status = store_put_attachment_text(ix->store, id, a->n, a->text, a->text_len,
+                                               ix->compressor, err);
         if (status != MT_OK)
             goto out;
         /* what the attachments say, up to the body's limit in all */

@@ -84,7 +84,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     /* A contentless FTS5 table cannot delete rows one by one without their
      * old text: start it afresh, inside the same transaction. */
     if (sqlite3_exec(store_db(st), "INSERT INTO email_text(email_text) VALUES('delete-all');"
-                     "DELETE FROM address; DELETE FROM attachment; DELETE FROM body;"
+                     "DELETE FROM address; DELETE FROM attachment; DELETE FROM attachment_text;"
+                     "DELETE FROM body;"
                      "DELETE FROM email_length;",
                      NULL, NULL, NULL) != SQLITE_OK
         || (ix->insert_stem

@@ -315,20 +315,67 @@ mt_status search_make_snippet(const char *text, char *const *terms,
     return status;
 }
 
-static mt_status make_snippet(struct store *st, int64_t id, const struct query_plan *plan,
-                              search_text_loader fallback, struct buf *text, char **out)
+/* The first attachment of email R whose stored text has one of the
+ * plan's words: its snippet into SNIPPET (cleared), R's attachment fields
+ * set.  Nothing changes when none has (or none has stored text). */
+static mt_status attachment_snippet(struct store *st, struct search_result *r,
+                                    const struct query_plan *plan, struct buf *text,
+                                    struct buf *snippet)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "SELECT n, filename FROM attachment"
+                                       " WHERE email_id = ? AND text_bytes > 0 ORDER BY n", &s, NULL);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int64(s, 1, r->id);
+    /* the numbers and names first: reading a text uses the connection */
+    int numbers[16];
+    char *names[16];
+    size_t count = 0;
+    while (count < 16 && sqlite3_step(s) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(s, 1);
+        numbers[count] = sqlite3_column_int(s, 0);
+        names[count++] = name ? strdup(name) : NULL;
+    }
+    sqlite3_reset(s);
+    struct buf candidate = BUF_INIT;
+    for (size_t i = 0; i < count && status == MT_OK && !r->snippet_attachment; i++) {
+        if (store_get_attachment_text(st, r->id, numbers[i], text, NULL) != MT_OK)
+            continue;
+        buf_clear(&candidate);
+        status = search_make_snippet(buf_cstr(text), plan->terms, plan->term_count, &candidate);
+        if (status == MT_OK && strstr(buf_cstr(&candidate), "**")) {
+            buf_clear(snippet);
+            status = buf_append(snippet, candidate.data, candidate.len);
+            r->snippet_attachment = numbers[i];
+            r->snippet_attachment_name = names[i];
+            names[i] = NULL;
+        }
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    buf_free(&candidate);
+    return status;
+}
+
+static mt_status make_snippet(struct store *st, struct search_result *r,
+                              const struct query_plan *plan, search_text_loader fallback,
+                              struct buf *text)
 {
     struct buf snippet = BUF_INIT;
-    *out = NULL;
-    mt_status status = store_get_body(st, id, text, NULL);
+    r->snippet = NULL;
+    mt_status status = store_get_body(st, r->id, text, NULL);
     if (status == MT_ENOTFOUND)
-        status = fallback ? fallback(st, id, text) : MT_OK;
+        status = fallback ? fallback(st, r->id, text) : MT_OK;
     if (status == MT_OK)
         status = search_make_snippet(buf_cstr(text), plan->terms, plan->term_count, &snippet);
+    /* the words are not in the body: perhaps in an attachment */
+    if (status == MT_OK && plan->term_count && !strstr(buf_cstr(&snippet), "**"))
+        status = attachment_snippet(st, r, plan, text, &snippet);
     if (status == MT_OK)
-        *out = strdup(buf_cstr(&snippet));
+        r->snippet = strdup(buf_cstr(&snippet));
     buf_free(&snippet);
-    if (status == MT_OK && !*out)
+    if (status == MT_OK && !r->snippet)
         status = MT_ENOMEM;
     return status;
 }
@@ -516,8 +563,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
                  ? ranked_page(st, &run, limit, offset, page, err)
                  : dated_page(st, &run, sort, limit, offset, page, err);
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
-        status = make_snippet(st, page->results[i].id, plan, fallback, &text,
-                              &page->results[i].snippet);
+        status = make_snippet(st, &page->results[i], plan, fallback, &text);
     store_end_read(st, began);
     query_plan_free(&run.plan);
     buf_free(&text);
@@ -565,6 +611,7 @@ void search_page_free(struct search_page *page)
         free(r->verdict);
         free(r->failure);
         free(r->snippet);
+        free(r->snippet_attachment_name);
     }
     free(page->results);
     memset(page, 0, sizeof *page);
@@ -598,7 +645,18 @@ void search_page_json(const struct search_page *page, struct json_writer *w)
         string_or_null(w, "verdict", r->verdict);
         if (r->failure)      /* only for failed: the contract's shape otherwise */
             string_or_null(w, "failure", r->failure);
-        string_or_null(w, "snippet", r->snippet);
+        /* a snippet from an attachment says which, in its text (the
+         * contract's shape has no other key for it) */
+        if (r->snippet_attachment && r->snippet) {
+            struct buf said = BUF_INIT;
+            buf_printf(&said, "[attachment %d%s%s] %s", r->snippet_attachment,
+                       r->snippet_attachment_name ? ": " : "",
+                       r->snippet_attachment_name ? r->snippet_attachment_name : "", r->snippet);
+            string_or_null(w, "snippet", buf_cstr(&said));
+            buf_free(&said);
+        } else {
+            string_or_null(w, "snippet", r->snippet);
+        }
         json_object_end(w);
     }
     json_array_end(w);

@@ -41,6 +41,11 @@ struct search_result {
                            or "unchecked" (malformed, unsupported, revoked:
                            could not be checked); else NULL */
     char *snippet;      /* matched words between ** and ** */
+    /* When the body has none of the words and an attachment's text has:
+     * the snippet is cut from that attachment, its number (else 0) and
+     * file name (NULL when it has none). */
+    int snippet_attachment;
+    char *snippet_attachment_name;
 };
 
 struct search_page {

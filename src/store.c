@@ -723,9 +723,9 @@ static mt_status decompress(struct store *st, int codec, const void *data, size_
 /* Step S (ID bound as its parameter; columns codec, data, size) and
  * decompress its row into OUT.  MT_ENOTFOUND, with ERR left to the
  * caller, when there is no row.  READING and WHAT name it in errors. */
-static mt_status read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
-                                 struct buf *out, const char *reading, const char *what,
-                                 struct mt_error *err)
+mt_status store_read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
+                                struct buf *out, const char *reading, const char *what,
+                                struct mt_error *err)
 {
     mt_status status;
     buf_clear(out);
@@ -749,7 +749,7 @@ static mt_status read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
 static mt_status read_raw(struct store *st, sqlite3_stmt *s, int64_t id, struct buf *out,
                           struct mt_error *err)
 {
-    mt_status status = read_compressed(st, s, id, out, "reading a message", "bytes are", err);
+    mt_status status = store_read_compressed(st, s, id, out, "reading a message", "bytes are", err);
     if (status == MT_ENOTFOUND)
         mt_error_set(err, MT_ENOTFOUND, "no email with id %lld", (long long)id);
     return status;
@@ -814,7 +814,7 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
         && prepare(st, &st->select_body,
                    "SELECT codec, data, size FROM body WHERE email_id = ?", err) != MT_OK)
         return MT_EDB;
-    mt_status status = read_compressed(st, st->select_body, id, out,
+    mt_status status = store_read_compressed(st, st->select_body, id, out,
                                        "reading a message's text", "text is", err);
     if (status == MT_ENOTFOUND)
         mt_error_set(err, MT_ENOTFOUND, "email %lld: no stored text", (long long)id);

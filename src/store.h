@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 struct store;
 
@@ -164,6 +164,20 @@ mt_status store_get_raw(struct store *st, int64_t id, struct buf *out,
  */
 mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
                                 struct buf *out, struct mt_error *err);
+
+/*
+ * Each attachment's extracted text (extract.h), compressed as bodies are
+ * (store_text.c): for snippets from the attachment a search found words
+ * in.  ID's attachment N; TEXT (LEN bytes) is stored whole.  Inside a
+ * transaction.  MT_OK, MT_ENOMEM or MT_EDB with ERR.
+ */
+mt_status store_put_attachment_text(struct store *st, int64_t id, int n, const char *text,
+                                    size_t len, struct store_compressor *compressor,
+                                    struct mt_error *err);
+/* Its text into OUT (cleared first): MT_OK, MT_ENOTFOUND (none stored:
+ * no text, or indexed before schema 13), MT_EDB with ERR. */
+mt_status store_get_attachment_text(struct store *st, int64_t id, int n, struct buf *out,
+                                    struct mt_error *err);
 
 /*
  * Each email's body text as the index saw it (mime.h's body), compressed

@@ -38,6 +38,14 @@ mt_status store_statement(struct store *st, const char *sql, sqlite3_stmt **out,
 mt_status store_collect_ids(struct store *st, sqlite3_stmt *s, int64_t **ids,
                             size_t *count, struct mt_error *err);
 
+/* Internal to the store module (store.c, store_text.c): step S (its
+ * first parameter bound here to ID, any others by the caller) to a row of
+ * (codec, data, size) and decompress it into OUT (cleared first).
+ * MT_ENOTFOUND without a row; READING and WHAT word the errors. */
+mt_status store_read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
+                                struct buf *out, const char *reading, const char *what,
+                                struct mt_error *err);
+
 /* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
  * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */
 mt_status store_db_error(struct store *st, struct mt_error *err,

@@ -174,6 +174,16 @@ static const char *const migrations[] = {
      * (NULL: none, or verified before schema 12), the date it claims.
      * All added by migration_12 below, each only when missing. */
     "",
+    /* 13: each attachment's extracted text, compressed as body texts are
+     * (codec 0 stored, 1 zstd): snippets from the attachment a search
+     * matched (store_text.c).  Older archives get them at reindex. */
+    "CREATE TABLE IF NOT EXISTS attachment_text("
+    "  email_id INTEGER NOT NULL REFERENCES email(id),"
+    "  n INTEGER NOT NULL,"
+    "  codec INTEGER NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  data BLOB NOT NULL,"
+    "  PRIMARY KEY(email_id, n)) WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -292,6 +292,14 @@ static void search_page(struct store *st, struct MHD_Connection *c, struct reply
         buf_append_str(b, " · ");
         web_html_escape(b, e->date ? e->date : "no date");
         buf_append_str(b, "</div><p class=\"snippet\">");
+        if (e->snippet_attachment) {
+            /* found in an attachment's text: which one, linked to its text */
+            buf_printf(b, "<span class=\"muted\">In the attachment <a href=\"/email/%lld/"
+                          "attachment/%d/text\">", (long long)e->id, e->snippet_attachment);
+            web_html_escape(b, e->snippet_attachment_name && *e->snippet_attachment_name
+                                   ? e->snippet_attachment_name : "(no name)");
+            buf_append_str(b, "</a>:</span> ");
+        }
         snippet_html(b, e->snippet);
         buf_append_str(b, "</p></article>\n");
     }

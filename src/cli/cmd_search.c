@@ -115,7 +115,12 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
             buf_printf(&out, "%-7lld %-20s %-11s %s\n        %s\n", (long long)r->id,
                        r->date ? r->date : "(no date)", r->verdict,
                        r->subject ? r->subject : "(no subject)", r->from);
-            if (r->snippet && *r->snippet)
+            if (r->snippet && *r->snippet && r->snippet_attachment)
+                buf_printf(&out, "        in attachment %d%s%s: %s\n", r->snippet_attachment,
+                           r->snippet_attachment_name ? ", " : "",
+                           r->snippet_attachment_name ? r->snippet_attachment_name : "",
+                           r->snippet);
+            else if (r->snippet && *r->snippet)
                 buf_printf(&out, "        %s\n", r->snippet);
         }
         buf_printf(&out, "%lld %s", (long long)page.total,

@@ -124,6 +124,17 @@ check "as text/plain in UTF-8" grep -qi '^content-type: text/plain; charset=utf-
 check "with nosniff" grep -qi '^x-content-type-options: nosniff' "$work/h"
 check "the page links it" grep -q "/email/$pdf/attachment/1/text" <<<"$(curl -s "${U}email/$pdf")"
 eq "no such attachment: 404" "$(curl -s -o /dev/null -w '%{http_code}' "${U}email/$pdf/attachment/9/text")" 404
+# A hit in an attachment: the snippet comes from it and says which.
+eq "search --json: the snippet is cut from the attachment, which it names" \
+   "$(mt a.db search --json 'id:carrier-pdf-tika-testPDF.pdf@test infrastructure' | jq_py 'd["results"][0]["snippet"].split("] ")[0] + "] " + str("**infrastructure**" in d["results"][0]["snippet"].lower())')" \
+   "[attachment 1: tika-testPDF.pdf] True"
+check "search (text) says in which attachment" sh -c \
+    "'$MAILTROVE' --archive '$work/a.db' search 'id:carrier-pdf-tika-testPDF.pdf@test infrastructure' | grep -q 'in attachment 1, tika-testPDF.pdf: '"
+eq "a word of the body still gives the body's snippet" \
+   "$(mt a.db search --json 'id:carrier-pdf-tika-testPDF.pdf@test carries' | jq_py 'd["results"][0]["snippet"]')" \
+   "This email **carries** one file."
+check "the web's result says so and links the attachment's text" sh -c \
+    "curl -s '${U}search?q=id%3Acarrier-pdf-tika-testPDF.pdf%40test+infrastructure' | grep -q 'In the attachment <a href=\"/email/$pdf/attachment/1/text\">tika-testPDF.pdf</a>:'"
 kill $server; wait $server 2>/dev/null
 
 # 5. OCR (opt-in): the image-only PDF, a picture of its page (made by

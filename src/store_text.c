@@ -1,0 +1,45 @@
+/* store_text.c - attachments' extracted text, kept compressed beside the
+ * body texts (part of the store module, store.h): what a snippet from the
+ * attachment a search matched is cut from. */
+#include "store_int.h"
+
+mt_status store_put_attachment_text(struct store *st, int64_t id, int n, const char *text,
+                                    size_t len, struct store_compressor *compressor,
+                                    struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "INSERT OR REPLACE INTO attachment_text(email_id, n,"
+                                       " codec, size, data) VALUES(?,?,?,?,?)", &s, err);
+    if (status != MT_OK)
+        return status;
+    struct buf packed = BUF_INIT;
+    int codec;
+    status = store_compress(compressor, (const unsigned char *)(text ? text : ""), len, &packed,
+                            &codec);
+    if (status != MT_OK)
+        return mt_error_set(err, status, "compressing an attachment's text");
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, n);
+    sqlite3_bind_int(s, 3, codec);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)len);
+    sqlite3_bind_blob64(s, 5, packed.data ? packed.data : "", packed.len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        status = store_db_error(st, err, "storing an attachment's text");
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    buf_free(&packed);
+    return status;
+}
+
+mt_status store_get_attachment_text(struct store *st, int64_t id, int n, struct buf *out,
+                                    struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    mt_status status = store_statement(st, "SELECT codec, data, size FROM attachment_text"
+                                       " WHERE email_id = ?1 AND n = ?2", &s, err);
+    if (status != MT_OK)
+        return status;
+    sqlite3_bind_int(s, 2, n);
+    return store_read_compressed(st, s, id, out, "reading an attachment's text",
+                                 "attachment text is", err);
+}
