@@ -103,18 +103,23 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 # Each unit test links only the modules it tests and what they call, not
 # the whole library: the linker then checks the modules' boundaries (a new
 # call across one must be named here).
-UNIT_MODULES_test_corroborate = corroborate buf status store store_schema recorded_path text
-UNIT_MODULES_test_extract_ole = extract/extract_ole extract/extract extract/extract_pdf extract/extract_rtf \
-                                extract/extract_zip extract/extract_ocr buf encoded_word fdio mime \
-                                text
+UNIT_MODULES_test_corroborate = buf corroborate recorded_path status store store_schema text
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
+UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract_ocr \
+    extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
+    extract/extract_zip fdio mime text
+UNIT_MODULES_test_extract_pool = buf encoded_word extract/extract extract/extract_ocr \
+    extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
+    extract/extract_zip fdio mime text
 UNIT_MODULES_test_html = buf encoded_word html mime text
 UNIT_MODULES_test_key_recover = buf dkim dkim_canon dkim_tags key_recover
 UNIT_MODULES_test_keys = buf keys
 UNIT_MODULES_test_mbox = buf mbox reader status
 UNIT_MODULES_test_mime = buf encoded_word mime text
-UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime outlook/outlook_store status text
-UNIT_MODULES_test_query = buf json query query_field rank recorded_path search status store store_schema text
+UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime \
+    outlook/outlook_store status text
+UNIT_MODULES_test_query = buf json query query_field rank recorded_path search status store \
+    store_schema store_text text
 UNIT_MODULES_test_rank = buf rank recorded_path status store store_schema text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path

@@ -85,7 +85,7 @@ void attachment_examine(void *context, struct mime_attachment *a, const unsigned
     }
     if (attached_msg(x, a, bytes, len) || x->messages_only)
         return;
-    struct extract_options options = { .helper = x->helper, .ocr = x->ocr };
+    struct extract_options options = { .helper = x->helper, .ocr = x->ocr, .pool = x->pool };
     struct extract_result r;
     extract_text(bytes, len, a->content_type, a->filename, charset, &options, &r);
     a->extraction = (int)r.outcome;

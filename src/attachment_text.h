@@ -25,6 +25,7 @@ struct attachment_examiner {
     int depth;          /* messages around the one being parsed */
     bool messages_only; /* keep attached messages' bytes, extract no text */
     bool ocr;           /* images and scans read by OCR (extract.h) */
+    struct extract_pool *pool;  /* a long-lived helper (extract.h), or NULL */
 };
 
 /* Whether the archive reads images and scanned pages by OCR: `ingest

@@ -191,17 +191,25 @@ static void *producer_main(void *arg)
 
 /* Compress, parse (with each attachment's text) and DKIM-check a slot's
  * bytes: the work for a message not yet archived. */
+/* What a worker keeps from message to message. */
+struct worker_tools {
+    struct store_compressor *compressor;  /* NULL: a one-off context per message */
+    struct extract_pool *extractor;       /* NULL: a helper process per document */
+};
+
 static mt_status prepare_new_message(struct slot *s, const struct ingest_options *options,
-                                     struct store_compressor *compressor)
+                                     const struct worker_tools *tools)
 {
     static const struct dkim_keyring no_keys = { NULL, 0, NULL };
     const unsigned char *raw = (const unsigned char *)buf_cstr(&s->raw);
     struct attachment_examiner examiner = { .helper = options->extract_helper
                                                           ? options->extract_helper
                                                           : EXTRACT_SELF,
-                                            .depth = s->depth, .ocr = options->ocr };
+                                            .depth = s->depth, .ocr = options->ocr,
+                                            .pool = tools->extractor };
     struct mime_options mime_options = { attachment_examine, &examiner };
-    mt_status status = store_compress(compressor, raw, s->raw.len, &s->compressed, &s->codec);
+    mt_status status = store_compress(tools->compressor, raw, s->raw.len, &s->compressed,
+                                      &s->codec);
     if (status == MT_OK)
         status = mime_parse_with(raw, s->raw.len, &mime_options, &s->parsed);
 
@@ -217,8 +225,7 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
 }
 
 static void work_on(struct slot *s, struct store *reader,
-                    const struct ingest_options *options,
-                    struct store_compressor *compressor)
+                    const struct ingest_options *options, const struct worker_tools *tools)
 {
     if (s->reject_reason || s->is_promise)
         return;
@@ -228,7 +235,7 @@ static void work_on(struct slot *s, struct store *reader,
         s->known = true;  /* re-ingest: nothing to parse or compress */
         return;
     }
-    s->work_status = prepare_new_message(s, options, compressor);
+    s->work_status = prepare_new_message(s, options, tools);
 }
 
 static void *worker_main(void *arg)
@@ -238,8 +245,12 @@ static void *worker_main(void *arg)
     /* A read-only connection to skip work on bytes already archived. */
     if (p->options->archive_path)
         store_open(p->options->archive_path, STORE_READ_ONLY, &reader, NULL);
-    /* NULL (out of memory) only means a one-off context per message. */
-    struct store_compressor *compressor = store_compressor_new();
+    /* NULL (out of memory) only means a one-off context, or helper, each. */
+    struct worker_tools tools = {
+        .compressor = store_compressor_new(),
+        .extractor = extract_pool_new(p->options->extract_helper ? p->options->extract_helper
+                                                                 : EXTRACT_SELF),
+    };
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->next_work == p->produced && !p->producer_done && !p->abort) {
@@ -256,7 +267,7 @@ static void *worker_main(void *arg)
         s->state = SLOT_WORKING;
         pthread_mutex_unlock(&p->lock);
 
-        work_on(s, reader, p->options, compressor);
+        work_on(s, reader, p->options, &tools);
 
         pthread_mutex_lock(&p->lock);
         s->state = SLOT_READY;
@@ -265,7 +276,8 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->lock);
     }
     store_close(reader);
-    store_compressor_free(compressor);
+    store_compressor_free(tools.compressor);
+    extract_pool_free(tools.extractor);
     return NULL;
 }
 

@@ -62,6 +62,8 @@ int main(int argc, char **argv)
     /* The same for the readers of risky attachments (extract.h). */
     if ((argc == 2 || argc == 3) && !strcmp(argv[1], "__extract")) {
         mime_init();
+        if (argc == 3 && !strcmp(argv[2], "--serve"))
+            return extract_helper_serve(0);     /* an ingest worker's (extract_pool.c) */
         return extract_helper_main(0, 1, argc == 3 && !strcmp(argv[2], "--ocr"));
     }
     /* libgsf warns on stderr about each damaged compound file it reads;

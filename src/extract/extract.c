@@ -262,7 +262,11 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
                  || (len > 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4));
     if (options && options->helper
         && (pdf || ole || has_prefix(d, len, "PK\3\4", 4) || (ocr && image))) {
-        extract_in_helper(d, len, options->helper, ocr, r);   /* the risky readers */
+        /* the risky readers */
+        if (options->pool)
+            extract_in_pool(options->pool, d, len, ocr, r);
+        else
+            extract_in_helper(d, len, options->helper, ocr, r);
         return;
     }
     if (pdf)

@@ -70,7 +70,25 @@ struct extract_options {
     /* Read images, and PDF pages without a text layer, by OCR (Tesseract):
      * opt-in (`ingest --ocr`), slow, and run in the helper too. */
     bool ocr;
+    /* A long-lived helper to use instead of one process per document
+     * (extract_pool_new); NULL: one process each.  One thread's. */
+    struct extract_pool *pool;
 };
+
+/*
+ * A long-lived helper (extract_pool.c): HELPER run as `__extract
+ * --serve`, started at the first document, kept for the next ones, and
+ * replaced after a crash, a timeout or 500 documents, each document
+ * limited as a helper of its own is.  For a thread that extracts many
+ * documents (an ingest worker); belongs to that thread.  NULL on ENOMEM.
+ */
+struct extract_pool;
+struct extract_pool *extract_pool_new(const char *helper);
+/* Ends the helper (closing its socket) and frees; NULL is a no-op. */
+void extract_pool_free(struct extract_pool *pool);
+/* The helper's side of a pool, on the socket FD: documents until the
+ * socket closes.  Returns the exit code.  `__extract --serve`. */
+int extract_helper_serve(int fd);
 
 /* "ok", "empty", "encrypted", "unsupported", "failed", "limit". */
 const char *extract_outcome_name(enum extract_outcome outcome);

@@ -50,6 +50,10 @@ void extract_plain(const unsigned char *d, size_t len, const char *charset,
 void extract_html(const unsigned char *d, size_t len, const char *charset,
                   struct extract_result *r);
 
+/* D (LEN bytes) extracted by POOL's helper (extract_pool.c). */
+void extract_in_pool(struct extract_pool *pool, const unsigned char *d, size_t len, bool ocr,
+                     struct extract_result *r);
+
 /* Dispatch on content (shared by extract_text and the zip walk). */
 void extract_any(const unsigned char *d, size_t len, const char *content_type,
                  const char *filename, const char *charset, int depth,
