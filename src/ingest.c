@@ -522,6 +522,8 @@ static mt_status store_attached_messages(struct store *st, struct index *ix,
 {
     mt_status status = MT_OK;
     struct buf raw = BUF_INIT;
+    /* the writer's thread: a one-off compressor and helper each */
+    const struct worker_tools one_off = { NULL, NULL };
     for (size_t i = 0; i < carriers->count && status == MT_OK; i++) {
         struct carrier c = carriers->list[i];   /* the list may move */
         struct attachment_examiner examiner = {
@@ -554,7 +556,7 @@ static mt_status store_attached_messages(struct store *st, struct index *ix,
             if (store_find_sha256(st, child.sha256, &id, NULL) == MT_OK)
                 child.known = true;
             else
-                child.work_status = prepare_new_message(&child, options, NULL);
+                child.work_status = prepare_new_message(&child, options, &one_off);
             struct ingest_counts before = *counts;
             status = write_slot(st, ix, verifier, options, &child, counts, carriers, err);
             if (status == MT_OK)
