@@ -265,7 +265,7 @@ mt_status email_view_load(struct store *st, int64_t id, unsigned parts,
         status = load_addresses(st, v, err);
     if (status == MT_OK)
         status = load_attachments(st, v, err);
-    if (status == MT_OK)
+    if (status == MT_OK && (!(parts & EMAIL_VIEW_PAGE) || v->derived_from))
         status = load_sources(st, v, err);
     if (status == MT_OK)
         status = load_spans(st, v, err);

@@ -91,7 +91,7 @@ struct email_view {
     size_t address_count;
     struct email_view_attachment *attachments;  /* by n */
     size_t attachment_count;
-    struct email_view_source *sources;      /* in recording order */
+    struct email_view_source *sources;      /* in recording order (see EMAIL_VIEW_PAGE) */
     size_t source_count;
     struct email_view_span *spans;          /* by position */
     size_t span_count;
@@ -109,6 +109,9 @@ struct email_view {
 enum {
     EMAIL_VIEW_BODY = 1 << 0,       /* raw bytes and the parsed message */
     EMAIL_VIEW_NEIGHBOURS = 1 << 1, /* thread_prev and thread_next */
+    EMAIL_VIEW_PAGE = 1 << 2,       /* for a page: the sources only of an email
+                                     * rebuilt from Outlook (its folders), the
+                                     * others' are not shown */
 };
 
 /*

@@ -356,8 +356,8 @@ static void attachments_panel(const struct email_view *v, struct buf *b)
 void web_email_page(struct store *st, int64_t id, struct reply *r)
 {
     struct email_view v;
-    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY | EMAIL_VIEW_NEIGHBOURS, NULL,
-                                       &v, NULL);
+    mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY | EMAIL_VIEW_NEIGHBOURS
+                                               | EMAIL_VIEW_PAGE, NULL, &v, NULL);
     if (status == MT_ENOTFOUND) {
         web_error_page(r, 404, "No such email", "There is no email with this number in the archive.");
     } else if (status != MT_OK) {
