@@ -22,13 +22,19 @@ static char *column_copy(sqlite3_stmt *s, int i, bool *ok)
 }
 
 /* Grow *ITEMS (of SIZE bytes each) to hold one more than *COUNT; the new
- * element, zeroed, or NULL on ENOMEM. */
+ * element, zeroed, or NULL on ENOMEM.  The room doubles (8, 16, 32...:
+ * it is full exactly when *COUNT is one of those), so an email of 10,000
+ * recipients is not 10,000 copies of a growing array. */
 static void *append_item(void **items, size_t *count, size_t size)
 {
-    void *grown = realloc(*items, (*count + 1) * size);
-    if (!grown)
-        return NULL;
-    *items = grown;
+    size_t n = *count;
+    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+        void *grown = realloc(*items, (n ? 2 * n : 8) * size);
+        if (!grown)
+            return NULL;
+        *items = grown;
+    }
+    void *grown = *items;
     void *item = (char *)grown + *count * size;
     memset(item, 0, size);
     (*count)++;
