@@ -97,9 +97,13 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
          * not stored again: they were when their carrier was ingested) */
         struct attachment_examiner examiner = { .helper = EXTRACT_SELF,
                                                 .depth = ATTACHMENT_MAX_MESSAGE_DEPTH,
-                                                .ocr = attachment_text_ocr(st) };
+                                                .ocr = attachment_text_ocr(st),
+                                                /* one helper for every document,
+                                                 * as an ingest worker has */
+                                                .pool = extract_pool_new(EXTRACT_SELF) };
         struct mime_options options = { attachment_examine, &examiner };
         status = reparse_each(st, ids, id_count, &options, reindex_one, ix, count, err);
+        extract_pool_free(examiner.pool);
     }
     if (status == MT_OK)
         status = index_flush(ix, err);

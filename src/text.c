@@ -107,9 +107,8 @@ mt_status text_escape_controls(const char *s, size_t len, struct buf *out)
     return MT_OK;
 }
 
-mt_status text_append_codepoint(struct buf *out, unsigned cp)
+size_t text_encode_codepoint(unsigned cp, char tmp[4])
 {
-    char tmp[4];
     size_t n;
     if (cp < 0x80) {
         tmp[0] = (char)cp; n = 1;
@@ -126,10 +125,16 @@ mt_status text_append_codepoint(struct buf *out, unsigned cp)
         tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         tmp[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
     }
-    return buf_append(out, tmp, n);
+    return n;
 }
 
-static unsigned cp1252_to_codepoint(unsigned char c)
+mt_status text_append_codepoint(struct buf *out, unsigned cp)
+{
+    char tmp[4];
+    return buf_append(out, tmp, text_encode_codepoint(cp, tmp));
+}
+
+unsigned text_cp1252_codepoint(unsigned char c)
 {
     if (c == 0)
         return 0xFFFD;
@@ -142,7 +147,7 @@ mt_status text_append_cp1252(struct buf *out, const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len; i++) {
-        mt_status st = text_append_codepoint(out, cp1252_to_codepoint(p[i]));
+        mt_status st = text_append_codepoint(out, text_cp1252_codepoint(p[i]));
         if (st != MT_OK)
             return st;
     }
@@ -172,7 +177,7 @@ mt_status text_append_utf8_or_cp1252(struct buf *out, const char *s,
             st = buf_append(out, p + i, n);
             i += n;
         } else {
-            st = text_append_codepoint(out, cp1252_to_codepoint(p[i]));
+            st = text_append_codepoint(out, text_cp1252_codepoint(p[i]));
             i++;
         }
         if (st != MT_OK)

@@ -43,6 +43,11 @@ mt_status text_append_cp1252(struct buf *out, const char *s, size_t len);
 
 /* Append code point CP encoded as UTF-8. */
 mt_status text_append_codepoint(struct buf *out, unsigned cp);
+/* CP encoded as UTF-8 into OUT; returns its length (1 to 4). */
+size_t text_encode_codepoint(unsigned cp, char out[4]);
+/* Byte C read as windows-1252 (NUL: U+FFFD; its five undefined bytes:
+ * the C1 controls of the same value). */
+unsigned text_cp1252_codepoint(unsigned char c);
 
 /*
  * Append the LEN bytes of UTF-8 at S to OUT folded for matching the way

@@ -60,11 +60,9 @@ int main(int argc, char **argv)
         return outlook_store_helper_main(argv[2], (size_t)strtoull(argv[3], NULL, 10), 1);
     }
     /* The same for the readers of risky attachments (extract.h). */
-    if ((argc == 2 || argc == 3) && !strcmp(argv[1], "__extract")) {
+    if (argc == 2 && !strcmp(argv[1], "__extract")) {
         mime_init();
-        if (argc == 3 && !strcmp(argv[2], "--serve"))
-            return extract_helper_serve(0);     /* an ingest worker's (extract_pool.c) */
-        return extract_helper_main(0, 1, argc == 3 && !strcmp(argv[2], "--ocr"));
+        return extract_helper_serve(0);     /* documents over a socket (extract_pool.c) */
     }
     /* libgsf warns on stderr about each damaged compound file it reads;
      * the .msg reader reports the damage itself, as a rejection. */

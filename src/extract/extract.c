@@ -225,11 +225,6 @@ static bool looks_like_text(const unsigned char *d, size_t len)
     return odd * 50 < n + 1;
 }
 
-/* The helper for risky formats: run NAME's reader in `HELPER __extract`. */
-static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
-                              bool ocr, struct extract_result *r);
-
-
 void extract_any(const unsigned char *d, size_t len, const char *content_type,
                  const char *filename, const char *charset, int depth,
                  const struct extract_options *options, struct extract_result *r)
@@ -262,11 +257,14 @@ void extract_any(const unsigned char *d, size_t len, const char *content_type,
                  || (len > 12 && !memcmp(d, "RIFF", 4) && !memcmp(d + 8, "WEBP", 4));
     if (options && options->helper
         && (pdf || ole || has_prefix(d, len, "PK\3\4", 4) || (ocr && image))) {
-        /* the risky readers */
-        if (options->pool)
-            extract_in_pool(options->pool, d, len, ocr, r);
+        /* the risky readers, in a helper: the caller's, or one for this
+         * document alone */
+        struct extract_pool *once = options->pool ? NULL : extract_pool_new(options->helper);
+        if (options->pool || once)
+            extract_in_pool(options->pool ? options->pool : once, d, len, ocr, r);
         else
-            extract_in_helper(d, len, options->helper, ocr, r);
+            extract_set(r, EXTRACT_FAILED, "out of memory starting the extractor");
+        extract_pool_free(once);
         return;
     }
     if (pdf)
@@ -314,112 +312,4 @@ mt_status extract_text(const unsigned char *data, size_t len, const char *conten
     out->text = (struct buf)BUF_INIT;
     extract_any(data, len, content_type, filename, charset, 0, options, out);
     return MT_OK;
-}
-
-/* --- the helper ------------------------------------------------------ */
-
-int extract_helper_main(int in, int out, bool ocr)
-{
-    struct buf data = BUF_INIT;
-    char chunk[65536];
-    for (;;) {
-        ssize_t got = read(in, chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (buf_append(&data, chunk, (size_t)got) != MT_OK)
-            return 1;
-    }
-    struct extract_result r;
-    struct extract_options options = { .helper = NULL, .ocr = ocr };
-    extract_text((const unsigned char *)buf_cstr(&data), data.len, NULL, NULL, NULL, &options,
-                 &r);
-    buf_free(&data);
-    /* outcome byte, reason (NUL-terminated), text */
-    unsigned char o = (unsigned char)r.outcome;
-    bool ok = fd_write_all(out, &o, 1) && fd_write_all(out, r.reason, strlen(r.reason) + 1)
-              && fd_write_all(out, buf_cstr(&r.text), r.text.len);
-    extract_result_free(&r);
-    return ok ? 0 : 1;
-}
-
-static void extract_in_helper(const unsigned char *d, size_t len, const char *helper,
-                              bool ocr, struct extract_result *r)
-{
-    rlim_t seconds = ocr ? EXTRACT_OCR_HELPER_SECONDS : EXTRACT_HELPER_SECONDS;
-    /* The document goes in through a memfd (no pipe to keep full), the
-     * result comes back through a pipe. */
-    int in = memfd_create("mailtrove-extract", MFD_CLOEXEC);
-    int p[2] = { -1, -1 };
-    if (in < 0 || !fd_write_all(in, d, len) || lseek(in, 0, SEEK_SET) != 0
-        || pipe2(p, O_CLOEXEC) != 0) {
-        extract_set(r, EXTRACT_FAILED, "could not hand the document to the extractor: %s",
-                    strerror(errno));
-        if (in >= 0)
-            close(in);
-        return;
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in, 0);
-        dup2(p[1], 1);
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0)
-            dup2(null, 2);
-        struct rlimit cpu = { seconds, seconds + 2 };
-        setrlimit(RLIMIT_CPU, &cpu);
-#if !defined(__SANITIZE_ADDRESS__)
-        struct rlimit mem = { EXTRACT_HELPER_MEMORY, EXTRACT_HELPER_MEMORY };
-        setrlimit(RLIMIT_AS, &mem);
-#endif
-        char *argv[] = { (char *)helper, (char *)"__extract", ocr ? (char *)"--ocr" : NULL,
-                         NULL };
-        execv(helper, argv);
-        _exit(127);
-    }
-    close(in);
-    close(p[1]);
-    if (pid < 0) {
-        close(p[0]);
-        extract_set(r, EXTRACT_FAILED, "could not start the extractor: %s", strerror(errno));
-        return;
-    }
-    struct buf got = BUF_INIT;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(p[0], chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        if (got.len < EXTRACT_MAX_TEXT_BYTES + 512)
-            buf_append(&got, chunk, (size_t)n);
-    }
-    close(p[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        if (sig == SIGXCPU || sig == SIGKILL)
-            extract_set(r, EXTRACT_LIMIT, "the extractor ran out of its %d s of CPU time",
-                        (int)seconds);
-        else
-            extract_set(r, EXTRACT_FAILED, "the document made the extractor crash (signal %d)",
-                        sig);
-    } else if (got.len < 2 || memchr(got.data + 1, 0, got.len - 1) == NULL) {
-        extract_set(r, EXTRACT_FAILED, "the extractor gave no result (exit status %d%s)",
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                    WIFEXITED(status) && WEXITSTATUS(status) == 1 ? ", out of memory?" : "");
-    } else {
-        size_t reason_len = strlen(got.data + 1);
-        r->outcome = (enum extract_outcome)(unsigned char)got.data[0];
-        if (r->outcome > EXTRACT_LIMIT)
-            r->outcome = EXTRACT_FAILED;
-        snprintf(r->reason, sizeof r->reason, "%s", got.data + 1);
-        size_t start = 1 + reason_len + 1;
-        extract_append(r, got.data + start, got.len - start);
-    }
-    buf_free(&got);
 }

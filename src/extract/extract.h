@@ -71,13 +71,13 @@ struct extract_options {
      * opt-in (`ingest --ocr`), slow, and run in the helper too. */
     bool ocr;
     /* A long-lived helper to use instead of one process per document
-     * (extract_pool_new); NULL: one process each.  One thread's. */
+     * (extract_pool_new); NULL: a helper for each document.  One thread's. */
     struct extract_pool *pool;
 };
 
 /*
- * A long-lived helper (extract_pool.c): HELPER run as `__extract
- * --serve`, started at the first document, kept for the next ones, and
+ * A long-lived helper (extract_pool.c): HELPER run as `__extract`,
+ * started at the first document, kept for the next ones, and
  * replaced after a crash, a timeout or 500 documents, each document
  * limited as a helper of its own is.  For a thread that extracts many
  * documents (an ingest worker); belongs to that thread.  NULL on ENOMEM.
@@ -87,7 +87,7 @@ struct extract_pool *extract_pool_new(const char *helper);
 /* Ends the helper (closing its socket) and frees; NULL is a no-op. */
 void extract_pool_free(struct extract_pool *pool);
 /* The helper's side of a pool, on the socket FD: documents until the
- * socket closes.  Returns the exit code.  `__extract --serve`. */
+ * socket closes.  Returns the exit code.  `__extract`. */
 int extract_helper_serve(int fd);
 
 /* "ok", "empty", "encrypted", "unsupported", "failed", "limit". */
@@ -105,10 +105,5 @@ mt_status extract_text(const unsigned char *data, size_t len, const char *conten
 
 void extract_result_free(struct extract_result *r);
 
-/* The helper's side: read a document on descriptor IN, extract it in this
- * process (with OCR when OCR), write the outcome, the reason and the text
- * to OUT.  Returns the exit code.  Called by main() for `__extract`
- * (`__extract --ocr`). */
-int extract_helper_main(int in, int out, bool ocr);
 
 #endif

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /* Streams are read whole; a stream larger than the document cannot be. */
 static unsigned char *read_stream(GsfInfile *root, const char *name, size_t *len)
 {
@@ -49,35 +51,17 @@ static uint32_t u32(const unsigned char *p)
 static bool append_code_point(struct extract_result *r, uint32_t c)
 {
     char out[4];
-    size_t n;
     if (c == 0 || (c >= 0xD800 && c <= 0xDFFF))
         return true;
-    if (c < 0x80) {
-        out[0] = (char)c;
-        n = 1;
-    } else if (c < 0x800) {
-        out[0] = (char)(0xC0 | c >> 6);
-        out[1] = (char)(0x80 | (c & 0x3F));
-        n = 2;
-    } else {
-        out[0] = (char)(0xE0 | c >> 12);
-        out[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (c & 0x3F));
-        n = 3;
-    }
-    return extract_append(r, out, n);
+    return extract_append(r, out, text_encode_codepoint(c, out));
 }
 
-/* Windows-1252's 0x80-0x9F, the rest being Latin-1 ([MS-DOC] 2.4.1 maps
- * compressed text the same way). */
+/* An 8-bit character as windows-1252 ([MS-DOC] 2.4.1 maps compressed
+ * text the same way); its undefined bytes, and NUL, are no text. */
 static uint32_t cp1252(unsigned char b)
 {
-    static const uint16_t high[32] = {
-        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
-    };
-    return b >= 0x80 && b < 0xA0 ? high[b - 0x80] : b;
+    unsigned c = b ? text_cp1252_codepoint(b) : 0;
+    return c >= 0x80 && c < 0xA0 ? 0 : c;
 }
 
 /* ------------------------------------------------------------------ Word */

@@ -8,7 +8,9 @@
  * document the helper gives itself a CPU limit (its usage so far plus the
  * document's allowance), its address space is limited once, the parent
  * waits with a wall-clock deadline, and a helper that crashed, ran out of
- * time or went quiet is killed and replaced for the next document.
+ * time or went quiet is killed and replaced for the next document.  The
+ * only helper protocol: a caller without a pool (the web's text route,
+ * export) gets a helper for one document (extract.c).
  *
  * Request: 8 bytes of length (little-endian), 1 byte of flags (1: OCR),
  * the document.  Answer: the outcome byte, 4 bytes of reason length, the
@@ -114,7 +116,7 @@ static bool pool_start(struct extract_pool *p)
         struct rlimit mem = { EXTRACT_HELPER_MEMORY, EXTRACT_HELPER_MEMORY };
         setrlimit(RLIMIT_AS, &mem);
 #endif
-        char *argv[] = { p->program, (char *)"__extract", (char *)"--serve", NULL };
+        char *argv[] = { p->program, (char *)"__extract", NULL };
         execv(p->program, argv);
         _exit(127);
     }
@@ -214,8 +216,9 @@ static bool read_answer(struct extract_pool *p, double deadline, int seconds,
     else if (sig && sig != SIGKILL)
         extract_set(r, EXTRACT_FAILED, "the document made the extractor crash (signal %d)", sig);
     else
-        extract_set(r, EXTRACT_FAILED, "the extractor gave no result (exit status %d)",
-                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        extract_set(r, EXTRACT_FAILED, "the extractor gave no result (exit status %d%s)",
+                    WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    WIFEXITED(status) && WEXITSTATUS(status) == 1 ? ", out of memory?" : "");
     return false;
 }
 
