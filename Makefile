@@ -46,7 +46,7 @@ VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c
              src/dkim.c \
              src/cli/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
-             src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c \
+             src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c src/store_text.c \
              src/recorded_path.c \
              src/text.c src/json.c \
              src/buf.c src/status.c
@@ -103,7 +103,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 # Each unit test links only the modules it tests and what they call, not
 # the whole library: the linker then checks the modules' boundaries (a new
 # call across one must be named here).
-UNIT_MODULES_test_corroborate = buf corroborate recorded_path status store store_schema text
+UNIT_MODULES_test_corroborate = buf corroborate recorded_path status store store_schema store_text text
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
 UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
@@ -120,12 +120,12 @@ UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/o
     outlook/outlook_store status text
 UNIT_MODULES_test_query = buf json query query_field rank recorded_path search status store \
     store_schema store_text text
-UNIT_MODULES_test_rank = buf rank recorded_path status store store_schema text
+UNIT_MODULES_test_rank = buf rank recorded_path status store store_schema store_text text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path
-UNIT_MODULES_test_store = buf recorded_path source_ledger status store store_schema text
+UNIT_MODULES_test_store = buf recorded_path source_ledger status store store_schema store_text text
 UNIT_MODULES_test_text = buf json text
-UNIT_MODULES_test_thread = buf recorded_path status store store_schema text thread
+UNIT_MODULES_test_thread = buf recorded_path status store store_schema store_text text thread
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_MODULES_$$*))) \
                   | $(BUILD)

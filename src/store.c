@@ -786,25 +786,9 @@ mt_status store_put_body(struct store *st, int64_t id, const char *text,
                    "INSERT OR REPLACE INTO body(email_id, codec, size, data) VALUES(?,?,?,?)",
                    err) != MT_OK)
         return MT_EDB;
-    struct buf packed = BUF_INIT;
-    int codec;
-    size_t len = text ? strlen(text) : 0;
-    mt_status status = store_compress(compressor, (const unsigned char *)(text ? text : ""),
-                                      len, &packed, &codec);
-    if (status != MT_OK)
-        return status;
-    sqlite3_stmt *s = st->insert_body;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int(s, 2, codec);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)len);
-    sqlite3_bind_blob64(s, 4, packed.data ? packed.data : "", packed.len, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    buf_free(&packed);
-    if (rc != SQLITE_DONE)
-        return store_db_error(st, err, "storing a message's text");
-    return MT_OK;
+    sqlite3_bind_int64(st->insert_body, 1, id);
+    return store_write_compressed(st, st->insert_body, 2, text, text ? strlen(text) : 0,
+                                  compressor, "storing a message's text", err);
 }
 
 mt_status store_get_body(struct store *st, int64_t id, struct buf *out,

@@ -46,6 +46,16 @@ mt_status store_read_compressed(struct store *st, sqlite3_stmt *s, int64_t id,
                                 struct buf *out, const char *reading, const char *what,
                                 struct mt_error *err);
 
+/* Internal to the store module: TEXT (LEN bytes) compressed with
+ * COMPRESSOR (store_compress), bound to S's parameters FIRST (codec),
+ * FIRST + 1 (size) and FIRST + 2 (data), S stepped, reset and cleared
+ * (the caller binds the others first).  MT_OK, MT_ENOMEM, or MT_EDB with
+ * ERR saying WHAT. */
+mt_status store_write_compressed(struct store *st, sqlite3_stmt *s, int first,
+                                 const char *text, size_t len,
+                                 struct store_compressor *compressor, const char *what,
+                                 struct mt_error *err);
+
 /* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
  * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */
 mt_status store_db_error(struct store *st, struct mt_error *err,

@@ -1,7 +1,31 @@
-/* store_text.c - attachments' extracted text, kept compressed beside the
- * body texts (part of the store module, store.h): what a snippet from the
- * attachment a search matched is cut from. */
+/* store_text.c - texts kept compressed (part of the store module,
+ * store.h): the writing both body texts (store.c) and attachments'
+ * extracted texts share, and the attachments' texts, what a snippet from
+ * the attachment a search matched is cut from. */
 #include "store_int.h"
+
+mt_status store_write_compressed(struct store *st, sqlite3_stmt *s, int first,
+                                 const char *text, size_t len,
+                                 struct store_compressor *compressor, const char *what,
+                                 struct mt_error *err)
+{
+    struct buf packed = BUF_INIT;
+    int codec;
+    mt_status status = store_compress(compressor, (const unsigned char *)(text ? text : ""),
+                                      len, &packed, &codec);
+    if (status == MT_OK) {
+        sqlite3_bind_int(s, first, codec);
+        sqlite3_bind_int64(s, first + 1, (sqlite3_int64)len);
+        sqlite3_bind_blob64(s, first + 2, packed.data ? packed.data : "", packed.len,
+                            SQLITE_STATIC);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            status = store_db_error(st, err, what);
+    }
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    buf_free(&packed);
+    return status;
+}
 
 mt_status store_put_attachment_text(struct store *st, int64_t id, int n, const char *text,
                                     size_t len, struct store_compressor *compressor,
@@ -12,23 +36,10 @@ mt_status store_put_attachment_text(struct store *st, int64_t id, int n, const c
                                        " codec, size, data) VALUES(?,?,?,?,?)", &s, err);
     if (status != MT_OK)
         return status;
-    struct buf packed = BUF_INIT;
-    int codec;
-    status = store_compress(compressor, (const unsigned char *)(text ? text : ""), len, &packed,
-                            &codec);
-    if (status != MT_OK)
-        return mt_error_set(err, status, "compressing an attachment's text");
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int(s, 2, n);
-    sqlite3_bind_int(s, 3, codec);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)len);
-    sqlite3_bind_blob64(s, 5, packed.data ? packed.data : "", packed.len, SQLITE_STATIC);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        status = store_db_error(st, err, "storing an attachment's text");
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    buf_free(&packed);
-    return status;
+    return store_write_compressed(st, s, 3, text, len, compressor,
+                                  "storing an attachment's text", err);
 }
 
 mt_status store_get_attachment_text(struct store *st, int64_t id, int n, struct buf *out,
