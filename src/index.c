@@ -3,6 +3,7 @@
 #include "index.h"
 #include "index_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,60 @@ mt_status index_flush(struct index *ix, struct mt_error *err)
     return status;
 }
 
+/* Set FTS5 option KEY of the full-text tables (and the word forms', when
+ * the archive has them) to VALUE. */
+static mt_status set_fts_option(struct index *ix, const char *key, int value,
+                                struct mt_error *err)
+{
+    const char *tables[2] = { "email_text", ix->insert_stem ? "email_stem" : NULL };
+    for (int i = 0; i < 2 && tables[i]; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rank) VALUES('%s', %d)",
+                 tables[i], tables[i], key, value);
+        if (sqlite3_exec(store_db(ix->store), sql, NULL, NULL, NULL) != SQLITE_OK)
+            return store_db_error(ix->store, err, "setting the search index's writing");
+    }
+    return MT_OK;
+}
+
+mt_status index_bulk_begin(struct index *ix, struct mt_error *err)
+{
+    if (ix->bulk)
+        return MT_OK;
+    /* Measured on linux-mips (docs/architecture.md): FTS5's 1 MB of
+     * pending terms wrote ten segments a batch and merged them as it
+     * went, a sixth of the writer's time; one segment a batch, merged
+     * once at the end, does the same work once.  A level of 64 segments
+     * is still merged (crisismerge), so a very long run stays bounded. */
+    mt_status status = set_fts_option(ix, "hashsize", INDEX_BULK_PENDING, err);
+    if (status == MT_OK)
+        status = set_fts_option(ix, "automerge", 0, err);
+    if (status == MT_OK)
+        status = set_fts_option(ix, "crisismerge", 64, err);
+    ix->bulk = status == MT_OK;
+    return status;
+}
+
+mt_status index_bulk_end(struct index *ix, struct mt_error *err)
+{
+    if (!ix->bulk)
+        return MT_OK;
+    /* FTS5's defaults (its documentation, "Configuration Options") */
+    mt_status status = set_fts_option(ix, "hashsize", 1024 * 1024, err);
+    if (status == MT_OK)
+        status = set_fts_option(ix, "automerge", 4, err);
+    if (status == MT_OK)
+        status = set_fts_option(ix, "crisismerge", 16, err);
+    if (status == MT_OK)
+        ix->bulk = false;
+    return status;
+}
+
+bool index_in_bulk(const struct index *ix)
+{
+    return ix->bulk;
+}
+
 /* The email row's fields parsed from M: date, From, subject, ids, counts. */
 static mt_status put_email_row(struct index *ix, int64_t id, const struct mime_message *m,
                                int signature_count, struct mt_error *err)
@@ -142,7 +197,7 @@ static mt_status put_email_row(struct index *ix, int64_t id, const struct mime_m
 
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
-                            struct mt_error *err)
+                            const struct store_packed *body, struct mt_error *err)
 {
     struct buf people = BUF_INIT, indexed_body = BUF_INIT;
     sqlite3_stmt *s;
@@ -235,7 +290,8 @@ mt_status index_put_message(struct index *ix, int64_t id,
         status = step_done(ix, s, err, "indexing a message's word forms");
     }
     if (status == MT_OK)
-        status = store_put_body(ix->store, id, m->body, ix->compressor, err);
+        status = body ? store_put_body_packed(ix->store, id, body, err)
+                      : store_put_body(ix->store, id, m->body, ix->compressor, err);
     goto out;
 nomem:
     status = MT_ENOMEM;

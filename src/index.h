@@ -10,6 +10,7 @@
 #ifndef MT_INDEX_H
 #define MT_INDEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mime.h"
@@ -26,11 +27,13 @@ void index_close(struct index *ix);
 /*
  * Fill the metadata of email ID (just stored with store_put_raw) from M
  * (borrowed); SIGNATURE_COUNT is its number of DKIM-Signature headers,
- * -1 to keep what is recorded.  Must run inside the store's transaction.
+ * -1 to keep what is recorded.  BODY (borrowed; NULL: compressed here) is
+ * M's body text as store_pack compressed it, on a worker's thread.  Must
+ * run inside the store's transaction.
  */
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
-                            struct mt_error *err);
+                            const struct store_packed *body, struct mt_error *err);
 
 /*
  * Write what the messages put since the last flush need beyond their own
@@ -38,6 +41,23 @@ mt_status index_put_message(struct index *ix, int64_t id,
  * transaction, before committing; MT_EDB on failure.
  */
 mt_status index_flush(struct index *ix, struct mt_error *err);
+
+/*
+ * Bulk writing (docs/architecture.md, "Ingest pipeline": the full-text
+ * index in bulk).  index_bulk_begin tells FTS5 to keep up to
+ * INDEX_BULK_PENDING bytes of terms in memory before writing a segment
+ * (each commit writes one too) and not to merge segments as it writes;
+ * index_bulk_end merges on writing again, as an archive is searched
+ * best.  The caller merges what the run wrote (index_merge) or leaves a
+ * few segments to FTS5's own merging.  Both run inside the store's
+ * transaction; MT_EDB on failure.  An ingest killed between the two
+ * leaves an archive that is searched correctly, from more segments,
+ * until the next ingest ends.
+ */
+#define INDEX_BULK_PENDING (16 * 1024 * 1024)
+mt_status index_bulk_begin(struct index *ix, struct mt_error *err);
+mt_status index_bulk_end(struct index *ix, struct mt_error *err);
+bool index_in_bulk(const struct index *ix);
 /*
  * Rebuild the searchable tables of every email from its stored bytes
  * (after a change in parsing or tokenizing): empties the full-text index,

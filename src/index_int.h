@@ -6,6 +6,7 @@
 #ifndef MT_INDEX_INT_H
 #define MT_INDEX_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "store_int.h"
@@ -19,6 +20,7 @@ struct index {
     sqlite3_stmt *insert_stem;   /* NULL when the archive has no language */
     struct store_compressor *compressor;
     int64_t lengths_from; /* lowest id indexed since index_flush; 0: none */
+    bool bulk;            /* between index_bulk_begin and index_bulk_end */
 };
 
 #endif

@@ -52,7 +52,7 @@ static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_co
 static mt_status reindex_one(void *context, int64_t id, const struct mime_message *m,
                              struct mt_error *err)
 {
-    return index_put_message(context, id, m, -1, err);
+    return index_put_message(context, id, m, -1, NULL, err);
 }
 
 struct body_filler {
@@ -92,6 +92,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
             && sqlite3_exec(store_db(st), "INSERT INTO email_stem(email_stem) VALUES('delete-all')",
                             NULL, NULL, NULL) != SQLITE_OK))
         status = store_db_error(st, err, "emptying the index");
+    if (status == MT_OK)
+        status = index_bulk_begin(ix, err);   /* merged once, below */
     if (status == MT_OK) {
         /* attachment text as ingest extracts it (attached messages are
          * not stored again: they were when their carrier was ingested) */
@@ -107,6 +109,8 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
     }
     if (status == MT_OK)
         status = index_flush(ix, err);
+    if (status == MT_OK)
+        status = index_bulk_end(ix, err);
     if (status == MT_OK)
         status = store_upgrade_done(st, "lengths", err);
     if (status == MT_OK)

@@ -56,6 +56,8 @@ struct slot {
     struct buf compressed;
     int codec;
     struct mime_message *parsed;
+    struct store_packed body;  /* parsed->body compressed, when packed_body */
+    bool packed_body;
     struct dkim_report *dkim;  /* NULL: no DKIM-Signature */
     mt_status work_status;
 };
@@ -99,6 +101,8 @@ static void slot_clear(struct slot *s)
     buf_free(&s->compressed);
     mime_message_free(s->parsed);
     s->parsed = NULL;
+    store_packed_free(&s->body);
+    s->packed_body = false;
     dkim_report_free(s->dkim);
     s->dkim = NULL;
     s->known = false;
@@ -212,6 +216,12 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
                                       &s->codec);
     if (status == MT_OK)
         status = mime_parse_with(raw, s->raw.len, &mime_options, &s->parsed);
+    /* the body text's compression off the writer's thread too */
+    if (status == MT_OK && tools->compressor) {
+        const char *body = s->parsed->body;
+        status = store_pack(tools->compressor, body, body ? strlen(body) : 0, &s->body);
+        s->packed_body = status == MT_OK;
+    }
 
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
         status = dkim_verify_message(raw, s->raw.len,
@@ -474,7 +484,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            status = prepare_new_message(s, options, NULL);
+            const struct worker_tools one_off = { NULL, NULL };
+            status = prepare_new_message(s, options, &one_off);
             if (status != MT_OK)
                 return status;
         }
@@ -493,7 +504,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
             status = store_mark_derived(st, id, s->derived_from, err);
         if (status == MT_OK)
             status = index_put_message(ix, id, s->parsed,
-                                       s->dkim ? (int)s->dkim->count : 0, err);
+                                       s->dkim ? (int)s->dkim->count : 0,
+                                       s->packed_body ? &s->body : NULL, err);
         if (status == MT_OK && s->dkim)
             status = verify_writer_put(verifier, id, s->dkim, options->now, err);
         if (status != MT_OK)
@@ -674,6 +686,10 @@ static mt_status run_begin(struct run *r, struct mt_error *err)
         return MT_OK;
     mt_status status = store_begin(r->st, err);
     r->in_transaction = status == MT_OK;
+    /* the run's first transaction: the full-text index written in bulk
+     * (index.h), until run_finish */
+    if (status == MT_OK)
+        status = index_bulk_begin(r->ix, err);
     return status;
 }
 
@@ -750,12 +766,14 @@ static mt_status run_finish(struct run *r, bool interrupted, struct ingest_count
         if (status != MT_OK)
             return status;
     }
-    if (r->ledger.count && (status = run_begin(r, err)) != MT_OK)
+    if ((r->ledger.count || index_in_bulk(r->ix)) && (status = run_begin(r, err)) != MT_OK)
         return status;
     if (r->in_transaction) {
         status = ledger_flush(r->st, &r->ledger, r->options, err);
         if (status == MT_OK)
             status = index_flush(r->ix, err);
+        if (status == MT_OK)
+            status = index_bulk_end(r->ix, err);
         if (status != MT_OK)
             return status; /* rolled back there */
         status = store_commit(r->st, err);

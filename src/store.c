@@ -778,17 +778,33 @@ mt_status store_get_raw_of_size(struct store *st, int64_t id, int64_t raw_size,
     return read_raw(st, st->select_raw_of_size, id, out, err);
 }
 
-mt_status store_put_body(struct store *st, int64_t id, const char *text,
-                         struct store_compressor *compressor, struct mt_error *err)
+static mt_status prepare_insert_body(struct store *st, struct mt_error *err)
 {
     if (!st->insert_body
         && prepare(st, &st->insert_body,
                    "INSERT OR REPLACE INTO body(email_id, codec, size, data) VALUES(?,?,?,?)",
                    err) != MT_OK)
         return MT_EDB;
+    return MT_OK;
+}
+
+mt_status store_put_body(struct store *st, int64_t id, const char *text,
+                         struct store_compressor *compressor, struct mt_error *err)
+{
+    if (prepare_insert_body(st, err) != MT_OK)
+        return MT_EDB;
     sqlite3_bind_int64(st->insert_body, 1, id);
     return store_write_compressed(st, st->insert_body, 2, text, text ? strlen(text) : 0,
                                   compressor, "storing a message's text", err);
+}
+
+mt_status store_put_body_packed(struct store *st, int64_t id, const struct store_packed *body,
+                                struct mt_error *err)
+{
+    if (prepare_insert_body(st, err) != MT_OK)
+        return MT_EDB;
+    sqlite3_bind_int64(st->insert_body, 1, id);
+    return store_write_packed(st, st->insert_body, 2, body, "storing a message's text", err);
 }
 
 mt_status store_get_body(struct store *st, int64_t id, struct buf *out,

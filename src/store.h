@@ -186,6 +186,25 @@ mt_status store_get_attachment_text(struct store *st, int64_t id, int n, struct 
  */
 mt_status store_put_body(struct store *st, int64_t id, const char *text,
                          struct store_compressor *compressor, struct mt_error *err);
+
+/*
+ * A text compressed ahead of its writing, on another thread than the
+ * writer's (an ingest worker), for store_put_body_packed.  DATA is
+ * owned: store_packed_free (on a zeroed or freed one too).
+ */
+struct store_packed {
+    int codec;          /* as store_compress's *CODEC */
+    size_t size;        /* the text's length */
+    struct buf data;
+};
+/* TEXT (LEN bytes; NULL: empty) compressed into OUT, which must be
+ * zeroed or freed; MT_OK or MT_ENOMEM.  COMPRESSOR as for store_compress. */
+mt_status store_pack(struct store_compressor *compressor, const char *text, size_t len,
+                     struct store_packed *out);
+void store_packed_free(struct store_packed *packed);
+/* store_put_body of a text store_pack compressed. */
+mt_status store_put_body_packed(struct store *st, int64_t id, const struct store_packed *body,
+                                struct mt_error *err);
 /* Email ID's body text into OUT (cleared first, NUL-terminated);
  * MT_ENOTFOUND when none is stored (an archive not yet upgraded). */
 mt_status store_get_body(struct store *st, int64_t id, struct buf *out,

@@ -55,6 +55,10 @@ mt_status store_write_compressed(struct store *st, sqlite3_stmt *s, int first,
                                  const char *text, size_t len,
                                  struct store_compressor *compressor, const char *what,
                                  struct mt_error *err);
+/* The same for bytes compressed already (store_pack). */
+mt_status store_write_packed(struct store *st, sqlite3_stmt *s, int first,
+                             const struct store_packed *packed, const char *what,
+                             struct mt_error *err);
 
 /* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
  * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */

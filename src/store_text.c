@@ -4,26 +4,49 @@
  * the attachment a search matched is cut from. */
 #include "store_int.h"
 
+mt_status store_pack(struct store_compressor *compressor, const char *text, size_t len,
+                     struct store_packed *out)
+{
+    out->size = len;
+    return store_compress(compressor, (const unsigned char *)(text ? text : ""), len,
+                          &out->data, &out->codec);
+}
+
+void store_packed_free(struct store_packed *packed)
+{
+    buf_free(&packed->data);
+}
+
+mt_status store_write_packed(struct store *st, sqlite3_stmt *s, int first,
+                             const struct store_packed *packed, const char *what,
+                             struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    sqlite3_bind_int(s, first, packed->codec);
+    sqlite3_bind_int64(s, first + 1, (sqlite3_int64)packed->size);
+    sqlite3_bind_blob64(s, first + 2, packed->data.data ? packed->data.data : "",
+                        packed->data.len, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        status = store_db_error(st, err, what);
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    return status;
+}
+
 mt_status store_write_compressed(struct store *st, sqlite3_stmt *s, int first,
                                  const char *text, size_t len,
                                  struct store_compressor *compressor, const char *what,
                                  struct mt_error *err)
 {
-    struct buf packed = BUF_INIT;
-    int codec;
-    mt_status status = store_compress(compressor, (const unsigned char *)(text ? text : ""),
-                                      len, &packed, &codec);
-    if (status == MT_OK) {
-        sqlite3_bind_int(s, first, codec);
-        sqlite3_bind_int64(s, first + 1, (sqlite3_int64)len);
-        sqlite3_bind_blob64(s, first + 2, packed.data ? packed.data : "", packed.len,
-                            SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            status = store_db_error(st, err, what);
+    struct store_packed packed = { .data = BUF_INIT };
+    mt_status status = store_pack(compressor, text, len, &packed);
+    if (status == MT_OK)
+        status = store_write_packed(st, s, first, &packed, what, err);
+    else {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
     }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    buf_free(&packed);
+    store_packed_free(&packed);
     return status;
 }
 
