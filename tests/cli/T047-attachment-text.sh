@@ -95,6 +95,22 @@ import json, sys
 print(all(json.loads(l)["attachments"][0]["extraction"] in
           ("ok", "empty", "encrypted", "unsupported", "failed", "limit") for l in sys.stdin))')" True
 eq "an external entity fetched nothing (no /etc/passwd in any text)" "$(mt a.db count 'attached:"root:x"')" 0
+# poi-xxe_in_schema.xlsx names a schema at http://localhost (xs:redefine):
+# a reader that followed it would connect().  Every process of the ingest,
+# the extraction helper included (-f), is watched for a network connect.
+if command -v strace >/dev/null && [ -s "$A/hostile/poi-xxe_in_schema.xlsx" ]; then
+    mkdir -p "$work/xxe"
+    cp "$work/mail/$(grep -l 'carrier-hostile-poi-xxe_in_schema.xlsx@test' "$work"/mail/*.eml | head -1 | xargs basename)" "$work/xxe/"
+    strace -f -qq -e trace=connect,execve -o "$work/xxe.strace" \
+        "$MAILTROVE" --archive "$work/xxe.db" ingest "$work/xxe" > /dev/null 2>&1
+    eq "the XXE file's carrier is stored under strace" "$(mt xxe.db count 'subject:carrier')" 1
+    check "strace followed the ingest into its extraction helper" \
+        grep -q "__extract" "$work/xxe.strace"
+    eq "no connect() to a network address while reading it" \
+        "$(grep -c 'AF_INET' "$work/xxe.strace")" 0
+else
+    skip "strace missing (apt-get install strace): no connect() check of the XXE file"
+fi
 
 # 3. Attached messages are emails of their own, linked to their carrier.
 carrier=$(mt a.db search --json 'subject:"carrier of msg/poi-quick.msg"' | jq_py 'd["results"][0]["id"] if d["results"] else ""')
