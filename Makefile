@@ -123,6 +123,8 @@ UNIT_MODULES_test_query = buf json query query_field rank recorded_path search s
 UNIT_MODULES_test_rank = buf rank recorded_path status store store_schema store_text text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path
+UNIT_MODULES_test_source = buf encoded_word fdio mbox mime outlook/outlook outlook/outlook_mime \
+    outlook/outlook_msg outlook/outlook_store reader source source_outlook status text
 UNIT_MODULES_test_store = buf recorded_path source_ledger status store store_schema store_text text
 UNIT_MODULES_test_text = buf json text
 UNIT_MODULES_test_thread = buf recorded_path status store store_schema store_text text thread

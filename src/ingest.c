@@ -41,6 +41,7 @@ struct slot {
     unsigned unquoted_lines;
     char *reject_reason;
     uint64_t input_bytes;
+    uint64_t disk_read;       /* source_item's */
     uint64_t truncated_from;  /* source_item's: 0, or the whole size */
     const char *derived_from; /* source_item's ("pst", "msg"; static) */
     char *file;               /* source_item's: its `sources` row */
@@ -68,6 +69,7 @@ struct pipeline {
     uint64_t next_work;  /* next slot a worker takes */
     uint64_t consumed;   /* slots the writer has finished */
     uint64_t inflight_bytes; /* message bytes produced, not yet written */
+    uint64_t disk_read;  /* the producer's: files read whole (source.h) */
     bool producer_done;
     bool abort;
     /* Who sleeps, so that wake-ups (futex calls) happen only when needed. */
@@ -145,6 +147,7 @@ static mt_status producer_emit(void *context, struct source_item *item)
     s->unquoted_lines = item->unquoted_lines;
     s->reject_reason = dup_or_null(item->reject_reason);
     s->input_bytes = item->input_bytes;
+    s->disk_read = item->disk_read;
     s->truncated_from = item->truncated_from;
     s->derived_from = item->derived_from;
     s->file = dup_or_null(item->file);
@@ -179,6 +182,7 @@ static void *producer_main(void *arg)
     struct pipeline *p = arg;
     struct source_options options = {
         .max_message_bytes = p->options->max_message_bytes,
+        .disk_read = &p->disk_read,
     };
     mt_status status = MT_OK;
     for (int i = 0; i < p->source_count && status == MT_OK; i++)
@@ -465,6 +469,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
 {
     mt_status status = MT_OK;
     counts->input_bytes += s->input_bytes;
+    if (s->disk_read > counts->disk_read)
+        counts->disk_read = s->disk_read;
     if (s->is_promise)
         return MT_OK;
     counts->read++;

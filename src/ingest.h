@@ -27,6 +27,9 @@ struct ingest_counts {
     uint64_t duplicates;  /* bytes already in the archive */
     uint64_t rejected;    /* not stored, with a reason */
     uint64_t input_bytes; /* bytes of input accounted for so far */
+    uint64_t disk_read;   /* bytes of the input files read from disk so
+                             far, a compressed or archive file by its own
+                             bytes: a share of the files' sizes */
     struct verify_counts verdicts; /* of the emails stored */
 };
 

@@ -215,6 +215,12 @@ mt_status source_deliver(struct walk *w, struct source_item *item)
     item->path = w->shown.data;
     item->file = w->shown_file.data;
     item->file_kind = w->file_kind ? w->file_kind : "other";
+    if (w->disk_read) {
+        /* the file's position: how far the reader (or libarchive on the
+         * same descriptor) has read it, a buffer ahead at most */
+        off_t at = w->file_fd >= 0 ? lseek(w->file_fd, 0, SEEK_CUR) : 0;
+        item->disk_read = *w->disk_read + (at > 0 ? (uint64_t)at : 0);
+    }
     mt_status st = w->emit(w->context, item);
     item->path = real;
     return st;
@@ -635,9 +641,14 @@ static mt_status walk_file(struct walk *w, const char *path)
         return source_emit_rejection(w, path, -1, NULL, reason, 0);
     }
     struct reader r;
+    struct stat info;
     mt_status st = reader_init(&r, reader_read_fd, &fd, 0);
+    w->file_fd = fd;
     if (st == MT_OK)
         st = walk_stream(w, &r, path, NULL, 0, fd);
+    w->file_fd = -1;
+    if (w->disk_read && fstat(fd, &info) == 0)
+        *w->disk_read += (uint64_t)info.st_size;
     reader_free(&r);
     close(fd);
     return st;
@@ -752,6 +763,7 @@ mt_status source_walk(const char *path, const struct source_options *options,
                          ? options->max_archive_depth
                          : SOURCE_MAX_ARCHIVE_DEPTH,
         .emit = emit, .context = context, .err = err,
+        .disk_read = options ? options->disk_read : NULL, .file_fd = -1,
         .shown_file = BUF_INIT,
         .outlook_helper = options && options->outlook_helper
                               ? options->outlook_helper : "/proc/self/exe", /* cli/mailtrove_full.c */

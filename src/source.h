@@ -49,6 +49,12 @@ struct source_item {
                                 in a directory, that directory */
     const char *file_kind;   /* "mbox", "pst", "ost", "msg", "archive",
                                 "directory", "message" or "other" */
+    uint64_t disk_read;      /* the walk's progress when this item was read:
+                                bytes of files read from disk so far (the
+                                files done whole, then the position in the
+                                one being read), an archive or compressed
+                                file counted by its own bytes, not what it
+                                unpacks to; with source_options.disk_read */
     bool is_promise;         /* no message, no rejection: FILE's folders
                                 promise EXPECTED items (sent once, after
                                 a store's items) */
@@ -62,6 +68,11 @@ typedef mt_status (*source_item_fn)(void *context, struct source_item *item);
 struct source_options {
     size_t max_message_bytes;  /* 0: SOURCE_MAX_MESSAGE_BYTES */
     int max_archive_depth;     /* 0: SOURCE_MAX_ARCHIVE_DEPTH */
+    /* Borrowed, may be NULL: the bytes of the files this walk (and the
+     * caller's earlier walks) read whole; the walk adds each file's size
+     * once it is read, so a caller walking several SOURCEs gets one count
+     * for a share of the input and an ETA (item's disk_read). */
+    uint64_t *disk_read;
     const char *outlook_helper; /* the program that reads PST/OST stores
                                    (outlook_store.h); NULL: this program
                                    (/proc/self/exe) */

@@ -26,6 +26,8 @@ struct walk {
     const char *file_row;
     const char *file_kind;
     bool in_directory;        /* reached through a directory walk */
+    uint64_t *disk_read;      /* source_options'; NULL: not counted */
+    int file_fd;              /* the file being read from disk, or -1 */
     const char *directory;    /* then the directory holding the file */
 };
 

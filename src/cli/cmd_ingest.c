@@ -30,63 +30,44 @@ struct progress {
     uint64_t total_bytes;     /* of the input, when known; else 0 */
 };
 
-/* Whether the file at PATH is an archive or a compressed stream (as
- * source.c tells), whose messages' bytes are not the file's. */
-static bool is_packed(const char *path)
-{
-    unsigned char d[4096];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    size_t n = fread(d, 1, sizeof d, f), skip;
-    fclose(f);
-    return source_classify(d, n, &skip) == SOURCE_ARCHIVE;
-}
-
 /* Add the bytes of the regular files at PATH (walking directories, not
- * following links to them) to *TOTAL; false when the total would not be
- * the bytes ingest reads: an archive or compressed file named. */
-static bool add_input_bytes(const char *path, bool named, uint64_t *total)
+ * following links to them) to *TOTAL: what ingest reads from disk, an
+ * archive or compressed file by its own size (ingest_counts.disk_read). */
+static void add_input_bytes(const char *path, bool named, uint64_t *total)
 {
     struct stat info;
     if ((named ? stat(path, &info) : lstat(path, &info)) != 0)
-        return true;
+        return;
     if (S_ISREG(info.st_mode)) {
-        if (named && is_packed(path))
-            return false;
         *total += (uint64_t)info.st_size;
-        return true;
+        return;
     }
     if (!S_ISDIR(info.st_mode))
-        return true;
+        return;
     DIR *dir = opendir(path);
     if (!dir)
-        return true;
+        return;
     struct dirent *entry;
     struct buf child = BUF_INIT;
-    bool ok = true;
-    while (ok && (entry = readdir(dir))) {
+    while ((entry = readdir(dir))) {
         if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
             continue;
         buf_clear(&child);
         if (buf_printf(&child, "%s/%s", path, entry->d_name) != MT_OK)
             break;
-        ok = add_input_bytes(child.data, false, total);
+        add_input_bytes(child.data, false, total);
     }
     buf_free(&child);
     closedir(dir);
-    return ok;
 }
 
-/* The bytes ingest will read from SOURCES, for a percentage and an ETA;
- * 0 when not known in advance (an archive or compressed file named:
- * what it holds is only known by reading it). */
+/* The bytes ingest will read from disk for SOURCES, for a share and an
+ * ETA (a compressed file's too: its own bytes are counted as read). */
 static uint64_t input_total(char **sources, int count)
 {
     uint64_t total = 0;
     for (int i = 0; i < count; i++)
-        if (!add_input_bytes(sources[i], true, &total))
-            return 0;
+        add_input_bytes(sources[i], true, &total);
     return total;
 }
 
@@ -107,10 +88,10 @@ static void show_progress(void *context, const struct ingest_counts *c,
     double seconds = elapsed(p);
     double mb = (double)c->input_bytes / 1e6;
     char share[64] = "";
-    /* a share and an ETA only while they can be true: archives inside a
-     * directory walked make the bytes read exceed the files' sizes */
-    if (p->total_bytes && c->input_bytes <= p->total_bytes && !final) {
-        double done = (double)c->input_bytes / (double)p->total_bytes;
+    /* a share and an ETA only while they can be true (a file that grew
+     * since it was measured) */
+    if (p->total_bytes && c->disk_read <= p->total_bytes && !final) {
+        double done = (double)c->disk_read / (double)p->total_bytes;
         double left = done > 0.001 ? seconds * (1 - done) / done : -1;
         if (left >= 0)
             snprintf(share, sizeof share, "%.0f%%, ETA %d:%02d, ", done * 100,

@@ -111,9 +111,9 @@ eq "text show gives the sender's clock beside UTC" "$(mt zone.db show 1 | grep '
 eq "show --json gives it as date_local" "$(mt zone.db show --json 1 | jq_py '(d["date"], d["date_local"])')" \
    "('2017-04-24T18:03:11Z', '2017-04-24 13:03:11 -0500')"
 
-# Progress on a terminal: a share of the input and an ETA when its size is
-# known (files and directories named), none for a compressed file, whose
-# content's size is only known by reading it (issue 25).
+# Progress on a terminal: a share of the input and an ETA, for a compressed
+# file too: the share is of the bytes read from disk, the compressed ones
+# (issue 26; issue 25 had none for a compressed file).
 if command -v script >/dev/null; then
     script -qec "'$MAILTROVE' --archive '$work/progress.db' ingest '$work/long.mbox'" /dev/null \
         | tr '\r' '\n' > "$work/progress.out"
@@ -121,8 +121,16 @@ if command -v script >/dev/null; then
     zstd -q -f "$work/long.mbox" -o "$work/long.mbox.zst"
     script -qec "'$MAILTROVE' --archive '$work/progress-zst.db' ingest '$work/long.mbox.zst'" /dev/null \
         | tr '\r' '\n' > "$work/progress-zst.out"
-    check "a compressed file: progress without a share" sh -c \
-        "grep -q 'messages, ' '$work/progress-zst.out' && ! grep -q 'ETA' '$work/progress-zst.out'"
+    check "a compressed file: a share and an ETA too" grep -qE '^[0-9]+%, ETA [0-9]+:[0-9]{2}, [0-9]+ messages' "$work/progress-zst.out"
+    # a directory holding a compressed file and a plain one: the share
+    # never passes 100% (it counted unpacked bytes against packed sizes)
+    mkdir -p "$work/progress-dir"
+    cp "$work/long.mbox.zst" "$work/progress-dir/a.mbox.zst"
+    sed 's/^Message-ID: <\(.*\)>/Message-ID: <dir-\1>/' "$work/long.mbox" > "$work/progress-dir/b.mbox"
+    script -qec "'$MAILTROVE' --archive '$work/progress-dir.db' ingest '$work/progress-dir'" /dev/null \
+        | tr '\r' '\n' > "$work/progress-dir.out"
+    check "a directory with a compressed file: a share and an ETA" grep -qE '^[0-9]+%, ETA' "$work/progress-dir.out"
+    eq "... never over 100%" "$(grep -oE '^[0-9]+%' "$work/progress-dir.out" | tr -d % | sort -n | tail -1 | awk '{ print ($1 <= 100) }')" 1
 else
     skip "script (util-linux) missing: progress on a terminal not tried"
 fi
