@@ -127,10 +127,10 @@ mt_status index_bulk_begin(struct index *ix, struct mt_error *err)
 {
     if (ix->bulk)
         return MT_OK;
-    /* Measured on linux-mips (docs/architecture.md): FTS5's 1 MB of
-     * pending terms wrote ten segments a batch and merged them as it
-     * went, a sixth of the writer's time; one segment a batch, merged
-     * once at the end, does the same work once.  A level of 64 segments
+    /* Measured on linux-mips (docs/ingest.md): with FTS5's 1 MB of
+     * pending terms it wrote several segments a batch and merged them as
+     * it went, and index_merge merged them all again at the end; written
+     * without merging and merged once, the work is done once.  A level of 64 segments
      * is still merged (crisismerge), so a very long run stays bounded. */
     mt_status status = set_fts_option(ix, "hashsize", INDEX_BULK_PENDING, err);
     if (status == MT_OK)
