@@ -130,8 +130,9 @@ mt_status index_bulk_begin(struct index *ix, struct mt_error *err)
     /* Measured on linux-mips (docs/ingest.md): with FTS5's 1 MB of
      * pending terms it wrote several segments a batch and merged them as
      * it went, and index_merge merged them all again at the end; written
-     * without merging and merged once, the work is done once.  A level of 64 segments
-     * is still merged (crisismerge), so a very long run stays bounded. */
+     * without merging and merged once, the work is done once.  A level
+     * of 64 segments is still merged (crisismerge), so a very long run
+     * stays bounded. */
     mt_status status = set_fts_option(ix, "hashsize", INDEX_BULK_PENDING, err);
     if (status == MT_OK)
         status = set_fts_option(ix, "automerge", 0, err);

@@ -43,8 +43,8 @@ mt_status index_put_message(struct index *ix, int64_t id,
 mt_status index_flush(struct index *ix, struct mt_error *err);
 
 /*
- * Bulk writing (docs/architecture.md, "Ingest pipeline": the full-text
- * index in bulk).  index_bulk_begin tells FTS5 to keep up to
+ * Bulk writing (docs/ingest.md, "What changed": the full-text index in
+ * bulk).  index_bulk_begin tells FTS5 to keep up to
  * INDEX_BULK_PENDING bytes of terms in memory before writing a segment
  * (each commit writes one too) and not to merge segments as it writes;
  * index_bulk_end merges on writing again, as an archive is searched

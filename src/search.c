@@ -51,13 +51,13 @@ enum shape {
 #define WALK_ABOVE 500
 #define WALK_DENSITY 50
 
-/* A query being run: its plan and what was learnt about it so far. */
 /* tighten_id_bounds: ids further apart than this end a block; a range
  * with more ids outside its largest block than SEARCH_MAX_OUTLIERS is
  * scanned whole. */
 #define SEARCH_ID_GAP 1000
 #define SEARCH_MAX_OUTLIERS 64
 
+/* A query being run: its plan and what was learnt about it so far. */
 struct run {
     struct query_plan plan;
     /* every match has an id in [low_id, high_id] or among OUTLIERS (from

@@ -19,7 +19,6 @@
 #include "json.h"
 #include "source_ledger.h"
 #include "stem.h"
-#include "source.h"
 #include "corroborate.h"
 #include "thread.h"
 #include "verify.h"
