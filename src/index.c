@@ -42,13 +42,20 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                 " parsed = ?, body_from_html = ?, signature_count = coalesce(?, signature_count)"
                 " WHERE id = ?", err) != MT_OK
         || prepare(ix, &ix->insert_address,
-                   "INSERT OR REPLACE INTO address(email_id, role, position, name, addr, domain)"
+                   "INSERT INTO address(email_id, role, position, name, addr, domain)"
                    " VALUES(?1, ?2, ?3, ?4, lower(?5), CASE WHEN instr(?5, '@') > 0"
-                   " THEN lower(substr(?5, instr(?5, '@') + 1)) END)", err) != MT_OK
+                   " THEN lower(substr(?5, instr(?5, '@') + 1)) END)"
+                   " ON CONFLICT(email_id, role, position) DO UPDATE SET name = excluded.name,"
+                   " addr = excluded.addr, domain = excluded.domain", err) != MT_OK
         || prepare(ix, &ix->insert_attachment,
-                   "INSERT OR REPLACE INTO attachment(email_id, n, filename,"
+                   "INSERT INTO attachment(email_id, n, filename,"
                    " content_type, size, sha256, extraction, extraction_reason, text_bytes)"
-                   " VALUES(?,?,?,?,?,?,?,?,?)", err) != MT_OK
+                   " VALUES(?,?,?,?,?,?,?,?,?) ON CONFLICT(email_id, n) DO UPDATE SET"
+                   " filename = excluded.filename, content_type = excluded.content_type,"
+                   " size = excluded.size, sha256 = excluded.sha256,"
+                   " extraction = excluded.extraction,"
+                   " extraction_reason = excluded.extraction_reason,"
+                   " text_bytes = excluded.text_bytes", err) != MT_OK
         || prepare(ix, &ix->insert_text,
                    "INSERT INTO email_text(rowid, subject, body, people, attachments, attached)"
                    " VALUES(?,?,?,?,?,?)", err) != MT_OK

@@ -782,7 +782,9 @@ static mt_status prepare_insert_body(struct store *st, struct mt_error *err)
 {
     if (!st->insert_body
         && prepare(st, &st->insert_body,
-                   "INSERT OR REPLACE INTO body(email_id, codec, size, data) VALUES(?,?,?,?)",
+                   "INSERT INTO body(email_id, codec, size, data) VALUES(?,?,?,?)"
+                   " ON CONFLICT(email_id) DO UPDATE SET codec = excluded.codec,"
+                   " size = excluded.size, data = excluded.data",
                    err) != MT_OK)
         return MT_EDB;
     return MT_OK;

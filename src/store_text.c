@@ -55,8 +55,11 @@ mt_status store_put_attachment_text(struct store *st, int64_t id, int n, const c
                                     struct mt_error *err)
 {
     sqlite3_stmt *s;
-    mt_status status = store_statement(st, "INSERT OR REPLACE INTO attachment_text(email_id, n,"
-                                       " codec, size, data) VALUES(?,?,?,?,?)", &s, err);
+    mt_status status = store_statement(st, "INSERT INTO attachment_text(email_id, n,"
+                                       " codec, size, data) VALUES(?,?,?,?,?)"
+                                       " ON CONFLICT(email_id, n) DO UPDATE SET"
+                                       " codec = excluded.codec, size = excluded.size,"
+                                       " data = excluded.data", &s, err);
     if (status != MT_OK)
         return status;
     sqlite3_bind_int64(s, 1, id);

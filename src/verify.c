@@ -171,13 +171,14 @@ static bool value_is_stored(sqlite3_stmt *s, int column, const struct column_val
 
 struct verify_writer {
     struct store *store;
-    sqlite3_stmt *clear, *insert, *set_verdict;
+    sqlite3_stmt *any_beyond, *clear, *insert, *set_verdict;
 };
 
 void verify_writer_close(struct verify_writer *w)
 {
     if (!w)
         return;
+    sqlite3_finalize(w->any_beyond);
     sqlite3_finalize(w->clear);
     sqlite3_finalize(w->insert);
     sqlite3_finalize(w->set_verdict);
@@ -193,10 +194,31 @@ mt_status verify_writer_open(struct store *st, struct verify_writer **out,
     if (!w)
         return MT_ENOMEM;
     w->store = st;
-    if (sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ? AND position >= ?", -1, &w->clear, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO signature(email_id, position, "
+    /* No statement here may need a statement journal (a multi-row DELETE
+     * from a table with a foreign key, an INSERT OR REPLACE): SQLite then
+     * opens a savepoint on every virtual table in the transaction, and
+     * FTS5 answers it by writing its pending terms out as a new segment,
+     * one segment per message during an ingest (docs/ingest.md).  Hence
+     * the DELETE only when there is something to delete, and an upsert. */
+    if (sqlite3_prepare_v2(db, "SELECT EXISTS (SELECT 1 FROM signature"
+                           " WHERE email_id = ? AND position >= ?)", -1, &w->any_beyond,
+                           NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "DELETE FROM signature WHERE email_id = ? AND position >= ?", -1, &w->clear, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(db, "INSERT INTO signature(email_id, position, "
                               RESULT_COLUMNS ", verified_at)"
-                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &w->insert, NULL) != SQLITE_OK
+                              " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                              " ON CONFLICT(email_id, position) DO UPDATE SET"
+                              " domain = excluded.domain, selector = excluded.selector,"
+                              " algorithm = excluded.algorithm,"
+                              " canonicalization = excluded.canonicalization,"
+                              " identity = excluded.identity,"
+                              " signed_headers = excluded.signed_headers,"
+                              " body_length_tag = excluded.body_length_tag,"
+                              " body_bytes_unsigned = excluded.body_bytes_unsigned,"
+                              " key_bits = excluded.key_bits, key_id = excluded.key_id,"
+                              " result = excluded.result, reason = excluded.reason,"
+                              " weaknesses = excluded.weaknesses, signed_at = excluded.signed_at,"
+                              " verified_at = excluded.verified_at", -1, &w->insert, NULL) != SQLITE_OK
         || sqlite3_prepare_v2(db, "UPDATE email SET verdict = ?, signature_count = ?"
                               " WHERE id = ?", -1, &w->set_verdict, NULL) != SQLITE_OK) {
         mt_status status = store_db_error(st, err, "preparing verification");
@@ -220,9 +242,20 @@ mt_status verify_writer_put(struct verify_writer *w, int64_t id,
                             struct mt_error *err)
 {
     /* Rows are replaced in place; only rows beyond this report go. */
-    sqlite3_bind_int64(w->clear, 1, id);
-    sqlite3_bind_int64(w->clear, 2, report ? (int64_t)report->count : 0);
-    mt_status status = step_and_reset(w, w->clear, "clearing old results", err);
+    int64_t keep = report ? (int64_t)report->count : 0;
+    sqlite3_bind_int64(w->any_beyond, 1, id);
+    sqlite3_bind_int64(w->any_beyond, 2, keep);
+    int rc = sqlite3_step(w->any_beyond);
+    bool any = rc == SQLITE_ROW && sqlite3_column_int(w->any_beyond, 0);
+    sqlite3_reset(w->any_beyond);
+    if (rc != SQLITE_ROW)
+        return store_db_error(w->store, err, "reading old results");
+    mt_status status = MT_OK;
+    if (any) {
+        sqlite3_bind_int64(w->clear, 1, id);
+        sqlite3_bind_int64(w->clear, 2, keep);
+        status = step_and_reset(w, w->clear, "clearing old results", err);
+    }
     for (size_t i = 0; report && i < report->count && status == MT_OK; i++) {
         sqlite3_stmt *insert = w->insert;
         struct column_value values[RESULT_COLUMN_COUNT];
