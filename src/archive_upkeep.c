@@ -16,7 +16,7 @@ mt_status archive_after_ingest(struct store *st, uint64_t stored, bool reverify_
     /* New mail can join, split or re-parent conversations ... */
     struct thread_counts threads;
     if (status == MT_OK)
-        status = thread_rebuild(st, &threads, err);
+        status = thread_update(st, &threads, err);
     /* ... and bring new quotes of (or by) verified mail. */
     struct corroborate_counts corroboration;
     if (status == MT_OK && !reverify_follows)

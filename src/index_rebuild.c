@@ -115,6 +115,10 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
         status = store_upgrade_done(st, "lengths", err);
     if (status == MT_OK)
         status = store_upgrade_done(st, "index", err);
+    /* the ids each email names were read anew: thread the next addition
+     * with the whole archive, which stores them again */
+    if (status == MT_OK)
+        status = store_upgrade_request(st, "thread keys", err);
     if (status == MT_OK)
         status = store_commit(st, err);
     else

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 
 struct store;
 
@@ -218,6 +218,9 @@ mt_status store_get_body(struct store *st, int64_t id, struct buf *out,
  */
 bool store_upgrade_pending(struct store *st, const char *task);
 mt_status store_upgrade_done(struct store *st, const char *task, struct mt_error *err);
+/* Make TASK pending again ("thread keys" after a reindex: the ids the
+ * emails name may have been read anew).  MT_OK or MT_EDB with ERR. */
+mt_status store_upgrade_request(struct store *st, const char *task, struct mt_error *err);
 
 /* Every email's id, in order, into *IDS (malloc'd, the caller frees;
  * NULL when there are none) and *COUNT.  MT_OK, MT_ENOMEM or MT_EDB. */

@@ -1,6 +1,7 @@
 /* store_lists.c - the store's listings a command walks (rejections, the
- * envelopes an mbox export writes, every email's id), part of the store module: the SQL of
- * its tables stays in it, and commands get plain structs (store.h). */
+ * envelopes an mbox export writes, every email's id) and the upgrades a
+ * migration leaves pending, part of the store module: the SQL of its
+ * tables stays in it, and commands get plain structs (store.h). */
 #include "store_int.h"
 
 mt_status store_each_rejection(struct store *st,
@@ -82,4 +83,16 @@ mt_status store_set_setting(struct store *st, const char *name, const char *valu
         status = store_db_error(st, err, "saving a setting");
     sqlite3_reset(s);
     return status;
+}
+
+mt_status store_upgrade_request(struct store *st, const char *task, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO upgrade_pending(task) VALUES(?)", -1,
+                           &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "marking an upgrade");
+    sqlite3_bind_text(s, 1, task, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "marking an upgrade");
 }

@@ -515,29 +515,111 @@ void thread_linker_result(const struct thread_linker *l, size_t i, int64_t *id,
         }
 }
 
-/* Every email's threading fields, in id order, into L. */
-static mt_status load_emails(struct store *st, struct thread_linker *l, struct mt_error *err)
+/*
+ * Thread keys: a hash of every id an email names (its own Message-ID, its
+ * References, or In-Reply-To without them: the ids that make its
+ * containers) and of its normalized subject when the subject fallback can
+ * use it.  Two emails whose conversations can touch share one.
+ */
+#define KEY_MAX 258
+struct key_pair {
+    int64_t key, email_id;
+};
+struct key_list {
+    struct key_pair *pairs;
+    size_t count, capacity;
+};
+
+static int64_t key_of(char kind, const char *text, size_t len)
+{
+    if (len > 1023)             /* as container_for cuts an id */
+        len = 1023;
+    uint64_t h = (1469598103934665603ULL ^ (unsigned char)kind) * 1099511628211ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
+    return (int64_t)(h >> 1);
+}
+
+static size_t email_keys(const struct thread_email *e, int64_t keys[KEY_MAX])
+{
+    size_t n = 0;
+    if (e->message_id && *e->message_id)
+        keys[n++] = key_of('m', e->message_id, strlen(e->message_id));
+    const char *starts[256];
+    size_t lens[256];
+    size_t refs = split_ids(e->refs, starts, lens, 255);
+    if (refs == 0 && e->in_reply_to && *e->in_reply_to)
+        refs = split_ids(e->in_reply_to, starts, lens, 1);
+    for (size_t i = 0; i < refs; i++)
+        keys[n++] = key_of('m', starts[i], lens[i]);
+    char normalized[512];
+    bool was_reply;
+    thread_normalize_subject(e->subject, normalized, sizeof normalized, &was_reply);
+    if (subject_is_specific(normalized))
+        keys[n++] = key_of('s', normalized, strlen(normalized));
+    return n;
+}
+
+static bool keys_add(struct key_list *list, const struct thread_email *e)
+{
+    int64_t keys[KEY_MAX];
+    size_t n = email_keys(e, keys);
+    if (list->count + n > list->capacity) {
+        size_t capacity = list->capacity ? list->capacity : 4096;
+        while (capacity < list->count + n)
+            capacity *= 2;
+        struct key_pair *bigger = realloc(list->pairs, capacity * sizeof *bigger);
+        if (!bigger)
+            return false;
+        list->pairs = bigger;
+        list->capacity = capacity;
+    }
+    for (size_t i = 0; i < n; i++)
+        list->pairs[list->count++] = (struct key_pair){ keys[i], e->id };
+    return true;
+}
+
+static int compare_pairs(const void *a, const void *b)
+{
+    const struct key_pair *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->email_id < y->email_id ? -1 : x->email_id > y->email_id;
+}
+
+#define EMAIL_COLUMNS "id, message_id, in_reply_to, refs, subject, date, thread_id, thread_parent"
+
+static struct thread_email email_of_row(sqlite3_stmt *s)
+{
+    return (struct thread_email){
+        .id = sqlite3_column_int64(s, 0),
+        .message_id = (const char *)sqlite3_column_text(s, 1),
+        .in_reply_to = (const char *)sqlite3_column_text(s, 2),
+        .refs = (const char *)sqlite3_column_text(s, 3),
+        .subject = (const char *)sqlite3_column_text(s, 4),
+        .has_date = sqlite3_column_type(s, 5) != SQLITE_NULL,
+        .date = sqlite3_column_int64(s, 5),
+        .old_thread = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6),
+        .old_parent = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7),
+    };
+}
+
+/* Every email's threading fields, in id order, into L, and their keys
+ * into KEYS. */
+static mt_status load_emails(struct store *st, struct thread_linker *l, struct key_list *keys,
+                             struct mt_error *err)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id, message_id, in_reply_to, refs, subject,"
-                           " date, thread_id, thread_parent FROM email ORDER BY id",
+    if (sqlite3_prepare_v2(store_db(st), "SELECT " EMAIL_COLUMNS " FROM email ORDER BY id",
                            -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, err, "reading emails for threading");
     mt_status status = MT_OK;
     int rc = SQLITE_DONE;
     while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct thread_email e = {
-            .id = sqlite3_column_int64(s, 0),
-            .message_id = (const char *)sqlite3_column_text(s, 1),
-            .in_reply_to = (const char *)sqlite3_column_text(s, 2),
-            .refs = (const char *)sqlite3_column_text(s, 3),
-            .subject = (const char *)sqlite3_column_text(s, 4),
-            .has_date = sqlite3_column_type(s, 5) != SQLITE_NULL,
-            .date = sqlite3_column_int64(s, 5),
-            .old_thread = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 6),
-            .old_parent = sqlite3_column_type(s, 7) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, 7),
-        };
+        struct thread_email e = email_of_row(s);
         status = thread_linker_add(l, &e);
+        if (status == MT_OK && !keys_add(keys, &e))
+            status = MT_ENOMEM;
     }
     if (status == MT_OK && rc != SQLITE_DONE)
         status = store_db_error(st, err, "reading emails for threading");
@@ -545,8 +627,36 @@ static mt_status load_emails(struct store *st, struct thread_linker *l, struct m
     return status;
 }
 
-/* The threads and parents that changed, in one transaction. */
+/* KEYS (sorted here) into thread_key, after deleting every row first
+ * when ALL: they are the whole archive's. */
+static mt_status store_keys(struct store *st, struct key_list *keys, bool all,
+                            struct mt_error *err)
+{
+    if (all && sqlite3_exec(store_db(st), "DELETE FROM thread_key", NULL, NULL, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "storing thread keys");
+    sqlite3_stmt *insert;
+    if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO thread_key(key, email_id)"
+                           " VALUES(?, ?)", -1, &insert, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "storing thread keys");
+    /* in key order, so the rows go in at the B-tree's end, not all over */
+    qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < keys->count && status == MT_OK; i++) {
+        sqlite3_bind_int64(insert, 1, keys->pairs[i].key);
+        sqlite3_bind_int64(insert, 2, keys->pairs[i].email_id);
+        if (sqlite3_step(insert) != SQLITE_DONE)
+            status = store_db_error(st, err, "storing thread keys");
+        sqlite3_reset(insert);
+    }
+    sqlite3_finalize(insert);
+    if (status == MT_OK && all)
+        status = store_upgrade_done(st, "thread keys", err);
+    return status;
+}
+
+/* The threads and parents that changed, and KEYS, in one transaction. */
 static mt_status store_threads(struct store *st, const struct thread_linker *l,
+                               struct key_list *keys, bool all_keys,
                                struct thread_counts *counts, struct mt_error *err)
 {
     sqlite3_stmt *update;
@@ -573,6 +683,8 @@ static mt_status store_threads(struct store *st, const struct thread_linker *l,
         sqlite3_reset(update);
     }
     if (status == MT_OK)
+        status = store_keys(st, keys, all_keys, err);
+    if (status == MT_OK)
         status = store_commit(st, err);
     else
         store_rollback(st);
@@ -580,20 +692,237 @@ static mt_status store_threads(struct store *st, const struct thread_linker *l,
     return status;
 }
 
+/* Link L's emails and store the result with KEYS. */
+static mt_status link_and_store(struct store *st, struct thread_linker *l, struct key_list *keys,
+                                bool all_keys, struct thread_counts *counts,
+                                struct mt_error *err)
+{
+    mt_status status = thread_linker_finish(l, &counts->threads, &counts->by_subject);
+    if (status == MT_ENOMEM)
+        return mt_error_set(err, status, "out of memory threading");
+    return status == MT_OK ? store_threads(st, l, keys, all_keys, counts, err) : status;
+}
+
 mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
                          struct mt_error *err)
 {
     memset(counts, 0, sizeof *counts);
     struct thread_linker *l = thread_linker_new();
+    struct key_list keys = { 0 };
     if (!l)
         return mt_error_set(err, MT_ENOMEM, "out of memory threading");
-    mt_status status = load_emails(st, l, err);
-    if (status == MT_OK)
-        status = thread_linker_finish(l, &counts->threads, &counts->by_subject);
+    mt_status status = load_emails(st, l, &keys, err);
     if (status == MT_ENOMEM)
         mt_error_set(err, status, "out of memory threading");
     if (status == MT_OK)
-        status = store_threads(st, l, counts, err);
+        status = link_and_store(st, l, &keys, true, counts, err);
     thread_linker_free(l);
+    free(keys.pairs);
+    return status;
+}
+
+/* Emails read for an update, with owned copies of their strings: they come
+ * from several queries and go to the linker in id order. */
+struct email_set {
+    struct thread_email *emails;
+    size_t count, capacity;
+};
+
+static void email_set_free(struct email_set *set)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        free((char *)set->emails[i].message_id);
+        free((char *)set->emails[i].in_reply_to);
+        free((char *)set->emails[i].refs);
+        free((char *)set->emails[i].subject);
+    }
+    free(set->emails);
+}
+
+static bool copy_string(const char **field)
+{
+    return !*field || (*field = strdup(*field)) != NULL;
+}
+
+/* The row S is on, copied into SET.  MT_OK or MT_ENOMEM. */
+static mt_status email_set_add(struct email_set *set, sqlite3_stmt *s)
+{
+    if (set->count == set->capacity) {
+        size_t capacity = set->capacity ? set->capacity * 2 : 1024;
+        struct thread_email *bigger = realloc(set->emails, capacity * sizeof *bigger);
+        if (!bigger)
+            return MT_ENOMEM;
+        set->emails = bigger;
+        set->capacity = capacity;
+    }
+    struct thread_email e = email_of_row(s), *copy = &set->emails[set->count];
+    *copy = (struct thread_email){ .id = e.id, .has_date = e.has_date, .date = e.date,
+                                   .old_thread = e.old_thread, .old_parent = e.old_parent };
+    set->count++;         /* so that email_set_free frees what was copied */
+    copy->message_id = e.message_id;
+    copy->in_reply_to = e.in_reply_to;
+    copy->refs = e.refs;
+    copy->subject = e.subject;
+    bool ok = copy_string(&copy->message_id);
+    if (!ok)
+        copy->in_reply_to = copy->refs = copy->subject = NULL;
+    ok = ok && copy_string(&copy->in_reply_to);
+    if (!ok)
+        copy->refs = copy->subject = NULL;
+    ok = ok && copy_string(&copy->refs);
+    if (!ok)
+        copy->subject = NULL;
+    ok = ok && copy_string(&copy->subject);
+    return ok ? MT_OK : MT_ENOMEM;
+}
+
+static int compare_emails(const void *a, const void *b)
+{
+    const struct thread_email *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Every row statement S gives into SET (and, when KEYS, their keys). */
+static mt_status read_rows(struct store *st, sqlite3_stmt *s, struct email_set *set,
+                           struct key_list *keys, struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    int rc;
+    while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        status = email_set_add(set, s);
+        if (status == MT_OK && keys && !keys_add(keys, &set->emails[set->count - 1]))
+            status = MT_ENOMEM;
+    }
+    if (status == MT_OK && rc != SQLITE_DONE)
+        status = store_db_error(st, err, "reading emails for threading");
+    sqlite3_reset(s);
+    return status == MT_ENOMEM ? mt_error_set(err, status, "out of memory threading") : status;
+}
+
+/* The conversations of the stored emails that share one of KEYS (sorted
+ * here) into *THREADS (malloc'd, sorted, each once) and *COUNT. */
+static mt_status find_threads(struct store *st, struct key_list *keys, int64_t **threads,
+                              size_t *count, struct mt_error *err)
+{
+    sqlite3_stmt *s;
+    *threads = NULL;
+    *count = 0;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT DISTINCT e.thread_id FROM thread_key k"
+                           " JOIN email e ON e.id = k.email_id"
+                           " WHERE k.key = ? AND e.thread_id IS NOT NULL", -1, &s, NULL)
+        != SQLITE_OK)
+        return store_db_error(st, err, "finding conversations to thread");
+    qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
+    size_t capacity = 0;
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < keys->count && status == MT_OK; i++) {
+        if (i && keys->pairs[i].key == keys->pairs[i - 1].key)
+            continue;
+        sqlite3_bind_int64(s, 1, keys->pairs[i].key);
+        int rc;
+        while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+            if (*count == capacity) {
+                capacity = capacity ? capacity * 2 : 256;
+                int64_t *bigger = realloc(*threads, capacity * sizeof *bigger);
+                if (!bigger) {
+                    status = mt_error_set(err, MT_ENOMEM, "out of memory threading");
+                    break;
+                }
+                *threads = bigger;
+            }
+            (*threads)[(*count)++] = sqlite3_column_int64(s, 0);
+        }
+        if (status == MT_OK && rc != SQLITE_DONE)
+            status = store_db_error(st, err, "finding conversations to thread");
+        sqlite3_reset(s);
+    }
+    sqlite3_finalize(s);
+    if (*count) {
+        qsort(*threads, *count, sizeof **threads, compare_ids);
+        size_t unique = 1;
+        for (size_t i = 1; i < *count; i++)
+            if ((*threads)[i] != (*threads)[unique - 1])
+                (*threads)[unique++] = (*threads)[i];
+        *count = unique;
+    }
+    return status;
+}
+
+/* The emails not threaded yet, and every email of the conversations they
+ * share a key with, into SET in id order; the new emails' keys into KEYS. */
+static mt_status load_addition(struct store *st, struct email_set *set, struct key_list *keys,
+                               struct mt_error *err)
+{
+    sqlite3_stmt *fresh = NULL, *of_thread = NULL;
+    int64_t *threads = NULL;
+    size_t thread_count = 0;
+    mt_status status = MT_OK;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT " EMAIL_COLUMNS " FROM email"
+                           " WHERE thread_id IS NULL ORDER BY id", -1, &fresh, NULL) != SQLITE_OK
+        || sqlite3_prepare_v2(store_db(st), "SELECT " EMAIL_COLUMNS " FROM email"
+                              " WHERE thread_id = ?", -1, &of_thread, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "reading emails for threading");
+    if (status == MT_OK)
+        status = read_rows(st, fresh, set, keys, err);
+    if (status == MT_OK)
+        status = find_threads(st, keys, &threads, &thread_count, err);
+    for (size_t i = 0; i < thread_count && status == MT_OK; i++) {
+        sqlite3_bind_int64(of_thread, 1, threads[i]);
+        status = read_rows(st, of_thread, set, NULL, err);
+    }
+    if (status == MT_OK)
+        qsort(set->emails, set->count, sizeof *set->emails, compare_emails);
+    free(threads);
+    sqlite3_finalize(fresh);
+    sqlite3_finalize(of_thread);
+    return status;
+}
+
+static int64_t count_unthreaded(struct store *st)
+{
+    sqlite3_stmt *s;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM email WHERE thread_id IS NULL",
+                           -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
+mt_status thread_update(struct store *st, struct thread_counts *counts,
+                        struct mt_error *err)
+{
+    memset(counts, 0, sizeof *counts);
+    int64_t added = count_unthreaded(st);
+    if (added < 0)
+        return store_db_error(st, err, "counting emails to thread");
+    if (added == 0)
+        return MT_OK;
+    /* A large addition relinks most of the archive anyway: one pass over
+     * it is cheaper than finding what it touches. */
+    if (store_upgrade_pending(st, "thread keys")
+        || added * THREAD_FULL_FRACTION >= store_count_emails(st))
+        return thread_rebuild(st, counts, err);
+    struct email_set set = { 0 };
+    struct key_list keys = { 0 };
+    struct thread_linker *l = thread_linker_new();
+    mt_status status = l ? load_addition(st, &set, &keys, err)
+                         : mt_error_set(err, MT_ENOMEM, "out of memory threading");
+    for (size_t i = 0; i < set.count && status == MT_OK; i++)
+        if ((status = thread_linker_add(l, &set.emails[i])) == MT_ENOMEM)
+            mt_error_set(err, status, "out of memory threading");
+    if (status == MT_OK)
+        status = link_and_store(st, l, &keys, false, counts, err);
+    thread_linker_free(l);
+    email_set_free(&set);
+    free(keys.pairs);
     return status;
 }

@@ -28,10 +28,27 @@ struct thread_counts {
 };
 
 /* Recompute the threads of the whole archive and store what changed:
- * load every email into a linker, link, store.  MT_OK, MT_ENOMEM or
- * MT_EDB with ERR. */
+ * load every email into a linker, link, store; and every email's thread
+ * keys (below).  MT_OK, MT_ENOMEM or MT_EDB with ERR. */
 mt_status thread_rebuild(struct store *st, struct thread_counts *counts,
                          struct mt_error *err);
+
+/*
+ * Thread the emails not threaded yet (an ingest's addition) and relink
+ * only the conversations they can change; the result is the one
+ * thread_rebuild would store (docs/threads.md says why, tests/cli/T083
+ * checks it).  Each email's thread keys (hashes of every id it names and
+ * of its subject when specific enough for the subject fallback) find the
+ * stored emails that share one; their conversations and the new emails
+ * are linked again, together, in id order.  Falls back to thread_rebuild
+ * when the keys are not stored yet (an older archive, or after a
+ * reindex) or when the addition is at least 1/THREAD_FULL_FRACTION of
+ * the archive.  COUNTS then count the relinked emails and their
+ * conversations only.  Statuses as thread_rebuild's.
+ */
+#define THREAD_FULL_FRACTION 4
+mt_status thread_update(struct store *st, struct thread_counts *counts,
+                        struct mt_error *err);
 
 /*
  * The linking alone, pure (no store), for thread_rebuild and its tests:
