@@ -188,11 +188,11 @@ static const char *const migrations[] = {
      * without the whole archive (thread.h): a hash of every id it names
      * and of its subject.  Filled for older archives by the next
      * threading of the whole archive (upgrade_pending). */
-    "CREATE TABLE thread_key("
+    "CREATE TABLE IF NOT EXISTS thread_key("
     "  key INTEGER NOT NULL,"
     "  email_id INTEGER NOT NULL,"
     "  PRIMARY KEY(key, email_id)) WITHOUT ROWID;"
-    "INSERT INTO upgrade_pending SELECT 'thread keys' WHERE EXISTS (SELECT 1 FROM email);",
+    "INSERT OR IGNORE INTO upgrade_pending SELECT 'thread keys' WHERE EXISTS (SELECT 1 FROM email);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

@@ -15,6 +15,7 @@
 #include "outlook/outlook_store.h"
 #include "stem.h"
 #include "store.h"
+#include "thread.h"
 
 /* An archive from before body texts were kept, or lengths laid out for
  * ranking, gets them the first time it is opened for writing
@@ -36,6 +37,12 @@ static mt_status finish_upgrade(struct store *st, struct mt_error *err)
     }
     if (status == MT_OK && store_upgrade_pending(st, "lengths"))
         status = index_fill_lengths(st, err);
+    /* the keys that thread an addition alone (thread.h): a threading of
+     * the whole archive stores them */
+    if (status == MT_OK && store_upgrade_pending(st, "thread keys")) {
+        struct thread_counts threads;
+        status = thread_rebuild(st, &threads, err);
+    }
     return status;
 }
 
