@@ -638,8 +638,10 @@ static mt_status store_keys(struct store *st, struct key_list *keys, bool all,
     if (sqlite3_prepare_v2(store_db(st), "INSERT OR IGNORE INTO thread_key(key, email_id)"
                            " VALUES(?, ?)", -1, &insert, NULL) != SQLITE_OK)
         return store_db_error(st, err, "storing thread keys");
-    /* in key order, so the rows go in at the B-tree's end, not all over */
-    qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
+    /* in key order, so the rows go in at the B-tree's end, not all over
+     * (qsort's array may not be NULL, even when empty) */
+    if (keys->count)
+        qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
     mt_status status = MT_OK;
     for (size_t i = 0; i < keys->count && status == MT_OK; i++) {
         sqlite3_bind_int64(insert, 1, keys->pairs[i].key);
@@ -818,7 +820,8 @@ static mt_status find_threads(struct store *st, struct key_list *keys, int64_t *
                            " WHERE k.key = ? AND e.thread_id IS NOT NULL", -1, &s, NULL)
         != SQLITE_OK)
         return store_db_error(st, err, "finding conversations to thread");
-    qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
+    if (keys->count)
+        qsort(keys->pairs, keys->count, sizeof *keys->pairs, compare_pairs);
     size_t capacity = 0;
     mt_status status = MT_OK;
     for (size_t i = 0; i < keys->count && status == MT_OK; i++) {
@@ -876,7 +879,7 @@ static mt_status load_addition(struct store *st, struct email_set *set, struct k
         sqlite3_bind_int64(of_thread, 1, threads[i]);
         status = read_rows(st, of_thread, set, NULL, err);
     }
-    if (status == MT_OK)
+    if (status == MT_OK && set->count)
         qsort(set->emails, set->count, sizeof *set->emails, compare_emails);
     free(threads);
     sqlite3_finalize(fresh);

@@ -89,6 +89,15 @@ print("same" if a == b else "%d rows differ (%d, %d), first: %s" % (len(diff), l
 EOF
 }
 
+# An email that names nothing (no Message-ID, no reply headers, a subject
+# too short for the fallback) has no thread keys: threading an archive of
+# only such emails, and adding one more, must work (session 17: an empty
+# key list reached qsort as a NULL array, which UBSan stops on).
+printf 'From x@example.org Sat Jan  1 00:00:00 2000\nFrom: a@example.org\nSubject: hi\n\nNothing named.\n\n' > "$work/bare.mbox"
+mt bare.db ingest "$work/bare.mbox" > /dev/null 2>&1
+eq "an email naming nothing is threaded alone" \
+   "$($PY -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT thread_id, (SELECT count(*) FROM thread_key) FROM email").fetchall())' "$work/bare.db")" "[(1, 0)]"
+
 relinked=0
 rebuilt=0
 for chunk in "$work"/chunk*.mbox; do
