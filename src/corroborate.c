@@ -180,12 +180,16 @@ struct doc {
     struct words own, quoted;
 };
 
+/* 16 bytes: the index holds one per word of every verified email, twice
+ * during its sort, and is most of corroboration's memory (a bool of its
+ * own made it 24; docs/scale.md). */
 struct shingle {
     uint64_t hash;
     uint32_t doc;
-    uint32_t position;
-    bool quoted;      /* in the doc's quoted text, else its own */
+    uint32_t position : 31;
+    uint32_t quoted : 1;  /* in the doc's quoted text, else its own */
 };
+_Static_assert(sizeof(struct shingle) == 16, "a shingle is 16 bytes");
 
 static mt_status words_from(struct buf *joined, struct words *w)
 {
@@ -277,6 +281,7 @@ static mt_status index_reserve(struct index *ix, size_t count)
 static void index_add_at(struct index *ix, size_t at, const struct words *w, uint32_t doc,
                          bool quoted)
 {
+    /* positions fit 31 bits: a text is at most MIME_MAX_BODY_BYTES */
     for (size_t p = 0; p + K <= w->count && at < ix->capacity; p++)
         ix->items[at++] = (struct shingle){ shingle_hash(w, p), doc, (uint32_t)p, quoted };
 }
