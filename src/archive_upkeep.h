@@ -23,7 +23,8 @@
  * After an ingest that stored STORED new emails (nothing to do when 0):
  * merge the full-text index when the addition is large (at least
  * 1/INDEX_MERGE_FRACTION of the archive: many segments slow every query),
- * rethread the archive (new mail can join, split or re-parent
+ * thread the new mail (thread_update: only the conversations it can
+ * change, unless the addition is large; new mail can join, split or re-parent
  * conversations), and corroborate (new quotes of, or by, verified mail)
  * unless REVERIFY_FOLLOWS: the caller verifies again next (new keys), and
  * verifying corroborates.  LOAD_BODY_TEXT as corroborate_archive's.

@@ -741,11 +741,6 @@ static void email_set_free(struct email_set *set)
     free(set->emails);
 }
 
-static bool copy_string(const char **field)
-{
-    return !*field || (*field = strdup(*field)) != NULL;
-}
-
 /* The row S is on, copied into SET.  MT_OK or MT_ENOMEM. */
 static mt_status email_set_add(struct email_set *set, sqlite3_stmt *s)
 {
@@ -757,25 +752,21 @@ static mt_status email_set_add(struct email_set *set, sqlite3_stmt *s)
         set->emails = bigger;
         set->capacity = capacity;
     }
-    struct thread_email e = email_of_row(s), *copy = &set->emails[set->count];
-    *copy = (struct thread_email){ .id = e.id, .has_date = e.has_date, .date = e.date,
-                                   .old_thread = e.old_thread, .old_parent = e.old_parent };
-    set->count++;         /* so that email_set_free frees what was copied */
-    copy->message_id = e.message_id;
-    copy->in_reply_to = e.in_reply_to;
-    copy->refs = e.refs;
-    copy->subject = e.subject;
-    bool ok = copy_string(&copy->message_id);
-    if (!ok)
-        copy->in_reply_to = copy->refs = copy->subject = NULL;
-    ok = ok && copy_string(&copy->in_reply_to);
-    if (!ok)
-        copy->refs = copy->subject = NULL;
-    ok = ok && copy_string(&copy->refs);
-    if (!ok)
-        copy->subject = NULL;
-    ok = ok && copy_string(&copy->subject);
-    return ok ? MT_OK : MT_ENOMEM;
+    struct thread_email e = email_of_row(s);
+    const char *fields[4] = { e.message_id, e.in_reply_to, e.refs, e.subject };
+    char *copies[4] = { NULL, NULL, NULL, NULL };
+    for (int i = 0; i < 4; i++)
+        if (fields[i] && !(copies[i] = strdup(fields[i]))) {
+            for (int k = 0; k < i; k++)
+                free(copies[k]);
+            return MT_ENOMEM;
+        }
+    e.message_id = copies[0];
+    e.in_reply_to = copies[1];
+    e.refs = copies[2];
+    e.subject = copies[3];
+    set->emails[set->count++] = e;
+    return MT_OK;
 }
 
 static int compare_emails(const void *a, const void *b)
