@@ -16,6 +16,8 @@
 /* ... when the subject is specific enough to mean one conversation. */
 #define SUBJECT_MIN_CHARS 12
 #define SUBJECT_MIN_WORDS 3
+/* a normalized subject is kept to this many bytes (its NUL included) */
+#define SUBJECT_NORMALIZED_MAX 512
 
 struct container {
     char *message_id;     /* owned; NULL for an email without one */
@@ -87,12 +89,19 @@ static void set_join(size_t *set, size_t a, size_t b)
         set[a] = b;
 }
 
+#define FNV_OFFSET 1469598103934665603ULL
+
+/* FNV-1a of LEN bytes, continuing from H (FNV_OFFSET to start). */
+static uint64_t fnv1a(uint64_t h, const char *bytes, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)bytes[i]) * 1099511628211ULL;
+    return h;
+}
+
 static uint64_t hash_string(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL;     /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return fnv1a(FNV_OFFSET, s, strlen(s));
 }
 
 static bool table_grow(struct threader *t)
@@ -341,6 +350,19 @@ static size_t own_container(struct threader *t, const char *message_id)
     return c;
 }
 
+/* The ids E answers, oldest first, into STARTS/LENS (REFERENCES_MAX
+ * room): its References, or In-Reply-To only without them (JWZ): mailers
+ * put other things in it, such as "<someone@host>" (Z-Mail, 1996).  The
+ * linker and the thread keys both read them here, so they agree. */
+#define REFERENCES_MAX 255
+static size_t referenced_ids(const struct thread_email *e, const char **starts, size_t *lens)
+{
+    size_t n = split_ids(e->refs, starts, lens, REFERENCES_MAX);
+    if (n == 0 && e->in_reply_to && *e->in_reply_to)
+        n = split_ids(e->in_reply_to, starts, lens, 1);
+    return n;
+}
+
 mt_status thread_linker_add(struct thread_linker *l, const struct thread_email *e)
 {
     struct threader *t = &l->t;
@@ -359,7 +381,7 @@ mt_status thread_linker_add(struct thread_linker *l, const struct thread_email *
     r->date = e->date;
     r->old_thread = e->old_thread;
     r->old_parent = e->old_parent;
-    char normalized[512];
+    char normalized[SUBJECT_NORMALIZED_MAX];
     thread_normalize_subject(e->subject, normalized, sizeof normalized, &r->was_reply);
     if (!(r->subject = strdup(normalized)))
         return MT_ENOMEM;
@@ -373,13 +395,9 @@ mt_status thread_linker_add(struct thread_linker *l, const struct thread_email *
 
     /* References, oldest first, each the parent of the next; the last
      * (or In-Reply-To) is this email's parent. */
-    const char *starts[256];
-    size_t lens[256];
-    size_t n = split_ids(e->refs, starts, lens, 255);
-    /* In-Reply-To only without References (JWZ): mailers put other
-     * things in it, such as "<someone@host>" (Z-Mail, 1996). */
-    if (n == 0 && e->in_reply_to && *e->in_reply_to)
-        n = split_ids(e->in_reply_to, starts, lens, 1);
+    const char *starts[REFERENCES_MAX];
+    size_t lens[REFERENCES_MAX];
+    size_t n = referenced_ids(e, starts, lens);
     size_t previous = NONE;
     for (size_t i = 0; i < n; i++) {
         size_t ref = container_for(t, starts[i], lens[i]);
@@ -521,7 +539,7 @@ void thread_linker_result(const struct thread_linker *l, size_t i, int64_t *id,
  * containers) and of its normalized subject when the subject fallback can
  * use it.  Two emails whose conversations can touch share one.
  */
-#define KEY_MAX 258
+#define KEY_MAX (REFERENCES_MAX + 2)
 struct key_pair {
     int64_t key, email_id;
 };
@@ -534,36 +552,31 @@ static int64_t key_of(char kind, const char *text, size_t len)
 {
     if (len > 1023)             /* as container_for cuts an id */
         len = 1023;
-    uint64_t h = (1469598103934665603ULL ^ (unsigned char)kind) * 1099511628211ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)text[i]) * 1099511628211ULL;
-    return (int64_t)(h >> 1);
+    return (int64_t)(fnv1a(fnv1a(FNV_OFFSET, &kind, 1), text, len) >> 1);
 }
 
-static size_t email_keys(const struct thread_email *e, int64_t keys[KEY_MAX])
+/* E's keys into KEYS; NORMALIZED is its subject as
+ * thread_normalize_subject gives it (the linker has it already). */
+static size_t email_keys(const struct thread_email *e, const char *normalized,
+                         int64_t keys[KEY_MAX])
 {
     size_t n = 0;
     if (e->message_id && *e->message_id)
         keys[n++] = key_of('m', e->message_id, strlen(e->message_id));
-    const char *starts[256];
-    size_t lens[256];
-    size_t refs = split_ids(e->refs, starts, lens, 255);
-    if (refs == 0 && e->in_reply_to && *e->in_reply_to)
-        refs = split_ids(e->in_reply_to, starts, lens, 1);
+    const char *starts[REFERENCES_MAX];
+    size_t lens[REFERENCES_MAX];
+    size_t refs = referenced_ids(e, starts, lens);
     for (size_t i = 0; i < refs; i++)
         keys[n++] = key_of('m', starts[i], lens[i]);
-    char normalized[512];
-    bool was_reply;
-    thread_normalize_subject(e->subject, normalized, sizeof normalized, &was_reply);
     if (subject_is_specific(normalized))
         keys[n++] = key_of('s', normalized, strlen(normalized));
     return n;
 }
 
-static bool keys_add(struct key_list *list, const struct thread_email *e)
+static bool keys_add(struct key_list *list, const struct thread_email *e, const char *normalized)
 {
     int64_t keys[KEY_MAX];
-    size_t n = email_keys(e, keys);
+    size_t n = email_keys(e, normalized, keys);
     if (list->count + n > list->capacity) {
         size_t capacity = list->capacity ? list->capacity : 4096;
         while (capacity < list->count + n)
@@ -618,7 +631,8 @@ static mt_status load_emails(struct store *st, struct thread_linker *l, struct k
     while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct thread_email e = email_of_row(s);
         status = thread_linker_add(l, &e);
-        if (status == MT_OK && !keys_add(keys, &e))
+        /* the subject as the linker just normalized it */
+        if (status == MT_OK && !keys_add(keys, &e, l->rows[l->row_count - 1].subject))
             status = MT_ENOMEM;
     }
     if (status == MT_OK && rc != SQLITE_DONE)
@@ -789,8 +803,14 @@ static mt_status read_rows(struct store *st, sqlite3_stmt *s, struct email_set *
     int rc;
     while (status == MT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         status = email_set_add(set, s);
-        if (status == MT_OK && keys && !keys_add(keys, &set->emails[set->count - 1]))
-            status = MT_ENOMEM;
+        if (status == MT_OK && keys) {
+            char normalized[SUBJECT_NORMALIZED_MAX];
+            bool was_reply;
+            thread_normalize_subject(set->emails[set->count - 1].subject, normalized,
+                                     sizeof normalized, &was_reply);
+            if (!keys_add(keys, &set->emails[set->count - 1], normalized))
+                status = MT_ENOMEM;
+        }
     }
     if (status == MT_OK && rc != SQLITE_DONE)
         status = store_db_error(st, err, "reading emails for threading");
