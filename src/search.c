@@ -50,6 +50,17 @@ enum shape {
  * 1 in WALK_DENSITY of the archive, walk the date index. */
 #define WALK_ABOVE 500
 #define WALK_DENSITY 50
+/* Sparser than that, newest first: walk at most WALK_BUDGET_FACTOR times
+ * the index entries the page needs on average (matches spread evenly),
+ * and at least WALK_BUDGET_MIN, when that is cheaper than reading every
+ * match's row to sort them (a row read from the page cache costs about
+ * WALK_ROW_COST entries walked: 2 us against 0.05 us in bench/scale's
+ * million-email archive).  A page not filled within them is sorted as
+ * before: uneven spread (a sender of the first year only) costs one short
+ * walk more, never a walk of the whole index. */
+#define WALK_BUDGET_FACTOR 8
+#define WALK_BUDGET_MIN 2000
+#define WALK_ROW_COST 40
 
 /* tighten_id_bounds: ids further apart than this end a block; a range
  * with more ids outside its largest block than SEARCH_MAX_OUTLIERS is
@@ -569,26 +580,27 @@ out:
     return status;
 }
 
-/* Date order (either way): the count first, which picks how to walk. */
-static mt_status dated_page(struct store *st, const struct run *run, enum search_sort sort,
-                            int64_t limit, int64_t offset, struct search_page *page,
-                            struct mt_error *err)
+/*
+ * One page in date order read with SHAPE: the page's ids first, sorted on
+ * what the indexes hold; only then the 20 or so email rows it shows (rows
+ * are read one by one from all over the file: reading every match's would
+ * cost more than sorting).  With DATE_FLOOR set, only emails dated at or
+ * after *DATE_FLOOR are read (newest first).  PAGE->results is allocated
+ * here; PAGE->count says how many were filled.
+ */
+static mt_status date_ordered_rows(struct store *st, const struct run *run, enum shape shape,
+                                   enum search_sort sort, const int64_t *date_floor,
+                                   int64_t limit, int64_t offset, struct search_page *page,
+                                   struct mt_error *err)
 {
     const struct query_plan *plan = &run->plan;
     struct buf sql = BUF_INIT;
     sqlite3_stmt *s = NULL;
-    mt_status status = count_run(st, run, &page->total, err);
-    if (status != MT_OK || limit == 0 || offset >= page->total)
-        return status;
-    int64_t archive_size = page->total > WALK_ABOVE ? highest_id(st) : 0;
-    bool walk = page->total > WALK_ABOVE && page->total * WALK_DENSITY >= archive_size;
-    enum shape shape = !plan->match ? (walk ? SHAPE_DATE_WALK : SHAPE_PLAIN)
-                     : page->total > PROBE_ABOVE ? SHAPE_PROBE : SHAPE_FTS_JOIN;
-    /* The page's ids first, sorted on what the indexes hold; only then
-     * the 20 or so email rows it shows (rows are read one by one from all
-     * over the file: reading every match's would cost more than sorting). */
+    mt_status status = MT_OK;
     buf_append_str(&sql, "SELECT " RESULT_COLUMNS " FROM (SELECT e.id AS id, e.date AS sort_key");
     append_from_where(&sql, run, shape);
+    if (date_floor)   /* a number this program read, not user text */
+        buf_printf(&sql, " AND e.date >= %lld", (long long)*date_floor);
     /* Ids break ties so paging is stable.  SQLite sorts undated mail
      * first in date order, last in -date order (docs/search.md). */
     const char *order = sort == SEARCH_SORT_DATE_DESC ? " ORDER BY sort_key DESC, id DESC"
@@ -619,6 +631,81 @@ out:
     sqlite3_finalize(s);
     buf_free(&sql);
     return status;
+}
+
+/* The date of the email N places from the newest in date order (0 is the
+ * newest), into *DATE; false when there is none or it has no date. */
+static bool date_at_rank(struct store *st, int64_t n, int64_t *date)
+{
+    sqlite3_stmt *s;
+    bool found = false;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT date FROM email INDEXED BY email_date"
+                           " ORDER BY date DESC, id DESC LIMIT 1 OFFSET ?", -1, &s, NULL)
+        != SQLITE_OK)
+        return false;
+    sqlite3_bind_int64(s, 1, n);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+        *date = sqlite3_column_int64(s, 0);
+        found = true;
+    }
+    sqlite3_finalize(s);
+    return found;
+}
+
+/*
+ * Newest first, no text, matches too sparse for an open walk: walk the
+ * date index down to a floor date a budget of entries away.  *FILLED says
+ * whether that found the whole page; when not, PAGE is emptied again.
+ */
+static mt_status bounded_walk(struct store *st, const struct run *run, int64_t archive_size,
+                              int64_t limit, int64_t offset, struct search_page *page,
+                              bool *filled, struct mt_error *err)
+{
+    *filled = false;
+    /* entries the page needs on average: (offset + limit) * archive / total */
+    double expected = ((double)offset + (double)limit) * (double)archive_size
+                    / (double)page->total;
+    double budget = expected * WALK_BUDGET_FACTOR;
+    if (budget < WALK_BUDGET_MIN)
+        budget = WALK_BUDGET_MIN;
+    int64_t floor;
+    if (budget >= (double)archive_size || budget > (double)page->total * WALK_ROW_COST
+        || !date_at_rank(st, (int64_t)budget, &floor))
+        return MT_OK;
+    int64_t want = page->total - offset < limit ? page->total - offset : limit;
+    mt_status status = date_ordered_rows(st, run, SHAPE_DATE_WALK, SEARCH_SORT_DATE_DESC,
+                                         &floor, limit, offset, page, err);
+    *filled = status == MT_OK && (int64_t)page->count == want;
+    if (!*filled) {
+        int64_t total = page->total;
+        search_page_free(page);
+        memset(page, 0, sizeof *page);
+        page->total = total;
+    }
+    return status;
+}
+
+/* Date order (either way): the count first, which picks how to walk. */
+static mt_status dated_page(struct store *st, const struct run *run, enum search_sort sort,
+                            int64_t limit, int64_t offset, struct search_page *page,
+                            struct mt_error *err)
+{
+    const struct query_plan *plan = &run->plan;
+    mt_status status = count_run(st, run, &page->total, err);
+    if (status != MT_OK || limit == 0 || offset >= page->total)
+        return status;
+    int64_t archive_size = plan->match ? 0 : highest_id(st);
+    bool walk = page->total > WALK_ABOVE && page->total * WALK_DENSITY >= archive_size;
+    /* (a date range walks its own part of the index: not bounded here) */
+    if (!plan->match && !walk && sort == SEARCH_SORT_DATE_DESC && !plan->has_date_bounds) {
+        bool filled;
+        status = bounded_walk(st, run, archive_size, limit, offset, page, &filled, err);
+        if (status != MT_OK || filled)
+            return status;
+    }
+    enum shape shape = !plan->match ? (walk ? SHAPE_DATE_WALK : SHAPE_PLAIN)
+                     : page->total > PROBE_ABOVE ? SHAPE_PROBE : SHAPE_FTS_JOIN;
+    return date_ordered_rows(st, run, shape, sort, NULL, limit, offset, page, err);
 }
 
 mt_status search_run(struct store *st, const char *query, enum search_sort sort,

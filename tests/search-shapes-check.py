@@ -45,7 +45,7 @@ def check(what, got, want):
 queries = ["common", "budget", "zanzibar", "from:alice@example.org", "from:bob@example.net",
            "date:2012", "budget date:2012", "common date:2013..2014", "common -budget",
            "from:alice@example.org date:2015", "budget from:alice@example.org",
-           "common from:alice@example.org"]
+           "common from:alice@example.org", "from:sparse@example.org", "from:early@example.org"]
 for q in queries:
     match = [e for e in emails if matcher(q)(e)]
     code, out, err = run("count", q)

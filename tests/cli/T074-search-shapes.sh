@@ -1,5 +1,5 @@
 # Every query plan of src/search.c against answers computed independently:
-# 6,500 generated emails (tests/data/make-search-shapes.py), dates shuffled
+# 12,000 generated emails (tests/data/make-search-shapes.py), dates shuffled
 # against archive order; counts, both date orders at three offsets, and
 # relevance pages (tests/search-shapes-check.py).
 . "$(dirname "$0")/lib.sh"
