@@ -199,8 +199,9 @@ static mt_status put_email_row(struct index *ix, int64_t id, const struct mime_m
     else
         sqlite3_bind_null(s, 13);
     sqlite3_bind_int64(s, 14, id);
-    return step_done(ix, s, err, "indexing a message");
-
+    mt_status status = step_done(ix, s, err, "indexing a message");
+    /* the attachment count may have changed has:attachment's */
+    return status == MT_OK ? store_facets_changed(ix->store, err) : status;
 }
 
 mt_status index_put_message(struct index *ix, int64_t id,

@@ -743,6 +743,30 @@ static void emit_folder(struct planner *pl, const char *v)
     buf_free(&word);
 }
 
+/*
+ * A query of one facet, counted from facet_count (store_schema.c keeps it
+ * exact): verified:yes|no, dkim: a verdict, has:attachment.
+ */
+static void plan_facet(const struct query_node *n, struct query_plan *plan)
+{
+    static const char *const verdicts[] = { "verified", "weak", "failed", "nokey", "unsigned" };
+    const char *verdict = NULL;
+    if (n->field == QUERY_HAS) {
+        snprintf(plan->facet, sizeof plan->facet, "has:attachment");
+        return;
+    }
+    if (n->field == QUERY_VERIFIED) {
+        verdict = "verified";
+        plan->facet_complement = strcasecmp(n->value, "yes") != 0;
+    } else if (n->field == QUERY_DKIM) {
+        for (size_t i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++)
+            if (!strcasecmp(n->value, verdicts[i]))
+                verdict = verdicts[i];
+    }
+    if (verdict)
+        snprintf(plan->facet, sizeof plan->facet, "verdict:%s", verdict);
+}
+
 /* N as an SQL condition over the email row e. */
 static void emit_condition(struct planner *pl, const struct query_node *n)
 {
@@ -897,6 +921,8 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
         && !(plan->id_set = strndup(plan->filters.data + pl.id_set_start,
                                     pl.id_set_end - pl.id_set_start)))
         pl.status = MT_ENOMEM;
+    if (pl.status == MT_OK && !plan->match && part_count == 1 && root->kind == QUERY_TERM)
+        plan_facet(root, plan);
     free(in_fts);
     buf_free(&match);
     return pl.status;

@@ -97,6 +97,8 @@ struct query_param {
  * - ID_SET: when not NULL, a SELECT of one column of email ids (repeats
  *   possible) that is the whole query, taking PARAMS: FILTERS is just
  *   "e.id IN (ID_SET)".
+ * - FACET: when not empty, the whole query is that facet of facet_count
+ *   (store_schema.c), or every email outside it (FACET_COMPLEMENT).
  */
 struct query_plan {
     char *match;
@@ -105,6 +107,8 @@ struct query_plan {
     bool has_date_bounds;
     int64_t date_from, date_to;
     char *id_set;
+    char facet[32];   /* "verdict:verified", "has:attachment"; "" when none */
+    bool facet_complement;
     struct query_param *params;
     size_t param_count;
     char **terms;

@@ -293,6 +293,13 @@ static mt_status count_run(struct store *st, const struct run *run, int64_t *tot
                            struct mt_error *err)
 {
     const struct query_plan *plan = &run->plan;
+    if (plan->facet[0]) {
+        bool known;
+        mt_status status = store_facet_count(st, plan->facet, plan->facet_complement,
+                                             total, &known, err);
+        if (status != MT_OK || known)
+            return status;
+    }
     enum shape shape = plan->id_set ? SHAPE_ID_SET
                      : !plan->match ? SHAPE_PLAIN
                      : plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;

@@ -24,6 +24,7 @@ struct store {
     sqlite3 *db;
     bool immutable;           /* opened with immutable=1 (reopen_immutable) */
     bool published;           /* a published copy (store_is_published) */
+    bool writer;              /* opened to write: recounts the facets at close */
     sqlite3_stmt *find_sha;
     sqlite3_stmt *insert_email;
     sqlite3_stmt *insert_raw;
@@ -338,6 +339,7 @@ mt_status store_open(const char *path, enum store_mode mode,
         if (status != MT_OK)
             goto fail;
     }
+    st->writer = mode != STORE_READ_ONLY;
     *out = st;
     return MT_OK;
 fail:
@@ -377,6 +379,8 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
+    if (st->writer)   /* a failure leaves them stale: readers count instead */
+        store_facets_recount(st, NULL);
     sqlite3_finalize(st->find_sha);
     sqlite3_finalize(st->insert_email);
     sqlite3_finalize(st->insert_raw);
@@ -551,7 +555,7 @@ mt_status store_put_raw(struct store *st, const unsigned char sha256[32],
     sqlite3_clear_bindings(st->insert_raw);
     if (rc != SQLITE_DONE)
         return store_db_error(st, err, "storing a message's bytes");
-    return MT_OK;
+    return store_facets_changed(st, err);   /* one more unsigned email */
 }
 
 static void bind_optional_text(sqlite3_stmt *stmt, int index, const char *text)

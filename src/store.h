@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 14
+#define STORE_SCHEMA_VERSION 15
 
 struct store;
 
@@ -287,5 +287,16 @@ mt_status store_set_setting(struct store *st, const char *name, const char *valu
  * when it is not set, MT_ENOMEM or MT_EDB with ERR. */
 mt_status store_setting(struct store *st, const char *name, struct buf *value,
                         struct mt_error *err);
+
+/*
+ * How many emails have FACET ("verdict:verified" ... "verdict:unsigned",
+ * "has:attachment"), or, with COMPLEMENT, how many do not (a verdict
+ * facet only), into *COUNT (store_facets.c).  *KNOWN is false when the
+ * counts are being brought up to date (a writer is at work, or was
+ * killed before its store_close): count the emails instead.  MT_OK or
+ * MT_EDB with ERR.
+ */
+mt_status store_facet_count(struct store *st, const char *facet, bool complement,
+                            int64_t *count, bool *known, struct mt_error *err);
 
 #endif

@@ -60,6 +60,16 @@ mt_status store_write_packed(struct store *st, sqlite3_stmt *s, int first,
                              const struct store_packed *packed, const char *what,
                              struct mt_error *err);
 
+/*
+ * The facet counts (store_facet_count, store_facets.c): every write that
+ * can change an email's verdict or attachment count, or add an email,
+ * calls store_facets_changed in the same transaction, which marks them
+ * stale; store_close of a writer calls store_facets_recount, which counts
+ * them again from the email rows when they are stale.  MT_OK or MT_EDB.
+ */
+mt_status store_facets_changed(struct store *st, struct mt_error *err);
+mt_status store_facets_recount(struct store *st, struct mt_error *err);
+
 /* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
  * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */
 mt_status store_db_error(struct store *st, struct mt_error *err,

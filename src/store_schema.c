@@ -193,6 +193,16 @@ static const char *const migrations[] = {
     "  email_id INTEGER NOT NULL,"
     "  PRIMARY KEY(key, email_id)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO upgrade_pending SELECT 'thread keys' WHERE EXISTS (SELECT 1 FROM email);",
+    /* 15: how many emails each facet has ("verdict:verified" ...,
+     * "has:attachment"; store_facets.c keeps them), counted here.
+     * Idempotent: a test may have dropped the table. */
+    "CREATE TABLE IF NOT EXISTS facet_count("
+    "  facet TEXT PRIMARY KEY,"
+    "  emails INTEGER NOT NULL) WITHOUT ROWID;"
+    "DELETE FROM facet_count;"
+    "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*) FROM email GROUP BY verdict;"
+    "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
+    "  WHERE attachment_count > 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

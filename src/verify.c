@@ -274,7 +274,8 @@ mt_status verify_writer_put(struct verify_writer *w, int64_t id,
     sqlite3_bind_text(w->set_verdict, 1, dkim_verdict_name(verdict), -1, SQLITE_STATIC);
     sqlite3_bind_int64(w->set_verdict, 2, report ? (int64_t)report->count : 0);
     sqlite3_bind_int64(w->set_verdict, 3, id);
-    return step_and_reset(w, w->set_verdict, "storing a verdict", err);
+    status = step_and_reset(w, w->set_verdict, "storing a verdict", err);
+    return status == MT_OK ? store_facets_changed(w->store, err) : status;
 }
 
 static void count_verdict(struct verify_counts *counts, enum dkim_verdict verdict)
