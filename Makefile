@@ -35,7 +35,7 @@ FULL_SRC = $(filter-out src/cli/mailtrove.c src/cli/mailtrove_verify.c,$(SRC))
 LIB_SRC  = $(filter-out src/cli/%.c,$(SRC))
 CLI      = src/cli/cli.c src/cli/cli_options.c
 # The light program: only modules that need nothing beyond SQLite and zstd.
-LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/query.c \
+LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/search_range.c src/query.c \
             src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/store_text.c src/store_facets.c src/recorded_path.c \
             src/text.c src/json.c \
@@ -119,7 +119,8 @@ UNIT_MODULES_test_mbox = buf mbox reader status
 UNIT_MODULES_test_mime = buf encoded_word mime text
 UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime \
     outlook/outlook_store status text
-UNIT_MODULES_test_query = buf json query query_field rank recorded_path search status store store_facets \
+UNIT_MODULES_test_query = buf json query query_field rank recorded_path search search_range status \
+    store store_facets \
     store_schema store_text text
 UNIT_MODULES_test_rank = buf rank recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_received = buf received

@@ -897,6 +897,7 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
             pl.status = MT_ENOMEM;
     }
     size_t part_start = 0;  /* where the last condition below begins */
+    plan->only_date_filters = true;
     for (size_t i = 0; i < part_count; i++) {
         if (in_fts[i])
             continue;
@@ -912,6 +913,8 @@ mt_status query_plan_build(const struct query *q, struct query_plan *plan)
             if (!plan->has_date_bounds || n->date_to < plan->date_to)
                 plan->date_to = n->date_to;
             plan->has_date_bounds = true;
+        } else {
+            plan->only_date_filters = false;
         }
     }
     /* The whole query is one set of ids (an address, a signer ...): its

@@ -93,7 +93,8 @@ struct query_param {
  * TERMS are the folded words of the positive text terms, for highlighting.
  * Facts the caller may use to run the same query cheaper:
  * - HAS_DATE_BOUNDS: every result is dated in [DATE_FROM, DATE_TO) (the
- *   top level ANDs date ranges; they are also in FILTERS).
+ *   top level ANDs date ranges; they are also in FILTERS).  With
+ *   ONLY_DATE_FILTERS too, FILTERS say nothing more than that.
  * - ID_SET: when not NULL, a SELECT of one column of email ids (repeats
  *   possible) that is the whole query, taking PARAMS: FILTERS is just
  *   "e.id IN (ID_SET)".
@@ -105,6 +106,7 @@ struct query_plan {
     struct buf filters;
     bool has_filters;
     bool has_date_bounds;
+    bool only_date_filters;
     int64_t date_from, date_to;
     char *id_set;
     char facet[32];   /* "verdict:verified", "has:attachment"; "" when none */

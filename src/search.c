@@ -1,6 +1,7 @@
 /* search.c - query plan -> SQLite -> a page of results with snippets. */
 #include "store_int.h"
 #include "search.h"
+#include "search_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,29 +63,19 @@ enum shape {
 #define WALK_BUDGET_MIN 2000
 #define WALK_ROW_COST 40
 
-/* tighten_id_bounds: ids further apart than this end a block; a range
- * with more ids outside its largest block than SEARCH_MAX_OUTLIERS is
- * scanned whole. */
-#define SEARCH_ID_GAP 1000
-#define SEARCH_MAX_OUTLIERS 64
-
-/* A query being run: its plan and what was learnt about it so far. */
-struct run {
-    struct query_plan plan;
-    /* every match has an id in [low_id, high_id] or among OUTLIERS (from
-     * the date bounds: FTS5 skips the rest of its index while reading) */
-    bool id_bounded;
-    int64_t low_id, high_id;
-    int64_t outliers[SEARCH_MAX_OUTLIERS];
-    int outlier_count;
-};
-
 static void append_from_where(struct buf *sql, const struct run *run, enum shape shape)
 {
     const struct query_plan *plan = &run->plan;
     switch (shape) {
     case SHAPE_FTS_ONLY:
         buf_append_str(sql, " FROM email_text WHERE email_text MATCH ?");
+        if (run->in_range.words)
+            buf_append_str(sql, " AND mt_id_in(email_text.rowid, :in_range)");
+        for (int i = 0; i < run->hole_count; i++)   /* numbers read, not user text */
+            buf_printf(sql, "%s%lld", i ? "," : " AND email_text.rowid NOT IN (",
+                       (long long)run->holes[i]);
+        if (run->hole_count)
+            buf_append_char(sql, ')');
         break;
     case SHAPE_FTS_JOIN:
         buf_append_str(sql, " FROM email_text CROSS JOIN email e ON e.id = email_text.rowid"
@@ -123,13 +114,17 @@ static void append_from_where(struct buf *sql, const struct run *run, enum shape
 }
 
 /* Bind MATCH (if any) then the filter parameters from parameter number
- * FIRST on; returns the next free parameter number. */
-static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shape shape,
-                       int first)
+ * FIRST on, and the id set if SHAPE uses it; returns the next free
+ * parameter number. */
+static int bind_params(sqlite3_stmt *s, const struct run *run, enum shape shape, int first)
 {
+    const struct query_plan *plan = &run->plan;
     int n = first;
     if (plan->match && shape != SHAPE_PLAIN && shape != SHAPE_ID_SET)
         sqlite3_bind_text(s, n++, plan->match, -1, SQLITE_STATIC);
+    if (shape == SHAPE_FTS_ONLY && run->in_range.words)
+        sqlite3_bind_pointer(s, sqlite3_bind_parameter_index(s, ":in_range"),
+                             (void *)&run->in_range, SEARCH_ID_SET_TYPE, NULL);
     if (shape == SHAPE_FTS_ONLY || (!plan->has_filters && shape != SHAPE_ID_SET))
         return n;
     for (size_t i = 0; i < plan->param_count; i++, n++) {
@@ -140,6 +135,14 @@ static int bind_params(sqlite3_stmt *s, const struct query_plan *plan, enum shap
             sqlite3_bind_int64(s, n, p->number);
     }
     return n;
+}
+
+/* The shape that reads the full-text index for a query with words: the
+ * index alone when nothing else filters, or when the ids say which
+ * emails are in the date range that is the only filter. */
+static enum shape text_shape(const struct run *run)
+{
+    return !run->plan.has_filters || run->dates_by_id ? SHAPE_FTS_ONLY : SHAPE_FTS_JOIN;
 }
 
 /* Run "SELECT <what> <from_where of SHAPE> <tail>" for one integer (or
@@ -159,7 +162,7 @@ static mt_status select_number(struct store *st, const struct run *run,
     if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK)
         status = store_db_error(st, err, "searching");
     else {
-        bind_params(s, &run->plan, shape, 1);
+        bind_params(s, run, shape, 1);
         int rc = sqlite3_step(s);
         if (rc == SQLITE_ROW)
             *out = sqlite3_column_int64(s, 0);
@@ -168,110 +171,6 @@ static mt_status select_number(struct store *st, const struct run *run,
     }
     sqlite3_finalize(s);
     buf_free(&sql);
-    return status;
-}
-
-static int compare_ids(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/*
- * The ids of a date range mostly lie in one block (mail is read in date
- * order, roughly), but a few can lie far away: an attached message is
- * stored after everything read, with its own date.  Two such emails of
- * 2005 in linux-mips made date:2005's id range 18,092-84,114 instead of
- * 18,092-21,515, and 'patch date:2005' read 40 times the postings (6 ->
- * 34 ms).  So when the range is sparse, bound the scan by the largest
- * block (ids no more than SEARCH_ID_GAP apart) and name the few others.
- * Every id of the range stays inside the bound, so results are exact as
- * before (the date filter still applies); with too many outliers the
- * plain range stays.
- */
-static mt_status tighten_id_bounds(struct store *st, struct run *run, int64_t count,
-                                   struct mt_error *err)
-{
-    sqlite3_stmt *s;
-    int64_t *ids = malloc((size_t)count * sizeof *ids);
-    if (!ids)
-        return MT_ENOMEM;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM email WHERE date >= ? AND date < ?",
-                           -1, &s, NULL) != SQLITE_OK) {
-        free(ids);
-        return store_db_error(st, err, "searching");
-    }
-    sqlite3_bind_int64(s, 1, run->plan.date_from);
-    sqlite3_bind_int64(s, 2, run->plan.date_to);
-    int64_t n = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < count)
-        ids[n++] = sqlite3_column_int64(s, 0);
-    mt_status status = rc == SQLITE_ROW || rc == SQLITE_DONE ? MT_OK
-                                                             : store_db_error(st, err, "searching");
-    sqlite3_finalize(s);
-    if (status != MT_OK || n != count) {   /* changed meanwhile: keep the plain range */
-        free(ids);
-        return status;
-    }
-    qsort(ids, (size_t)n, sizeof *ids, compare_ids);
-    int64_t best_start = 0, best_len = 0;
-    for (int64_t start = 0, i = 1; i <= n; i++)
-        if (i == n || ids[i] - ids[i - 1] > SEARCH_ID_GAP) {
-            if (i - start > best_len) {
-                best_start = start;
-                best_len = i - start;
-            }
-            start = i;
-        }
-    if (n - best_len <= SEARCH_MAX_OUTLIERS) {
-        run->low_id = ids[best_start];
-        run->high_id = ids[best_start + best_len - 1];
-        run->outlier_count = 0;
-        for (int64_t i = 0; i < n; i++)
-            if (i < best_start || i >= best_start + best_len)
-                run->outliers[run->outlier_count++] = ids[i];
-    }
-    free(ids);
-    return MT_OK;
-}
-
-/* Parse and plan QUERY; with text and a date range, find the ids that
- * range spans (the date index holds them: no email row is read). */
-static mt_status run_prepare(struct store *st, const char *query, struct run *run,
-                             struct mt_error *err)
-{
-    struct query *q;
-    memset(run, 0, sizeof *run);
-    mt_status status = query_parse(query, &q, err);
-    if (status != MT_OK)
-        return status;
-    status = query_plan_build(q, &run->plan);
-    query_free(q);
-    if (status != MT_OK || !run->plan.match || !run->plan.has_date_bounds)
-        return status;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(store_db(st), "SELECT min(id), max(id), count(*) FROM email"
-                           " WHERE date >= ? AND date < ?", -1, &s, NULL) != SQLITE_OK)
-        return store_db_error(st, err, "searching");
-    sqlite3_bind_int64(s, 1, run->plan.date_from);
-    sqlite3_bind_int64(s, 2, run->plan.date_to);
-    int rc = sqlite3_step(s);
-    int64_t count = 0;
-    if (rc == SQLITE_ROW) {
-        run->id_bounded = true;
-        /* no email in the range: an empty id range */
-        run->low_id = sqlite3_column_type(s, 0) == SQLITE_NULL ? 1 : sqlite3_column_int64(s, 0);
-        run->high_id = sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 1);
-        count = sqlite3_column_int64(s, 2);
-    } else {
-        status = store_db_error(st, err, "searching");
-    }
-    sqlite3_finalize(s);
-    /* a range much wider than the emails in it */
-    if (status == MT_OK && count > 0 && run->high_id - run->low_id + 1 > 4 * count
-        && run->high_id - run->low_id + 1 > SEARCH_ID_GAP)
-        status = tighten_id_bounds(st, run, count, err);
     return status;
 }
 
@@ -293,6 +192,14 @@ static mt_status count_run(struct store *st, const struct run *run, int64_t *tot
                            struct mt_error *err)
 {
     const struct query_plan *plan = &run->plan;
+    if (!plan->match && plan->has_date_bounds && plan->only_date_filters) {
+        int64_t low, high;
+        bool known;
+        mt_status status = store_dated_summary(st, plan->date_from, plan->date_to, total,
+                                               &low, &high, &known, err);
+        if (status != MT_OK || known)
+            return status;
+    }
     if (plan->facet[0]) {
         bool known;
         mt_status status = store_facet_count(st, plan->facet, plan->facet_complement,
@@ -302,7 +209,7 @@ static mt_status count_run(struct store *st, const struct run *run, int64_t *tot
     }
     enum shape shape = plan->id_set ? SHAPE_ID_SET
                      : !plan->match ? SHAPE_PLAIN
-                     : plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
+                     : text_shape(run);
     return select_number(st, run, shape, "count(*)", "", total, err);
 }
 
@@ -316,7 +223,7 @@ mt_status search_count(struct store *st, const char *query, int64_t *total,
     if (status == MT_OK)
         status = count_run(st, &run, total, err);
     store_end_read(st, began);
-    query_plan_free(&run.plan);
+    run_free(&run);
     return status;
 }
 
@@ -516,8 +423,7 @@ static mt_status fill_result(struct search_result *r, sqlite3_stmt *s)
 static mt_status ranked_page(struct store *st, const struct run *run, int64_t limit,
                              int64_t offset, struct search_page *page, struct mt_error *err)
 {
-    const struct query_plan *plan = &run->plan;
-    enum shape shape = plan->has_filters ? SHAPE_FTS_JOIN : SHAPE_FTS_ONLY;
+    enum shape shape = text_shape(run);
     struct ranker ranker = RANKER_INIT;
     struct buf sql = BUF_INIT;
     sqlite3_stmt *s = NULL;
@@ -531,7 +437,7 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    bind_params(s, plan, shape, 1);
+    bind_params(s, run, shape, 1);
     /* the page's end, kept from overflowing on an absurd --offset */
     int64_t end = offset > INT64_MAX - limit ? INT64_MAX : offset + limit;
     size_t candidates = end <= RANK_CANDIDATES ? RANK_CANDIDATES : SIZE_MAX;
@@ -600,7 +506,6 @@ static mt_status date_ordered_rows(struct store *st, const struct run *run, enum
                                    int64_t limit, int64_t offset, struct search_page *page,
                                    struct mt_error *err)
 {
-    const struct query_plan *plan = &run->plan;
     struct buf sql = BUF_INIT;
     sqlite3_stmt *s = NULL;
     mt_status status = MT_OK;
@@ -620,7 +525,7 @@ static mt_status date_ordered_rows(struct store *st, const struct run *run, enum
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    int next = bind_params(s, plan, shape, 1);
+    int next = bind_params(s, run, shape, 1);
     sqlite3_bind_int64(s, next++, limit);
     sqlite3_bind_int64(s, next, offset);
     page->results = calloc((size_t)limit, sizeof *page->results);
@@ -743,7 +648,7 @@ mt_status search_run(struct store *st, const char *query, enum search_sort sort,
     for (size_t i = 0; snippets && i < page->count && status == MT_OK; i++)
         status = make_snippet(st, &page->results[i], plan, fallback, &text);
     store_end_read(st, began);
-    query_plan_free(&run.plan);
+    run_free(&run);
     buf_free(&text);
     if (status != MT_OK)
         search_page_free(page);
@@ -769,11 +674,11 @@ mt_status search_all_ids(struct store *st, const char *query, int64_t **ids,
         status = store_db_error(st, err, "searching");
         goto out;
     }
-    bind_params(s, &run.plan, shape, 1);
+    bind_params(s, &run, shape, 1);
     status = store_collect_ids(st, s, ids, count, err);
 out:
     sqlite3_finalize(s);
-    query_plan_free(&run.plan);
+    run_free(&run);
     buf_free(&sql);
     return status;
 }

@@ -22,7 +22,7 @@
 #include "buf.h"
 #include "status.h"
 
-#define STORE_SCHEMA_VERSION 15
+#define STORE_SCHEMA_VERSION 16
 
 struct store;
 
@@ -298,5 +298,27 @@ mt_status store_setting(struct store *st, const char *name, struct buf *value,
  */
 mt_status store_facet_count(struct store *st, const char *facet, bool complement,
                             int64_t *count, bool *known, struct mt_error *err);
+
+/*
+ * The emails dated in [FROM, TO) (Unix times; INT64_MIN and INT64_MAX
+ * leave an end open) from the per-day counts: *COUNT of them, all with
+ * ids in [*MIN_ID, *MAX_ID] (1 and 0 when there are none).  *KNOWN is
+ * false when an end is not at a UTC midnight or the counts are being
+ * brought up to date (store_facet_count): read the emails instead.
+ * MT_OK or MT_EDB with ERR.
+ */
+mt_status store_dated_summary(struct store *st, int64_t from, int64_t to, int64_t *count,
+                              int64_t *min_id, int64_t *max_id, bool *known,
+                              struct mt_error *err);
+
+/*
+ * The emails with ids in [LOW, HIGH] that are not dated in [FROM, TO)
+ * (dated outside it, or undated): the first MAX ids into IDS, and in
+ * *COUNT how many there are, or MAX + 1 when there are more than MAX.
+ * *KNOWN as for store_dated_summary.  MT_OK or MT_EDB with ERR.
+ */
+mt_status store_ids_dated_outside(struct store *st, int64_t from, int64_t to, int64_t low,
+                                  int64_t high, int64_t *ids, size_t max, size_t *count,
+                                  bool *known, struct mt_error *err);
 
 #endif

@@ -2,7 +2,9 @@
  * module, store.h): facet_count (schema 15) holds a count for every
  * verdict ("verdict:verified" ...) and for "has:attachment", so that a
  * search that is one facet is counted without reading half a million
- * index entries.
+ * index entries; email_day (schema 16) the dated emails of each UTC day,
+ * their number and lowest and highest ids, so that a date range is
+ * summed over its days instead of read email by email.
  *
  * Exactness without triggers (a trigger makes every email insert a
  * statement with a journal of its own, and FTS5 then writes a segment per
@@ -12,6 +14,12 @@
  * that finds them stale (a writer still at work, or one that was killed)
  * counts the emails themselves. */
 #include "store_int.h"
+
+#include <limits.h>
+
+#define DAY 86400
+/* The UTC day of a time (rounded down), as SQL; the same as day_of. */
+#define DAY_OF_DATE_SQL "((date - ((date % 86400) + 86400) % 86400) / 86400)"
 
 mt_status store_facets_changed(struct store *st, struct mt_error *err)
 {
@@ -52,7 +60,10 @@ mt_status store_facets_recount(struct store *st, struct mt_error *err)
                      "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*)"
                      "  FROM email GROUP BY verdict;"
                      "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
-                     "  WHERE attachment_count > 0;", NULL, NULL, NULL) != SQLITE_OK) {
+                     "  WHERE attachment_count > 0;"
+                     "DELETE FROM email_day;"
+                     "INSERT INTO email_day SELECT " DAY_OF_DATE_SQL ", count(*), min(id), max(id)"
+                     "  FROM email WHERE date IS NOT NULL GROUP BY 1;", NULL, NULL, NULL) != SQLITE_OK) {
         status = store_db_error(st, err, "counting the facets");
         store_rollback(st);
         return status;
@@ -83,6 +94,89 @@ mt_status store_facet_count(struct store *st, const char *facet, bool complement
     } else {
         status = store_db_error(st, err, "counting");
     }
+    sqlite3_finalize(s);
+    return status;
+}
+
+/* The days of [FROM, TO), as [*FIRST_DAY, *END_DAY); false when either
+ * end is not at a UTC midnight (open ends are). */
+static bool days_of_range(int64_t from, int64_t to, int64_t *first_day, int64_t *end_day)
+{
+    if ((from != INT64_MIN && from % DAY != 0) || (to != INT64_MAX && to % DAY != 0))
+        return false;
+    *first_day = from == INT64_MIN ? INT64_MIN / DAY - 1 : from / DAY;
+    *end_day = to == INT64_MAX ? INT64_MAX / DAY + 1 : to / DAY;
+    return true;
+}
+
+mt_status store_dated_summary(struct store *st, int64_t from, int64_t to, int64_t *count,
+                              int64_t *min_id, int64_t *max_id, bool *known,
+                              struct mt_error *err)
+{
+    int64_t first_day, end_day;
+    *known = false;
+    if (!days_of_range(from, to, &first_day, &end_day))
+        return MT_OK;
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st), "SELECT coalesce(sum(emails), 0), min(min_id), max(max_id),"
+                           " EXISTS (SELECT 1 FROM facet_count WHERE facet = 'stale')"
+                           " FROM email_day WHERE day >= ? AND day < ?", -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "summing days");
+    sqlite3_bind_int64(s, 1, first_day);
+    sqlite3_bind_int64(s, 2, end_day);
+    mt_status status = MT_OK;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *known = sqlite3_column_int(s, 3) == 0;
+        *count = sqlite3_column_int64(s, 0);
+        /* no email in the range: an empty id range */
+        *min_id = sqlite3_column_type(s, 1) == SQLITE_NULL ? 1 : sqlite3_column_int64(s, 1);
+        *max_id = sqlite3_column_type(s, 2) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 2);
+    } else {
+        status = store_db_error(st, err, "summing days");
+    }
+    sqlite3_finalize(s);
+    return status;
+}
+
+mt_status store_ids_dated_outside(struct store *st, int64_t from, int64_t to, int64_t low,
+                                  int64_t high, int64_t *ids, size_t max, size_t *count,
+                                  bool *known, struct mt_error *err)
+{
+    int64_t first_day, end_day;
+    *known = false;
+    *count = 0;
+    if (!days_of_range(from, to, &first_day, &end_day))
+        return MT_OK;
+    /* Every dated email is in the row of its day, within that row's ids:
+     * the days outside the range whose ids reach into [LOW, HIGH] hold
+     * every such email; the undated ones are first in the date index. */
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(store_db(st),
+                           "SELECT NOT EXISTS (SELECT 1 FROM facet_count WHERE facet = 'stale')"
+                           " UNION ALL SELECT * FROM (SELECT e.id FROM email_day d"
+                           " CROSS JOIN email e INDEXED BY email_date"
+                           " ON e.date >= d.day * 86400 AND e.date < d.day * 86400 + 86400"
+                           " AND e.id BETWEEN ?3 AND ?4"
+                           " WHERE (d.day < ?1 OR d.day >= ?2) AND d.max_id >= ?3 AND d.min_id <= ?4"
+                           " UNION ALL SELECT id FROM email INDEXED BY email_date"
+                           " WHERE date IS NULL AND id BETWEEN ?3 AND ?4 LIMIT ?5)",
+                           -1, &s, NULL) != SQLITE_OK)
+        return store_db_error(st, err, "finding the emails of other days");
+    sqlite3_bind_int64(s, 1, first_day);
+    sqlite3_bind_int64(s, 2, end_day);
+    sqlite3_bind_int64(s, 3, low);
+    sqlite3_bind_int64(s, 4, high);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)max + 1);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *known = sqlite3_column_int(s, 0) == 1;
+    while (*known && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*count < max)
+            ids[*count] = sqlite3_column_int64(s, 0);
+        ++*count;
+    }
+    mt_status status = rc == SQLITE_ROW || rc == SQLITE_DONE
+                       ? MT_OK : store_db_error(st, err, "finding the emails of other days");
     sqlite3_finalize(s);
     return status;
 }

@@ -203,6 +203,15 @@ static const char *const migrations[] = {
     "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*) FROM email GROUP BY verdict;"
     "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
     "  WHERE attachment_count > 0;",
+    /* 16: the dated emails of each UTC day (store_facets.c keeps it with
+     * facet_count): how many, and their lowest and highest ids.  Filled
+     * at the first recount (marked stale here). */
+    "CREATE TABLE IF NOT EXISTS email_day("
+    "  day INTEGER PRIMARY KEY,"
+    "  emails INTEGER NOT NULL,"
+    "  min_id INTEGER NOT NULL,"
+    "  max_id INTEGER NOT NULL);"
+    "INSERT OR IGNORE INTO facet_count VALUES('stale', 0);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

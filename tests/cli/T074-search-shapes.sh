@@ -34,3 +34,35 @@ eq "... a page of 100 lists all 54, the far ones with them" \
 eq "... and nothing outside the year" "$(mt outliers.db count 'budget date:2011')" 1146
 eq "100 far away, too many to name: every match found" "$(mt many.db count 'budget date:2005')" 200
 eq "... the far ones among them" "$(mt many.db count 'budget date:2005 subject:outlier')" 100
+
+# A year whose ids are one block but for a few emails inside it of other
+# days (the day before in another time zone, one undated): with the words
+# and the year as the only filter the full-text index answers alone, the
+# block less those few (src/search_range.c, store_ids_dated_outside).
+# Ids 1-100 are of 2010, 101-400 of 2011 but for ids 150, 151, 250 and 399
+# (31 December 2010, late) and 300 (no Date); 401-420 of 2012.
+$PY - "$work/holes.mbox" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 421):
+        year = 2010 if i <= 100 else 2011 if i <= 400 else 2012
+        date = "Date: Mon, 3 Jan %d 10:00:00 +0000\n" % year
+        if i in (150, 151, 250, 399):
+            date = "Date: Fri, 31 Dec 2010 23:%02d:00 +0000\n" % (i % 60)
+        if i == 300:
+            date = ""
+        word = "zanzibar" if i % 50 == 7 else "budget"
+        f.write("From x@example.org Thu Jan  1 00:00:00 1970\nFrom: x@example.org\n"
+                "Subject: note %d\nMessage-ID: <hole-%d@example.org>\n%s\n%s line %d\n\n"
+                % (i, i, date, word, i))
+PY
+mt holes.db ingest "$work/holes.mbox" >/dev/null
+eq "a year with five emails of other days inside its ids: every match, none of theirs" \
+   "$(mt holes.db count 'budget date:2011')" 289
+eq "... a page of them is of the year" \
+   "$(mt holes.db search --json --limit 1000 'budget date:2011' | jq_py 'sorted(set(r["date"][:4] for r in d["results"]))')" \
+   "['2011']"
+eq "... and the words alone in them: the day before" "$(mt holes.db count 'budget date:2010-12-31')" 4
+eq "... a rare word: the same" "$(mt holes.db count 'zanzibar date:2011')" 6
+eq "... the year without words, from the days" "$(mt holes.db count 'date:2011')" 295
+eq "... after: an open end" "$(mt holes.db count 'budget after:2011')" 308

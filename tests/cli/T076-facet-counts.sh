@@ -1,6 +1,7 @@
 # A search that is one facet (verified:yes|no, dkim:VERDICT,
-# has:attachment) is counted from facet_count, which triggers on email
-# keep exact (store_schema.c, migration 15).  After every step that can
+# has:attachment) is counted from facet_count, and a date range from
+# email_day (store_facets.c, schema 15 and 16), which every writer brings
+# up to date when it closes.  After every step that can
 # change a verdict or an attachment count (ingest, keys import + verify,
 # more ingest, reindex, an upgrade from schema 14), each count must equal
 # what the email rows themselves say, read here with Python's sqlite3.
@@ -17,8 +18,20 @@ if n:
     truth["has:attachment"] = n
 print(("ok - " if rows == truth else "not ok - ") + "%s: facet_count is the email rows' %s"
       % (sys.argv[2], truth if rows == truth else "%s, not %s" % (truth, rows)))
+days = db.execute("SELECT day, emails, min_id, max_id FROM email_day ORDER BY day").fetchall()
+want = {}
+for i, d in db.execute("SELECT id, date FROM email WHERE date IS NOT NULL"):
+    n, lo, hi = want.get(d // 86400, (0, i, i))
+    want[d // 86400] = (n + 1, min(lo, i), max(hi, i))
+want = sorted((k,) + v for k, v in want.items())
+print(("ok - " if days == want else "not ok - ") + "%s: email_day is the email rows' (%d days)"
+      % (sys.argv[2], len(want)))
 EOF
     local db="$work/$2"
+    for y in $(sqlite3 "$db" "SELECT DISTINCT strftime('%Y', date, 'unixepoch') FROM email WHERE date IS NOT NULL"); do
+        eq "$1: count date:$y from the days" "$(mt "$2" count "date:$y")" \
+           "$(sqlite3 "$db" "SELECT count(*) FROM email WHERE date >= strftime('%s', '$y-01-01') AND date < strftime('%s', '$((y + 1))-01-01')")"
+    done
     for q in verified:yes verified:no dkim:weak dkim:failed dkim:nokey dkim:unsigned has:attachment; do
         local want
         case $q in
@@ -53,14 +66,14 @@ compare "more mail and duplicates" f.db
 mt f.db reindex >/dev/null
 compare "after reindex" f.db
 
-# An archive of schema 14 (no facet_count, no triggers) is counted afresh
+# An archive of schema 14 (no facet_count, no email_day) is counted afresh
 # when a writing command upgrades it.
 cp "$work/f.db" "$work/old.db"
 sqlite3 "$work/old.db" "DROP TRIGGER facet_count_insert; DROP TRIGGER facet_count_delete;
     DROP TRIGGER facet_count_verdict; DROP TRIGGER facet_count_attachment;
-    DROP TABLE facet_count; PRAGMA user_version = 14"
+    DROP TABLE facet_count; DROP TABLE email_day; PRAGMA user_version = 14"
 mt old.db keys import /dev/null >/dev/null 2>&1
-eq "an upgraded archive is at schema 15" "$(sqlite3 "$work/old.db" 'PRAGMA user_version')" 15
+eq "an upgraded archive is at schema 16" "$(sqlite3 "$work/old.db" 'PRAGMA user_version')" 16
 compare "upgraded from schema 14" old.db
 
 # A writer killed before it closed leaves the counts marked stale: readers
