@@ -203,5 +203,8 @@ mt_status index_merge(struct store *st, struct mt_error *err)
         store_rollback(st);
         return status;
     }
-    return store_commit(st, err);
+    status = store_commit(st, err);
+    if (status == MT_OK)
+        sqlite3_exec(store_db(st), "PRAGMA incremental_vacuum", NULL, NULL, NULL);
+    return status;
 }

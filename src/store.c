@@ -307,6 +307,9 @@ mt_status store_open(const char *path, enum store_mode mode,
     status = check_archive(st, path, mode, version, err);
     if (status != MT_OK)
         goto fail;
+    /* before its first table: pages freed (the index merged) go back */
+    if (version == 0 && mode == STORE_CREATE)
+        sqlite3_exec(st->db, "PRAGMA auto_vacuum=INCREMENTAL", NULL, NULL, NULL);
     if (mode != STORE_READ_ONLY) {
         /* WAL lets readers (serve) work while ingest writes; NORMAL sync is
          * safe against a killed process, the case we test. */
