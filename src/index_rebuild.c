@@ -16,13 +16,13 @@
 #include "stem.h"
 
 /*
- * Parse each of IDS again from its stored bytes and hand it to APPLY;
+ * Parse each of IDS again from its stored bytes (RAW) and hand it to APPLY;
  * *COUNT gets how many were done.  Every email then has its body text,
  * so the upgrade that waits for them is done (in the caller's
  * transaction).
  */
 typedef mt_status (*parsed_action)(void *context, int64_t id, const struct mime_message *m,
-                                   struct mt_error *err);
+                                   const struct buf *raw, struct mt_error *err);
 
 static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_count,
                               const struct mime_options *options,
@@ -38,7 +38,7 @@ static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_co
             status = mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len, options,
                                      &m);
         if (status == MT_OK)
-            status = apply(context, ids[i], m, err);
+            status = apply(context, ids[i], m, &raw, err);
         mime_message_free(m);
         if (status == MT_OK)
             (*count)++;
@@ -49,10 +49,24 @@ static mt_status reparse_each(struct store *st, const int64_t *ids, size_t id_co
     return status;
 }
 
-static mt_status reindex_one(void *context, int64_t id, const struct mime_message *m,
-                             struct mt_error *err)
+/* The body text compressed against the stored bytes (store_pack_after_raw). */
+static mt_status pack_body(struct store_compressor *compressor, const struct mime_message *m,
+                           const struct buf *raw, struct store_packed *body)
 {
-    return index_put_message(context, id, m, -1, NULL, err);
+    const char *text = m->body ? m->body : "";
+    return store_pack_after_raw(compressor, text, strlen(text), raw->data, raw->len, body);
+}
+
+static mt_status reindex_one(void *context, int64_t id, const struct mime_message *m,
+                             const struct buf *raw, struct mt_error *err)
+{
+    struct index *ix = context;
+    struct store_packed body = { 0 };
+    mt_status status = pack_body(ix->compressor, m, raw, &body);
+    if (status == MT_OK)
+        status = index_put_message(ix, id, m, -1, &body, err);
+    store_packed_free(&body);
+    return status;
 }
 
 struct body_filler {
@@ -61,10 +75,15 @@ struct body_filler {
 };
 
 static mt_status fill_one(void *context, int64_t id, const struct mime_message *m,
-                          struct mt_error *err)
+                          const struct buf *raw, struct mt_error *err)
 {
     struct body_filler *filler = context;
-    return store_put_body(filler->store, id, m->body, filler->compressor, err);
+    struct store_packed body = { 0 };
+    mt_status status = pack_body(filler->compressor, m, raw, &body);
+    if (status == MT_OK)
+        status = store_put_body_packed(filler->store, id, &body, err);
+    store_packed_free(&body);
+    return status;
 }
 
 mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)

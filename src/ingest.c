@@ -223,7 +223,8 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
     /* the body text's compression off the writer's thread too */
     if (status == MT_OK && tools->compressor) {
         const char *body = s->parsed->body;
-        status = store_pack(tools->compressor, body, body ? strlen(body) : 0, &s->body);
+        status = store_pack_after_raw(tools->compressor, body, body ? strlen(body) : 0,
+                                      raw, s->raw.len, &s->body);
         s->packed_body = status == MT_OK;
     }
 

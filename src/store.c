@@ -18,7 +18,10 @@
  * many small texts; raising it costs ingest time for little gain. */
 #define STORE_ZSTD_LEVEL 3
 
-enum { CODEC_STORED = 0, CODEC_ZSTD = 1 };
+/* CODEC_ZSTD_AFTER_RAW (schema 16, body texts only): zstd with the email's
+ * stored bytes as a prefix, so the copy of the message's text that the
+ * body mostly is costs a few references into it. */
+enum { CODEC_STORED = 0, CODEC_ZSTD = 1, CODEC_ZSTD_AFTER_RAW = 2 };
 
 struct store {
     sqlite3 *db;
@@ -325,7 +328,7 @@ mt_status store_open(const char *path, enum store_mode mode,
      * 40 ms plain, 180 ms with a 64 MB cache, 144 ms with mmap); search
      * and count keep even fewer pages (store_keep_small_cache). */
     if (mode != STORE_READ_ONLY)
-        sqlite3_exec(st->db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+        sqlite3_exec(st->db, "PRAGMA cache_size=-32768", NULL, NULL, NULL);
     if (version < store_schema_latest()) {
         if (mode == STORE_READ_ONLY) {
             /* Reading commands never change the file (a published archive
@@ -718,7 +721,22 @@ static mt_status decompress(struct store *st, int codec, const void *data, size_
         return MT_ENOMEM;
     if (!st->decompressor && !(st->decompressor = ZSTD_createDCtx()))
         return MT_ENOMEM;
-    size_t got = ZSTD_decompressDCtx(st->decompressor, out->data, size + 1, data, data_len);
+    size_t got;
+    if (codec == CODEC_ZSTD_AFTER_RAW) {
+        /* the prefix it was compressed against: the email's bytes */
+        struct buf raw = BUF_INIT;
+        mt_status status = store_get_raw(st, id, &raw, err);
+        if (status != MT_OK) {
+            buf_free(&raw);
+            return status;
+        }
+        got = ZSTD_DCtx_refPrefix(st->decompressor, raw.data, raw.len);
+        if (!ZSTD_isError(got))
+            got = ZSTD_decompressDCtx(st->decompressor, out->data, size + 1, data, data_len);
+        buf_free(&raw);
+    } else {
+        got = ZSTD_decompressDCtx(st->decompressor, out->data, size + 1, data, data_len);
+    }
     if (ZSTD_isError(got) || got != size)
         return mt_error_set(err, MT_EDB, "email %lld: stored %s damaged (%s)", (long long)id,
                             what, ZSTD_isError(got) ? ZSTD_getErrorName(got) : "size mismatch");
@@ -794,6 +812,44 @@ static mt_status prepare_insert_body(struct store *st, struct mt_error *err)
                    " size = excluded.size, data = excluded.data",
                    err) != MT_OK)
         return MT_EDB;
+    return MT_OK;
+}
+
+mt_status store_pack_after_raw(struct store_compressor *compressor, const char *text,
+                               size_t len, const void *raw, size_t raw_len,
+                               struct store_packed *out)
+{
+    ZSTD_CCtx *c = (ZSTD_CCtx *)compressor;
+    out->size = len;
+    buf_clear(&out->data);
+    size_t bound = ZSTD_compressBound(len);
+    if (buf_reserve(&out->data, bound) != MT_OK)
+        return MT_ENOMEM;
+    /* a window over the prefix and the text (zstd sizes it to the text
+     * alone otherwise); decoders accept up to 2^27 without asking */
+    int window = 10;   /* zstd's least */
+    while (window < 27 && ((size_t)1 << window) < raw_len + len)
+        window++;
+    /* zstd drops a prefix the input lies in: the text must be elsewhere */
+    const char *r = raw;
+    if (((size_t)1 << window) < raw_len + len
+        || (text && len && text < r + raw_len && r < text + len))
+        return store_pack(compressor, text, len, out);
+    size_t got = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, STORE_ZSTD_LEVEL);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_refPrefix(c, raw, raw_len);
+    if (!ZSTD_isError(got))
+        got = ZSTD_compress2(c, out->data.data, bound, text ? text : "", len);
+    /* the prefix applies to one frame: the next compression is plain */
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(got) || got >= len)   /* (as store_compress) */
+        return store_pack(compressor, text, len, out);
+    out->codec = CODEC_ZSTD_AFTER_RAW;
+    out->data.len = got;
     return MT_OK;
 }
 
@@ -944,55 +1000,3 @@ mt_status store_setting(struct store *st, const char *name, struct buf *value,
     sqlite3_reset(s);
     return status;
 }
-
-mt_status store_publish_copy(struct store *st, const char *path,
-                             const char *const (*settings)[2], size_t count,
-                             struct mt_error *err)
-{
-    if (access(path, F_OK) == 0)
-        return mt_error_set(err, MT_EXISTS, "%s exists already: publish writes a new file", path);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, "VACUUM INTO ?", -1, &s, NULL) != SQLITE_OK)
-        return store_db_error(st, err, "copying the archive");
-    sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-    /* a reader's query_only forbids VACUUM INTO, which writes only the
-     * new file (SQLite runs it on a read-only connection too) */
-    sqlite3_exec(st->db, "PRAGMA query_only=OFF", NULL, NULL, NULL);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
-    if (rc != SQLITE_DONE) {
-        unlink(path);
-        return store_db_error(st, err, "copying the archive");
-    }
-    /* The copy: rollback journal (a reader of an immutable file needs no
-     * -wal or -shm), the publication settings, and nothing else written. */
-    sqlite3 *copy = NULL;
-    mt_status status = MT_OK;
-    if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
-        || sqlite3_exec(copy, "PRAGMA journal_mode=DELETE; BEGIN", NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(copy, "INSERT OR REPLACE INTO setting(name, value) VALUES(?, ?)",
-                              -1, &s, NULL) != SQLITE_OK)
-        status = mt_error_set(err, MT_EDB, "%s: %s", path,
-                              copy ? sqlite3_errmsg(copy) : "out of memory");
-    for (size_t i = 0; i < count && status == MT_OK; i++) {
-        sqlite3_bind_text(s, 1, settings[i][0], -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, settings[i][1], -1, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            status = mt_error_set(err, MT_EDB, "%s: %s", path, sqlite3_errmsg(copy));
-        sqlite3_reset(s);
-    }
-    if (status == MT_OK) {
-        sqlite3_finalize(s);
-        s = NULL;
-        if (sqlite3_exec(copy, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-            status = mt_error_set(err, MT_EDB, "%s: %s", path, sqlite3_errmsg(copy));
-    }
-    sqlite3_finalize(s);
-    if (sqlite3_close(copy) != SQLITE_OK && status == MT_OK)
-        status = mt_error_set(err, MT_EDB, "%s: could not close the copy", path);
-    if (status != MT_OK)
-        unlink(path);
-    return status;
-}
-

@@ -201,6 +201,13 @@ struct store_packed {
  * zeroed or freed; MT_OK or MT_ENOMEM.  COMPRESSOR as for store_compress. */
 mt_status store_pack(struct store_compressor *compressor, const char *text, size_t len,
                      struct store_packed *out);
+/* The same for an email's body text, compressed against RAW (RAW_LEN
+ * bytes), the email's bytes exactly as store_put_raw stored them: the
+ * text is mostly a copy of part of them.  Reading it back reads them too
+ * (store_get_body).  COMPRESSOR is required. */
+mt_status store_pack_after_raw(struct store_compressor *compressor, const char *text,
+                               size_t len, const void *raw, size_t raw_len,
+                               struct store_packed *out);
 void store_packed_free(struct store_packed *packed);
 /* store_put_body of a text store_pack compressed. */
 mt_status store_put_body_packed(struct store *st, int64_t id, const struct store_packed *body,
