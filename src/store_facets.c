@@ -48,6 +48,20 @@ static bool facets_stale(struct store *st)
     return stale;
 }
 
+int store_facets_count_all(sqlite3 *db)
+{
+    return sqlite3_exec(db,
+                        "DELETE FROM facet_count;"
+                        "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*)"
+                        "  FROM email GROUP BY verdict;"
+                        "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
+                        "  WHERE attachment_count > 0;"
+                        "DELETE FROM email_day;"
+                        "INSERT INTO email_day SELECT " DAY_OF_DATE_SQL ", count(*), min(id),"
+                        "  max(id) FROM email WHERE date IS NOT NULL GROUP BY 1;",
+                        NULL, NULL, NULL);
+}
+
 mt_status store_facets_recount(struct store *st, struct mt_error *err)
 {
     if (!facets_stale(st))
@@ -55,15 +69,7 @@ mt_status store_facets_recount(struct store *st, struct mt_error *err)
     mt_status status = store_begin(st, err);
     if (status != MT_OK)
         return status;
-    if (sqlite3_exec(store_db(st),
-                     "DELETE FROM facet_count;"
-                     "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*)"
-                     "  FROM email GROUP BY verdict;"
-                     "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
-                     "  WHERE attachment_count > 0;"
-                     "DELETE FROM email_day;"
-                     "INSERT INTO email_day SELECT " DAY_OF_DATE_SQL ", count(*), min(id), max(id)"
-                     "  FROM email WHERE date IS NOT NULL GROUP BY 1;", NULL, NULL, NULL) != SQLITE_OK) {
+    if (store_facets_count_all(store_db(st)) != SQLITE_OK) {
         status = store_db_error(st, err, "counting the facets");
         store_rollback(st);
         return status;

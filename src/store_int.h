@@ -69,6 +69,10 @@ mt_status store_write_packed(struct store *st, sqlite3_stmt *s, int first,
  */
 mt_status store_facets_changed(struct store *st, struct mt_error *err);
 mt_status store_facets_recount(struct store *st, struct mt_error *err);
+/* The counting itself on DB, inside the caller's transaction (the
+ * published copy counts afresh: it is never written again).  SQLite's
+ * status. */
+int store_facets_count_all(sqlite3 *db);
 
 /* MT_EDB with ERR set to WHAT, SQLite's message for ST's connection and
  * advice when it has some (a full disk, a locked file).  Returns MT_EDB. */

@@ -121,11 +121,14 @@ mt_status store_publish_copy(struct store *st, const char *path,
         return store_db_error(st, err, "copying the archive");
     }
     /* The copy: rollback journal (a reader of an immutable file needs no
-     * -wal or -shm), the publication settings, and nothing else written. */
+     * -wal or -shm), its facet counts counted afresh (a copy made while
+     * they were stale would stay so), the publication settings, and
+     * nothing else written. */
     sqlite3 *copy = NULL;
     mt_status status = MT_OK;
     if (sqlite3_open_v2(path, &copy, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK
         || sqlite3_exec(copy, "PRAGMA journal_mode=DELETE; BEGIN", NULL, NULL, NULL) != SQLITE_OK
+        || store_facets_count_all(copy) != SQLITE_OK
         || sqlite3_prepare_v2(copy, "INSERT OR REPLACE INTO setting(name, value) VALUES(?, ?)",
                               -1, &s, NULL) != SQLITE_OK)
         status = mt_error_set(err, MT_EDB, "%s: %s", path,

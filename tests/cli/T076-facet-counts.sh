@@ -89,3 +89,11 @@ eq "... a reader leaves them stale" "$(sqlite3 "$work/f.db" "SELECT count(*) FRO
 mt f.db keys import /dev/null >/dev/null 2>&1
 compare "the next writer recounted" f.db
 eq "... and they are no longer stale" "$(sqlite3 "$work/f.db" "SELECT count(*) FROM facet_count WHERE facet = 'stale'")" 0
+
+# A copy published while the counts were stale is counted afresh: it is
+# never written again.
+sqlite3 "$work/f.db" "INSERT INTO facet_count VALUES('stale', 0)"
+mt f.db publish -o "$work/pub.db" >/dev/null
+eq "a published copy of stale counts is not stale" \
+   "$(sqlite3 "$work/pub.db" "SELECT count(*) FROM facet_count WHERE facet = 'stale'")" 0
+compare "the published copy" pub.db
