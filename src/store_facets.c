@@ -18,8 +18,6 @@
 #include <limits.h>
 
 #define DAY 86400
-/* The UTC day of a time (rounded down), as SQL; the same as day_of. */
-#define DAY_OF_DATE_SQL "((date - ((date % 86400) + 86400) % 86400) / 86400)"
 
 mt_status store_facets_changed(struct store *st, struct mt_error *err)
 {
@@ -48,18 +46,67 @@ static bool facets_stale(struct store *st)
     return stale;
 }
 
+/* The UTC day of time T, rounded down (T / DAY rounds toward zero). */
+static int64_t day_of(int64_t t)
+{
+    return t / DAY - (t % DAY < 0);
+}
+
+/* email_day afresh, in one pass over the date index in date order: each
+ * day's emails are consecutive there (a GROUP BY on the day would sort a
+ * million rows: 0.51 s against 0.13 for the pass, in bench/scale's). */
+static int count_days(sqlite3 *db)
+{
+    sqlite3_stmt *dates = NULL, *insert = NULL;
+    int rc = sqlite3_exec(db, "DELETE FROM email_day", NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "SELECT date, id FROM email INDEXED BY email_date"
+                                " WHERE date IS NOT NULL ORDER BY date", -1, &dates, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, "INSERT INTO email_day(day, emails, min_id, max_id)"
+                                " VALUES(?, ?, ?, ?)", -1, &insert, NULL);
+    int64_t day = 0, emails = 0, min_id = 0, max_id = 0;
+    while (rc == SQLITE_OK) {
+        int step = sqlite3_step(dates);
+        int64_t next = step == SQLITE_ROW ? day_of(sqlite3_column_int64(dates, 0)) : 0;
+        if (emails && (step != SQLITE_ROW || next != day)) {
+            sqlite3_bind_int64(insert, 1, day);
+            sqlite3_bind_int64(insert, 2, emails);
+            sqlite3_bind_int64(insert, 3, min_id);
+            sqlite3_bind_int64(insert, 4, max_id);
+            rc = sqlite3_step(insert) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+            sqlite3_reset(insert);
+            emails = 0;
+        }
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE && rc == SQLITE_OK)
+                rc = step;
+            break;
+        }
+        int64_t id = sqlite3_column_int64(dates, 1);
+        if (!emails) {
+            day = next;
+            min_id = max_id = id;
+        }
+        emails++;
+        min_id = id < min_id ? id : min_id;
+        max_id = id > max_id ? id : max_id;
+    }
+    sqlite3_finalize(dates);
+    sqlite3_finalize(insert);
+    return rc;
+}
+
 int store_facets_count_all(sqlite3 *db)
 {
-    return sqlite3_exec(db,
-                        "DELETE FROM facet_count;"
-                        "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*)"
-                        "  FROM email GROUP BY verdict;"
-                        "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
-                        "  WHERE attachment_count > 0;"
-                        "DELETE FROM email_day;"
-                        "INSERT INTO email_day SELECT " DAY_OF_DATE_SQL ", count(*), min(id),"
-                        "  max(id) FROM email WHERE date IS NOT NULL GROUP BY 1;",
-                        NULL, NULL, NULL);
+    int rc = sqlite3_exec(db,
+                          "DELETE FROM facet_count;"
+                          "INSERT INTO facet_count SELECT 'verdict:' || verdict, count(*)"
+                          "  FROM email GROUP BY verdict;"
+                          "INSERT INTO facet_count SELECT 'has:attachment', count(*) FROM email"
+                          "  WHERE attachment_count > 0;",
+                          NULL, NULL, NULL);
+    return rc == SQLITE_OK ? count_days(db) : rc;
 }
 
 mt_status store_facets_recount(struct store *st, struct mt_error *err)
