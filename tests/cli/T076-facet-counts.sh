@@ -61,8 +61,13 @@ if $PY -c 'import dkim' 2>/dev/null; then
 else
     skip "python3-dkim not installed: no signed cases, verdicts stay nokey/unsigned"
 fi
-mt f.db ingest "$DATA/maildir" "$DATA/mail" >/dev/null
+# and dates on both sides of 1970 (days before it are negative: rounded down)
+printf 'From x Thu Jan  1 00:00:00 1970\nFrom: a@example.org\nSubject: old\nDate: Wed, 31 Dec 1969 23:59:59 +0000\n\nold\n\nFrom x Thu Jan  1 00:00:00 1970\nFrom: a@example.org\nSubject: epoch\nDate: Thu, 1 Jan 1970 00:00:00 +0000\n\nepoch\n\nFrom x Thu Jan  1 00:00:00 1970\nFrom: a@example.org\nSubject: older\nDate: Mon, 1 Dec 1969 12:00:00 +0000\n\nolder\n' > "$work/epoch.mbox"
+mt f.db ingest "$DATA/maildir" "$DATA/mail" "$work/epoch.mbox" >/dev/null
 compare "more mail and duplicates" f.db
+eq "... 1969 from the days" "$(mt f.db count date:1969)" 2
+eq "... 31 December 1969 alone" "$(mt f.db count date:1969-12-31)" 1
+eq "... words and 1969" "$(mt f.db count 'older date:1969')" 1
 mt f.db reindex >/dev/null
 compare "after reindex" f.db
 
