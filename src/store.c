@@ -17,6 +17,9 @@
 /* Compression level: 3 is zstd's default, a good speed/size balance for
  * many small texts; raising it costs ingest time for little gain. */
 #define STORE_ZSTD_LEVEL 3
+/* store_pack_after_raw: messages up to this size are always a body's
+ * prefix; larger ones only when at most 8 times the body. */
+#define STORE_PREFIX_ANY (64 * 1024)
 
 /* CODEC_ZSTD_AFTER_RAW (schema 16, body texts only): zstd with the email's
  * stored bytes as a prefix, so the copy of the message's text that the
@@ -832,9 +835,13 @@ mt_status store_pack_after_raw(struct store_compressor *compressor, const char *
     int window = 10;   /* zstd's least */
     while (window < 27 && ((size_t)1 << window) < raw_len + len)
         window++;
-    /* zstd drops a prefix the input lies in: the text must be elsewhere */
+    /* zstd drops a prefix the input lies in: the text must be elsewhere.
+     * And reading the text back decompresses the whole message: not for
+     * a short text in a large message (attachments), where it would cost
+     * each snippet megabytes. */
     const char *r = raw;
     if (((size_t)1 << window) < raw_len + len
+        || (raw_len > STORE_PREFIX_ANY && raw_len / 8 > len)
         || (text && len && text < r + raw_len && r < text + len))
         return store_pack(compressor, text, len, out);
     size_t got = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);

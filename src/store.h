@@ -204,7 +204,9 @@ mt_status store_pack(struct store_compressor *compressor, const char *text, size
 /* The same for an email's body text, compressed against RAW (RAW_LEN
  * bytes), the email's bytes exactly as store_put_raw stored them: the
  * text is mostly a copy of part of them.  Reading it back reads them too
- * (store_get_body).  COMPRESSOR is required. */
+ * (store_get_body), so a message over 64 KiB and over 8 times the text
+ * (attachments) is not used: the text is packed as store_pack does.
+ * COMPRESSOR is required. */
 mt_status store_pack_after_raw(struct store_compressor *compressor, const char *text,
                                size_t len, const void *raw, size_t raw_len,
                                struct store_packed *out);

@@ -109,6 +109,24 @@ int main(void)
     CHECK(store_commit(st, &err) == MT_OK);
     CHECK(store_get_body(st, id, &back, &err) == MT_OK && !strcmp(buf_cstr(&back), long_text));
     store_packed_free(&after);
+    /* a short text of a large message (attachments) is packed plain: no
+     * snippet should decompress megabytes for it */
+    size_t huge_len = 300 * 1024;
+    char *huge = malloc(huge_len);
+    for (size_t i = 0; i < huge_len; i++)
+        huge[i] = (char)('A' + (i * 7919 % 26));
+    struct store_packed short_body = { 0 }, short_plain = { 0 };
+    char short_text[200];
+    memcpy(short_text, huge + 1000, sizeof short_text - 1);
+    short_text[sizeof short_text - 1] = '\0';
+    CHECK(store_pack_after_raw(compressor, short_text, strlen(short_text), huge, huge_len,
+                               &short_body) == MT_OK);
+    CHECK(store_pack(compressor, short_text, strlen(short_text), &short_plain) == MT_OK);
+    CHECK(short_body.codec == short_plain.codec && short_body.data.len == short_plain.data.len);
+    store_packed_free(&short_body);
+    store_packed_free(&short_plain);
+    free(huge);
+
     /* a text inside the prefix's own memory is still stored whole */
     struct store_packed inside = { 0 };
     const char *in_raw = strstr(big_message, "\n\n") + 2;
