@@ -198,21 +198,20 @@ mt_status store_ids_dated_outside(struct store *st, int64_t from, int64_t to, in
     int64_t first_day, end_day;
     *known = false;
     *count = 0;
-    if (!days_of_range(from, to, &first_day, &end_day))
+    if (!days_of_range(from, to, &first_day, &end_day) || facets_stale(st))
         return MT_OK;
     /* Every dated email is in the row of its day, within that row's ids:
      * the days outside the range whose ids reach into [LOW, HIGH] hold
      * every such email; the undated ones are first in the date index. */
     sqlite3_stmt *s;
     if (sqlite3_prepare_v2(store_db(st),
-                           "SELECT NOT EXISTS (SELECT 1 FROM facet_count WHERE facet = 'stale')"
-                           " UNION ALL SELECT * FROM (SELECT e.id FROM email_day d"
+                           "SELECT e.id FROM email_day d"
                            " CROSS JOIN email e INDEXED BY email_date"
                            " ON e.date >= d.day * 86400 AND e.date < d.day * 86400 + 86400"
                            " AND e.id BETWEEN ?3 AND ?4"
                            " WHERE (d.day < ?1 OR d.day >= ?2) AND d.max_id >= ?3 AND d.min_id <= ?4"
                            " UNION ALL SELECT id FROM email INDEXED BY email_date"
-                           " WHERE date IS NULL AND id BETWEEN ?3 AND ?4 LIMIT ?5)",
+                           " WHERE date IS NULL AND id BETWEEN ?3 AND ?4 LIMIT ?5",
                            -1, &s, NULL) != SQLITE_OK)
         return store_db_error(st, err, "finding the emails of other days");
     sqlite3_bind_int64(s, 1, first_day);
@@ -220,10 +219,9 @@ mt_status store_ids_dated_outside(struct store *st, int64_t from, int64_t to, in
     sqlite3_bind_int64(s, 3, low);
     sqlite3_bind_int64(s, 4, high);
     sqlite3_bind_int64(s, 5, (sqlite3_int64)max + 1);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *known = sqlite3_column_int(s, 0) == 1;
-    while (*known && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int rc;
+    *known = true;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (*count < max)
             ids[*count] = sqlite3_column_int64(s, 0);
         ++*count;
