@@ -14,18 +14,6 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* Compression level: 3 is zstd's default, a good speed/size balance for
- * many small texts; raising it costs ingest time for little gain. */
-#define STORE_ZSTD_LEVEL 3
-/* store_pack_after_raw: messages up to this size are always a body's
- * prefix; larger ones only when at most 8 times the body. */
-#define STORE_PREFIX_ANY (64 * 1024)
-
-/* CODEC_ZSTD_AFTER_RAW (schema 16, body texts only): zstd with the email's
- * stored bytes as a prefix, so the copy of the message's text that the
- * body mostly is costs a few references into it. */
-enum { CODEC_STORED = 0, CODEC_ZSTD = 1, CODEC_ZSTD_AFTER_RAW = 2 };
-
 struct store {
     sqlite3 *db;
     bool immutable;           /* opened with immutable=1 (reopen_immutable) */
@@ -477,39 +465,6 @@ mt_status store_rollback(struct store *st)
     return MT_OK;
 }
 
-struct store_compressor *store_compressor_new(void)
-{
-    return (struct store_compressor *)ZSTD_createCCtx();
-}
-
-void store_compressor_free(struct store_compressor *compressor)
-{
-    ZSTD_freeCCtx((ZSTD_CCtx *)compressor);
-}
-
-mt_status store_compress(struct store_compressor *compressor,
-                         const unsigned char *raw, size_t len,
-                         struct buf *out, int *codec)
-{
-    buf_clear(out);
-    size_t bound = ZSTD_compressBound(len);
-    if (buf_reserve(out, bound) != MT_OK)
-        return MT_ENOMEM;
-    size_t got = compressor
-        ? ZSTD_compressCCtx((ZSTD_CCtx *)compressor, out->data, bound, raw, len,
-                            STORE_ZSTD_LEVEL)
-        : ZSTD_compress(out->data, bound, raw, len, STORE_ZSTD_LEVEL);
-    if (ZSTD_isError(got) || got >= len) {
-        /* Incompressible (or tiny): keep the bytes as they are. */
-        buf_clear(out);
-        *codec = CODEC_STORED;
-        return buf_append(out, raw, len);
-    }
-    out->len = got;
-    *codec = CODEC_ZSTD;
-    return MT_OK;
-}
-
 mt_status store_find_sha256(struct store *st, const unsigned char sha256[32],
                             int64_t *id, struct mt_error *err)
 {
@@ -817,48 +772,6 @@ static mt_status prepare_insert_body(struct store *st, struct mt_error *err)
                    " size = excluded.size, data = excluded.data",
                    err) != MT_OK)
         return MT_EDB;
-    return MT_OK;
-}
-
-mt_status store_pack_after_raw(struct store_compressor *compressor, const char *text,
-                               size_t len, const void *raw, size_t raw_len,
-                               struct store_packed *out)
-{
-    ZSTD_CCtx *c = (ZSTD_CCtx *)compressor;
-    out->size = len;
-    buf_clear(&out->data);
-    size_t bound = ZSTD_compressBound(len);
-    if (buf_reserve(&out->data, bound) != MT_OK)
-        return MT_ENOMEM;
-    /* a window over the prefix and the text (zstd sizes it to the text
-     * alone otherwise); decoders accept up to 2^27 without asking */
-    int window = 10;   /* zstd's least */
-    while (window < 27 && ((size_t)1 << window) < raw_len + len)
-        window++;
-    /* zstd drops a prefix the input lies in: the text must be elsewhere.
-     * And reading the text back decompresses the whole message: not for
-     * a short text in a large message (attachments), where it would cost
-     * each snippet megabytes. */
-    const char *r = raw;
-    if (((size_t)1 << window) < raw_len + len
-        || (raw_len > STORE_PREFIX_ANY && raw_len / 8 > len)
-        || (text && len && text < r + raw_len && r < text + len))
-        return store_pack(compressor, text, len, out);
-    size_t got = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
-    if (!ZSTD_isError(got))
-        got = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, STORE_ZSTD_LEVEL);
-    if (!ZSTD_isError(got))
-        got = ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window);
-    if (!ZSTD_isError(got))
-        got = ZSTD_CCtx_refPrefix(c, raw, raw_len);
-    if (!ZSTD_isError(got))
-        got = ZSTD_compress2(c, out->data.data, bound, text ? text : "", len);
-    /* the prefix applies to one frame: the next compression is plain */
-    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
-    if (ZSTD_isError(got) || got >= len)   /* (as store_compress) */
-        return store_pack(compressor, text, len, out);
-    out->codec = CODEC_ZSTD_AFTER_RAW;
-    out->data.len = got;
     return MT_OK;
 }
 

@@ -15,6 +15,12 @@
 
 #include "store.h"
 
+/* How a row of raw, body or attachment_text holds its bytes (column
+ * codec).  CODEC_ZSTD_AFTER_RAW (schema 16, body texts only): zstd with
+ * the email's stored bytes as a prefix, so the copy of the message's text
+ * that the body mostly is costs a few references into it. */
+enum { CODEC_STORED = 0, CODEC_ZSTD = 1, CODEC_ZSTD_AFTER_RAW = 2 };
+
 /* The connection, borrowed, for modules that keep their own statements. */
 sqlite3 *store_db(struct store *st);
 

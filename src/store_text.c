@@ -4,6 +4,91 @@
  * the attachment a search matched is cut from. */
 #include "store_int.h"
 
+#include <string.h>
+#include <zstd.h>
+
+/* Compression level: 3 is zstd's default, a good speed/size balance for
+ * many small texts; raising it costs ingest time for little gain. */
+#define STORE_ZSTD_LEVEL 3
+/* store_pack_after_raw: messages up to this size are always a body's
+ * prefix; larger ones only when at most 8 times the body. */
+#define STORE_PREFIX_ANY (64 * 1024)
+
+struct store_compressor *store_compressor_new(void)
+{
+    return (struct store_compressor *)ZSTD_createCCtx();
+}
+
+void store_compressor_free(struct store_compressor *compressor)
+{
+    ZSTD_freeCCtx((ZSTD_CCtx *)compressor);
+}
+
+mt_status store_compress(struct store_compressor *compressor,
+                         const unsigned char *raw, size_t len,
+                         struct buf *out, int *codec)
+{
+    buf_clear(out);
+    size_t bound = ZSTD_compressBound(len);
+    if (buf_reserve(out, bound) != MT_OK)
+        return MT_ENOMEM;
+    size_t got = compressor
+        ? ZSTD_compressCCtx((ZSTD_CCtx *)compressor, out->data, bound, raw, len,
+                            STORE_ZSTD_LEVEL)
+        : ZSTD_compress(out->data, bound, raw, len, STORE_ZSTD_LEVEL);
+    if (ZSTD_isError(got) || got >= len) {
+        /* Incompressible (or tiny): keep the bytes as they are. */
+        buf_clear(out);
+        *codec = CODEC_STORED;
+        return buf_append(out, raw, len);
+    }
+    out->len = got;
+    *codec = CODEC_ZSTD;
+    return MT_OK;
+}
+
+mt_status store_pack_after_raw(struct store_compressor *compressor, const char *text,
+                               size_t len, const void *raw, size_t raw_len,
+                               struct store_packed *out)
+{
+    ZSTD_CCtx *c = (ZSTD_CCtx *)compressor;
+    out->size = len;
+    buf_clear(&out->data);
+    size_t bound = ZSTD_compressBound(len);
+    if (buf_reserve(&out->data, bound) != MT_OK)
+        return MT_ENOMEM;
+    /* a window over the prefix and the text (zstd sizes it to the text
+     * alone otherwise); decoders accept up to 2^27 without asking */
+    int window = 10;   /* zstd's least */
+    while (window < 27 && ((size_t)1 << window) < raw_len + len)
+        window++;
+    /* zstd drops a prefix the input lies in: the text must be elsewhere.
+     * And reading the text back decompresses the whole message: not for
+     * a short text in a large message (attachments), where it would cost
+     * each snippet megabytes. */
+    const char *r = raw;
+    if (((size_t)1 << window) < raw_len + len
+        || (raw_len > STORE_PREFIX_ANY && raw_len / 8 > len)
+        || (text && len && text < r + raw_len && r < text + len))
+        return store_pack(compressor, text, len, out);
+    size_t got = ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, STORE_ZSTD_LEVEL);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window);
+    if (!ZSTD_isError(got))
+        got = ZSTD_CCtx_refPrefix(c, raw, raw_len);
+    if (!ZSTD_isError(got))
+        got = ZSTD_compress2(c, out->data.data, bound, text ? text : "", len);
+    /* the prefix applies to one frame: the next compression is plain */
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    if (ZSTD_isError(got) || got >= len)   /* (as store_compress) */
+        return store_pack(compressor, text, len, out);
+    out->codec = CODEC_ZSTD_AFTER_RAW;
+    out->data.len = got;
+    return MT_OK;
+}
+
 mt_status store_pack(struct store_compressor *compressor, const char *text, size_t len,
                      struct store_packed *out)
 {
