@@ -31,6 +31,15 @@ eq "an empty file is not an archive to a reading command" \
    "$(mt empty.db stats 2>&1 >/dev/null | grep -c 'not a mailtrove archive'; stat -c %s "$work/empty.db")" "1
 0"
 
+# what an ingest killed before its first commit leaves (T110): a database
+# with no tables; a reading command says so and what to do
+sqlite3 "$work/born.db" "PRAGMA page_size=16384; PRAGMA journal_mode=WAL" >/dev/null
+eq "a database with no tables yet: the reading command says to run the ingest again" \
+   "$(mt born.db stats 2>&1 >/dev/null)" \
+   "mailtrove: $work/born.db: not a mailtrove archive yet (empty: if an ingest made it, it stopped before storing anything; run it again)"
+mt born.db ingest "$DATA/mail/simple.eml" >/dev/null 2>&1
+eq "and the ingest run again makes it an archive" "$(mt born.db count 2>&1)" 1
+
 # As a user who can read the archive and not write its directory.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
     as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }

@@ -81,7 +81,10 @@ survived=0
 for delay in $(delays "$length"); do
     rm -f "$work"/k.db*
     kill_at "$delay" "$MAILTROVE" --archive "$work/k.db" ingest "$work/big.mbox"
-    if [ -e "$work/k.db" ]; then
+    # killed before its first commit: a database with no tables yet
+    # (reading commands say it is empty, T024), which the re-run
+    # makes an archive
+    if [ -e "$work/k.db" ] && [ "$(sqlite3 "$work/k.db" "SELECT count(*) FROM sqlite_master")" != 0 ]; then
         state=$(consistent "$work/k.db")
         [ "$state" = "ok 1" ] || { fail "ingest killed after ${delay}s: archive damaged: $state"; continue; }
     fi
