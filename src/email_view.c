@@ -95,7 +95,7 @@ static mt_status load_row(struct store *st, int64_t id, struct email_view *v,
 static mt_status load_addresses(struct store *st, struct email_view *v, struct mt_error *err)
 {
     sqlite3_stmt *s;
-    mt_status status = store_statement(st, "SELECT role, name, addr FROM address"
+    mt_status status = store_statement(st, "SELECT role, name, " ADDRESS_SQL " FROM address"
                                        " WHERE email_id = ? ORDER BY role, position", &s, err);
     if (status != MT_OK)
         return status;

@@ -42,11 +42,12 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                 " parsed = ?, body_from_html = ?, signature_count = coalesce(?, signature_count)"
                 " WHERE id = ?", err) != MT_OK
         || prepare(ix, &ix->insert_address,
-                   "INSERT INTO address(email_id, role, position, name, addr, domain)"
-                   " VALUES(?1, ?2, ?3, ?4, lower(?5), CASE WHEN instr(?5, '@') > 0"
-                   " THEN lower(substr(?5, instr(?5, '@') + 1)) END)"
+                   "INSERT INTO address(email_id, role, position, name, local, domain)"
+                   " VALUES(?1, ?2, ?3, ?4, lower(CASE WHEN instr(?5, '@') > 0"
+                   " THEN substr(?5, 1, instr(?5, '@') - 1) ELSE ?5 END),"
+                   " lower(CASE WHEN instr(?5, '@') > 0 THEN substr(?5, instr(?5, '@') + 1) END))"
                    " ON CONFLICT(email_id, role, position) DO UPDATE SET name = excluded.name,"
-                   " addr = excluded.addr, domain = excluded.domain", err) != MT_OK
+                   " local = excluded.local, domain = excluded.domain", err) != MT_OK
         || prepare(ix, &ix->insert_attachment,
                    "INSERT INTO attachment(email_id, n, filename,"
                    " content_type, size, sha256, extraction, extraction_reason, text_bytes)"

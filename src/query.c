@@ -647,14 +647,14 @@ static void emit_address(struct planner *pl, const struct query_node *n)
     const char *at = strchr(value, '@');
     begin_id_set(pl, "SELECT email_id FROM address WHERE ");
     emit(pl, roles);
+    /* kept as local part and domain, split at the first '@' (schema 17) */
     if (at && at[1] && at != value) {
-        end_id_set(pl, " AND addr = ?");          /* jean.dupont@example.org */
-        add_param_text(pl, value, folded.len);
+        end_id_set(pl, " AND domain = ? AND local = ?");   /* jean.dupont@example.org */
+        add_param_text(pl, at + 1, folded.len - (size_t)(at + 1 - value));
+        add_param_text(pl, value, (size_t)(at - value));
     } else if (at && !at[1]) {
-        end_id_set(pl, " AND addr >= ? AND addr < ?");   /* jean.dupont@ */
-        add_param_text(pl, value, folded.len);
-        folded.data[folded.len - 1] = '@' + 1;
-        add_param_text(pl, value, folded.len);
+        end_id_set(pl, " AND local = ? AND domain IS NOT NULL");   /* jean.dupont@ */
+        add_param_text(pl, value, (size_t)(at - value));
     } else if (at || strchr(value, '.')) {
         end_id_set(pl, " AND domain = ?");         /* @example.org, example.org */
         add_param_text(pl, at ? at + 1 : value, folded.len - (size_t)(at ? at + 1 - value : 0));
@@ -665,9 +665,11 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         struct buf word = BUF_INIT;
         if (text_fold(v, len, &word) != MT_OK)
             pl->status = MT_ENOMEM;
-        end_id_set(pl, " AND (mt_folded_contains(addr, ?) OR mt_folded_contains(name, ?))");
-        add_param_text(pl, buf_cstr(&word), word.len);
-        add_param_text(pl, buf_cstr(&word), word.len);
+        /* (a word with no '@' lies in the local part or the domain) */
+        end_id_set(pl, " AND (mt_folded_contains(local, ?) OR mt_folded_contains(domain, ?)"
+                       " OR mt_folded_contains(name, ?))");
+        for (int i = 0; i < 3; i++)
+            add_param_text(pl, buf_cstr(&word), word.len);
         buf_free(&word);
     }
     buf_free(&folded);

@@ -482,8 +482,9 @@ mt_status report_stats_json(struct store *st, struct json_writer *w,
     char date[40];
     int64_t emails = query_int(st, "SELECT count(*) FROM email", &ok);
     int64_t attachments = query_int(st, "SELECT count(*) FROM attachment", &ok);
-    int64_t senders = query_int(st, "SELECT count(DISTINCT addr) FROM address"
-                                " WHERE role = 0 AND position = 0 AND addr IS NOT NULL", &ok);
+    int64_t senders = query_int(st, "SELECT count(*) FROM (SELECT DISTINCT domain, local"
+                                " FROM address WHERE role = 0 AND position = 0"
+                                " AND local IS NOT NULL)", &ok);
     int64_t rejected = query_int(st, "SELECT count(*) FROM rejected", &ok);
     int64_t has_dates = query_int(st, "SELECT count(date) FROM email", &ok);
     int64_t first = query_int(st, "SELECT min(date) FROM email", &ok);

@@ -14,9 +14,9 @@ static const char *const chart_sql[] = {
         " strftime('%Y-%m', date, 'unixepoch')"
         " FROM email WHERE date BETWEEN 315532800 AND 4102444800 GROUP BY m ORDER BY m",
     [REPORT_CHART_SENDERS] =
-        "SELECT addr, count(*) AS n, 'from:' || addr"
-        " FROM address WHERE role = 0 AND addr IS NOT NULL"
-        " GROUP BY addr ORDER BY n DESC LIMIT 15",
+        "SELECT " ADDRESS_SQL " AS a, count(*) AS n, 'from:' || " ADDRESS_SQL
+        " FROM address WHERE role = 0 AND local IS NOT NULL"
+        " GROUP BY domain, local ORDER BY n DESC LIMIT 15",
     [REPORT_CHART_SIGNERS] =
         "SELECT g.domain || CASE WHEN EXISTS (SELECT 1 FROM org_domain o WHERE"
         " g.domain = o.domain OR substr(g.domain, -length(o.domain) - 1) = '.' || o.domain)"

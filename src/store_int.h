@@ -21,6 +21,11 @@
  * that the body mostly is costs a few references into it. */
 enum { CODEC_STORED = 0, CODEC_ZSTD = 1, CODEC_ZSTD_AFTER_RAW = 2 };
 
+/* An address as it was written (lower-cased), from the two columns it is
+ * kept in since schema 17: its local part and what follows its first '@'
+ * (NULL without one). */
+#define ADDRESS_SQL "(CASE WHEN domain IS NULL THEN local ELSE local || '@' || domain END)"
+
 /* The connection, borrowed, for modules that keep their own statements. */
 sqlite3 *store_db(struct store *st);
 

@@ -89,7 +89,7 @@ eq "a reading command does not migrate" \
 mt old.db keys import /dev/null >/dev/null 2>&1
 eq "a writing command migrates: paths from the deepest common directory's name" \
    "$(sqlite3 "$work/old.db" "PRAGMA user_version; SELECT DISTINCT path FROM source WHERE path LIKE '%simple.eml' OR path LIKE '%.mboxrd' ORDER BY 1")" \
-   "16
+   "17
 leaks/elsewhere/simple.eml
 leaks/source-x/inbox/simple.eml
 leaks/source-x/list.mboxrd"

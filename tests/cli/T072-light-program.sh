@@ -130,7 +130,7 @@ before=$(mt s.db verify --json)
 eq "schema 8: verify counts the same after the upgrade" "$(mt v8.db verify --json)" "$before"
 eq "schema 8: upgraded to the current schema with the new indexes" \
    "$(sqlite3 "$work/v8.db" "PRAGMA user_version; SELECT group_concat(sql, ' | ') FROM (SELECT sql FROM sqlite_master WHERE name IN ('email_signature_count', 'email_thread', 'email_verdict') ORDER BY name)")" \
-   "16
+   "17
 CREATE INDEX email_signature_count ON email(signature_count) | CREATE INDEX email_thread ON email(thread_id, verdict) | CREATE INDEX email_verdict ON email(verdict, thread_id)"
 
 mt s.db reindex >/dev/null
