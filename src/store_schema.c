@@ -431,7 +431,7 @@ static int migration_17(sqlite3 *db)
         "  FROM address;"
         "DROP TABLE address;"
         "ALTER TABLE address_split RENAME TO address;"
-        "CREATE INDEX address_domain ON address(domain, local, role);",
+        "CREATE INDEX address_domain ON address(domain, role, local);",
         NULL, NULL, NULL);
 }
 
