@@ -213,8 +213,10 @@ static const char *const migrations[] = {
     "  max_id INTEGER NOT NULL);"
     "INSERT OR IGNORE INTO facet_count VALUES('stale', 0);",
     /* 17: an address is kept as its local part and its domain
-     * (migration_17 below: only where the table still has addr). */
-    "",
+     * (migration_17 below: only where the table still has addr); and the
+     * index of From addresses goes, which no query read (searches by
+     * sender read the address table). */
+    "DROP INDEX IF EXISTS email_from;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof migrations / sizeof migrations[0]))

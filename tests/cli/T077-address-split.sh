@@ -55,6 +55,7 @@ DROP TABLE address;
 ALTER TABLE address_old RENAME TO address;
 CREATE INDEX address_addr ON address(addr, role);
 CREATE INDEX address_domain ON address(domain, role);
+CREATE INDEX email_from ON email(from_addr);
 PRAGMA user_version = 16;"
 mt old.db count budget >/dev/null 2>&1
 eq "a reading command leaves schema 16 alone" "$(sqlite3 "$work/old.db" 'PRAGMA user_version')" 16
@@ -65,5 +66,7 @@ eq "a writing command upgrades it to 17, with the address split" \
    "17
 email_id role position name local domain
 address_domain"
+eq "and the index no query read, on From addresses, is gone" \
+   "$(sqlite3 "$work/old.db" "SELECT count(*) FROM sqlite_master WHERE name = 'email_from'")" 0
 eq "and every query, the odd email's addresses and stats answer as before" "$(answers old.db)" "$before"
 eq "the upgraded archive is sound" "$(sqlite3 "$work/old.db" 'PRAGMA integrity_check; PRAGMA foreign_key_check')" ok
