@@ -652,9 +652,28 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         end_id_set(pl, " AND domain = ? AND local = ?");   /* jean.dupont@example.org */
         add_param_text(pl, at + 1, folded.len - (size_t)(at + 1 - value));
         add_param_text(pl, value, (size_t)(at - value));
-    } else if (at && !at[1]) {
-        end_id_set(pl, " AND local = ? AND domain IS NOT NULL");   /* jean.dupont@ */
-        add_param_text(pl, value, (size_t)(at - value));
+    } else if (at && !at[1]) {                              /* jean.dupont@ */
+        /* The local part has no index of its own (schema 17): the people
+         * column of the full-text index, which holds every address, finds
+         * the emails first when the local part has a word for it (an
+         * ASCII letter or digit: a token to any tokenizer). */
+        size_t local_len = (size_t)(at - value);
+        bool word = false;
+        for (size_t i = 0; i < local_len && !word; i++)
+            word = isalnum((unsigned char)value[i]);
+        struct buf match = BUF_INIT;
+        char *local = strndup(value, local_len);
+        if (!local || (word && (buf_append_str(&match, "people : ") != MT_OK
+                                || append_fts_string(&match, local) != MT_OK)))
+            pl->status = MT_ENOMEM;
+        end_id_set(pl, word ? " AND local = ? AND domain IS NOT NULL AND email_id IN"
+                              " (SELECT rowid FROM email_text WHERE email_text MATCH ?)"
+                            : " AND local = ? AND domain IS NOT NULL");
+        add_param_text(pl, value, local_len);
+        if (word)
+            add_param_text(pl, buf_cstr(&match), match.len);
+        free(local);
+        buf_free(&match);
     } else if (at || strchr(value, '.')) {
         end_id_set(pl, " AND domain = ?");         /* @example.org, example.org */
         add_param_text(pl, at ? at + 1 : value, folded.len - (size_t)(at ? at + 1 - value : 0));

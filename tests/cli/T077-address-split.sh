@@ -10,7 +10,7 @@ cp "$DATA"/mail/*.eml "$work/mail/"
 # odd addresses: none at all, no '@', an '@' inside a quoted local part
 cat > "$work/mail/odd.eml" <<'EOF'
 From: "Odd Sender" <odd@Example.ORG>
-To: undisclosed-recipients:;
+To: undisclosed-recipients:;, ___@example.net
 Cc: noatsign, "quoted@part"@example.org
 Subject: odd addresses
 Date: Tue, 14 Mar 2017 10:00:00 +0000
@@ -22,7 +22,7 @@ mt a.db ingest "$work/mail" >/dev/null 2>&1
 id=$(mt a.db search --json 'subject:odd' | jq_py 'd["results"][0]["id"]')
 queries=("from:bob@example.net" "from:example.net" "from:@example.org" "to:@example.org"
          "from:jean.dupont@" "cc:bob" "from:Bob" "to:alice" "from:odd@example.org"
-         "cc:example.org" "cc:noatsign" "cc:part" "cc:quoted" "budget from:example.org")
+         "cc:example.org" "cc:noatsign" "cc:part" "cc:quoted" "to:___@" "to:bob@" "budget from:example.org")
 answers() { # ARCHIVE: each query's ids, the odd email's addresses, stats
     for q in "${queries[@]}"; do
         printf '%s: %s\n' "$q" "$(mt "$1" search --json --limit 100 "$q" | jq_py '" ".join(str(r["id"]) for r in d["results"])')"
@@ -38,6 +38,11 @@ eq "from:example.net finds Bob's emails by their domain" \
    "$(mt a.db count from:example.net)" "$(mt a.db count from:bob@example.net)"
 check "a domain finds some emails" [ "$(mt a.db count from:example.net)" -gt 0 ]
 eq "cc:part finds the quoted local part's '@' kept in the domain column" "$(mt a.db count cc:part)" 1
+# the prefix form narrows by the full-text people column when the local
+# part has a letter or digit, and reads every address when it has none
+eq "to:bob@ finds Bob's emails as to:bob@example.net does" \
+   "$(mt a.db count to:bob@)" "$(mt a.db count to:bob@example.net)"
+eq "to:___@ (no letter or digit) finds its one email" "$(mt a.db count to:___@)" 1
 eq "cc:noatsign finds the address with no '@'" "$(mt a.db count cc:noatsign)" 1
 eq "the columns: local part and domain" \
    "$(sqlite3 "$work/a.db" "SELECT group_concat(name, ' ') FROM pragma_table_info('address')")" \

@@ -110,7 +110,12 @@ int main(void)
               " AND local = ?) | en-marche.fr | jean.dupont");
     CHECK_STR(plan_of("from:jean.dupont@"),
               "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 0 AND local = ?"
-              " AND domain IS NOT NULL) | jean.dupont");
+              " AND domain IS NOT NULL AND email_id IN (SELECT rowid FROM email_text"
+              " WHERE email_text MATCH ?)) | jean.dupont | people : \"jean.dupont\"");
+    /* a local part with no letter or digit: no word to narrow by */
+    CHECK_STR(plan_of("from:+++@"),
+              "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 0 AND local = ?"
+              " AND domain IS NOT NULL) | +++");
     CHECK_STR(plan_of("from:en-marche.fr"),
               "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 0 AND domain = ?)"
               " | en-marche.fr");
