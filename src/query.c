@@ -646,7 +646,13 @@ static void emit_address(struct planner *pl, const struct query_node *n)
     const char *value = buf_cstr(&folded);
     const char *at = strchr(value, '@');
     begin_id_set(pl, "SELECT email_id FROM address WHERE ");
-    emit(pl, roles);
+    /* An email's To, Cc and Bcc are one range of its primary key: one
+     * seek for each email the prefix form's full-text match names, not
+     * three (to:ralf@ on linux-mips 94 -> 66 ms).  The other forms seek
+     * each role in the domain index. */
+    bool prefix = at && !at[1];
+    emit(pl, prefix && n->field != QUERY_FROM && n->field != QUERY_CC ? "role BETWEEN 1 AND 3"
+                                                                      : roles);
     /* kept as local part and domain, split at the first '@' (schema 17) */
     if (at && at[1] && at != value) {
         end_id_set(pl, " AND domain = ? AND local = ?");   /* jean.dupont@example.org */

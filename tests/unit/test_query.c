@@ -112,6 +112,11 @@ int main(void)
               "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 0 AND local = ?"
               " AND domain IS NOT NULL AND email_id IN (SELECT rowid FROM email_text"
               " WHERE email_text MATCH ?)) | jean.dupont | people : \"jean.dupont\"");
+    /* To, Cc and Bcc as one range of the primary key */
+    CHECK_STR(plan_of("to:jean.dupont@"),
+              "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role BETWEEN 1 AND 3"
+              " AND local = ? AND domain IS NOT NULL AND email_id IN (SELECT rowid FROM"
+              " email_text WHERE email_text MATCH ?)) | jean.dupont | people : \"jean.dupont\"");
     /* a local part with no letter or digit: no word to narrow by */
     CHECK_STR(plan_of("from:+++@"),
               "- | 1 AND e.id IN (SELECT email_id FROM address WHERE role = 0 AND local = ?"
