@@ -634,8 +634,6 @@ static void emit_fts_membership(struct planner *pl, const struct query_node *n)
 
 static void emit_address(struct planner *pl, const struct query_node *n)
 {
-    const char *roles = n->field == QUERY_FROM ? "role = 0"
-                      : n->field == QUERY_CC ? "role = 2" : "role IN (1, 2, 3)";
     struct buf folded = BUF_INIT;
     const char *v = n->value;
     if (*v == '<')
@@ -645,14 +643,15 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         buf_append_char(&folded, (char)tolower((unsigned char)v[i]));
     const char *value = buf_cstr(&folded);
     const char *at = strchr(value, '@');
-    begin_id_set(pl, "SELECT email_id FROM address WHERE ");
     /* An email's To, Cc and Bcc are one range of its primary key: one
      * seek for each email the prefix form's full-text match names, not
      * three (to:ralf@ on linux-mips 94 -> 66 ms).  The other forms seek
      * each role in the domain index. */
-    bool prefix = at && !at[1];
-    emit(pl, prefix && n->field != QUERY_FROM && n->field != QUERY_CC ? "role BETWEEN 1 AND 3"
-                                                                      : roles);
+    const char *roles = n->field == QUERY_FROM ? "role = 0"
+                      : n->field == QUERY_CC ? "role = 2"
+                      : at && !at[1] ? "role BETWEEN 1 AND 3" : "role IN (1, 2, 3)";
+    begin_id_set(pl, "SELECT email_id FROM address WHERE ");
+    emit(pl, roles);
     /* kept as local part and domain, split at the first '@' (schema 17) */
     if (at && at[1] && at != value) {
         end_id_set(pl, " AND domain = ? AND local = ?");   /* jean.dupont@example.org */
@@ -668,9 +667,9 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         for (size_t i = 0; i < local_len && !word; i++)
             word = isalnum((unsigned char)value[i]);
         struct buf match = BUF_INIT;
-        char *local = strndup(value, local_len);
-        if (!local || (word && (buf_append_str(&match, "people : ") != MT_OK
-                                || append_fts_string(&match, local) != MT_OK)))
+        folded.data[local_len] = '\0';   /* the '@' ends VALUE: the local part alone */
+        if (word && (buf_append_str(&match, "people : ") != MT_OK
+                     || append_fts_string(&match, value) != MT_OK))
             pl->status = MT_ENOMEM;
         end_id_set(pl, word ? " AND local = ? AND domain IS NOT NULL AND email_id IN"
                               " (SELECT rowid FROM email_text WHERE email_text MATCH ?)"
@@ -678,7 +677,6 @@ static void emit_address(struct planner *pl, const struct query_node *n)
         add_param_text(pl, value, local_len);
         if (word)
             add_param_text(pl, buf_cstr(&match), match.len);
-        free(local);
         buf_free(&match);
     } else if (at || strchr(value, '.')) {
         end_id_set(pl, " AND domain = ?");         /* @example.org, example.org */
