@@ -25,7 +25,16 @@ for delay in 0.2 0.5 0.9 1.4 2.0; do
     sleep "$delay"
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
-    if [ -e "$work/k.db" ]; then
+    if [ -e "$work/k.db" ] && [ "$(sqlite3 "$work/k.db" "SELECT count(*) FROM sqlite_master" 2>&1)" = 0 ]; then
+        # Killed after the file was made but before the first commit: no
+        # tables yet. That is no damaged archive; a reader says so, and the
+        # re-run below makes it one (as T110 counts it).
+        msg=$("$MAILTROVE" --archive "$work/k.db" stats 2>&1)
+        case "$msg" in
+            *"not a mailtrove archive yet"*) pass "killed after ${delay}s: before the first commit; a reader says the archive is not made yet" ;;
+            *) fail "killed after ${delay}s: a tableless file: got '$msg'" ;;
+        esac
+    elif [ -e "$work/k.db" ]; then
         n=$(mt k.db stats --json 2>/dev/null | jq_py 'd["emails"]')
         e=$(sqlite3 "$work/k.db" "SELECT (SELECT count(*) FROM email) = (SELECT count(*) FROM raw) AND (SELECT count(*) FROM email) = (SELECT count(DISTINCT email_id) FROM source) AND (SELECT count(*) FROM email WHERE parsed = 0 AND date IS NULL AND subject IS NULL AND from_addr IS NULL) = 0" 2>&1)
         eq "killed after ${delay}s: archive opens and is consistent ($n emails)" "$e" 1
