@@ -18,8 +18,8 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -Isrc -DMAILTROVE_LIBEXECDIR='"$(LIBEXECDIR
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 # libstemmer (Snowball) has no pkg-config file in Debian.
 LIBS        = $(shell pkg-config --libs $(PKGS)) -lstemmer -lresolv -lpthread -lm $(LDLIBS)
-LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) -lpthread -lm $(LDLIBS)
-LIGHT_STATIC_LIBS = $(shell pkg-config --static --libs $(LIGHT_PKGS)) -lpthread -lm $(LDLIBS)
+LIGHT_LIBS  = $(shell pkg-config --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
+LIGHT_STATIC_LIBS = $(shell pkg-config --static --libs $(LIGHT_PKGS)) -lm $(LDLIBS)
 VERIFY_LIBS = $(shell pkg-config --libs $(VERIFY_PKGS)) -lresolv -lpthread -lm $(LDLIBS)
 VERIFY_STATIC_LIBS = $(shell pkg-config --static --libs $(VERIFY_PKGS)) -lresolv -lpthread \
                      -lm $(LDLIBS)
@@ -35,8 +35,7 @@ FULL_SRC = $(filter-out src/cli/mailtrove.c src/cli/mailtrove_verify.c,$(SRC))
 LIB_SRC  = $(filter-out src/cli/%.c,$(SRC))
 CLI      = src/cli/cli.c src/cli/cli_options.c
 # The light program: only modules that need nothing beyond SQLite and zstd.
-LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/search_count.c src/search_range.c \
-            src/query.c \
+LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/search_range.c src/query.c \
             src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/store_text.c src/store_facets.c src/recorded_path.c \
             src/text.c src/json.c \
@@ -120,11 +119,9 @@ UNIT_MODULES_test_mbox = buf mbox reader status
 UNIT_MODULES_test_mime = buf encoded_word mime text
 UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime \
     outlook/outlook_store status text
-UNIT_MODULES_test_query = buf json query query_field rank recorded_path search search_count search_range status \
+UNIT_MODULES_test_query = buf json query query_field rank recorded_path search search_range status \
     store store_facets \
     store_schema store_text text
-UNIT_MODULES_test_search_count = buf json query query_field rank recorded_path search search_count \
-    search_range status store store_facets store_lists store_schema store_text text
 UNIT_MODULES_test_rank = buf rank recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path

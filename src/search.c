@@ -27,6 +27,20 @@ bool search_parse_sort(const char *text, enum search_sort *sort)
     return true;
 }
 
+/*
+ * How a plan becomes SQL.  Which shape runs is chosen by how many rows
+ * match (docs/search.md has the measurements behind the thresholds).
+ */
+enum shape {
+    SHAPE_FTS_ONLY,  /* the FTS table alone: text-only queries */
+    SHAPE_FTS_JOIN,  /* FTS rows joined to their email rows */
+    SHAPE_PROBE,     /* email rows in date order, each checked in FTS */
+    SHAPE_PLAIN,     /* email rows only: no text in the query */
+    SHAPE_ID_SET,    /* the plan's id set alone (no email row read): counting */
+    SHAPE_DATE_WALK, /* no text, many matches, date order: walk the date
+                        index (date and id, no row read) until the page */
+};
+
 /* Relevance ranks at most this many matches, the newest ones, so a word
  * found in most emails does not score every row on each query. */
 #define RANK_CANDIDATES 2000
@@ -131,47 +145,32 @@ static enum shape text_shape(const struct run *run)
     return !run->plan.has_filters || run->dates_by_id ? SHAPE_FTS_ONLY : SHAPE_FTS_JOIN;
 }
 
-mt_status search_prepare_select(struct store *st, const struct run *run, enum shape shape,
-                                const char *what, const char *tail, sqlite3_stmt **out,
-                                struct mt_error *err)
+/* Run "SELECT <what> <from_where of SHAPE> <tail>" for one integer (or
+ * -1 when there is no row). */
+static mt_status select_number(struct store *st, const struct run *run,
+                               enum shape shape, const char *what, const char *tail,
+                               int64_t *out, struct mt_error *err)
 {
     struct buf sql = BUF_INIT;
+    sqlite3_stmt *s = NULL;
     mt_status status = MT_OK;
     buf_append_str(&sql, "SELECT ");
     buf_append_str(&sql, what);
     append_from_where(&sql, run, shape);
     buf_append_str(&sql, tail);
-    *out = NULL;
-    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, out, NULL) != SQLITE_OK)
-        status = store_db_error(st, err, "searching");
-    else
-        bind_params(*out, run, shape, 1);
-    buf_free(&sql);
-    return status;
-}
-
-mt_status search_step_number(struct store *st, sqlite3_stmt *s, int64_t *out,
-                             struct mt_error *err)
-{
-    mt_status status = MT_OK;
-    int rc = sqlite3_step(s);
-    *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        status = store_db_error(st, err, "searching");
-    sqlite3_reset(s);
-    return status;
-}
-
-mt_status search_select_number(struct store *st, const struct run *run,
-                               enum shape shape, const char *what, const char *tail,
-                               int64_t *out, struct mt_error *err)
-{
-    sqlite3_stmt *s;
     *out = -1;
-    mt_status status = search_prepare_select(st, run, shape, what, tail, &s, err);
-    if (status == MT_OK)
-        status = search_step_number(st, s, out, err);
+    if (sqlite3_prepare_v2(store_db(st), buf_cstr(&sql), -1, &s, NULL) != SQLITE_OK)
+        status = store_db_error(st, err, "searching");
+    else {
+        bind_params(s, run, shape, 1);
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW)
+            *out = sqlite3_column_int64(s, 0);
+        else if (rc != SQLITE_DONE)
+            status = store_db_error(st, err, "searching");
+    }
     sqlite3_finalize(s);
+    buf_free(&sql);
     return status;
 }
 
@@ -208,13 +207,10 @@ static mt_status count_run(struct store *st, const struct run *run, int64_t *tot
         if (status != MT_OK || known)
             return status;
     }
-    if (!plan->id_set && plan->match) {
-        struct split_count split;
-        split_count_start(&split, st, run, text_shape(run), 0, 0);
-        return split_count_finish(&split, st, total, err);
-    }
-    return search_select_number(st, run, plan->id_set ? SHAPE_ID_SET : SHAPE_PLAIN,
-                                "count(*)", "", total, err);
+    enum shape shape = plan->id_set ? SHAPE_ID_SET
+                     : !plan->match ? SHAPE_PLAIN
+                     : text_shape(run);
+    return select_number(st, run, shape, "count(*)", "", total, err);
 }
 
 mt_status search_count(struct store *st, const char *query, int64_t *total,
@@ -430,8 +426,6 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
     enum shape shape = text_shape(run);
     struct ranker ranker = RANKER_INIT;
     struct buf sql = BUF_INIT;
-    struct split_count split;
-    bool counting = false;
     sqlite3_stmt *s = NULL;
     mt_status status = rank_register(st, err);
     if (status != MT_OK)
@@ -448,26 +442,23 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
     int64_t end = offset > INT64_MAX - limit ? INT64_MAX : offset + limit;
     size_t candidates = end <= RANK_CANDIDATES ? RANK_CANDIDATES : SIZE_MAX;
     int rc = SQLITE_DONE;
-    int64_t oldest = 0;
     while (status == MT_OK && ranker.count < candidates
            && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         page->total++;
-        oldest = sqlite3_column_int64(s, 0);
-        status = rank_add(&ranker, oldest, sqlite3_column_blob(s, 1),
+        status = rank_add(&ranker, sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
                             sqlite3_column_bytes(s, 1), err);
     }
     if (status == MT_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
         status = store_db_error(st, err, "searching");
     sqlite3_finalize(s);
     s = NULL;
-    /* The older matches are only counted: count(*) reads FTS5's lists
-     * faster than stepping through them row by row, and counting them all
-     * again (in the same read transaction) faster than bounding the count
-     * by rowid, which SQLite checks on every row.  Helpers, if any, count
-     * while this thread reads the page. */
-    counting = status == MT_OK && rc == SQLITE_ROW;
-    if (counting)
-        split_count_start(&split, st, run, shape, page->total, oldest);
+    if (status == MT_OK && rc == SQLITE_ROW) {
+        /* the older matches are only counted: count(*) reads FTS5's lists
+         * faster than stepping through them row by row, and counting them
+         * all again (in the same read transaction) faster than bounding
+         * the count by rowid, which SQLite checks on every row */
+        status = select_number(st, run, shape, "count(*)", "", &page->total, err);
+    }
     size_t best = 0;
     if (status == MT_OK)
         status = rank_best(&ranker, st, (size_t)end, &best, err);
@@ -491,13 +482,6 @@ static mt_status ranked_page(struct store *st, const struct run *run, int64_t li
         sqlite3_reset(row);
     }
 out:
-    if (counting) {
-        struct mt_error count_err;
-        mt_status counted = split_count_finish(&split, st, &page->total,
-                                               status == MT_OK ? err : &count_err);
-        if (status == MT_OK)
-            status = counted;
-    }
     sqlite3_finalize(s);
     rank_free(&ranker);
     buf_free(&sql);

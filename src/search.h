@@ -4,11 +4,9 @@
  * matched words highlighted.  Used by `search`, `count`, and the web
  * server, so all three give the same answers.
  *
- * Reads through a store (borrowed; one thread).  On a store that allows
- * helpers (store_allow_helpers), one long count may run on helper threads
- * with connections of their own, all joined before the call returns.
- * A struct search_page owns its strings (search_page_free).  A bad query
- * is MT_EPARSE with ERR saying where.
+ * Reads through a store (borrowed; one thread).  A struct search_page owns
+ * its strings (search_page_free).  A bad query is MT_EPARSE with ERR
+ * saying where.
  */
 #ifndef MT_SEARCH_H
 #define MT_SEARCH_H

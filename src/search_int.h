@@ -7,9 +7,6 @@
 #ifndef MT_SEARCH_INT_H
 #define MT_SEARCH_INT_H
 
-#include <pthread.h>
-#include <sqlite3.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -51,83 +48,6 @@ struct run {
     int hole_count;
     struct id_bitmap in_range;
 };
-
-/*
- * How a plan becomes SQL.  Which shape runs is chosen by how many rows
- * match (docs/search.md has the measurements behind the thresholds).
- */
-enum shape {
-    SHAPE_FTS_ONLY,  /* the FTS table alone: text-only queries */
-    SHAPE_FTS_JOIN,  /* FTS rows joined to their email rows */
-    SHAPE_PROBE,     /* email rows in date order, each checked in FTS */
-    SHAPE_PLAIN,     /* email rows only: no text in the query */
-    SHAPE_ID_SET,    /* the plan's id set alone (no email row read): counting */
-    SHAPE_DATE_WALK, /* no text, many matches, date order: walk the date
-                        index (date and id, no row read) until the page */
-};
-
-/*
- * "SELECT <WHAT> <the FROM and WHERE of SHAPE for RUN> <TAIL>" prepared
- * on ST with RUN's parameters bound into *OUT (the caller's: finalize),
- * TAIL being SQL this program wrote (" AND email_text.rowid <= 5"), never
- * user text; its own parameters, if any, named.  search_step_number runs
- * such a statement for one integer into *OUT (-1 when there is no row)
- * and resets it; search_select_number does all three.  MT_OK or MT_EDB
- * with ERR.
- */
-mt_status search_prepare_select(struct store *st, const struct run *run, enum shape shape,
-                                const char *what, const char *tail, sqlite3_stmt **out,
-                                struct mt_error *err);
-mt_status search_step_number(struct store *st, sqlite3_stmt *s, int64_t *out,
-                             struct mt_error *err);
-mt_status search_select_number(struct store *st, const struct run *run, enum shape shape,
-                               const char *what, const char *tail, int64_t *out,
-                               struct mt_error *err);
-
-/*
- * The number of matches of RUN in SHAPE (SHAPE_FTS_ONLY or SHAPE_FTS_JOIN),
- * read by one thread or split between it and helpers (search_count.c).
- * split_count_start decides from the store's helpers (store_helpers) and
- * an estimate of the matches whether to split, and if so cuts the ids
- * into chunks and starts the helpers, each with its own connection, on
- * them.  The estimate comes from KNOWN matches the caller has read at ids
- * KNOWN_FROM and above, or when KNOWN is 0 from a count of the newest ids.
- * The caller's thread can go on with other statements on ST meanwhile;
- * split_count_finish counts chunks on ST too until none is left, waits
- * for the helpers and adds.  A chunk a helper could not count is counted
- * on ST: the total is exact either way.  RUN must live until
- * split_count_finish, which must follow every split_count_start (it
- * frees what start made, and leaves in HELPERS what each one did).
- * MT_OK or MT_EDB with ERR.
- */
-#define SPLIT_COUNT_MAX_HELPERS 3
-struct split_count {
-    const struct run *run;
-    enum shape shape;
-    int helper_count;           /* helpers that were to start */
-    int64_t low, chunk_ids;     /* chunk K: ids low + K * chunk_ids on */
-    int chunks;
-    atomic_int next_chunk;      /* the next chunk nobody took */
-    struct split_helper {
-        struct split_count *owner;
-        struct store *reader;   /* its own connection (store_open_sibling) */
-        pthread_t thread;
-        bool running;           /* the thread was started */
-        int chunks_counted;
-        int failed_chunk;       /* a chunk it took and could not count, or -1 */
-        int64_t count;
-        mt_status status;
-    } helpers[SPLIT_COUNT_MAX_HELPERS];
-};
-void split_count_start(struct split_count *split, struct store *st, const struct run *run,
-                       enum shape shape, int64_t known, int64_t known_from);
-mt_status split_count_finish(struct split_count *split, struct store *st, int64_t *total,
-                             struct mt_error *err);
-/* split_count_start with the estimate's threshold given (tests; the
- * search uses the one measured, search_count.c) */
-void split_count_start_above(struct split_count *split, struct store *st, const struct run *run,
-                             enum shape shape, int64_t known, int64_t known_from,
-                             int64_t min_matches);
 
 /*
  * Parse and plan QUERY into RUN (zeroed here; run_free after, whatever

@@ -25,7 +25,6 @@ struct store {
     bool immutable;           /* opened with immutable=1 (reopen_immutable) */
     bool published;           /* a published copy (store_is_published) */
     bool writer;              /* opened to write: recounts the facets at close */
-    int helpers;              /* store_allow_helpers */
     sqlite3_stmt *find_sha;
     sqlite3_stmt *insert_email;
     sqlite3_stmt *insert_raw;
@@ -100,23 +99,14 @@ static mt_status prepare(struct store *st, sqlite3_stmt **stmt,
 
 static void connection_setup(sqlite3 *db);
 
-/* "file:PATH?immutable=1", PATH escaped for a URI, into URI. */
-static mt_status immutable_uri(const char *path, struct buf *uri)
-{
-    mt_status status = buf_append_str(uri, "file:");
-    for (const char *c = path; *c && status == MT_OK; c++)
-        status = strchr("%?#", *c) ? buf_printf(uri, "%%%02X", (unsigned char)*c)
-                                   : buf_append_char(uri, *c);
-    return status == MT_OK ? buf_append_str(uri, "?immutable=1") : status;
-}
-
 static mt_status reopen_immutable(struct store *st, const char *path,
                                   struct mt_error *err)
 {
     struct buf uri = BUF_INIT, wal = BUF_INIT;
     struct stat info;
     mt_status status = MT_OK;
-    if (buf_printf(&wal, "%s-wal", path) != MT_OK) {
+    if (buf_printf(&wal, "%s-wal", path) != MT_OK
+        || buf_append_str(&uri, "file:") != MT_OK) {
         status = MT_ENOMEM;
         goto out;
     }
@@ -126,7 +116,12 @@ static mt_status reopen_immutable(struct store *st, const char *path,
                               "once where it can be written", path, wal.data);
         goto out;
     }
-    if ((status = immutable_uri(path, &uri)) != MT_OK)
+    for (const char *c = path; *c && status == MT_OK; c++)
+        status = strchr("%?#", *c) ? buf_printf(&uri, "%%%02X", (unsigned char)*c)
+                                   : buf_append_char(&uri, *c);
+    if (status == MT_OK)
+        status = buf_append_str(&uri, "?immutable=1");
+    if (status != MT_OK)
         goto out;
     sqlite3_close(st->db);
     st->db = NULL;
@@ -363,46 +358,6 @@ mt_status store_open(const char *path, enum store_mode mode,
 fail:
     store_close(st);
     return status;
-}
-
-void store_allow_helpers(struct store *st, int helpers)
-{
-    st->helpers = helpers > 0 ? helpers : 0;
-}
-
-int store_helpers(const struct store *st)
-{
-    return st->immutable ? st->helpers : 0;
-}
-
-mt_status store_open_sibling(struct store *st, struct store **out, struct mt_error *err)
-{
-    struct store *sibling = calloc(1, sizeof *sibling);
-    struct buf uri = BUF_INIT;
-    const char *path = sqlite3_db_filename(st->db, "main");
-    mt_status status = sibling && path ? MT_OK : MT_ENOMEM;
-    *out = NULL;
-    if (status == MT_OK && !st->immutable)
-        status = mt_error_set(err, MT_EUNSUPPORTED, "a second reader shares no snapshot");
-    if (status == MT_OK)
-        status = immutable_uri(path, &uri);
-    /* the schema is read at the first statement, in the thread that uses it */
-    if (status == MT_OK && sqlite3_open_v2(uri.data, &sibling->db, SQLITE_OPEN_READONLY
-                                           | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-                                           NULL) != SQLITE_OK)
-        status = mt_error_set(err, MT_EDB, "opening a second reader: %s",
-                              sibling->db ? sqlite3_errmsg(sibling->db) : "out of memory");
-    buf_free(&uri);
-    if (status != MT_OK) {
-        store_close(sibling);
-        return status;
-    }
-    connection_setup(sibling->db);
-    sqlite3_exec(sibling->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
-    sibling->immutable = st->immutable;
-    sibling->published = st->published;
-    *out = sibling;
-    return MT_OK;
 }
 
 void store_keep_small_cache(struct store *st)

@@ -58,28 +58,6 @@ void store_close(struct store *st);
  */
 void store_keep_small_cache(struct store *st);
 
-/*
- * Helpers: a reader of an archive that cannot change (opened immutable: a
- * published copy) may use other cores for one statement, such as a count
- * over hundreds of thousands of matches, through up to HELPERS sibling
- * connections (search_count.c).  Only then: two connections to a file
- * being written may read different snapshots, and Debian's SQLite has no
- * snapshot API to give a second one the first one's.  0, the default,
- * for a server, whose requests already keep every core busy; the command
- * line allows one a core.  store_helpers says what may be used: 0 unless
- * ST is immutable.
- */
-void store_allow_helpers(struct store *st, int helpers);
-int store_helpers(const struct store *st);
-/*
- * Another read-only, immutable connection to ST's archive file, for
- * another thread: *OUT is the caller's (store_close) and belongs to the
- * thread that uses it; ST is only read here, in the caller's thread.  The
- * schema is read at its first statement, in that thread.  MT_OK,
- * MT_EUNSUPPORTED (ST is not immutable), MT_ENOMEM or MT_EDB, with ERR.
- */
-mt_status store_open_sibling(struct store *st, struct store **out, struct mt_error *err);
-
 /* Explicit write transactions (BEGIN IMMEDIATE ... COMMIT). */
 mt_status store_begin(struct store *st, struct mt_error *err);
 mt_status store_commit(struct store *st, struct mt_error *err);

@@ -1,7 +1,6 @@
 /* cmd_search.c - `mailtrove search`, `count` and `reindex` */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
 
 #include "buf.h"
@@ -13,14 +12,6 @@
 
 /* The query is every operand joined by spaces, as a shell user expects
  * (`search from:alice budget`). */
-/* A published archive never changes: one long count may be split across
- * this machine's other cores (store_allow_helpers). */
-static void allow_other_cores(struct store *st)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    store_allow_helpers(st, cores > 1 ? (int)(cores - 1) : 0);
-}
-
 static void join_query(const struct cli_parsed *parsed, struct buf *out)
 {
     for (int i = 0; i < parsed->operand_count; i++) {
@@ -90,7 +81,6 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
         return EXIT_FAILED;
     }
     store_keep_small_cache(st);
-    allow_other_cores(st);
     if (store_upgrade_pending(st, "index")) {
         /* migration 11 emptied the index and its rebuild was cut short */
         buf_free(&query);
@@ -165,7 +155,6 @@ int cmd_count(const struct cli *cli, int argc, char **argv)
         return EXIT_FAILED;
     }
     store_keep_small_cache(st);
-    allow_other_cores(st);
     int64_t total;
     struct mt_error err = { 0 };
     mt_status status = search_count(st, buf_cstr(&query), &total, &err);
