@@ -29,6 +29,9 @@
 /* Commit every this many items or this many seconds, whichever first. */
 #define BATCH_ITEMS 4000
 #define BATCH_SECONDS 2.0
+/* The WAL is checkpointed whole and truncated past this (store_bound_wal);
+ * docs/ingest.md, "The write-ahead log", has the sizes measured. */
+#define INGEST_WAL_LIMIT (256 * 1024 * 1024)
 
 enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_WORKING, SLOT_READY };
 
@@ -751,6 +754,7 @@ static mt_status run_write(struct run *r, struct ingest_counts *counts, bool *in
             r->in_transaction = false;
             if (status != MT_OK)
                 return status;
+            store_bound_wal(r->st, INGEST_WAL_LIMIT);
         }
         if (options->progress && now - last_progress >= 0.25) {
             options->progress(options->progress_context, counts, false);

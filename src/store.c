@@ -455,6 +455,19 @@ void store_checkpoint(struct store *st)
     sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
+void store_bound_wal(struct store *st, int64_t limit)
+{
+    char wal[4096];
+    struct stat info;
+    const char *path = sqlite3_db_filename(st->db, "main");
+    if (!path || snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal
+        || stat(wal, &info) != 0 || info.st_size <= limit)
+        return;
+    /* A failure (a reader kept its snapshot past the busy timeout) is
+     * harmless: the next commit tries again. */
+    sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
 /* SQLite's progress callback: nonzero (interrupt) once past the deadline. */
 static int past_deadline(void *context)
 {

@@ -81,6 +81,16 @@ void store_end_read(struct store *st, bool began);
 void store_auto_checkpoint(struct store *st, bool on);
 void store_checkpoint(struct store *st);
 /*
+ * For that writer, between transactions: if the WAL file has grown past
+ * LIMIT bytes, checkpoint all of it and truncate it (waiting, up to the
+ * busy timeout, for readers to leave it).  Passive checkpoints alone never
+ * let SQLite start the log over while a writer commits every few seconds:
+ * the writer's next transaction always begins before they have copied the
+ * last one, and the WAL of a million-email ingest grew to 25 GB
+ * (docs/ingest.md, "The write-ahead log").
+ */
+void store_bound_wal(struct store *st, int64_t limit);
+/*
  * A server's budget for one request: from now on every statement on ST
  * stops with an error (MT_EDB, "interrupted") once CLOCK_MONOTONIC passes
  * *DEADLINE, which must live until the next call.  NULL lifts it.
