@@ -19,6 +19,12 @@
  * table's pages was free space.  16 KiB pages hold them with less waste
  * (docs/ingest.md, "Archive size"). */
 #define STORE_PAGE_SIZE "16384"
+/* How long a statement waits for another connection's lock. */
+#define STORE_BUSY_MS 10000
+/* How long store_bound_wal waits for readers to leave the WAL: a reader
+ * that keeps one snapshot for long (an export beside the ingest) must not
+ * stall every batch for STORE_BUSY_MS. */
+#define STORE_WAL_BOUND_WAIT_MS 200
 
 struct store {
     sqlite3 *db;
@@ -179,7 +185,7 @@ static bool can_write_beside(const char *path)
  * lacked mt_folded_contains before: from: failed on read-only media). */
 static void connection_setup(sqlite3 *db)
 {
-    sqlite3_busy_timeout(db, 10000);
+    sqlite3_busy_timeout(db, STORE_BUSY_MS);
     sqlite3_extended_result_codes(db, 1);
     sqlite3_create_function(db, "mt_folded_contains", 2,
                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
@@ -463,9 +469,11 @@ void store_bound_wal(struct store *st, int64_t limit)
     if (!path || snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal
         || stat(wal, &info) != 0 || info.st_size <= limit)
         return;
-    /* A failure (a reader kept its snapshot past the busy timeout) is
+    /* A failure (a reader kept its snapshot past the short wait) is
      * harmless: the next commit tries again. */
+    sqlite3_busy_timeout(st->db, STORE_WAL_BOUND_WAIT_MS);
     sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 }
 
 /* SQLite's progress callback: nonzero (interrupt) once past the deadline. */

@@ -82,8 +82,8 @@ void store_auto_checkpoint(struct store *st, bool on);
 void store_checkpoint(struct store *st);
 /*
  * For that writer, between transactions: if the WAL file has grown past
- * LIMIT bytes, checkpoint all of it and truncate it (waiting, up to the
- * busy timeout, for readers to leave it).  Passive checkpoints alone never
+ * LIMIT bytes, checkpoint all of it and truncate it (waiting up to 200 ms
+ * for readers to leave it; else it is tried after the next commit).  Passive checkpoints alone never
  * let SQLite start the log over while a writer commits every few seconds:
  * the writer's next transaction always begins before they have copied the
  * last one, and the WAL of a million-email ingest grew to 25 GB

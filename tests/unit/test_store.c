@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "source_ledger.h"
@@ -201,6 +202,25 @@ int main(void)
     off_t before = info.st_size;
     store_bound_wal(st, before);          /* not over: kept */
     CHECK(stat(wal, &info) == 0 && info.st_size == before);
+    /* a reader in the log: it is not truncated, and the writer waits
+     * only the short wait, not the 10 s of a statement */
+    sqlite3 *reader;
+    sqlite3_stmt *read;
+    CHECK(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(reader, "BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(reader, "SELECT count(*) FROM filler", -1, &read, NULL) == SQLITE_OK
+          && sqlite3_step(read) == SQLITE_ROW);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    store_bound_wal(st, 100000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    CHECK(waited < 2.0);
+    CHECK(stat(wal, &info) == 0 && info.st_size > 0);
+    sqlite3_finalize(read);
+    sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(reader);
+    /* the reader gone: checkpointed and truncated */
     store_bound_wal(st, 100000);
     CHECK(stat(wal, &info) == 0 && info.st_size == 0);
     sqlite3_stmt *filler;
