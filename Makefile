@@ -38,6 +38,7 @@ CLI      = src/cli/cli.c src/cli/cli_options.c
 LIGHT_SRC = src/cli/mailtrove.c $(CLI) src/cli/cmd_search.c src/search.c src/search_range.c src/query.c \
             src/query_field.c src/rank.c \
             src/store.c src/store_schema.c src/store_text.c src/store_facets.c src/recorded_path.c \
+            src/fts_tokens.c \
             src/text.c src/json.c \
             src/buf.c src/status.c
 # verify, root and prove: DKIM, keys, corroboration, the Merkle root and the
@@ -47,6 +48,7 @@ VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c
              src/cli/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
              src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c src/store_text.c \
+             src/fts_tokens.c \
              src/store_facets.c \
              src/recorded_path.c \
              src/text.c src/json.c \
@@ -104,7 +106,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 # Each unit test links only the modules it tests and what they call, not
 # the whole library: the linker then checks the modules' boundaries (a new
 # call across one must be named here).
-UNIT_MODULES_test_corroborate = buf corroborate recorded_path status store store_facets store_schema store_text text
+UNIT_MODULES_test_corroborate = buf fts_tokens corroborate recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
 UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
@@ -112,6 +114,7 @@ UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract
 UNIT_MODULES_test_extract_pool = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
     extract/extract_zip fdio mime text
+UNIT_MODULES_test_fts_tokens = buf fts_tokens status
 UNIT_MODULES_test_html = buf encoded_word html mime text
 UNIT_MODULES_test_key_recover = buf dkim dkim_canon dkim_tags key_recover
 UNIT_MODULES_test_keys = buf keys
@@ -119,17 +122,17 @@ UNIT_MODULES_test_mbox = buf mbox reader status
 UNIT_MODULES_test_mime = buf encoded_word mime text
 UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime \
     outlook/outlook_store status text
-UNIT_MODULES_test_query = buf json query query_field rank recorded_path search search_range status \
+UNIT_MODULES_test_query = buf fts_tokens json query query_field rank recorded_path search search_range status \
     store store_facets \
     store_schema store_text text
-UNIT_MODULES_test_rank = buf rank recorded_path status store store_facets store_schema store_text text
+UNIT_MODULES_test_rank = buf fts_tokens rank recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path
 UNIT_MODULES_test_source = buf encoded_word fdio mbox mime outlook/outlook outlook/outlook_mime \
     outlook/outlook_msg outlook/outlook_store reader source source_outlook status text
-UNIT_MODULES_test_store = buf recorded_path source_ledger status store store_facets store_schema store_text text
+UNIT_MODULES_test_store = buf fts_tokens recorded_path source_ledger status store store_facets store_schema store_text text
 UNIT_MODULES_test_text = buf json text
-UNIT_MODULES_test_thread = buf recorded_path status store store_facets store_schema store_text text thread
+UNIT_MODULES_test_thread = buf fts_tokens recorded_path status store store_facets store_schema store_text text thread
 .SECONDEXPANSION:
 $(BUILD)/tests/%: tests/unit/%.c $$(addprefix $(BUILD)/,$$(addsuffix .o,$$(UNIT_MODULES_$$*))) \
                   | $(BUILD)

@@ -10,6 +10,7 @@
 #include "attachment_text.h"
 #include "buf.h"
 #include "extract/extract.h"
+#include "fts_tokens.h"
 #include "rank.h"
 #include "stem.h"
 
@@ -205,44 +206,91 @@ static mt_status put_email_row(struct index *ix, int64_t id, const struct mime_m
     return status == MT_OK ? store_facets_changed(ix->store, err) : status;
 }
 
-mt_status index_put_message(struct index *ix, int64_t id,
-                            const struct mime_message *m, int signature_count,
-                            const struct store_packed *body, struct mt_error *err)
+void index_texts_free(struct index_texts *t)
 {
-    struct buf people = BUF_INIT, indexed_body = BUF_INIT;
-    sqlite3_stmt *s;
-    if (ix->lengths_from == 0 || id < ix->lengths_from)
-        ix->lengths_from = id;
-    struct buf attachment_names = BUF_INIT;
-    struct buf attached = BUF_INIT;   /* the attachments' text */
-    mt_status status = MT_OK;
+    buf_free(&t->people);
+    buf_free(&t->attachment_names);
+    buf_free(&t->attached);
+    buf_free(&t->indexed_body);
+    fts_tokens_free(&t->tokens);
+    memset(t->column, 0, sizeof t->column);
+}
 
-    status = put_email_row(ix, id, m, signature_count, err);
-    if (status != MT_OK)
-        goto out;
+mt_status index_texts_build(const struct mime_message *m, struct index_texts *t)
+{
+    *t = (struct index_texts)INDEX_TEXTS_INIT;
+    for (size_t i = 0; i < m->address_count; i++) {
+        const struct mime_address *a = &m->addresses[i];
+        if (a->name && (buf_append_str(&t->people, a->name) != MT_OK
+                        || buf_append_char(&t->people, ' ') != MT_OK))
+            goto nomem;
+        if (a->address && (buf_append_str(&t->people, a->address) != MT_OK
+                           || buf_append_char(&t->people, '\n') != MT_OK))
+            goto nomem;
+    }
+    for (size_t i = 0; i < m->attachment_count; i++) {
+        const struct mime_attachment *a = &m->attachments[i];
+        struct buf *attached = &t->attached;
+        /* what the attachments say, up to the body's limit in all */
+        if (a->text && attached->len < MIME_MAX_BODY_BYTES
+            && (buf_append(attached, a->text,
+                           a->text_len < MIME_MAX_BODY_BYTES - attached->len
+                               ? a->text_len : MIME_MAX_BODY_BYTES - attached->len) != MT_OK
+                || buf_append_char(attached, '\n') != MT_OK))
+            goto nomem;
+        if (a->filename && (buf_append_str(&t->attachment_names, a->filename) != MT_OK
+                            || buf_append_char(&t->attachment_names, '\n') != MT_OK))
+            goto nomem;
+    }
+    /* the body, and the words only its HTML alternative has (mime.h) */
+    if (m->html_extra
+        && (buf_append_str(&t->indexed_body, m->body ? m->body : "") != MT_OK
+            || buf_append_char(&t->indexed_body, '\n') != MT_OK
+            || buf_append_str(&t->indexed_body, m->html_extra) != MT_OK))
+        goto nomem;
+    t->column[0] = m->subject ? m->subject : "";
+    t->column[1] = m->html_extra ? buf_cstr(&t->indexed_body) : m->body ? m->body : "";
+    t->column[2] = buf_cstr(&t->people);
+    t->column[3] = buf_cstr(&t->attachment_names);
+    t->column[4] = buf_cstr(&t->attached);
+    return MT_OK;
+nomem:
+    index_texts_free(t);
+    return MT_ENOMEM;
+}
 
+mt_status index_texts_tokenize(struct index_texts *t, struct fts_tokenizer *tk)
+{
+    return fts_tokens_compute(tk, t->column, INDEX_TEXT_COLUMNS, &t->tokens);
+}
+
+/* The addresses' rows of email ID. */
+static mt_status put_addresses(struct index *ix, int64_t id, const struct mime_message *m,
+                               struct mt_error *err)
+{
     int position[4] = { 0, 0, 0, 0 };
     for (size_t i = 0; i < m->address_count; i++) {
         const struct mime_address *a = &m->addresses[i];
-        s = ix->insert_address;
+        sqlite3_stmt *s = ix->insert_address;
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_int(s, 2, (int)a->role);
         sqlite3_bind_int(s, 3, position[a->role]++);
         bind_text(s, 4, a->name);
         bind_text(s, 5, a->address);
-        status = step_done(ix, s, err, "indexing an address");
+        mt_status status = step_done(ix, s, err, "indexing an address");
         if (status != MT_OK)
-            goto out;
-        if (a->name && (buf_append_str(&people, a->name) != MT_OK
-                        || buf_append_char(&people, ' ') != MT_OK))
-            goto nomem;
-        if (a->address && (buf_append_str(&people, a->address) != MT_OK
-                           || buf_append_char(&people, '\n') != MT_OK))
-            goto nomem;
+            return status;
     }
+    return MT_OK;
+}
+
+/* The attachments' rows of email ID, and the text each gave. */
+static mt_status put_attachments(struct index *ix, int64_t id, const struct mime_message *m,
+                                 struct mt_error *err)
+{
     for (size_t i = 0; i < m->attachment_count; i++) {
         const struct mime_attachment *a = &m->attachments[i];
-        s = ix->insert_attachment;
+        sqlite3_stmt *s = ix->insert_attachment;
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_int(s, 2, a->n);
         bind_text(s, 3, a->filename);
@@ -259,56 +307,64 @@ mt_status index_put_message(struct index *ix, int64_t id,
             sqlite3_bind_null(s, 8);
             sqlite3_bind_null(s, 9);
         }
-        status = step_done(ix, s, err, "indexing an attachment");
+        mt_status status = step_done(ix, s, err, "indexing an attachment");
         /* kept for snippets from the attachment a search matched */
         if (status == MT_OK && a->text && a->text_len)
             status = store_put_attachment_text(ix->store, id, a->n, a->text, a->text_len,
                                                ix->compressor, err);
         if (status != MT_OK)
-            goto out;
-        /* what the attachments say, up to the body's limit in all */
-        if (a->text && attached.len < MIME_MAX_BODY_BYTES
-            && (buf_append(&attached, a->text,
-                           a->text_len < MIME_MAX_BODY_BYTES - attached.len
-                               ? a->text_len : MIME_MAX_BODY_BYTES - attached.len) != MT_OK
-                || buf_append_char(&attached, '\n') != MT_OK))
-            goto nomem;
-        if (a->filename && (buf_append_str(&attachment_names, a->filename) != MT_OK
-                            || buf_append_char(&attachment_names, '\n') != MT_OK))
-            goto nomem;
+            return status;
     }
-    s = ix->insert_text;
+    return MT_OK;
+}
+
+/* The full-text rows of email ID: the words a worker found, when it did,
+ * are replayed by the connection's tokenizer (fts_tokens.h). */
+static mt_status put_texts(struct index *ix, int64_t id, const struct mime_message *m,
+                           const struct index_texts *t, struct mt_error *err)
+{
+    sqlite3_stmt *s = ix->insert_text;
     sqlite3_bind_int64(s, 1, id);
-    bind_text(s, 2, m->subject ? m->subject : "");
-    /* the body, and the words only its HTML alternative has (mime.h) */
-    if (m->html_extra
-        && (buf_append_str(&indexed_body, m->body ? m->body : "") != MT_OK
-            || buf_append_char(&indexed_body, '\n') != MT_OK
-            || buf_append_str(&indexed_body, m->html_extra) != MT_OK))
-        goto nomem;
-    bind_text(s, 3, m->html_extra ? buf_cstr(&indexed_body) : m->body ? m->body : "");
-    bind_text(s, 4, buf_cstr(&people));
-    bind_text(s, 5, buf_cstr(&attachment_names));
-    bind_text(s, 6, buf_cstr(&attached));
-    status = step_done(ix, s, err, "indexing a message's text");
+    for (int i = 0; i < INDEX_TEXT_COLUMNS; i++)
+        bind_text(s, 2 + i, t->column[i]);
+    struct fts_token_feed *feed = store_token_feed(ix->store);
+    fts_token_feed_offer(feed, &t->tokens);
+    mt_status status = step_done(ix, s, err, "indexing a message's text");
     if (status == MT_OK && ix->insert_stem) {
         s = ix->insert_stem;
         sqlite3_bind_int64(s, 1, id);
-        bind_text(s, 2, m->subject ? m->subject : "");
+        bind_text(s, 2, t->column[0]);
         bind_text(s, 3, m->body ? m->body : "");
-        bind_text(s, 4, buf_cstr(&attached));
+        bind_text(s, 4, t->column[4]);
         status = step_done(ix, s, err, "indexing a message's word forms");
     }
+    fts_token_feed_offer(feed, NULL);
+    return status;
+}
+
+mt_status index_put_message(struct index *ix, int64_t id,
+                            const struct mime_message *m, int signature_count,
+                            const struct store_packed *body, const struct index_texts *texts,
+                            struct mt_error *err)
+{
+    struct index_texts own = INDEX_TEXTS_INIT;
+    if (ix->lengths_from == 0 || id < ix->lengths_from)
+        ix->lengths_from = id;
+    if (!texts) {
+        if (index_texts_build(m, &own) != MT_OK)
+            return MT_ENOMEM;
+        texts = &own;
+    }
+    mt_status status = put_email_row(ix, id, m, signature_count, err);
+    if (status == MT_OK)
+        status = put_addresses(ix, id, m, err);
+    if (status == MT_OK)
+        status = put_attachments(ix, id, m, err);
+    if (status == MT_OK)
+        status = put_texts(ix, id, m, texts, err);
     if (status == MT_OK)
         status = body ? store_put_body_packed(ix->store, id, body, err)
                       : store_put_body(ix->store, id, m->body, ix->compressor, err);
-    goto out;
-nomem:
-    status = MT_ENOMEM;
-out:
-    buf_free(&people);
-    buf_free(&attachment_names);
-    buf_free(&attached);
-    buf_free(&indexed_body);
+    index_texts_free(&own);
     return status;
 }

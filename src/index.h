@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "buf.h"
+#include "fts_tokens.h"
 #include "mime.h"
 #include "status.h"
 #include "store.h"
@@ -25,15 +27,37 @@ mt_status index_open(struct store *st, struct index **out,
 void index_close(struct index *ix);
 
 /*
+ * The texts of a message's full-text row (subject, body, people,
+ * attachment names, the attachments' text), made on a parse worker's
+ * thread with the words unicode61 finds in them (fts_tokens.h), so the
+ * writer only writes.  index_texts_build: MT_OK or MT_ENOMEM; M is
+ * borrowed and must outlive T (its subject and body are T's columns).
+ * index_texts_tokenize: fts_tokens_compute's statuses; T stays usable
+ * without tokens on failure.  index_texts_free: T's own memory.
+ */
+#define INDEX_TEXT_COLUMNS 5
+struct index_texts {
+    struct buf people, attachment_names, attached, indexed_body;
+    const char *column[INDEX_TEXT_COLUMNS];
+    struct fts_tokens tokens;      /* column_count 0: none found */
+};
+#define INDEX_TEXTS_INIT { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, { NULL }, FTS_TOKENS_INIT }
+mt_status index_texts_build(const struct mime_message *m, struct index_texts *t);
+mt_status index_texts_tokenize(struct index_texts *t, struct fts_tokenizer *tk);
+void index_texts_free(struct index_texts *t);
+
+/*
  * Fill the metadata of email ID (just stored with store_put_raw) from M
  * (borrowed); SIGNATURE_COUNT is its number of DKIM-Signature headers,
  * -1 to keep what is recorded.  BODY (borrowed; NULL: compressed here) is
- * M's body text as store_pack compressed it, on a worker's thread.  Must
- * run inside the store's transaction.
+ * M's body text as store_pack compressed it, on a worker's thread.  TEXTS
+ * (borrowed; NULL: made here) are M's, from index_texts_build.  Must run
+ * inside the store's transaction.
  */
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
-                            const struct store_packed *body, struct mt_error *err);
+                            const struct store_packed *body, const struct index_texts *texts,
+                            struct mt_error *err);
 
 /*
  * Write what the messages put since the last flush need beyond their own

@@ -64,7 +64,7 @@ static mt_status reindex_one(void *context, int64_t id, const struct mime_messag
     struct store_packed body = { 0 };
     mt_status status = pack_body(ix->compressor, m, raw, &body);
     if (status == MT_OK)
-        status = index_put_message(ix, id, m, -1, &body, err);
+        status = index_put_message(ix, id, m, -1, &body, NULL, err);
     store_packed_free(&body);
     return status;
 }

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "dkim.h"
 #include "extract/extract.h"
+#include "fts_tokens.h"
 #include "index.h"
 #include "mime.h"
 #include "source.h"
@@ -63,6 +64,8 @@ struct slot {
     struct store_packed body;  /* parsed->body compressed, when packed_body */
     bool packed_body;
     struct dkim_report *dkim;  /* NULL: no DKIM-Signature */
+    struct index_texts texts;  /* parsed's full-text row and its words */
+    bool has_texts;
     mt_status work_status;
 };
 
@@ -110,6 +113,9 @@ static void slot_clear(struct slot *s)
     s->packed_body = false;
     dkim_report_free(s->dkim);
     s->dkim = NULL;
+    if (s->has_texts)
+        index_texts_free(&s->texts);
+    s->has_texts = false;
     s->known = false;
     s->truncated_from = 0;
     s->work_status = MT_OK;
@@ -206,6 +212,7 @@ static void *producer_main(void *arg)
 struct worker_tools {
     struct store_compressor *compressor;  /* NULL: a one-off context per message */
     struct extract_pool *extractor;       /* NULL: a helper process per document */
+    struct fts_tokenizer *tokenizer;      /* NULL: the writer tokenizes */
 };
 
 static mt_status prepare_new_message(struct slot *s, const struct ingest_options *options,
@@ -229,6 +236,14 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
         status = store_pack_after_raw(tools->compressor, body, body ? strlen(body) : 0,
                                       raw, s->raw.len, &s->body);
         s->packed_body = status == MT_OK;
+    }
+    /* the full-text row's texts and their words, off the writer too
+     * (fts_tokens.h); without them the writer makes both */
+    if (status == MT_OK && tools->tokenizer) {
+        status = index_texts_build(s->parsed, &s->texts);
+        s->has_texts = status == MT_OK;
+        if (status == MT_OK)
+            index_texts_tokenize(&s->texts, tools->tokenizer);
     }
 
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
@@ -269,6 +284,7 @@ static void *worker_main(void *arg)
         .extractor = extract_pool_new(p->options->extract_helper ? p->options->extract_helper
                                                                  : EXTRACT_SELF),
     };
+    fts_tokenizer_new(&tools.tokenizer);
     for (;;) {
         pthread_mutex_lock(&p->lock);
         while (p->next_work == p->produced && !p->producer_done && !p->abort) {
@@ -296,6 +312,7 @@ static void *worker_main(void *arg)
     store_close(reader);
     store_compressor_free(tools.compressor);
     extract_pool_free(tools.extractor);
+    fts_tokenizer_free(tools.tokenizer);
     return NULL;
 }
 
@@ -494,7 +511,7 @@ static mt_status write_slot(struct store *st, struct index *ix,
         else if (status == MT_ENOTFOUND) {
             /* Cannot happen unless the archive shrank; do the work now. */
             s->known = false;
-            const struct worker_tools one_off = { NULL, NULL };
+            const struct worker_tools one_off = { NULL, NULL, NULL };
             status = prepare_new_message(s, options, &one_off);
             if (status != MT_OK)
                 return status;
@@ -515,7 +532,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
         if (status == MT_OK)
             status = index_put_message(ix, id, s->parsed,
                                        s->dkim ? (int)s->dkim->count : 0,
-                                       s->packed_body ? &s->body : NULL, err);
+                                       s->packed_body ? &s->body : NULL,
+                                       s->has_texts ? &s->texts : NULL, err);
         if (status == MT_OK && s->dkim)
             status = verify_writer_put(verifier, id, s->dkim, options->now, err);
         if (status != MT_OK)
@@ -545,7 +563,7 @@ static mt_status store_attached_messages(struct store *st, struct index *ix,
     mt_status status = MT_OK;
     struct buf raw = BUF_INIT;
     /* the writer's thread: a one-off compressor and helper each */
-    const struct worker_tools one_off = { NULL, NULL };
+    const struct worker_tools one_off = { NULL, NULL, NULL };
     for (size_t i = 0; i < carriers->count && status == MT_OK; i++) {
         struct carrier c = carriers->list[i];   /* the list may move */
         struct attachment_examiner examiner = {

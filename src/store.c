@@ -2,6 +2,7 @@
  * (its schema and migrations: store_schema.c). */
 #include "store_int.h"
 
+#include "fts_tokens.h"
 #include "store_schema.h"
 #include "text.h"
 
@@ -31,6 +32,7 @@ struct store {
     bool immutable;           /* opened with immutable=1 (reopen_immutable) */
     bool published;           /* a published copy (store_is_published) */
     bool writer;              /* opened to write: recounts the facets at close */
+    struct fts_token_feed *token_feed;  /* a writer's (fts_tokens.h); owned by db */
     sqlite3_stmt *find_sha;
     sqlite3_stmt *insert_email;
     sqlite3_stmt *insert_raw;
@@ -292,6 +294,11 @@ mt_status store_open(const char *path, enum store_mode mode,
         goto fail;
     }
     connection_setup(st->db);
+    /* Before any full-text table is connected (or made): the words a
+     * parse worker found are replayed (docs/ingest.md).  Without it
+     * (no memory) unicode61 tokenizes here, as before. */
+    if (mode != STORE_READ_ONLY)
+        fts_token_feed_install(st->db, &st->token_feed);
     if (mode == STORE_READ_ONLY)
         sqlite3_exec(st->db, "PRAGMA query_only=ON", NULL, NULL, NULL);
     /* SQLite quietly opens an unwritable file read-only; a writer should
@@ -421,6 +428,11 @@ void store_close(struct store *st)
 sqlite3 *store_db(struct store *st)
 {
     return st->db;
+}
+
+struct fts_token_feed *store_token_feed(struct store *st)
+{
+    return st->token_feed;
 }
 
 mt_status store_begin(struct store *st, struct mt_error *err)

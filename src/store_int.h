@@ -28,6 +28,9 @@ enum { CODEC_STORED = 0, CODEC_ZSTD = 1, CODEC_ZSTD_AFTER_RAW = 2 };
 
 /* The connection, borrowed, for modules that keep their own statements. */
 sqlite3 *store_db(struct store *st);
+/* A writer's replay of the tokens parse workers found (fts_tokens.h);
+ * NULL for a reader, or when it could not be installed. */
+struct fts_token_feed *store_token_feed(struct store *st);
 
 /*
  * A statement prepared once per connection and kept: *OUT is looked up by

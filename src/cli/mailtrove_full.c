@@ -60,6 +60,11 @@ int main(int argc, char **argv)
         .prepare_connection = stem_register,
     };
     int i = 0;
+    /* Before the helpers too: an extraction helper reads hundreds of
+     * documents, and with glibc's defaults each one's freed heap went
+     * back to the kernel and was faulted in again by the next
+     * (docs/ingest.md, "The extraction helpers' heap"). */
+    cli_tune_process();
     /* The PST/OST reader's helper process (outlook_store.h): not a
      * command for people, so not in the usage. */
     if (argc == 4 && !strcmp(argv[1], "__outlook-store")) {
@@ -79,7 +84,6 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write should fail with EFBIG
      * and a message, not kill us half-way through a transaction. */
     signal(SIGXFSZ, SIG_IGN);
-    cli_tune_process();
     int code = cli_parse_global_options(argc, argv, &cli, &i);
     if (code >= 0)
         return code;
