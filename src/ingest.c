@@ -30,6 +30,13 @@
 /* Commit every this many items or this many seconds, whichever first. */
 #define BATCH_ITEMS 4000
 #define BATCH_SECONDS 2.0
+/* The full-text words the workers found and the writer has not written
+ * yet stay under this (a worker that finds more in flight leaves its
+ * message to the writer's tokenizer, as before; fts_tokens.h): the words
+ * take up to 8.5 times their text (a one-letter word: 16 bytes of
+ * positions and the letter), and 256 slots of large texts must not hold
+ * gigabytes of them.  Each worker may pass it by one message's words. */
+#define INGEST_TOKENS_BUDGET ((uint64_t)64 << 20)
 /* The WAL is checkpointed whole and truncated past this (store_bound_wal);
  * docs/ingest.md, "The write-ahead log", has the sizes measured. */
 #define INGEST_WAL_LIMIT (256 * 1024 * 1024)
@@ -54,6 +61,7 @@ struct slot {
     int64_t expected;
     int depth;                /* attached messages around this one */
     uint64_t raw_size_in_flight; /* counted in pipeline.inflight_bytes */
+    uint64_t token_bytes_in_flight; /* counted in pipeline.token_bytes */
     struct buf raw;
     /* worker results */
     unsigned char sha256[32];
@@ -75,6 +83,7 @@ struct pipeline {
     uint64_t next_work;  /* next slot a worker takes */
     uint64_t consumed;   /* slots the writer has finished */
     uint64_t inflight_bytes; /* message bytes produced, not yet written */
+    uint64_t token_bytes;    /* words found by workers, not yet written */
     uint64_t disk_read;  /* the producer's: files read whole (source.h) */
     bool producer_done;
     bool abort;
@@ -116,6 +125,7 @@ static void slot_clear(struct slot *s)
     if (s->has_texts)
         index_texts_free(&s->texts);
     s->has_texts = false;
+    s->token_bytes_in_flight = 0;
     s->known = false;
     s->truncated_from = 0;
     s->work_status = MT_OK;
@@ -237,13 +247,12 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
                                       raw, s->raw.len, &s->body);
         s->packed_body = status == MT_OK;
     }
-    /* the full-text row's texts and their words, off the writer too
-     * (fts_tokens.h); without them the writer makes both */
+    /* the full-text row's texts, off the writer too (their words:
+     * worker_main, within INGEST_TOKENS_BUDGET); without them the writer
+     * makes both */
     if (status == MT_OK && tools->tokenizer) {
         status = index_texts_build(s->parsed, &s->texts);
         s->has_texts = status == MT_OK;
-        if (status == MT_OK)
-            index_texts_tokenize(&s->texts, tools->tokenizer);
     }
 
     if (status == MT_OK && dkim_has_signature(raw, s->raw.len))
@@ -299,11 +308,17 @@ static void *worker_main(void *arg)
         struct slot *s = &p->slots[p->next_work % RING_SIZE];
         p->next_work++;
         s->state = SLOT_WORKING;
+        bool token_room = p->token_bytes < INGEST_TOKENS_BUDGET;
         pthread_mutex_unlock(&p->lock);
 
         work_on(s, reader, p->options, &tools);
+        /* on failure the writer tokenizes the message itself */
+        if (s->has_texts && token_room
+            && index_texts_tokenize(&s->texts, tools.tokenizer) == MT_OK)
+            s->token_bytes_in_flight = s->texts.tokens.bytes.capacity;
 
         pthread_mutex_lock(&p->lock);
+        p->token_bytes += s->token_bytes_in_flight;
         s->state = SLOT_READY;
         if (p->writer_waiting && s == &p->slots[p->consumed % RING_SIZE])
             pthread_cond_signal(&p->result_ready);
@@ -754,10 +769,11 @@ static mt_status run_write(struct run *r, struct ingest_counts *counts, bool *in
             status = ledger_count(&r->ledger, s, &before, counts);
         if (status != MT_OK)
             return status;
-        uint64_t written = s->raw_size_in_flight;
+        uint64_t written = s->raw_size_in_flight, tokens = s->token_bytes_in_flight;
         slot_clear(s);
         pthread_mutex_lock(&p->lock);
         p->inflight_bytes -= written;
+        p->token_bytes -= tokens;
         p->consumed++;
         if (p->producer_waiting)
             pthread_cond_signal(&p->not_full);
