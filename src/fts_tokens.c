@@ -14,7 +14,7 @@ struct token_head {
     int flags, start, end, len;
 };
 
-static fts5_api *fts5_api_of(sqlite3 *db)
+fts5_api *fts_tokens_fts5_api(sqlite3 *db)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *s = NULL;
@@ -55,7 +55,7 @@ mt_status fts_tokenizer_new(struct fts_tokenizer **out)
     mt_status status = MT_EDB;
     if (sqlite3_open_v2(":memory:", &tk->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         NULL) == SQLITE_OK
-        && (api = fts5_api_of(tk->db)) != NULL
+        && (api = fts_tokens_fts5_api(tk->db)) != NULL
         && api->xFindTokenizer(api, "unicode61", &user, &tk->methods) == SQLITE_OK
         && tk->methods.xCreate(user, (const char **)archive_args, ARCHIVE_ARG_COUNT,
                                &tk->instance) == SQLITE_OK)
@@ -208,7 +208,7 @@ static void feed_destroy(void *context)
 mt_status fts_token_feed_install(sqlite3 *db, struct fts_token_feed **out)
 {
     *out = NULL;
-    fts5_api *api = fts5_api_of(db);
+    fts5_api *api = fts_tokens_fts5_api(db);
     if (!api)
         return MT_EDB;
     struct fts_token_feed *feed = calloc(1, sizeof *feed);

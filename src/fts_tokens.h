@@ -27,6 +27,10 @@
 
 #define FTS_TOKENS_MAX_COLUMNS 8
 
+/* DB's FTS5 interface (version 2 or later), or NULL: this SQLite has no
+ * FTS5.  Owned by DB. */
+fts5_api *fts_tokens_fts5_api(sqlite3 *db);
+
 /* A worker's tokenizer: unicode61 with the archive's arguments. */
 struct fts_tokenizer;
 

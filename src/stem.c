@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fts_tokens.h"
 #include "text.h"
 
 struct stem_tokenizer {
@@ -94,15 +95,8 @@ static int stem_tokenize(Fts5Tokenizer *p, void *context, int flags, const char 
 
 mt_status stem_register(struct store *st, struct mt_error *err)
 {
-    sqlite3 *db = store_db(st);
-    fts5_api *api = NULL;
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
-        sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-        sqlite3_step(s);
-    }
-    sqlite3_finalize(s);
-    if (api == NULL || api->iVersion < 2)
+    fts5_api *api = fts_tokens_fts5_api(store_db(st));
+    if (api == NULL)
         return mt_error_set(err, MT_EDB, "this SQLite has no FTS5");
     static fts5_tokenizer tokenizer = { stem_create, stem_delete, stem_tokenize };
     if (api->xCreateTokenizer(api, "mt_stem", api, &tokenizer, NULL) != SQLITE_OK)
