@@ -117,6 +117,8 @@ UNIT_MODULES_test_extract_pool = buf encoded_word extract/extract extract/extrac
 UNIT_MODULES_test_fts_tokens = buf fts_tokens status
 UNIT_MODULES_test_html = buf encoded_word html mime text
 UNIT_MODULES_test_key_recover = buf dkim dkim_canon dkim_tags key_recover
+# the ingest pipeline calls every stage of it: the whole library
+UNIT_MODULES_test_ingest = $(patsubst src/%.c,%,$(LIB_SRC))
 UNIT_MODULES_test_keys = buf keys
 UNIT_MODULES_test_mbox = buf mbox reader status
 UNIT_MODULES_test_mime = buf encoded_word mime text

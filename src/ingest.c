@@ -24,6 +24,10 @@
 /* In-flight messages.  Enough to keep two workers busy while the writer
  * commits, small enough that memory stays flat. */
 #define RING_SIZE 256
+/* The writer wakes a producer that waits for a free slot once this many
+ * are free, not at each one: each wake-up took the writer's core from it
+ * (perf sched: 28,000 preemptions right after the signal, 1.7 s). */
+#define RING_REFILL 32
 /* Message bytes in flight at most (docs/limits.md), unless one message
  * alone is larger: then it is alone. */
 #define INFLIGHT_BYTES ((uint64_t)256 << 20)
@@ -41,7 +45,8 @@
  * docs/ingest.md, "The write-ahead log", has the sizes measured. */
 #define INGEST_WAL_LIMIT (256 * 1024 * 1024)
 
-enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_WORKING, SLOT_READY };
+/* DONE: written, its memory not yet given back (reclaim_written_slots). */
+enum slot_state { SLOT_EMPTY, SLOT_FILLED, SLOT_WORKING, SLOT_READY, SLOT_DONE };
 
 struct slot {
     enum slot_state state;
@@ -82,13 +87,16 @@ struct pipeline {
     uint64_t produced;   /* slots handed to workers */
     uint64_t next_work;  /* next slot a worker takes */
     uint64_t consumed;   /* slots the writer has finished */
-    uint64_t inflight_bytes; /* message bytes produced, not yet written */
-    uint64_t token_bytes;    /* words found by workers, not yet written */
+    uint64_t reclaimed;  /* finished slots the producer has cleared */
+    uint64_t inflight_bytes; /* message bytes produced, not yet reclaimed */
+    uint64_t inflight_limit; /* options' max_bytes_in_flight, or INFLIGHT_BYTES */
+    uint64_t token_bytes;    /* words found by workers, not yet reclaimed */
     uint64_t disk_read;  /* the producer's: files read whole (source.h) */
     bool producer_done;
     bool abort;
     /* Who sleeps, so that wake-ups (futex calls) happen only when needed. */
     bool producer_waiting;
+    bool producer_waiting_bytes; /* for room in INFLIGHT_BYTES, not a slot */
     int workers_waiting;
     bool writer_waiting;
     bool checkpointer_stop;
@@ -137,6 +145,34 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/*
+ * Give back the memory of the slots the writer has finished: on the
+ * producer's thread, not the writer's.  Most of it was allocated by the
+ * parse workers, and glibc frees a chunk into the arena of the thread
+ * that allocated it, under that arena's lock: freeing it on the writer
+ * made the writer wait for the workers' mallocs (perf sched: about 1 s of
+ * a linux-mips ingest asleep in free).  Called and returns with P->lock
+ * held; the slots between reclaimed and consumed are no one else's.
+ */
+static void reclaim_written_slots(struct pipeline *p)
+{
+    uint64_t from = p->reclaimed, upto = p->consumed;
+    if (from == upto)
+        return;
+    pthread_mutex_unlock(&p->lock);
+    uint64_t bytes = 0, tokens = 0;
+    for (uint64_t i = from; i < upto; i++) {
+        struct slot *s = &p->slots[i % RING_SIZE];
+        bytes += s->raw_size_in_flight;
+        tokens += s->token_bytes_in_flight;
+        slot_clear(s);
+    }
+    pthread_mutex_lock(&p->lock);
+    p->reclaimed = upto;
+    p->inflight_bytes -= bytes;
+    p->token_bytes -= tokens;
+}
+
 /* Producer side: the source walk's callback. */
 static mt_status producer_emit(void *context, struct source_item *item)
 {
@@ -145,16 +181,16 @@ static mt_status producer_emit(void *context, struct source_item *item)
     pthread_mutex_lock(&p->lock);
     /* A free slot, and room in the bytes in flight: a few messages of
      * hundreds of MiB must not be held all at once (one always may). */
-    while ((p->produced - p->consumed >= RING_SIZE
-            || (p->produced > p->consumed && p->inflight_bytes + size > INFLIGHT_BYTES))
-           && !p->abort) {
+    for (;;) {
+        reclaim_written_slots(p);
+        bool full = p->produced - p->consumed >= RING_SIZE;
+        bool no_room = p->produced > p->consumed && p->inflight_bytes + size > p->inflight_limit;
+        if ((!full && !no_room) || p->abort)
+            break;
         p->producer_waiting = true;
+        p->producer_waiting_bytes = !full;
         pthread_cond_wait(&p->not_full, &p->lock);
         p->producer_waiting = false;
-    }
-    if (p->abort) {
-        pthread_mutex_unlock(&p->lock);
-        return MT_EINVAL;
     }
     struct slot *s = &p->slots[p->produced % RING_SIZE];
     pthread_mutex_unlock(&p->lock);
@@ -636,7 +672,10 @@ static struct slot *next_ready_slot(struct pipeline *p, const struct ingest_opti
 {
     pthread_mutex_lock(&p->lock);
     struct slot *s = &p->slots[p->consumed % RING_SIZE];
-    while (s->state != SLOT_READY && !(p->producer_done && p->consumed == p->produced)
+    /* by its index too: a slot written and not yet reclaimed is the one
+     * RING_SIZE before it */
+    while (!(p->consumed < p->produced && s->state == SLOT_READY)
+           && !(p->producer_done && p->consumed == p->produced)
            && !was_interrupted(options)) {
         p->writer_waiting = true;
         struct timespec until;
@@ -649,7 +688,7 @@ static struct slot *next_ready_slot(struct pipeline *p, const struct ingest_opti
         pthread_cond_timedwait(&p->result_ready, &p->lock, &until);
         p->writer_waiting = false;
     }
-    bool ready = s->state == SLOT_READY;
+    bool ready = p->consumed < p->produced && s->state == SLOT_READY;
     pthread_mutex_unlock(&p->lock);
     return ready ? s : NULL;
 }
@@ -704,6 +743,8 @@ static mt_status run_start(struct run *r, const char *const *sources, int count,
     pthread_cond_init(&p->checkpoint_wake, NULL);
     p->sources = sources;
     p->source_count = count;
+    p->inflight_limit = options->max_bytes_in_flight ? options->max_bytes_in_flight
+                                                     : INFLIGHT_BYTES;
     p->options = options;
     if (pthread_create(&r->producer, NULL, producer_main, p) != 0)
         return mt_error_set(err, MT_ENOMEM, "could not start a thread");
@@ -769,13 +810,12 @@ static mt_status run_write(struct run *r, struct ingest_counts *counts, bool *in
             status = ledger_count(&r->ledger, s, &before, counts);
         if (status != MT_OK)
             return status;
-        uint64_t written = s->raw_size_in_flight, tokens = s->token_bytes_in_flight;
-        slot_clear(s);
+        /* its memory is given back by the producer (reclaim_written_slots) */
         pthread_mutex_lock(&p->lock);
-        p->inflight_bytes -= written;
-        p->token_bytes -= tokens;
+        s->state = SLOT_DONE;
         p->consumed++;
-        if (p->producer_waiting)
+        if (p->producer_waiting
+            && (p->producer_waiting_bytes || p->produced - p->consumed <= RING_SIZE - RING_REFILL))
             pthread_cond_signal(&p->not_full);
         pthread_mutex_unlock(&p->lock);
 

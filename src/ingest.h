@@ -57,6 +57,9 @@ struct ingest_options {
     bool attached_inside;
     /* Images and scanned pages read by OCR (attachment_text_ocr). */
     bool ocr;
+    /* The message bytes read ahead of the writer, at most (one message
+     * always may be); 0: 256 MiB. */
+    uint64_t max_bytes_in_flight;
 };
 
 /*

@@ -1,0 +1,103 @@
+/* test_ingest.c - the ingest pipeline's flow control: every message is
+ * written once, in input order, whether the producer waits for a free
+ * slot of the ring (more messages than slots) or for room in the bytes
+ * in flight (a limit smaller than two messages), and a second run finds
+ * them all again. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "mime.h"
+#include "store_int.h"
+#include "unit.h"
+
+/* An mbox of COUNT messages, message i with subject "message i" and a
+ * body of about BODY_BYTES. */
+static void write_mbox(const char *path, int count, int body_bytes)
+{
+    FILE *f = fopen(path, "w");
+    for (int i = 0; i < count; i++) {
+        fprintf(f, "From sender@example.org Mon Jan  1 00:00:00 2024\n"
+                   "From: Sender %d <sender%d@example.org>\nTo: desk@example.org\n"
+                   "Subject: message %d\nMessage-ID: <m%d@example.org>\n"
+                   "Date: Mon, 1 Jan 2024 00:%02d:00 +0000\n\n",
+                i, i % 7, i, i, i % 60);
+        for (int written = 0; written < body_bytes; written += 40)
+            fprintf(f, "line of message %6d, word%d here\n", i, written);
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+/* Whether the archive's emails 1..COUNT are the messages 0..COUNT-1 in
+ * input order. */
+static int in_input_order(struct store *st, int count)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = sqlite3_prepare_v2(store_db(st), "SELECT id, subject FROM email ORDER BY id",
+                                -1, &s, NULL) == SQLITE_OK;
+    int n = 0;
+    while (ok && sqlite3_step(s) == SQLITE_ROW) {
+        char want[64];
+        snprintf(want, sizeof want, "message %d", n);
+        const char *subject = (const char *)sqlite3_column_text(s, 1);
+        ok = sqlite3_column_int64(s, 0) == n + 1 && subject && !strcmp(subject, want);
+        n++;
+    }
+    sqlite3_finalize(s);
+    return ok && n == count;
+}
+
+static void run_case(const char *dir, const char *name, int count, int body_bytes,
+                     uint64_t max_in_flight, int workers)
+{
+    char mbox[512], archive[512];
+    snprintf(mbox, sizeof mbox, "%s/%s.mbox", dir, name);
+    snprintf(archive, sizeof archive, "%s/%s.db", dir, name);
+    write_mbox(mbox, count, body_bytes);
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    CHECK(store_open(archive, STORE_CREATE, &st, &err) == MT_OK);
+    const char *sources[1] = { mbox };
+    struct ingest_options options = { .archive_path = archive, .workers = workers,
+                                      .max_bytes_in_flight = max_in_flight, .now = 1700000000 };
+    struct ingest_counts counts;
+    printf("# %s: %d messages of %d bytes, %llu bytes in flight, %d workers\n", name, count,
+           body_bytes, (unsigned long long)max_in_flight, workers);
+    CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_OK);
+    CHECK(counts.read == (uint64_t)count && counts.stored == (uint64_t)count);
+    CHECK(counts.duplicates == 0 && counts.rejected == 0);
+    CHECK(in_input_order(st, count));
+    /* again: every message is found, none written twice */
+    CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_OK);
+    CHECK(counts.read == (uint64_t)count && counts.duplicates == (uint64_t)count);
+    CHECK(counts.stored == 0);
+    CHECK(in_input_order(st, count));
+    store_close(st);
+    unlink(mbox);
+    char side[600];
+    unlink(archive);
+    snprintf(side, sizeof side, "%s-wal", archive);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", archive);
+    unlink(side);
+}
+
+int main(void)
+{
+    mime_init();
+    char dir[] = "/tmp/mailtrove-test-ingest-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    /* more messages than the ring's 256 slots: the producer waits for the
+     * writer to free slots, many times */
+    run_case(dir, "ring", 1500, 200, 0, 2);
+    /* a byte limit under two messages: one message in flight at a time */
+    run_case(dir, "bytes", 120, 3000, 4096, 2);
+    /* a byte limit of a few messages, one worker and three */
+    run_case(dir, "few", 400, 2000, 16384, 1);
+    run_case(dir, "three", 400, 2000, 16384, 3);
+    rmdir(dir);
+    return unit_failures != 0;
+}
