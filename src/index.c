@@ -44,9 +44,7 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                 " WHERE id = ?", err) != MT_OK
         || prepare(ix, &ix->insert_address,
                    "INSERT INTO address(email_id, role, position, name, local, domain)"
-                   " VALUES(?1, ?2, ?3, ?4, lower(CASE WHEN instr(?5, '@') > 0"
-                   " THEN substr(?5, 1, instr(?5, '@') - 1) ELSE ?5 END),"
-                   " lower(CASE WHEN instr(?5, '@') > 0 THEN substr(?5, instr(?5, '@') + 1) END))"
+                   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
                    " ON CONFLICT(email_id, role, position) DO UPDATE SET name = excluded.name,"
                    " local = excluded.local, domain = excluded.domain", err) != MT_OK
         || prepare(ix, &ix->insert_attachment,
@@ -84,6 +82,7 @@ void index_close(struct index *ix)
     sqlite3_finalize(ix->insert_text);
     sqlite3_finalize(ix->insert_stem);
     store_compressor_free(ix->compressor);
+    buf_free(&ix->address_lowered);
     free(ix);
 }
 
@@ -265,6 +264,42 @@ mt_status index_texts_tokenize(struct index_texts *t, struct fts_tokenizer *tk)
 }
 
 /* The addresses' rows of email ID. */
+/*
+ * Bind ADDRESS's local part and domain to columns COLUMN and COLUMN + 1,
+ * split as schema 17 split the stored addresses (store_schema.c, in SQL):
+ * at the first '@', each side lowered in ASCII only, as SQLite's lower()
+ * does; without an '@' all of it is the local part and the domain NULL.
+ * In C rather than in the statement: 740,000 addresses of linux-mips
+ * each ran instr() four times, substr() and lower() twice on the writer.
+ * ADDRESS is UTF-8 (mime.h), so the first '@' byte is its first '@'
+ * character.  The bound bytes are IX's scratch, valid until the next call.
+ */
+static mt_status bind_address_parts(struct index *ix, sqlite3_stmt *s, int column,
+                                    const char *address)
+{
+    if (address == NULL) {
+        sqlite3_bind_null(s, column);
+        sqlite3_bind_null(s, column + 1);
+        return MT_OK;
+    }
+    struct buf *b = &ix->address_lowered;
+    buf_clear(b);
+    size_t len = strlen(address);
+    if (buf_append(b, address, len) != MT_OK)
+        return MT_ENOMEM;
+    for (size_t i = 0; i < len; i++)
+        if (b->data[i] >= 'A' && b->data[i] <= 'Z')
+            b->data[i] = (char)(b->data[i] - 'A' + 'a');
+    const char *at = memchr(b->data, '@', len);
+    size_t local_len = at ? (size_t)(at - b->data) : len;
+    sqlite3_bind_text(s, column, b->data, (int)local_len, SQLITE_STATIC);
+    if (at)
+        sqlite3_bind_text(s, column + 1, at + 1, (int)(len - local_len - 1), SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, column + 1);
+    return MT_OK;
+}
+
 static mt_status put_addresses(struct index *ix, int64_t id, const struct mime_message *m,
                                struct mt_error *err)
 {
@@ -276,7 +311,8 @@ static mt_status put_addresses(struct index *ix, int64_t id, const struct mime_m
         sqlite3_bind_int(s, 2, (int)a->role);
         sqlite3_bind_int(s, 3, position[a->role]++);
         bind_text(s, 4, a->name);
-        bind_text(s, 5, a->address);
+        if (bind_address_parts(ix, s, 5, a->address) != MT_OK)
+            return mt_error_set(err, MT_ENOMEM, "out of memory");
         mt_status status = step_done(ix, s, err, "indexing an address");
         if (status != MT_OK)
             return status;
