@@ -192,6 +192,10 @@ static mt_status producer_emit(void *context, struct source_item *item)
         pthread_cond_wait(&p->not_full, &p->lock);
         p->producer_waiting = false;
     }
+    if (p->abort) {
+        pthread_mutex_unlock(&p->lock);
+        return MT_EINVAL;
+    }
     struct slot *s = &p->slots[p->produced % RING_SIZE];
     pthread_mutex_unlock(&p->lock);
 
