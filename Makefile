@@ -110,19 +110,20 @@ UNIT_MODULES_test_corroborate = buf fts_tokens corroborate recorded_path status 
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
 UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
-    extract/extract_zip fdio mime text
+    extract/extract_zip fdio mime mime_trim text
 UNIT_MODULES_test_extract_pool = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \
-    extract/extract_zip fdio mime text
+    extract/extract_zip fdio mime mime_trim text
 UNIT_MODULES_test_fts_tokens = buf fts_tokens status
-UNIT_MODULES_test_html = buf encoded_word html mime text
+UNIT_MODULES_test_html = buf encoded_word html mime mime_trim text
 UNIT_MODULES_test_key_recover = buf dkim dkim_canon dkim_tags key_recover
 # the ingest pipeline calls every stage of it: the whole library
 UNIT_MODULES_test_ingest = $(patsubst src/%.c,%,$(LIB_SRC))
 UNIT_MODULES_test_keys = buf keys
 UNIT_MODULES_test_mbox = buf mbox reader status
-UNIT_MODULES_test_mime = buf encoded_word mime text
-UNIT_MODULES_test_outlook = buf encoded_word fdio mime outlook/outlook outlook/outlook_mime \
+UNIT_MODULES_test_mime = buf encoded_word mime mime_trim text
+UNIT_MODULES_test_mime_trim = buf encoded_word mime mime_trim text
+UNIT_MODULES_test_outlook = buf encoded_word fdio mime mime_trim outlook/outlook outlook/outlook_mime \
     outlook/outlook_store status text
 UNIT_MODULES_test_query = buf fts_tokens json query query_field rank recorded_path search search_range status \
     store store_facets \
@@ -130,7 +131,7 @@ UNIT_MODULES_test_query = buf fts_tokens json query query_field rank recorded_pa
 UNIT_MODULES_test_rank = buf fts_tokens rank recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_received = buf received
 UNIT_MODULES_test_recorded_path = recorded_path
-UNIT_MODULES_test_source = buf encoded_word fdio mbox mime outlook/outlook outlook/outlook_mime \
+UNIT_MODULES_test_source = buf encoded_word fdio mbox mime mime_trim outlook/outlook outlook/outlook_mime \
     outlook/outlook_msg outlook/outlook_store reader source source_outlook status text
 UNIT_MODULES_test_store = buf fts_tokens recorded_path source_ledger status store store_facets store_schema store_text text
 UNIT_MODULES_test_text = buf json text

@@ -1,13 +1,44 @@
 /* fuzz_mime.c - GMime parsing through our wrapper: must never crash, and
- * everything it returns must be valid UTF-8; and the Received fields'
- * reader on the same bytes. */
+ * everything it returns must be valid UTF-8; the same as GMime parsing
+ * every header field (mime_trim.h); and the Received fields' reader on
+ * the same bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mime.h"
+#include "mime_trim.h"
 #include "received.h"
 #include "text.h"
+
+static int same(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* M (trimmed before GMime) against the parse of every header field. */
+static void check_untrimmed(const uint8_t *data, size_t size, const struct mime_message *m)
+{
+    size_t len;
+    unsigned char *trimmed = mime_trim_headers(data, size, &len);
+    if (!trimmed)
+        return;
+    if (len >= size || trimmed[len] != '\0')
+        __builtin_trap();
+    free(trimmed);
+    struct mime_options every = { .every_header = true };
+    struct mime_message *all = NULL;
+    if (mime_parse_with(data, size, &every, &all) != MT_OK)
+        return;
+    if (!same(m->subject, all->subject) || !same(m->body, all->body)
+        || !same(m->message_id, all->message_id) || !same(m->references, all->references)
+        || !same(m->in_reply_to, all->in_reply_to) || !same(m->date_raw, all->date_raw)
+        || m->date != all->date || m->address_count != all->address_count
+        || m->attachment_count != all->attachment_count
+        || m->from_header_count != all->from_header_count || m->parsed != all->parsed)
+        __builtin_trap();
+    mime_message_free(all);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -44,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             free(bytes);
         }
     }
+    check_untrimmed(data, size, m);
     mime_message_free(m);
     return 0;
 }

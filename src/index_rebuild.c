@@ -122,7 +122,7 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
                                                 /* one helper for every document,
                                                  * as an ingest worker has */
                                                 .pool = extract_pool_new(EXTRACT_SELF) };
-        struct mime_options options = { attachment_examine, &examiner };
+        struct mime_options options = { .examine = attachment_examine, .context = &examiner };
         status = reparse_each(st, ids, id_count, &options, reindex_one, ix, count, err);
         extract_pool_free(examiner.pool);
     }

@@ -110,6 +110,11 @@ struct pipeline {
     const char *const *sources;
     int source_count;
     const struct ingest_options *options;
+    /* The archive held no email when the run began: nothing a worker
+     * reads can be in it but what this run writes (a copy read twice,
+     * which the writer finds as it stores it), so the workers look
+     * nothing up (docs/ingest.md, session 23). */
+    bool archive_was_empty;
 };
 
 static void slot_clear(struct slot *s)
@@ -275,7 +280,7 @@ static mt_status prepare_new_message(struct slot *s, const struct ingest_options
                                                           : EXTRACT_SELF,
                                             .depth = s->depth, .ocr = options->ocr,
                                             .pool = tools->extractor };
-    struct mime_options mime_options = { attachment_examine, &examiner };
+    struct mime_options mime_options = { .examine = attachment_examine, .context = &examiner };
     mt_status status = store_compress(tools->compressor, raw, s->raw.len, &s->compressed,
                                       &s->codec);
     if (status == MT_OK)
@@ -325,7 +330,7 @@ static void *worker_main(void *arg)
     struct pipeline *p = arg;
     struct store *reader = NULL;
     /* A read-only connection to skip work on bytes already archived. */
-    if (p->options->archive_path)
+    if (p->options->archive_path && !p->archive_was_empty)
         store_open(p->options->archive_path, STORE_READ_ONLY, &reader, NULL);
     /* NULL (out of memory) only means a one-off context, or helper, each. */
     struct worker_tools tools = {
@@ -624,7 +629,7 @@ static mt_status store_attached_messages(struct store *st, struct index *ix,
         struct attachment_examiner examiner = {
             .helper = options->extract_helper ? options->extract_helper : EXTRACT_SELF,
             .depth = c.depth, .messages_only = true };
-        struct mime_options mime_options = { attachment_examine, &examiner };
+        struct mime_options mime_options = { .examine = attachment_examine, .context = &examiner };
         struct mime_message *m = NULL;
         status = store_get_raw(st, c.id, &raw, err);
         if (status == MT_OK)
@@ -750,6 +755,7 @@ static mt_status run_start(struct run *r, const char *const *sources, int count,
     p->inflight_limit = options->max_bytes_in_flight ? options->max_bytes_in_flight
                                                      : INFLIGHT_BYTES;
     p->options = options;
+    p->archive_was_empty = store_count_emails(r->st) == 0;
     if (pthread_create(&r->producer, NULL, producer_main, p) != 0)
         return mt_error_set(err, MT_ENOMEM, "could not start a thread");
     r->producer_started = true;

@@ -54,6 +54,9 @@ struct mime_options {
     void (*examine)(void *context, struct mime_attachment *a, const unsigned char *bytes,
                     size_t len, const char *charset, bool message_part);
     void *context;
+    /* GMime parses every top-level header field, not only mime_trim.h's:
+     * for the checks that say the two parse the same. */
+    bool every_header;
 };
 
 /* Limits on the MIME walk; see docs/limits.md. */

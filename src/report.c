@@ -701,7 +701,7 @@ mt_status report_search_document(struct store *st, int64_t id, struct json_write
     struct attachment_examiner examiner = { .helper = EXTRACT_SELF,
                                             .depth = ATTACHMENT_MAX_MESSAGE_DEPTH,
                                             .ocr = attachment_text_ocr(st) };
-    struct mime_options parse = { attachment_examine, &examiner };
+    struct mime_options parse = { .examine = attachment_examine, .context = &examiner };
     mt_status status = email_view_load(st, id, EMAIL_VIEW_BODY, &parse, &v, err);
     if (status != MT_OK) {
         email_view_free(&v);

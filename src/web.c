@@ -432,7 +432,7 @@ void web_attachment_text(struct store *st, int64_t id, int n, struct reply *r)
         .examiner = { .helper = EXTRACT_SELF, .depth = ATTACHMENT_MAX_MESSAGE_DEPTH,
                       .ocr = attachment_text_ocr(st) },
     };
-    struct mime_options options = { examine_one, &one };
+    struct mime_options options = { .examine = examine_one, .context = &one };
     if (store_get_raw(st, id, &raw, NULL) != MT_OK
         || mime_parse_with((const unsigned char *)buf_cstr(&raw), raw.len, &options, &m) != MT_OK
         || n > (int)m->attachment_count) {

@@ -86,6 +86,36 @@ static void run_case(const char *dir, const char *name, int count, int body_byte
     unlink(side);
 }
 
+/* One mbox given twice in one run, into an empty archive, where the
+ * workers look nothing up (ingest.c, archive_was_empty): the second copy
+ * of each message is found by the writer as it stores it, counted as a
+ * duplicate, never stored twice. */
+static void duplicates_in_one_run_case(const char *dir)
+{
+    char mbox[512], archive[512];
+    snprintf(mbox, sizeof mbox, "%s/twice.mbox", dir);
+    snprintf(archive, sizeof archive, "%s/twice.db", dir);
+    write_mbox(mbox, 300, 200);
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    CHECK(store_open(archive, STORE_CREATE, &st, &err) == MT_OK);
+    const char *sources[2] = { mbox, mbox };
+    struct ingest_options options = { .archive_path = archive, .workers = 2,
+                                      .now = 1700000000 };
+    struct ingest_counts counts;
+    CHECK(ingest_run(st, sources, 2, &options, &counts, &err) == MT_OK);
+    CHECK(counts.read == 600 && counts.stored == 300 && counts.duplicates == 300);
+    CHECK(in_input_order(st, 300));
+    store_close(st);
+    unlink(mbox);
+    char side[600];
+    unlink(archive);
+    snprintf(side, sizeof side, "%s-wal", archive);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", archive);
+    unlink(side);
+}
+
 /* Interrupted before the writer wrote anything, while the producer waits
  * for room (a byte limit of one byte): the run stops with MT_EINTR, and
  * the producer, woken by the stop, fills no slot (under the sanitizers a
@@ -130,6 +160,7 @@ int main(void)
     /* a byte limit of a few messages, one worker and three */
     run_case(dir, "few", 400, 2000, 16384, 1);
     run_case(dir, "three", 400, 2000, 16384, 3);
+    duplicates_in_one_run_case(dir);
     interrupted_case(dir);
     rmdir(dir);
     return unit_failures != 0;

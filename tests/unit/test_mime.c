@@ -3,8 +3,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "mime.h"
+#include "text.h"
 #include "unit.h"
+
+/* ISO-8859-1 is converted by mime.c itself: the same bytes as GLib's
+ * iconv gives, for every byte value, NUL included, under each name. */
+static void latin1_case(void)
+{
+    unsigned char bytes[256 + 1000];
+    for (int i = 0; i < 256; i++)
+        bytes[i] = (unsigned char)i;
+    unsigned int x = 12345;
+    for (int i = 256; i < (int)sizeof bytes; i++) {
+        x = x * 1103515245u + 12345u;
+        bytes[i] = (unsigned char)(x >> 16);
+    }
+    gsize written = 0;
+    gchar *iconv_utf8 = g_convert((const gchar *)bytes, sizeof bytes, "UTF-8", "ISO-8859-1",
+                                  NULL, &written, NULL);
+    struct buf want = BUF_INIT;
+    CHECK(iconv_utf8 && text_append_utf8_or_cp1252(&want, iconv_utf8, written) == MT_OK);
+    static const char *names[] = { "ISO-8859-1", "iso8859-1", "latin1", "ISO_8859-1" };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        struct buf got = BUF_INIT;
+        bool converted = false;
+        CHECK(mime_append_in_charset(&got, names[i], bytes, sizeof bytes, &converted) == MT_OK);
+        CHECK(converted);
+        CHECK(got.len == want.len && !memcmp(got.data, want.data, want.len));
+        buf_free(&got);
+    }
+    g_free(iconv_utf8);
+    buf_free(&want);
+}
 
 static struct mime_message *parse_file(const char *path)
 {
@@ -25,6 +58,7 @@ static struct mime_message *parse_file(const char *path)
 int main(void)
 {
     mime_init();
+    latin1_case();
     struct mime_message *m = parse_file("data/mail/french-crlf.eml");
     if (m) {
         CHECK(m->parsed);
