@@ -88,24 +88,25 @@ mt_status fts_tokens_compute(struct fts_tokenizer *tk, const char *const *texts,
     out->column_count = 0;
     if (count > FTS_TOKENS_MAX_COLUMNS)
         return MT_EINVAL;
-    /* The words take about 3.5 times their text (a 16-byte head each):
-     * room for twice the text at once, where growing from nothing
-     * reallocated eight times for a 4 KB body (2% of a parse worker). */
-    size_t total = 0;
-    for (int i = 0; i < count; i++)
-        total += strlen(texts[i]);
-    if (total < (size_t)INT32_MAX && buf_reserve(&out->bytes, 2 * total + 256) != MT_OK)
+    /* Each text's length once; the words take about 3.5 times their
+     * text (a 16-byte head each): room for twice the text at once, where
+     * growing from nothing reallocated eight times for a 4 KB body (2% of
+     * a parse worker). */
+    size_t lens[FTS_TOKENS_MAX_COLUMNS], total = 0;
+    for (int i = 0; i < count; i++) {
+        lens[i] = strlen(texts[i]);
+        if (lens[i] > (size_t)INT32_MAX)
+            return MT_EINVAL;
+        total += lens[i];
+    }
+    if (buf_reserve(&out->bytes, 2 * total + 256) != MT_OK)
         return MT_ENOMEM;
     for (int i = 0; i < count; i++) {
-        size_t len = strlen(texts[i]);
-        if (len > (size_t)INT32_MAX) {
-            out->column_count = 0;
-            return MT_EINVAL;
-        }
-        out->columns[i] = (struct fts_column_tokens){ texts[i], (int)len, out->bytes.len, 0 };
+        int len = (int)lens[i];
+        out->columns[i] = (struct fts_column_tokens){ texts[i], len, out->bytes.len, 0 };
         out->column_count = i + 1;
         int rc = tk->methods.xTokenize(tk->instance, out, FTS5_TOKENIZE_DOCUMENT, texts[i],
-                                       (int)len, record_token);
+                                       len, record_token);
         if (rc != SQLITE_OK) {
             buf_clear(&out->bytes);
             out->column_count = 0;

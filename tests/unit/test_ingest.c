@@ -51,6 +51,18 @@ static int in_input_order(struct store *st, int count)
     return ok && n == count;
 }
 
+/* The test's mbox and ARCHIVE with its WAL and shared-memory files. */
+static void remove_files(const char *mbox, const char *archive)
+{
+    char side[600];
+    unlink(mbox);
+    unlink(archive);
+    snprintf(side, sizeof side, "%s-wal", archive);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", archive);
+    unlink(side);
+}
+
 static void run_case(const char *dir, const char *name, int count, int body_bytes,
                      uint64_t max_in_flight, int workers)
 {
@@ -77,13 +89,7 @@ static void run_case(const char *dir, const char *name, int count, int body_byte
     CHECK(counts.stored == 0);
     CHECK(in_input_order(st, count));
     store_close(st);
-    unlink(mbox);
-    char side[600];
-    unlink(archive);
-    snprintf(side, sizeof side, "%s-wal", archive);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", archive);
-    unlink(side);
+    remove_files(mbox, archive);
 }
 
 /* One mbox given twice in one run, into an empty archive, where the
@@ -107,13 +113,7 @@ static void duplicates_in_one_run_case(const char *dir)
     CHECK(counts.read == 600 && counts.stored == 300 && counts.duplicates == 300);
     CHECK(in_input_order(st, 300));
     store_close(st);
-    unlink(mbox);
-    char side[600];
-    unlink(archive);
-    snprintf(side, sizeof side, "%s-wal", archive);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", archive);
-    unlink(side);
+    remove_files(mbox, archive);
 }
 
 /* Interrupted before the writer wrote anything, while the producer waits
@@ -138,13 +138,7 @@ static void interrupted_case(const char *dir)
     CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_EINTR);
     CHECK(counts.stored == 0);
     store_close(st);
-    unlink(mbox);
-    char side[600];
-    unlink(archive);
-    snprintf(side, sizeof side, "%s-wal", archive);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", archive);
-    unlink(side);
+    remove_files(mbox, archive);
 }
 
 int main(void)

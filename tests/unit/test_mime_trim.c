@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mime.h"
+#include "mime_compare.h"
 #include "mime_trim.h"
 #include "unit.h"
 
@@ -56,39 +57,6 @@ static void cut_cases(void)
     CHECK(!mime_trim_keeps("Resent-From", 11));
 }
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
-
-/* Whether A and B say the same in every field. */
-static bool same_message(const struct mime_message *a, const struct mime_message *b)
-{
-    if (a->parsed != b->parsed || !same_str(a->subject, b->subject)
-        || a->has_date != b->has_date || a->date != b->date
-        || !same_str(a->date_raw, b->date_raw) || !same_str(a->message_id, b->message_id)
-        || !same_str(a->in_reply_to, b->in_reply_to) || !same_str(a->references, b->references)
-        || a->address_count != b->address_count || !same_str(a->body, b->body)
-        || a->body_from_html != b->body_from_html || a->has_html != b->has_html
-        || a->body_truncated != b->body_truncated || !same_str(a->html_extra, b->html_extra)
-        || a->attachment_count != b->attachment_count
-        || a->from_header_count != b->from_header_count)
-        return false;
-    for (size_t i = 0; i < a->address_count; i++)
-        if (a->addresses[i].role != b->addresses[i].role
-            || !same_str(a->addresses[i].name, b->addresses[i].name)
-            || !same_str(a->addresses[i].address, b->addresses[i].address))
-            return false;
-    for (size_t i = 0; i < a->attachment_count; i++) {
-        const struct mime_attachment *x = &a->attachments[i], *y = &b->attachments[i];
-        if (x->n != y->n || !same_str(x->filename, y->filename)
-            || !same_str(x->content_type, y->content_type) || x->size != y->size
-            || memcmp(x->sha256, y->sha256, sizeof x->sha256))
-            return false;
-    }
-    return true;
-}
-
 static struct {
     size_t files, trimmed, differ;
 } oracle;
@@ -104,7 +72,7 @@ static void compare_bytes(const char *path, const unsigned char *raw, size_t len
         oracle.files++;
         oracle.trimmed++;
         if (mime_parse_with(raw, len, &every, &a) != MT_OK || mime_parse(raw, len, &b) != MT_OK
-            || !same_message(a, b)) {
+            || !mime_messages_same(a, b)) {
             if (oracle.differ++ < 5)
                 printf("# parsed differently when trimmed: %s\n", path);
         }
