@@ -24,6 +24,13 @@ mt_status archive_after_ingest(struct store *st, uint64_t stored, bool reverify_
     return status;
 }
 
+mt_status archive_while_index_merges(void *context, struct store *st, struct mt_error *err)
+{
+    (void)context;
+    struct thread_counts threads;
+    return thread_update(st, &threads, err);
+}
+
 mt_status archive_recorroborate(struct store *st, bool recompute, corroborate_text_loader load_body_text,
                                 struct thread_counts *threads,
                                 struct corroborate_counts *corroboration,

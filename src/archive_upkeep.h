@@ -33,6 +33,14 @@ mt_status archive_after_ingest(struct store *st, uint64_t stored, bool reverify_
                                corroborate_text_loader load_body_text, struct mt_error *err);
 
 /*
+ * The part of archive_after_ingest that needs no full-text index, for an
+ * ingest to run while its index is merged on a thread of its own
+ * (ingest_options.while_index_merges; CONTEXT unused): thread the new
+ * mail.  archive_after_ingest then finds none left to thread.
+ */
+mt_status archive_while_index_merges(void *context, struct store *st, struct mt_error *err);
+
+/*
  * The corroborate command: rethread, then corroborate, into *THREADS and
  * *CORROBORATION (counted from the stored spans when nothing changed).
  * RECOMPUTE forgets the inputs last computed from, so nothing is skipped.

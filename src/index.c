@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "extract/extract.h"
 #include "fts_tokens.h"
+#include "index_side.h"
 #include "rank.h"
 #include "stem.h"
 
@@ -107,7 +108,7 @@ static mt_status step_done(struct index *ix, sqlite3_stmt *s,
 
 mt_status index_flush(struct index *ix, struct mt_error *err)
 {
-    if (ix->lengths_from == 0)
+    if (ix->lengths_from == 0 || ix->side)
         return MT_OK;
     mt_status status = rank_write_lengths(ix->store, ix->lengths_from, err);
     if (status == MT_OK)
@@ -163,6 +164,11 @@ mt_status index_bulk_end(struct index *ix, struct mt_error *err)
     if (status == MT_OK)
         ix->bulk = false;
     return status;
+}
+
+void index_write_texts_to(struct index *ix, struct index_side *side)
+{
+    ix->side = side;
 }
 
 bool index_in_bulk(const struct index *ix)
@@ -357,8 +363,10 @@ static mt_status put_attachments(struct index *ix, int64_t id, const struct mime
 /* The full-text rows of email ID: the words a worker found, when it did,
  * are replayed by the connection's tokenizer (fts_tokens.h). */
 static mt_status put_texts(struct index *ix, int64_t id, const struct mime_message *m,
-                           const struct index_texts *t, struct mt_error *err)
+                           struct index_texts *t, struct mt_error *err)
 {
+    if (ix->side)
+        return index_side_put(ix->side, id, t, m->body ? m->body : "", err);
     sqlite3_stmt *s = ix->insert_text;
     sqlite3_bind_int64(s, 1, id);
     for (int i = 0; i < INDEX_TEXT_COLUMNS; i++)
@@ -380,7 +388,7 @@ static mt_status put_texts(struct index *ix, int64_t id, const struct mime_messa
 
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
-                            const struct store_packed *body, const struct index_texts *texts,
+                            const struct store_packed *body, struct index_texts *texts,
                             struct mt_error *err)
 {
     struct index_texts own = INDEX_TEXTS_INIT;

@@ -51,13 +51,24 @@ void index_texts_free(struct index_texts *t);
  * (borrowed); SIGNATURE_COUNT is its number of DKIM-Signature headers,
  * -1 to keep what is recorded.  BODY (borrowed; NULL: compressed here) is
  * M's body text as store_pack compressed it, on a worker's thread.  TEXTS
- * (borrowed; NULL: made here) are M's, from index_texts_build.  Must run
+ * (borrowed; NULL: made here) are M's, from index_texts_build; their
+ * words may be taken (index_write_texts_to).  Must run
  * inside the store's transaction.
  */
 mt_status index_put_message(struct index *ix, int64_t id,
                             const struct mime_message *m, int signature_count,
-                            const struct store_packed *body, const struct index_texts *texts,
+                            const struct store_packed *body, struct index_texts *texts,
                             struct mt_error *err);
+
+/*
+ * From now on hand the full-text rows of IX's messages to SIDE
+ * (borrowed; index_side.h) instead of writing them; NULL: write them
+ * again.  While SIDE is set, index_flush leaves the lengths to the first
+ * flush after it is unset (they are read from the full-text rows).  A
+ * message's TEXTS given to index_put_message lose their words to SIDE.
+ */
+struct index_side;
+void index_write_texts_to(struct index *ix, struct index_side *side);
 
 /*
  * Write what the messages put since the last flush need beyond their own

@@ -21,6 +21,7 @@ struct index {
     struct store_compressor *compressor;
     int64_t lengths_from; /* lowest id indexed since index_flush; 0: none */
     bool bulk;            /* between index_bulk_begin and index_bulk_end */
+    struct index_side *side; /* borrowed: full-text rows go there (index_side.h) */
     struct buf address_lowered; /* put_addresses' scratch */
 };
 

@@ -4,6 +4,7 @@
  * full-text index, and reading a body text back. */
 #include "store_int.h"
 #include "index.h"
+#include "index_side.h"
 #include "index_int.h"
 
 #include <stdlib.h>
@@ -144,6 +145,9 @@ mt_status index_rebuild(struct store *st, int64_t *count, struct mt_error *err)
         store_rollback(st);
     if (status == MT_OK)
         status = index_merge(st, err);
+    /* what an ingest killed before its index was copied in left */
+    if (status == MT_OK)
+        index_side_remove_leftovers(st);
 out:
     free(ids);
     index_close(ix);

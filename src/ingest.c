@@ -17,6 +17,7 @@
 #include "extract/extract.h"
 #include "fts_tokens.h"
 #include "index.h"
+#include "index_side.h"
 #include "mime.h"
 #include "source.h"
 #include "verify.h"
@@ -408,66 +409,15 @@ static void *checkpointer_main(void *arg)
     return NULL;
 }
 
-/* The `sources` rows of this ingest, written when it ends: a directory's
- * row can be interrupted by an mbox inside it, so rows are kept until
- * then (one per source file read, few next to the messages). */
-struct ledger_acc {
-    struct source_ledger_row *rows;
-    size_t count, capacity;
-    size_t current;     /* the row the last item went to */
-};
-
-static mt_status ledger_flush(struct store *st, struct ledger_acc *acc,
-                              const struct ingest_options *options, struct mt_error *err)
-{
-    mt_status status = MT_OK;
-    for (size_t i = 0; i < acc->count && status == MT_OK; i++)
-        status = source_ledger_put(st, &acc->rows[i], options->now, err);
-    return status;
-}
-
-static void ledger_free(struct ledger_acc *acc)
-{
-    for (size_t i = 0; i < acc->count; i++)
-        free(acc->rows[i].path);
-    free(acc->rows);
-}
-
-static struct source_ledger_row *ledger_row(struct ledger_acc *acc, const char *path,
-                                            const char *kind)
-{
-    if (acc->current < acc->count && !strcmp(acc->rows[acc->current].path, path))
-        return &acc->rows[acc->current];
-    for (size_t i = acc->count; i-- > 0;)
-        if (!strcmp(acc->rows[i].path, path))
-            return &acc->rows[acc->current = i];
-    if (acc->count == acc->capacity) {
-        size_t grown = acc->capacity ? acc->capacity * 2 : 16;
-        struct source_ledger_row *bigger = realloc(acc->rows, grown * sizeof *bigger);
-        if (bigger == NULL)
-            return NULL;
-        acc->rows = bigger;
-        acc->capacity = grown;
-    }
-    struct source_ledger_row *r = &acc->rows[acc->count];
-    memset(r, 0, sizeof *r);
-    if ((r->path = strdup(path)) == NULL)
-        return NULL;
-    r->kind = (char *)kind;   /* static strings (source.h) */
-    r->expected = -1;
-    acc->current = acc->count++;
-    return r;
-}
-
 /* Count slot S (already written: BEFORE are the counts before it, its
  * attached messages included) in its file's row. */
-static mt_status ledger_count(struct ledger_acc *acc, const struct slot *s,
+static mt_status ledger_count(struct source_ledger_run *acc, const struct slot *s,
                               const struct ingest_counts *before,
                               const struct ingest_counts *after)
 {
     if (!s->file)
         return MT_OK;
-    struct source_ledger_row *row = ledger_row(acc, s->file, s->file_kind ? s->file_kind : "other");
+    struct source_ledger_row *row = source_ledger_run_row(acc, s->file, s->file_kind ? s->file_kind : "other");
     if (row == NULL)
         return MT_ENOMEM;
     if (s->is_promise) {
@@ -617,7 +567,7 @@ static mt_status write_slot(struct store *st, struct index *ix,
 static mt_status store_attached_messages(struct store *st, struct index *ix,
                                          struct verify_writer *verifier,
                                          const struct ingest_options *options,
-                                         struct carriers *carriers, struct ledger_acc *ledger,
+                                         struct carriers *carriers, struct source_ledger_run *ledger,
                                          struct ingest_counts *counts, struct mt_error *err)
 {
     mt_status status = MT_OK;
@@ -716,11 +666,13 @@ struct run {
     const struct ingest_options *options;
     struct pipeline *p;
     struct index *ix;
+    struct index_side *side;  /* NULL: the writer writes the full-text rows */
+    bool side_marked;         /* the archive's "index" upgrade requested */
     struct verify_writer *verifier;
     pthread_t producer, checkpointer, workers[16];
     int worker_count, started_workers;
     bool producer_started, checkpointer_started, in_transaction;
-    struct ledger_acc ledger;
+    struct source_ledger_run ledger; /* the `sources` rows, written at the end */
     struct carriers carriers;
 };
 
@@ -756,6 +708,12 @@ static mt_status run_start(struct run *r, const char *const *sources, int count,
                                                      : INFLIGHT_BYTES;
     p->options = options;
     p->archive_was_empty = store_count_emails(r->st) == 0;
+    if (p->archive_was_empty && options->archive_path && !options->text_index_inline) {
+        status = index_side_open(r->st, options->archive_path, &r->side, err);
+        if (status != MT_OK)
+            return status;
+        index_write_texts_to(r->ix, r->side);
+    }
     if (pthread_create(&r->producer, NULL, producer_main, p) != 0)
         return mt_error_set(err, MT_ENOMEM, "could not start a thread");
     r->producer_started = true;
@@ -784,6 +742,14 @@ static mt_status run_begin(struct run *r, struct mt_error *err)
      * (index.h), until run_finish */
     if (status == MT_OK)
         status = index_bulk_begin(r->ix, err);
+    /* Until the side's rows are copied in, the emails written have no
+     * full-text rows in the archive: if the run stops before, the next
+     * writing command rebuilds the index, and search says so meanwhile
+     * (index_side.h). */
+    if (status == MT_OK && r->side && !r->side_marked) {
+        status = store_upgrade_request(r->st, "index", err);
+        r->side_marked = status == MT_OK;
+    }
     return status;
 }
 
@@ -847,6 +813,22 @@ static mt_status run_write(struct run *r, struct ingest_counts *counts, bool *in
     }
 }
 
+/* The side's rows into the archive, once every batch is committed (the
+ * copy takes the archive's write lock on a connection of its own). */
+static mt_status run_finish_side(struct run *r, struct mt_error *err)
+{
+    struct index_side *side = r->side;
+    r->side = NULL;
+    index_write_texts_to(r->ix, NULL);
+    mt_status status = index_side_finish(side, err);
+    if (status == MT_EXISTS) {
+        /* another run's rows are there: rebuilt by the next writer */
+        r->side_marked = false;
+        status = MT_OK;
+    }
+    return status;
+}
+
 /* The last batch: attached messages (unless interrupted), the ledger of
  * source files, the index, one commit. */
 static mt_status run_finish(struct run *r, bool interrupted, struct ingest_counts *counts,
@@ -864,7 +846,7 @@ static mt_status run_finish(struct run *r, bool interrupted, struct ingest_count
     if ((r->ledger.count || index_in_bulk(r->ix)) && (status = run_begin(r, err)) != MT_OK)
         return status;
     if (r->in_transaction) {
-        status = ledger_flush(r->st, &r->ledger, r->options, err);
+        status = source_ledger_run_write(r->st, &r->ledger, r->options->now, err);
         if (status == MT_OK)
             status = index_flush(r->ix, err);
         if (status != MT_OK)
@@ -877,11 +859,24 @@ static mt_status run_finish(struct run *r, bool interrupted, struct ingest_count
      * commit merge the run's segments (crisismerge 16 of some 20 written
      * unmerged: 1.9 s of a linux-mips ingest), which index_merge then
      * merged again (docs/ingest.md, session 22). */
-    if (status == MT_OK && index_in_bulk(r->ix)) {
+    if (status == MT_OK && r->side) {
+        index_side_end_rows(r->side);
+        if (r->options->while_index_merges && !interrupted)
+            status = r->options->while_index_merges(r->options->while_index_merges_context,
+                                                    r->st, err);
+    }
+    if (status == MT_OK && r->side)
+        status = run_finish_side(r, err);
+    if (status == MT_OK && (index_in_bulk(r->ix) || r->side_marked)) {
         status = store_begin(r->st, err);
         r->in_transaction = status == MT_OK;
         if (status == MT_OK)
             status = index_bulk_end(r->ix, err);
+        /* the lengths ranking reads come from the rows just copied in */
+        if (status == MT_OK && r->side_marked)
+            status = index_flush(r->ix, err);
+        if (status == MT_OK && r->side_marked)
+            status = store_upgrade_done(r->st, "index", err);
         if (status == MT_OK) {
             status = store_commit(r->st, err);
             r->in_transaction = false;
@@ -926,7 +921,8 @@ static void run_stop(struct run *r, mt_status status)
         store_auto_checkpoint(r->st, true);
         store_checkpoint(r->st);
     }
-    ledger_free(&r->ledger);
+    index_side_free(r->side);
+    source_ledger_run_free(&r->ledger);
     carriers_free(&r->carriers);
     verify_writer_close(r->verifier);
     index_close(r->ix);

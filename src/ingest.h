@@ -60,6 +60,15 @@ struct ingest_options {
     /* The message bytes read ahead of the writer, at most (one message
      * always may be); 0: 256 MiB. */
     uint64_t max_bytes_in_flight;
+    /* Write the full-text rows on the writer's thread even into an empty
+     * archive, as into one that has emails (index_side.h: by default an
+     * empty file archive gets them from a thread and file of their own). */
+    bool text_index_inline;
+    /* Run on the writer's connection once the last batch is committed,
+     * while that index is merged on its own thread, before it is copied
+     * in (so: nothing that searches).  NULL, or no such index: not run. */
+    mt_status (*while_index_merges)(void *context, struct store *st, struct mt_error *err);
+    void *while_index_merges_context;
 };
 
 /*

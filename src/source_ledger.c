@@ -95,3 +95,45 @@ mt_status source_ledger_list(struct store *st, bool only_short, int64_t since,
     *count = n;
     return MT_OK;
 }
+
+struct source_ledger_row *source_ledger_run_row(struct source_ledger_run *run, const char *path,
+                                                const char *kind)
+{
+    if (run->current < run->count && !strcmp(run->rows[run->current].path, path))
+        return &run->rows[run->current];
+    for (size_t i = run->count; i-- > 0;)
+        if (!strcmp(run->rows[i].path, path))
+            return &run->rows[run->current = i];
+    if (run->count == run->capacity) {
+        size_t grown = run->capacity ? run->capacity * 2 : 16;
+        struct source_ledger_row *bigger = realloc(run->rows, grown * sizeof *bigger);
+        if (bigger == NULL)
+            return NULL;
+        run->rows = bigger;
+        run->capacity = grown;
+    }
+    struct source_ledger_row *r = &run->rows[run->count];
+    memset(r, 0, sizeof *r);
+    if ((r->path = strdup(path)) == NULL)
+        return NULL;
+    r->kind = (char *)kind;   /* static strings (source.h) */
+    r->expected = -1;
+    run->current = run->count++;
+    return r;
+}
+
+mt_status source_ledger_run_write(struct store *st, const struct source_ledger_run *run,
+                                  int64_t now, struct mt_error *err)
+{
+    mt_status status = MT_OK;
+    for (size_t i = 0; i < run->count && status == MT_OK; i++)
+        status = source_ledger_put(st, &run->rows[i], now, err);
+    return status;
+}
+
+void source_ledger_run_free(struct source_ledger_run *run)
+{
+    for (size_t i = 0; i < run->count; i++)
+        free(run->rows[i].path);
+    free(run->rows);
+}

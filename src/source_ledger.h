@@ -38,4 +38,26 @@ mt_status source_ledger_list(struct store *st, bool only_short, int64_t since,
                              struct mt_error *err);
 void source_ledger_free(struct source_ledger_row *rows, size_t count);
 
+/*
+ * The rows of one ingest, kept in memory until it ends: a directory's row
+ * can be interrupted by an mbox inside it, so they are written together
+ * (one per source file read, few next to the messages).  Zeroed to
+ * start; source_ledger_run_free frees what it holds.
+ */
+struct source_ledger_run {
+    struct source_ledger_row *rows;
+    size_t count, capacity;
+    size_t current;     /* the row the last item went to */
+};
+
+/* PATH's row (copied; KIND static, for a new row: expected -1), or NULL:
+ * out of memory.  Valid until the next call. */
+struct source_ledger_row *source_ledger_run_row(struct source_ledger_run *run, const char *path,
+                                                const char *kind);
+/* source_ledger_put of every row, NOW the ingest time; inside the
+ * writer's transaction. */
+mt_status source_ledger_run_write(struct store *st, const struct source_ledger_run *run,
+                                  int64_t now, struct mt_error *err);
+void source_ledger_run_free(struct source_ledger_run *run);
+
 #endif

@@ -93,13 +93,20 @@ static int stem_tokenize(Fts5Tokenizer *p, void *context, int flags, const char 
     return rc;
 }
 
+mt_status stem_register_connection(sqlite3 *db)
+{
+    fts5_api *api = fts_tokens_fts5_api(db);
+    static fts5_tokenizer tokenizer = { stem_create, stem_delete, stem_tokenize };
+    if (api == NULL || api->xCreateTokenizer(api, "mt_stem", api, &tokenizer, NULL) != SQLITE_OK)
+        return MT_EDB;
+    return MT_OK;
+}
+
 mt_status stem_register(struct store *st, struct mt_error *err)
 {
-    fts5_api *api = fts_tokens_fts5_api(store_db(st));
-    if (api == NULL)
+    if (fts_tokens_fts5_api(store_db(st)) == NULL)
         return mt_error_set(err, MT_EDB, "this SQLite has no FTS5");
-    static fts5_tokenizer tokenizer = { stem_create, stem_delete, stem_tokenize };
-    if (api->xCreateTokenizer(api, "mt_stem", api, &tokenizer, NULL) != SQLITE_OK)
+    if (stem_register_connection(store_db(st)) != MT_OK)
         return store_db_error(st, err, "registering the stemming tokenizer");
     return MT_OK;
 }

@@ -18,12 +18,17 @@
 
 #include <stdbool.h>
 
+#include <sqlite3.h>
+
 #include "status.h"
 #include "store.h"
 
 /* Register the tokenizer on ST's connection.  MT_OK, or MT_EDB when this
  * SQLite has no FTS5. */
 mt_status stem_register(struct store *st, struct mt_error *err);
+/* The same on DB, a connection of the caller's (index_side.h).  MT_OK or
+ * MT_EDB. */
+mt_status stem_register_connection(sqlite3 *db);
 
 /* The archive's language: "fr", "en" or "none" (static strings). */
 const char *stem_language(struct store *st);

@@ -222,6 +222,7 @@ static int ingest_sources(const struct cli *cli, bool json, const char *keys_fil
         .max_message_bytes = max_message,
         .attached_inside = attached_inside,
         .ocr = attachment_text_ocr(st),
+        .while_index_merges = archive_while_index_merges,
     };
     struct ingest_counts counts;
     memset(&counts, 0, sizeof counts);

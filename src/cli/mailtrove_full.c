@@ -25,8 +25,10 @@ static mt_status finish_upgrade(struct store *st, struct mt_error *err)
     mt_status status = MT_OK;
     if (store_upgrade_pending(st, "index")) {
         int64_t count;
-        fprintf(stderr, "mailtrove: upgrading the archive: indexing every email again, now "
-                        "with the text of its attachments\n");
+        /* a schema upgrade emptied the index, or an ingest into an empty
+         * archive stopped before its index was copied in (index_side.h) */
+        fprintf(stderr, "mailtrove: the archive's search index is incomplete (an upgrade or an "
+                        "ingest did not finish it): indexing every email again\n");
         return index_rebuild(st, &count, err);  /* bodies and lengths too */
     }
     if (store_upgrade_pending(st, "body text")) {

@@ -2,15 +2,19 @@
  * written once, in input order, whether the producer waits for a free
  * slot of the ring (more messages than slots) or for room in the bytes
  * in flight (a limit smaller than two messages), and a second run finds
- * them all again. */
+ * them all again.  And the full-text index an empty archive gets from the
+ * side's thread and file (index_side.h) is the one the writer would have
+ * written itself. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "index_side.h"
 #include "ingest.h"
 #include "mime.h"
+#include "stem.h"
 #include "store_int.h"
 #include "unit.h"
 
@@ -141,6 +145,135 @@ static void interrupted_case(const char *dir)
     remove_files(mbox, archive);
 }
 
+/* Every row of what SQL selects, as text, one line each: a digest to
+ * compare two archives by. */
+static char *rows_of(struct store *st, const char *sql)
+{
+    struct buf out = BUF_INIT;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+        printf("# %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
+        return strdup("(failed)");
+    }
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        for (int i = 0; i < sqlite3_column_count(s); i++) {
+            const unsigned char *v = sqlite3_column_text(s, i);
+            buf_append_str(&out, v ? (const char *)v : "NULL");
+            buf_append_char(&out, i + 1 < sqlite3_column_count(s) ? '|' : '\n');
+        }
+    }
+    sqlite3_finalize(s);
+    char *text = strdup(buf_cstr(&out));
+    buf_free(&out);
+    return text;
+}
+
+/* What search reads of an archive: every word's every place in the
+ * full-text tables (fts5vocab's instance level), the documents' sizes,
+ * the lengths ranking reads, and a ranked query. */
+static char *index_digest(struct store *st, bool stem)
+{
+    sqlite3_exec(store_db(st),
+                 "CREATE VIRTUAL TABLE IF NOT EXISTS temp.text_words"
+                 " USING fts5vocab(main, email_text, instance);", NULL, NULL, NULL);
+    if (stem)
+        sqlite3_exec(store_db(st),
+                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.stem_words"
+                     " USING fts5vocab(main, email_stem, instance);", NULL, NULL, NULL);
+    struct buf all = BUF_INIT;
+    const char *queries[] = {
+        "SELECT * FROM temp.text_words",
+        "SELECT id, hex(sz) FROM email_text_docsize ORDER BY id",
+        "SELECT block, hex(lengths) FROM email_length ORDER BY block",
+        "SELECT rowid FROM email_text WHERE email_text MATCH 'word40 OR sender3'"
+        " ORDER BY bm25(email_text), rowid",
+        stem ? "SELECT * FROM temp.stem_words" : NULL,
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        if (!queries[i])
+            continue;
+        char *rows = rows_of(st, queries[i]);
+        buf_append_str(&all, rows);
+        buf_append_str(&all, "--\n");
+        free(rows);
+    }
+    char *text = strdup(buf_cstr(&all));
+    buf_free(&all);
+    return text;
+}
+
+/* An empty archive indexed by the side (the default) and by the writer
+ * itself (text_index_inline) from the same mbox: the same words in the
+ * same places, the same lengths, the same ranking; no "index" rebuild
+ * left pending, no side file left behind.  With LANGUAGE, the word forms'
+ * table too. */
+static void side_case(const char *dir, const char *language)
+{
+    char mbox[512], archive[2][512];
+    snprintf(mbox, sizeof mbox, "%s/side.mbox", dir);
+    write_mbox(mbox, 700, 300);
+    char *digest[2] = { NULL, NULL };
+    for (int inline_text = 0; inline_text < 2; inline_text++) {
+        snprintf(archive[inline_text], sizeof archive[inline_text], "%s/side-%d.db", dir,
+                 inline_text);
+        struct store *st = NULL;
+        struct mt_error err = { 0 };
+        bool changed;
+        CHECK(store_open(archive[inline_text], STORE_CREATE, &st, &err) == MT_OK);
+        if (language)
+            CHECK(stem_register(st, &err) == MT_OK
+                  && stem_set_language(st, language, &changed, &err) == MT_OK);
+        const char *sources[1] = { mbox };
+        struct ingest_options options = { .archive_path = archive[inline_text], .workers = 2,
+                                          .now = 1700000000,
+                                          .text_index_inline = inline_text };
+        struct ingest_counts counts;
+        CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_OK);
+        CHECK(counts.stored == 700);
+        CHECK(!store_upgrade_pending(st, "index"));
+        digest[inline_text] = index_digest(st, language != NULL);
+        store_close(st);
+    }
+    printf("# side%s%s: %zu bytes of index digest\n", language ? " " : "",
+           language ? language : "", strlen(digest[0]));
+    CHECK(strlen(digest[0]) > 100000);   /* words were indexed at all */
+    CHECK(!strcmp(digest[0], digest[1]));
+    free(digest[0]);
+    free(digest[1]);
+    remove_files(mbox, archive[0]);
+    remove_files(mbox, archive[1]);
+}
+
+/* The side never overwrites rows it did not write: an archive whose
+ * full-text table got a row meanwhile refuses the copy (MT_EXISTS) and
+ * keeps its own; a side freed without finishing removes its file. */
+static void side_refused_case(const char *dir)
+{
+    char archive[512];
+    snprintf(archive, sizeof archive, "%s/refused.db", dir);
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    CHECK(store_open(archive, STORE_CREATE, &st, &err) == MT_OK);
+    struct index_side *side = NULL;
+    CHECK(index_side_open(st, archive, &side, &err) == MT_OK);
+    struct index_texts texts = INDEX_TEXTS_INIT;
+    const char *columns[INDEX_TEXT_COLUMNS] = { "subject", "the side's body", "", "", "" };
+    memcpy(texts.column, columns, sizeof columns);
+    CHECK(index_side_put(side, 1, &texts, NULL, &err) == MT_OK);
+    CHECK(sqlite3_exec(store_db(st), "INSERT INTO email_text(rowid, subject, body, people,"
+                       " attachments, attached) VALUES(7, 'own', 'own row', '', '', '')",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(index_side_finish(side, &err) == MT_EXISTS);
+    char *rows = rows_of(st, "SELECT rowid FROM email_text WHERE email_text MATCH 'own OR side'");
+    CHECK(!strcmp(rows, "7\n"));
+    free(rows);
+    CHECK(index_side_open(st, archive, &side, &err) == MT_OK);
+    CHECK(index_side_put(side, 1, &texts, NULL, &err) == MT_OK);
+    index_side_free(side);
+    store_close(st);
+    remove_files("/nonexistent", archive);
+}
+
 int main(void)
 {
     mime_init();
@@ -156,6 +289,10 @@ int main(void)
     run_case(dir, "three", 400, 2000, 16384, 3);
     duplicates_in_one_run_case(dir);
     interrupted_case(dir);
-    rmdir(dir);
+    side_case(dir, NULL);
+    side_case(dir, "fr");
+    side_refused_case(dir);
+    /* empty: no side file was left behind */
+    CHECK(rmdir(dir) == 0);
     return unit_failures != 0;
 }
