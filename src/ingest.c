@@ -668,6 +668,7 @@ struct run {
     struct index *ix;
     struct index_side *side;  /* NULL: the writer writes the full-text rows */
     bool side_marked;         /* the archive's "index" upgrade requested */
+    bool side_refused;        /* another writer's rows were there: not copied */
     struct verify_writer *verifier;
     pthread_t producer, checkpointer, workers[16];
     int worker_count, started_workers;
@@ -822,8 +823,10 @@ static mt_status run_finish_side(struct run *r, struct mt_error *err)
     index_write_texts_to(r->ix, NULL);
     mt_status status = index_side_finish(side, err);
     if (status == MT_EXISTS) {
-        /* another run's rows are there: rebuilt by the next writer */
+        /* Another writer's rows are there (a rebuild run meanwhile): ours
+         * are missing from them, so the rebuild stays asked for. */
         r->side_marked = false;
+        r->side_refused = true;
         status = MT_OK;
     }
     return status;
@@ -867,7 +870,7 @@ static mt_status run_finish(struct run *r, bool interrupted, struct ingest_count
     }
     if (status == MT_OK && r->side)
         status = run_finish_side(r, err);
-    if (status == MT_OK && (index_in_bulk(r->ix) || r->side_marked)) {
+    if (status == MT_OK && (index_in_bulk(r->ix) || r->side_marked || r->side_refused)) {
         status = store_begin(r->st, err);
         r->in_transaction = status == MT_OK;
         if (status == MT_OK)
@@ -877,6 +880,8 @@ static mt_status run_finish(struct run *r, bool interrupted, struct ingest_count
             status = index_flush(r->ix, err);
         if (status == MT_OK && r->side_marked)
             status = store_upgrade_done(r->st, "index", err);
+        if (status == MT_OK && r->side_refused)
+            status = store_upgrade_request(r->st, "index", err);
         if (status == MT_OK) {
             status = store_commit(r->st, err);
             r->in_transaction = false;

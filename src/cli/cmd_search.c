@@ -82,11 +82,14 @@ int cmd_search(const struct cli *cli, int argc, char **argv)
     }
     store_keep_small_cache(st);
     if (store_upgrade_pending(st, "index")) {
-        /* migration 11 emptied the index and its rebuild was cut short */
+        /* migration 11 emptied the index and its rebuild was cut short,
+         * or the first ingest into the archive is running or was stopped
+         * before its index was copied in (index_side.h) */
         buf_free(&query);
         store_close(st);
-        return cli_fail("the archive's search index is being rebuilt: run 'mailtrove reindex' "
-                        "(or any writing command) once to finish it");
+        return cli_fail("the archive's search index is being rebuilt: it is ready when the "
+                        "ingest into this new archive ends; if none is running, run "
+                        "'mailtrove reindex' (or any writing command) once to finish it");
     }
     if (!cli->body_text_fallback && store_upgrade_pending(st, "body text")) {
         /* older archive, upgrade pending: only mailtrove-full can make

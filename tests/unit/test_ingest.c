@@ -244,6 +244,44 @@ static void side_case(const char *dir, const char *language)
     remove_files(mbox, archive[1]);
 }
 
+/* A writer that fills the full-text table while the side merges and
+ * says the index is done, as a rebuild by another command would
+ * (index_rebuild) */
+static mt_status write_a_row(void *context, struct store *st, struct mt_error *err)
+{
+    (void)context;
+    if (sqlite3_exec(store_db(st), "INSERT INTO email_text(rowid, subject, body, people,"
+                     " attachments, attached) VALUES(1, 'other', 'other row', '', '', '')",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return MT_EDB;
+    return store_upgrade_done(st, "index", err);
+}
+
+/* ... makes the run leave its own rows out and the archive's rebuild
+ * asked for: the index is never silently short of emails. */
+static void side_overtaken_case(const char *dir)
+{
+    char mbox[512], archive[512];
+    snprintf(mbox, sizeof mbox, "%s/overtaken.mbox", dir);
+    snprintf(archive, sizeof archive, "%s/overtaken.db", dir);
+    write_mbox(mbox, 50, 100);
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    CHECK(store_open(archive, STORE_CREATE, &st, &err) == MT_OK);
+    const char *sources[1] = { mbox };
+    struct ingest_options options = { .archive_path = archive, .workers = 2,
+                                      .now = 1700000000, .while_index_merges = write_a_row };
+    struct ingest_counts counts;
+    CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_OK);
+    CHECK(counts.stored == 50);
+    CHECK(store_upgrade_pending(st, "index"));
+    char *rows = rows_of(st, "SELECT count(*) FROM email_text_docsize");
+    CHECK(!strcmp(rows, "1\n"));
+    free(rows);
+    store_close(st);
+    remove_files(mbox, archive);
+}
+
 /* The side never overwrites rows it did not write: an archive whose
  * full-text table got a row meanwhile refuses the copy (MT_EXISTS) and
  * keeps its own; a side freed without finishing removes its file. */
@@ -292,6 +330,7 @@ int main(void)
     side_case(dir, NULL);
     side_case(dir, "fr");
     side_refused_case(dir);
+    side_overtaken_case(dir);
     /* empty: no side file was left behind */
     CHECK(rmdir(dir) == 0);
     return unit_failures != 0;
