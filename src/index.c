@@ -57,15 +57,11 @@ mt_status index_open(struct store *st, struct index **out, struct mt_error *err)
                    " extraction = excluded.extraction,"
                    " extraction_reason = excluded.extraction_reason,"
                    " text_bytes = excluded.text_bytes", err) != MT_OK
-        || prepare(ix, &ix->insert_text,
-                   "INSERT INTO email_text(rowid, subject, body, people, attachments, attached)"
-                   " VALUES(?,?,?,?,?,?)", err) != MT_OK
+        || prepare(ix, &ix->insert_text, INDEX_INSERT_TEXT_SQL, err) != MT_OK
         /* word forms, when the archive has a language (stem.h) */
         || (strcmp(stem_language(st), "none")
             && (stem_register(st, err) != MT_OK
-                || prepare(ix, &ix->insert_stem,
-                           "INSERT INTO email_stem(rowid, subject, body, attached)"
-                           " VALUES(?,?,?,?)", err) != MT_OK))) {
+                || prepare(ix, &ix->insert_stem, INDEX_INSERT_STEM_SQL, err) != MT_OK))) {
         index_close(ix);
         return MT_EDB;
     }
@@ -360,30 +356,40 @@ static mt_status put_attachments(struct index *ix, int64_t id, const struct mime
     return MT_OK;
 }
 
+int index_write_text_row(sqlite3_stmt *text, sqlite3_stmt *stem, struct fts_token_feed *feed,
+                         int64_t id, const char *const *column, const struct fts_tokens *tokens,
+                         const char *stem_body)
+{
+    sqlite3_bind_int64(text, 1, id);
+    for (int i = 0; i < INDEX_TEXT_COLUMNS; i++)
+        sqlite3_bind_text(text, 2 + i, column[i] ? column[i] : "", -1, SQLITE_STATIC);
+    fts_token_feed_offer(feed, tokens);
+    int rc = sqlite3_step(text);
+    sqlite3_reset(text);
+    if (rc == SQLITE_DONE && stem) {
+        sqlite3_bind_int64(stem, 1, id);
+        sqlite3_bind_text(stem, 2, column[0] ? column[0] : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stem, 3, stem_body ? stem_body : "", -1, SQLITE_STATIC);
+        sqlite3_bind_text(stem, 4, column[4] ? column[4] : "", -1, SQLITE_STATIC);
+        rc = sqlite3_step(stem);
+        sqlite3_reset(stem);
+    }
+    fts_token_feed_offer(feed, NULL);
+    return rc;
+}
+
 /* The full-text rows of email ID: the words a worker found, when it did,
- * are replayed by the connection's tokenizer (fts_tokens.h). */
+ * are replayed by the connection's tokenizer (fts_tokens.h); with a side
+ * (index_side.h), handed to it. */
 static mt_status put_texts(struct index *ix, int64_t id, const struct mime_message *m,
                            struct index_texts *t, struct mt_error *err)
 {
     if (ix->side)
         return index_side_put(ix->side, id, t, m->body ? m->body : "", err);
-    sqlite3_stmt *s = ix->insert_text;
-    sqlite3_bind_int64(s, 1, id);
-    for (int i = 0; i < INDEX_TEXT_COLUMNS; i++)
-        bind_text(s, 2 + i, t->column[i]);
-    struct fts_token_feed *feed = store_token_feed(ix->store);
-    fts_token_feed_offer(feed, &t->tokens);
-    mt_status status = step_done(ix, s, err, "indexing a message's text");
-    if (status == MT_OK && ix->insert_stem) {
-        s = ix->insert_stem;
-        sqlite3_bind_int64(s, 1, id);
-        bind_text(s, 2, t->column[0]);
-        bind_text(s, 3, m->body ? m->body : "");
-        bind_text(s, 4, t->column[4]);
-        status = step_done(ix, s, err, "indexing a message's word forms");
-    }
-    fts_token_feed_offer(feed, NULL);
-    return status;
+    if (index_write_text_row(ix->insert_text, ix->insert_stem, store_token_feed(ix->store), id,
+                             t->column, &t->tokens, m->body) != SQLITE_DONE)
+        return store_db_error(ix->store, err, "indexing a message's text");
+    return MT_OK;
 }
 
 mt_status index_put_message(struct index *ix, int64_t id,

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "fts_tokens.h"
+#include "index.h"
 #include "store_int.h"
 
 struct index {
@@ -24,5 +26,22 @@ struct index {
     struct index_side *side; /* borrowed: full-text rows go there (index_side.h) */
     struct buf address_lowered; /* put_addresses' scratch */
 };
+
+/* The statements that write a message's full-text row and its word
+ * forms' row: on the writer's connection (index.c) and on the side's
+ * (index_side.c), the same. */
+#define INDEX_INSERT_TEXT_SQL "INSERT INTO email_text(rowid, subject, body, people," \
+                              " attachments, attached) VALUES(?,?,?,?,?,?)"
+#define INDEX_INSERT_STEM_SQL "INSERT INTO email_stem(rowid, subject, body, attached)" \
+                              " VALUES(?,?,?,?)"
+
+/* Email ID's full-text row from COLUMN (INDEX_TEXT_COLUMNS texts), the
+ * words of TOKENS replayed through FEED (either may be empty or NULL),
+ * and, when STEM is not NULL, its word forms' row (subject, STEM_BODY,
+ * the attachments' text).  SQLITE_DONE, or the failed step's code (the
+ * connection's message says what). */
+int index_write_text_row(sqlite3_stmt *text, sqlite3_stmt *stem, struct fts_token_feed *feed,
+                         int64_t id, const char *const *column, const struct fts_tokens *tokens,
+                         const char *stem_body);
 
 #endif

@@ -2,6 +2,7 @@
  * written on a thread and into a file of their own (index_side.h). */
 #include "store_int.h"
 #include "index_side.h"
+#include "index_int.h"
 
 #include <glob.h>
 #include <pthread.h>
@@ -70,24 +71,11 @@ static void side_row_free(struct side_row *row)
 static mt_status write_row(struct index_side *side, struct side_row *row,
                            struct mt_error *err)
 {
-    sqlite3_stmt *s = side->insert_text;
-    sqlite3_bind_int64(s, 1, row->id);
-    for (int i = 0; i < INDEX_TEXT_COLUMNS; i++)
-        sqlite3_bind_text(s, 2 + i, row->column[i], -1, SQLITE_STATIC);
-    fts_token_feed_offer(side->feed, &row->tokens);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE && side->insert_stem && row->stem_body) {
-        s = side->insert_stem;
-        sqlite3_bind_int64(s, 1, row->id);
-        sqlite3_bind_text(s, 2, row->column[0], -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, row->stem_body, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, row->column[4], -1, SQLITE_STATIC);
-        rc = sqlite3_step(s);
-        sqlite3_reset(s);
-    }
-    fts_token_feed_offer(side->feed, NULL);
-    return rc == SQLITE_DONE ? MT_OK : side_db_error(side, err, "indexing a message's text");
+    if (index_write_text_row(side->insert_text, row->stem_body ? side->insert_stem : NULL,
+                             side->feed, row->id, row->column, &row->tokens,
+                             row->stem_body) != SQLITE_DONE)
+        return side_db_error(side, err, "indexing a message's text");
+    return MT_OK;
 }
 
 /* Take every queued row (NULL: closing and none left). */
@@ -210,12 +198,11 @@ static mt_status side_create(struct index_side *side, struct store *st, struct m
             return side_db_error(side, err, "creating the search index's side file");
         side->has_stem = i == 1;
     }
-    if (sqlite3_prepare_v2(side->db, "INSERT INTO email_text(rowid, subject, body, people,"
-                           " attachments, attached) VALUES(?,?,?,?,?,?)", -1,
-                           &side->insert_text, NULL) != SQLITE_OK
+    if (sqlite3_prepare_v2(side->db, INDEX_INSERT_TEXT_SQL, -1, &side->insert_text, NULL)
+            != SQLITE_OK
         || (side->has_stem
-            && sqlite3_prepare_v2(side->db, "INSERT INTO email_stem(rowid, subject, body, attached)"
-                                  " VALUES(?,?,?,?)", -1, &side->insert_stem, NULL) != SQLITE_OK))
+            && sqlite3_prepare_v2(side->db, INDEX_INSERT_STEM_SQL, -1, &side->insert_stem, NULL)
+                   != SQLITE_OK))
         return side_db_error(side, err, "preparing the search index's side file");
     return MT_OK;
 }

@@ -709,12 +709,12 @@ static mt_status run_start(struct run *r, const char *const *sources, int count,
                                                      : INFLIGHT_BYTES;
     p->options = options;
     p->archive_was_empty = store_count_emails(r->st) == 0;
-    if (p->archive_was_empty && options->archive_path && !options->text_index_inline) {
-        status = index_side_open(r->st, options->archive_path, &r->side, err);
-        if (status != MT_OK)
-            return status;
+    /* without a side file (no room beside the archive, say) the writer
+     * writes the rows itself, as into an archive that has emails */
+    struct mt_error side_err;
+    if (p->archive_was_empty && options->archive_path && !options->text_index_inline
+        && index_side_open(r->st, options->archive_path, &r->side, &side_err) == MT_OK)
         index_write_texts_to(r->ix, r->side);
-    }
     if (pthread_create(&r->producer, NULL, producer_main, p) != 0)
         return mt_error_set(err, MT_ENOMEM, "could not start a thread");
     r->producer_started = true;

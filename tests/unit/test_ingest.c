@@ -282,6 +282,32 @@ static void side_overtaken_case(const char *dir)
     remove_files(mbox, archive);
 }
 
+/* No side file can be made (here: the path given for it names no
+ * directory): the writer writes the rows itself, and the run succeeds
+ * with every email searchable and no rebuild pending. */
+static void side_impossible_case(const char *dir)
+{
+    char mbox[512], archive[512];
+    snprintf(mbox, sizeof mbox, "%s/noside.mbox", dir);
+    snprintf(archive, sizeof archive, "%s/noside.db", dir);
+    write_mbox(mbox, 40, 100);
+    struct store *st = NULL;
+    struct mt_error err = { 0 };
+    CHECK(store_open(archive, STORE_CREATE, &st, &err) == MT_OK);
+    const char *sources[1] = { mbox };
+    struct ingest_options options = { .archive_path = "/nonexistent-directory/noside.db",
+                                      .workers = 2, .now = 1700000000 };
+    struct ingest_counts counts;
+    CHECK(ingest_run(st, sources, 1, &options, &counts, &err) == MT_OK);
+    CHECK(counts.stored == 40);
+    CHECK(!store_upgrade_pending(st, "index"));
+    char *rows = rows_of(st, "SELECT count(*) FROM email_text WHERE email_text MATCH 'sender3'");
+    CHECK(!strcmp(rows, "6\n"));   /* messages 3, 10, ... 38 */
+    free(rows);
+    store_close(st);
+    remove_files(mbox, archive);
+}
+
 /* The side never overwrites rows it did not write: an archive whose
  * full-text table got a row meanwhile refuses the copy (MT_EXISTS) and
  * keeps its own; a side freed without finishing removes its file. */
@@ -331,6 +357,7 @@ int main(void)
     side_case(dir, "fr");
     side_refused_case(dir);
     side_overtaken_case(dir);
+    side_impossible_case(dir);
     /* empty: no side file was left behind */
     CHECK(rmdir(dir) == 0);
     return unit_failures != 0;
