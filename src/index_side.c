@@ -414,8 +414,8 @@ static mt_status side_copy(struct index_side *side, struct mt_error *err)
         && sqlite3_prepare_v2(db, "SELECT 1 FROM archive.email_text_docsize LIMIT 1", -1,
                               &s, NULL) == SQLITE_OK) {
         if (sqlite3_step(s) == SQLITE_ROW)
-            status = mt_error_set(err, MT_EXISTS, "another run wrote the archive's search "
-                                  "index meanwhile; it will be rebuilt by the next writing command");
+            status = mt_error_set(err, MT_EXISTS, "another run wrote the archive's search index"
+                                  " meanwhile; the next writing command rebuilds it");
         sqlite3_finalize(s);
     }
     for (int i = 0; i < SIDE_TABLE_COUNT && status == MT_OK; i++) {
@@ -425,7 +425,8 @@ static mt_status side_copy(struct index_side *side, struct mt_error *err)
         for (int k = 0; k < 3 && status == MT_OK; k++) {
             char sql[256];
             snprintf(sql, sizeof sql,
-                     "DELETE FROM archive.%s_%s; INSERT INTO archive.%s_%s SELECT * FROM main.%s_%s",
+                     "DELETE FROM archive.%s_%s;"
+                     " INSERT INTO archive.%s_%s SELECT * FROM main.%s_%s",
                      side_tables[i], shadows[k], side_tables[i], shadows[k], side_tables[i],
                      shadows[k]);
             if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)

@@ -411,13 +411,14 @@ static void *checkpointer_main(void *arg)
 
 /* Count slot S (already written: BEFORE are the counts before it, its
  * attached messages included) in its file's row. */
-static mt_status ledger_count(struct source_ledger_run *acc, const struct slot *s,
+static mt_status ledger_count(struct source_ledger_run *ledger, const struct slot *s,
                               const struct ingest_counts *before,
                               const struct ingest_counts *after)
 {
     if (!s->file)
         return MT_OK;
-    struct source_ledger_row *row = source_ledger_run_row(acc, s->file, s->file_kind ? s->file_kind : "other");
+    struct source_ledger_row *row =
+        source_ledger_run_row(ledger, s->file, s->file_kind ? s->file_kind : "other");
     if (row == NULL)
         return MT_ENOMEM;
     if (s->is_promise) {
@@ -567,7 +568,8 @@ static mt_status write_slot(struct store *st, struct index *ix,
 static mt_status store_attached_messages(struct store *st, struct index *ix,
                                          struct verify_writer *verifier,
                                          const struct ingest_options *options,
-                                         struct carriers *carriers, struct source_ledger_run *ledger,
+                                         struct carriers *carriers,
+                                         struct source_ledger_run *ledger,
                                          struct ingest_counts *counts, struct mt_error *err)
 {
     mt_status status = MT_OK;
