@@ -112,19 +112,31 @@ mt_status index_flush(struct index *ix, struct mt_error *err)
     return status;
 }
 
-/* Set FTS5 option KEY of the full-text tables (and the word forms', when
- * the archive has them) to VALUE. */
-static mt_status set_fts_option(struct index *ix, const char *key, int value,
-                                struct mt_error *err)
+int index_fts_set_writing(sqlite3 *db, const char *table, int hashsize, int automerge,
+                          int crisismerge)
+{
+    const char *keys[3] = { "hashsize", "automerge", "crisismerge" };
+    int values[3] = { hashsize, automerge, crisismerge };
+    int rc = SQLITE_OK;
+    for (int i = 0; i < 3 && rc == SQLITE_OK; i++) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rank) VALUES('%s', %d)", table, table,
+                 keys[i], values[i]);
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    }
+    return rc;
+}
+
+/* index_fts_set_writing on the full-text tables (and the word forms',
+ * when the archive has them). */
+static mt_status set_fts_writing(struct index *ix, int hashsize, int automerge, int crisismerge,
+                                 struct mt_error *err)
 {
     const char *tables[2] = { "email_text", ix->insert_stem ? "email_stem" : NULL };
-    for (int i = 0; i < 2 && tables[i]; i++) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "INSERT INTO %s(%s, rank) VALUES('%s', %d)",
-                 tables[i], tables[i], key, value);
-        if (sqlite3_exec(store_db(ix->store), sql, NULL, NULL, NULL) != SQLITE_OK)
+    for (int i = 0; i < 2 && tables[i]; i++)
+        if (index_fts_set_writing(store_db(ix->store), tables[i], hashsize, automerge,
+                                  crisismerge) != SQLITE_OK)
             return store_db_error(ix->store, err, "setting the search index's writing");
-    }
     return MT_OK;
 }
 
@@ -138,11 +150,8 @@ mt_status index_bulk_begin(struct index *ix, struct mt_error *err)
      * without merging and merged once, the work is done once.  A level
      * of 64 segments is still merged (crisismerge), so a very long run
      * stays bounded. */
-    mt_status status = set_fts_option(ix, "hashsize", INDEX_BULK_PENDING, err);
-    if (status == MT_OK)
-        status = set_fts_option(ix, "automerge", 0, err);
-    if (status == MT_OK)
-        status = set_fts_option(ix, "crisismerge", 64, err);
+    mt_status status = set_fts_writing(ix, INDEX_BULK_PENDING, INDEX_BULK_AUTOMERGE,
+                                       INDEX_BULK_CRISISMERGE, err);
     ix->bulk = status == MT_OK;
     return status;
 }
@@ -152,11 +161,7 @@ mt_status index_bulk_end(struct index *ix, struct mt_error *err)
     if (!ix->bulk)
         return MT_OK;
     /* FTS5's defaults (its documentation, "Configuration Options") */
-    mt_status status = set_fts_option(ix, "hashsize", 1024 * 1024, err);
-    if (status == MT_OK)
-        status = set_fts_option(ix, "automerge", 4, err);
-    if (status == MT_OK)
-        status = set_fts_option(ix, "crisismerge", 16, err);
+    mt_status status = set_fts_writing(ix, 1024 * 1024, 4, 16, err);
     if (status == MT_OK)
         ix->bulk = false;
     return status;

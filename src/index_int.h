@@ -35,6 +35,17 @@ struct index {
 #define INDEX_INSERT_STEM_SQL "INSERT INTO email_stem(rowid, subject, body, attached)" \
                               " VALUES(?,?,?,?)"
 
+/* How an ingest writes the full-text tables (index_bulk_begin, and the
+ * side's, index_side.c): no merging as it goes, but at 64 segments. */
+#define INDEX_BULK_AUTOMERGE 0
+#define INDEX_BULK_CRISISMERGE 64
+
+/* FTS5 table TABLE on DB writes with HASHSIZE bytes of pending terms and
+ * merges at AUTOMERGE and CRISISMERGE segments (FTS5's "Configuration
+ * Options").  SQLITE_OK or the failed statement's code. */
+int index_fts_set_writing(sqlite3 *db, const char *table, int hashsize, int automerge,
+                          int crisismerge);
+
 /* Email ID's full-text row from COLUMN (INDEX_TEXT_COLUMNS texts), the
  * words of TOKENS replayed through FEED (either may be empty or NULL),
  * and, when STEM is not NULL, its word forms' row (subject, STEM_BODY,

@@ -22,6 +22,8 @@
 /* How long the copy waits for the archive's write lock (the
  * checkpointer may hold it briefly). */
 #define SIDE_BUSY_MS 60000
+/* Pending terms before a segment is written: half the writer's
+ * INDEX_BULK_PENDING, the same speed for 10 MB less (docs/ingest.md). */
 #define INDEX_SIDE_PENDING (8 * 1024 * 1024)
 /* The full-text tables copied; their shadow tables but _config are. */
 static const char *const side_tables[] = { "email_text", "email_stem" };
@@ -187,14 +189,9 @@ static mt_status side_create(struct index_side *side, struct store *st, struct m
         }
         int rc = sqlite3_exec(side->db, sql, NULL, NULL, NULL);
         free(sql);
-        char options[256];
-        snprintf(options, sizeof options,
-                 "INSERT INTO %s(%s, rank) VALUES('hashsize', %d);"
-                 "INSERT INTO %s(%s, rank) VALUES('automerge', 0);"
-                 "INSERT INTO %s(%s, rank) VALUES('crisismerge', 64);",
-                 side_tables[i], side_tables[i], INDEX_SIDE_PENDING, side_tables[i],
-                 side_tables[i], side_tables[i], side_tables[i]);
-        if (rc != SQLITE_OK || sqlite3_exec(side->db, options, NULL, NULL, NULL) != SQLITE_OK)
+        if (rc != SQLITE_OK
+            || index_fts_set_writing(side->db, side_tables[i], INDEX_SIDE_PENDING,
+                                     INDEX_BULK_AUTOMERGE, INDEX_BULK_CRISISMERGE) != SQLITE_OK)
             return side_db_error(side, err, "creating the search index's side file");
         side->has_stem = i == 1;
     }
@@ -207,10 +204,23 @@ static mt_status side_create(struct index_side *side, struct store *st, struct m
     return MT_OK;
 }
 
+/* ARCHIVE's side file name, with XXXXXX for mkstemp (the caller frees
+ * it), or NULL: out of memory. */
+static char *side_template(const char *archive)
+{
+    size_t len = strlen(archive);
+    char *template = malloc(len + sizeof "-fts-XXXXXX");
+    if (template) {
+        memcpy(template, archive, len);
+        memcpy(template + len, "-fts-XXXXXX", sizeof "-fts-XXXXXX");
+    }
+    return template;
+}
+
 /*
  * Remove the side files a killed run left beside the archive (TEMPLATE:
- * ours, ending in XXXXXX).  A side file still in use by another run
- * stays readable and writable by it: its connection holds it open.
+ * side_template's).  A side file still in use by another run stays
+ * readable and writable by it: its connection holds it open.
  */
 static void remove_leftovers(const char *template)
 {
@@ -239,13 +249,9 @@ void index_side_remove_leftovers(struct store *st)
     const char *archive = sqlite3_db_filename(store_db(st), "main");
     if (!archive || !*archive)
         return;     /* in memory */
-    size_t len = strlen(archive);
-    char *template = malloc(len + sizeof "-fts-XXXXXX");
-    if (!template)
-        return;
-    memcpy(template, archive, len);
-    memcpy(template + len, "-fts-XXXXXX", sizeof "-fts-XXXXXX");
-    remove_leftovers(template);
+    char *template = side_template(archive);
+    if (template)
+        remove_leftovers(template);
     free(template);
 }
 
@@ -254,15 +260,12 @@ mt_status index_side_open(struct store *st, const char *archive_path,
 {
     *out = NULL;
     struct index_side *side = calloc(1, sizeof *side);
-    size_t len = strlen(archive_path);
     if (side)
-        side->path = malloc(len + sizeof "-fts-XXXXXX");
+        side->path = side_template(archive_path);
     if (!side || !side->path || !(side->archive_path = strdup(archive_path))) {
         index_side_free(side);
         return mt_error_set(err, MT_ENOMEM, "out of memory");
     }
-    memcpy(side->path, archive_path, len);
-    memcpy(side->path + len, "-fts-XXXXXX", sizeof "-fts-XXXXXX");
     remove_leftovers(side->path);
     /* a name of its own: two runs could start on the same empty archive */
     int fd = mkstemp(side->path);
@@ -313,9 +316,10 @@ static struct side_row *side_row_new(int64_t id, const struct index_texts *texts
         at[len[i]] = '\0';
         if (i < INDEX_TEXT_COLUMNS)
             row->column[i] = at;
+        else
+            row->stem_body = stem_body ? at : NULL;
         at += len[i] + 1;
     }
-    row->stem_body = stem_body ? row->column[INDEX_TEXT_COLUMNS - 1] + len[4] + 1 : NULL;
     row->bytes = sizeof *row + total;
     return row;
 }
@@ -367,11 +371,6 @@ mt_status index_side_put(struct index_side *side, int64_t id, struct index_texts
         pthread_cond_signal(&side->rows_ready);
     pthread_mutex_unlock(&side->lock);
     return MT_OK;
-}
-
-uint64_t index_side_rows(const struct index_side *side)
-{
-    return side->rows;
 }
 
 void index_side_end_rows(struct index_side *side)

@@ -88,7 +88,4 @@ void index_side_free(struct index_side *side);
  * run, calls it).  Nothing for an archive in memory. */
 void index_side_remove_leftovers(struct store *st);
 
-/* How many rows SIDE has been handed. */
-uint64_t index_side_rows(const struct index_side *side);
-
 #endif
