@@ -47,7 +47,8 @@ VERIFY_SRC = src/cli/mailtrove_verify.c $(CLI) src/cli/cmd_verify.c src/verify.c
              src/dkim.c \
              src/cli/cmd_root.c src/merkle.c \
              src/dkim_tags.c src/dkim_canon.c \
-             src/keys.c src/dns.c src/corroborate.c src/store.c src/store_schema.c src/store_text.c \
+             src/keys.c src/dns.c src/corroborate.c src/corroborate_table.c \
+             src/store.c src/store_schema.c src/store_text.c \
              src/fts_tokens.c \
              src/store_facets.c \
              src/recorded_path.c \
@@ -106,7 +107,7 @@ $(BUILD)/%.o: src/%.c | $(BUILD)
 # Each unit test links only the modules it tests and what they call, not
 # the whole library: the linker then checks the modules' boundaries (a new
 # call across one must be named here).
-UNIT_MODULES_test_corroborate = buf fts_tokens corroborate recorded_path status store store_facets store_schema store_text text
+UNIT_MODULES_test_corroborate = buf fts_tokens corroborate corroborate_table recorded_path status store store_facets store_schema store_text text
 UNIT_MODULES_test_dkim = buf dkim_canon dkim_tags
 UNIT_MODULES_test_extract_ole = buf encoded_word extract/extract extract/extract_ocr \
     extract/extract_ole extract/extract_pdf extract/extract_pool extract/extract_rtf \

@@ -1,6 +1,6 @@
 /* corroborate.c - verified emails vouch for quoted text: word shingles. */
 #include "store_int.h"
-#include "corroborate.h"
+#include "corroborate_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -145,13 +145,6 @@ mt_status corroborate_split(const char *body, struct buf *own, struct buf *quote
 
 /* ------------------------------------------------------------- matching */
 
-struct words {
-    char *text;       /* owned; words '\0'-separated */
-    char **word;      /* into text */
-    uint64_t *hash;   /* owned; each word's hash, so a window's is K steps */
-    size_t count;
-};
-
 /* SIZE bytes for one of the big arrays (shingles, their sort space,
  * buckets: tens of MB), freed with free().  Large ones are asked to be
  * backed by 2 MB pages: each first touch of a 4 KB page is a fault, and
@@ -172,13 +165,6 @@ static void *allocate_large(size_t size)
 #endif
     return p;
 }
-
-struct doc {
-    int64_t id;
-    int64_t conversation;
-    bool verified;
-    struct words own, quoted;
-};
 
 /* 16 bytes: the index holds one per word of every verified email, twice
  * during its sort, and is most of corroboration's memory (a bool of its
@@ -354,50 +340,6 @@ static size_t index_find(const struct index *ix, uint64_t hash)
     return i < end && ix->items[i].hash == hash ? i : ix->count;
 }
 
-struct writer {
-    struct store *store;
-    sqlite3_stmt *insert;
-    int64_t email;
-    int position;
-    struct corroborate_counts *counts;
-};
-
-static mt_status write_span(struct writer *wr, const struct words *w, size_t from, size_t to,
-                            int64_t by, const char *direction, struct mt_error *err)
-{
-    struct buf text = BUF_INIT;
-    for (size_t i = from; i < to; i++) {
-        if (i > from)
-            buf_append_char(&text, ' ');
-        buf_append_str(&text, w->word[i]);
-    }
-    if (wr->position == 0)
-        wr->counts->emails++;
-    sqlite3_bind_int64(wr->insert, 1, wr->email);
-    sqlite3_bind_int(wr->insert, 2, wr->position++);
-    sqlite3_bind_text(wr->insert, 3, buf_cstr(&text), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(wr->insert, 4, by);
-    sqlite3_bind_text(wr->insert, 5, direction, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(wr->insert);
-    sqlite3_reset(wr->insert);
-    buf_free(&text);
-    wr->counts->spans++;
-    return rc == SQLITE_DONE ? MT_OK : store_db_error(wr->store, err, "storing corroboration");
-}
-
-/* A span found, before it is written: words FROM to TO of the email's
- * own (QUOTED false) or quoted text, matching email BY. */
-struct span {
-    size_t from, to;
-    int64_t by;
-    bool quoted;
-};
-
-struct span_list {
-    struct span *items;
-    size_t count, capacity;
-};
-
 static mt_status span_list_add(struct span_list *list, struct span span)
 {
     if (list->count == list->capacity) {
@@ -562,19 +504,6 @@ static int64_t stored_fingerprint(struct store *st)
         value = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
     return value;
-}
-
-static mt_status save_fingerprint(struct store *st, int64_t fingerprint, struct mt_error *err)
-{
-    sqlite3_stmt *s;
-    if (sqlite3_exec(store_db(st), "DELETE FROM corroboration_input", NULL, NULL, NULL) != SQLITE_OK
-        || sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration_input VALUES(?)", -1, &s,
-                              NULL) != SQLITE_OK)
-        return store_db_error(st, err, "storing corroboration");
-    sqlite3_bind_int64(s, 1, fingerprint);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? MT_OK : store_db_error(st, err, "storing corroboration");
 }
 
 mt_status corroborate_forget_inputs(struct store *st, struct mt_error *err)
@@ -832,48 +761,6 @@ static mt_status sort_both(struct index *a, struct index *b, int threads)
     return status != MT_OK ? status : job.status;
 }
 
-/* Replace the stored spans with SPANS (one list per doc) and remember
- * FINGERPRINT, in one transaction. */
-static mt_status store_spans(struct store *st, const struct doc *docs, size_t doc_count,
-                             const struct span_list *spans, int64_t fingerprint,
-                             struct corroborate_counts *counts, struct mt_error *err)
-{
-    struct writer wr = { .store = st, .counts = counts };
-    mt_status status = store_begin(st, err);
-    bool in_transaction = status == MT_OK;
-    if (status == MT_OK && sqlite3_exec(store_db(st), "DELETE FROM corroboration", NULL, NULL,
-                                        NULL) != SQLITE_OK)
-        status = store_db_error(st, err, "clearing corroboration");
-    if (status == MT_OK && sqlite3_prepare_v2(store_db(st), "INSERT INTO corroboration(email_id,"
-                                              " position, text, by_email, direction)"
-                                              " VALUES(?,?,?,?,?)", -1, &wr.insert, NULL) != SQLITE_OK)
-        status = store_db_error(st, err, "storing corroboration");
-    /* Per email: where it quotes a verified one and the quote matches it
-     * (quotes_verified), then where a verified email quotes its own text
-     * (quoted_by_verified); written in email order, as found. */
-    for (size_t i = 0; i < doc_count && status == MT_OK; i++) {
-        wr.email = docs[i].id;
-        wr.position = 0;
-        const struct span_list *found = &spans[i];
-        for (size_t k = 0; k < found->count && status == MT_OK; k++) {
-            const struct span *sp = &found->items[k];
-            status = write_span(&wr, sp->quoted ? &docs[i].quoted : &docs[i].own, sp->from,
-                                sp->to, sp->by,
-                                sp->quoted ? "quotes_verified" : "quoted_by_verified", err);
-        }
-    }
-    if (status == MT_OK)
-        status = save_fingerprint(st, fingerprint, err);
-    if (status == MT_OK) {
-        status = store_commit(st, err);
-        in_transaction = false;
-    }
-    if (in_transaction)
-        store_rollback(st);
-    sqlite3_finalize(wr.insert);
-    return status;
-}
-
 mt_status corroborate_archive(struct store *st,
                               mt_status (*load_body_text)(struct store *st, int64_t id,
                                                           struct buf *out),
@@ -959,7 +846,8 @@ mt_status corroborate_archive(struct store *st,
     if (status != MT_OK)
         goto out;
 
-    status = store_spans(st, docs, doc_count, context.spans, fingerprint, counts, err);
+    status = corroborate_table_store(st, docs, doc_count, context.spans, fingerprint, counts,
+                                     err);
 out:
     free(body_index.items);
     free(body_index.bucket);

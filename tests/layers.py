@@ -21,7 +21,7 @@ SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path
 # them for every renderer), as docs/architecture.md's table lists them.
 OWNERS = {
     'store', 'store_lists', 'store_schema', 'store_text', 'store_facets', 'email_view', 'index', 'index_rebuild', 'index_side', 'fts_tokens', 'stem', 'thread',
-    'corroborate', 'verify', 'verify_keys', 'verify_recover', 'org', 'source_ledger', 'search', 'search_range', 'rank',
+    'corroborate', 'corroborate_table', 'verify', 'verify_keys', 'verify_recover', 'org', 'source_ledger', 'search', 'search_range', 'rank',
     'query', 'report', 'report_dates', 'report_signatures', 'report_charts',
 }
 SQL = re.compile(r'"[^"\n]*\b(SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE|PRAGMA)\b')

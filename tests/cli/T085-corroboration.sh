@@ -75,6 +75,24 @@ case $out in *unchanged*) fail "corroborate --recompute skipped: '$out'" ;;
     *) fail "corroborate --recompute: got '$out'" ;; esac
 eq "and the altered span is back to the verified text" \
    "$(sqlite3 "$work/c.db" "SELECT email_id, position, text, by_email FROM corroboration ORDER BY 1, 2")" "$before"
+# Only the emails whose rows differ are written again (corroborate_table.c):
+# each kind of difference is put back, and nothing else is written (a
+# trigger in the archive notes every email a row is inserted for).
+full=$(sqlite3 "$work/c.db" "SELECT * FROM corroboration ORDER BY 1, 2")
+sqlite3 "$work/c.db" "UPDATE corroboration SET by_email = $a WHERE email_id = $c AND position = 1;
+  UPDATE corroboration SET direction = 'quoted_by_verified' WHERE email_id = $c AND position = 0;
+  DELETE FROM corroboration WHERE email_id = $a;
+  INSERT INTO corroboration VALUES($e, 0, 'words of no verified email', $b, 'quotes_verified');
+  CREATE TABLE t085_written(email INTEGER);
+  CREATE TRIGGER t085_note AFTER INSERT ON corroboration
+  BEGIN INSERT INTO t085_written VALUES(new.email_id); END;"
+mt c.db corroborate --recompute >/dev/null
+eq "every altered, missing or extra row is put back as found (the extra one gone)" \
+   "$(sqlite3 "$work/c.db" "SELECT * FROM corroboration ORDER BY 1, 2")" "$full"
+eq "and only the two emails with a missing or altered row were written, not $d" \
+   "$(sqlite3 "$work/c.db" "SELECT DISTINCT email FROM t085_written ORDER BY 1")" \
+   "$(printf '%s\n' "$a" "$c" | sort -n)"
+sqlite3 "$work/c.db" "DROP TRIGGER t085_note; DROP TABLE t085_written"
 check "corroborate rejects an unknown option" sh -c "! '$MAILTROVE' --archive '$work/c.db' corroborate --bogus 2>/dev/null"
 # The same chain, verified without its keys: nothing vouches any more.
 cp "$work/c.db" "$work/c2.db"
