@@ -78,7 +78,9 @@ static bool row_matches(sqlite3_stmt *row, const struct doc *doc, const struct s
 
 /* Where the table and the spans found part: the emails whose rows must go
  * (STALE: no longer examined, or nothing found now) and the docs whose
- * rows must be written (REWRITE, doc indexes; their old rows go first).
+ * rows must be written (REWRITE: a doc index times 2, plus 1 when it has
+ * rows to delete first; an empty table, as after a first ingest, then
+ * costs no deletes).
  * One read of the table in its key order, beside DOCS in id order. */
 static mt_status table_diff(struct store *st, const struct doc *docs, size_t doc_count,
                             const struct span_list *spans, struct id_list *stale,
@@ -98,7 +100,7 @@ static mt_status table_diff(struct store *st, const struct doc *docs, size_t doc
         /* docs before it have no rows: written if something was found */
         for (; d < doc_count && docs[d].id < email && status == MT_OK; d++)
             if (spans[d].count)
-                status = id_list_add(rewrite, (int64_t)d);
+                status = id_list_add(rewrite, (int64_t)d * 2);
         bool examined = d < doc_count && docs[d].id == email;
         bool same = examined;
         size_t k = 0;        /* rows of this email read */
@@ -112,12 +114,12 @@ static mt_status table_diff(struct store *st, const struct doc *docs, size_t doc
         if (!examined || !spans[d].count)
             status = id_list_add(stale, email);
         else if (!same || k != spans[d].count)
-            status = id_list_add(rewrite, (int64_t)d);
+            status = id_list_add(rewrite, (int64_t)d * 2 + 1);
         d += examined;
     }
     for (; d < doc_count && status == MT_OK && rc == SQLITE_DONE; d++)
         if (spans[d].count)
-            status = id_list_add(rewrite, (int64_t)d);
+            status = id_list_add(rewrite, (int64_t)d * 2);
     if (status == MT_OK && rc != SQLITE_DONE)
         status = store_db_error(st, err, "reading corroboration");
     sqlite3_finalize(row);
@@ -187,10 +189,11 @@ static mt_status apply_diff(struct store *st, const struct doc *docs,
     for (size_t i = 0; i < stale->count && status == MT_OK; i++)
         status = delete_rows(st, del, stale->items[i], err);
     for (size_t i = 0; i < rewrite->count && status == MT_OK; i++) {
-        const struct doc *d = &docs[rewrite->items[i]];
-        status = delete_rows(st, del, d->id, err);
+        size_t at = (size_t)(rewrite->items[i] / 2);
+        if (rewrite->items[i] % 2)
+            status = delete_rows(st, del, docs[at].id, err);
         if (status == MT_OK)
-            status = insert_rows(st, insert, d, &spans[rewrite->items[i]], &text, err);
+            status = insert_rows(st, insert, &docs[at], &spans[at], &text, err);
     }
     sqlite3_finalize(del);
     sqlite3_finalize(insert);
