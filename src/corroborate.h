@@ -10,9 +10,10 @@
  * changed word is never inside a span.
  *
  * Uses the store's connection (borrowed), same thread; runs its own
- * transaction and replaces the whole corroboration table, unless its
- * inputs (verified emails, conversations, rules) are those it was last
- * computed from.  Reads the stored body texts (store_get_body); an email
+ * transaction and makes the corroboration table hold exactly the spans
+ * found (writing only the emails whose rows differ), unless its inputs
+ * (verified emails, conversations, rules) are those it was last computed
+ * from.  Reads the stored body texts (store_get_body); an email
  * without one (an archive whose upgrade is pending) goes to
  * LOAD_BODY_TEXT, or is an error (MT_ENOTFOUND) when that is NULL.
  */
