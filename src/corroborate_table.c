@@ -18,7 +18,7 @@
 #define QUOTES_VERIFIED "quotes_verified"
 #define QUOTED_BY_VERIFIED "quoted_by_verified"
 
-/* Email ids (or doc indexes) to act on, in the order found. */
+/* Email ids or doc indexes to act on, in the order found. */
 struct id_list {
     int64_t *items;
     size_t count, capacity;
@@ -57,10 +57,28 @@ static const struct words *span_words(const struct doc *d, const struct span *sp
     return sp->quoted ? &d->quoted : &d->own;
 }
 
+/* Is TEXT (LEN bytes) what span_text makes of the words FROM to TO of W?
+ * Compared in place: every stored row of an addition's recomputation is
+ * compared, and building each text first was a copy per row. */
+static bool span_text_is(const struct words *w, size_t from, size_t to, const char *text,
+                         size_t len)
+{
+    size_t at = 0;
+    for (size_t i = from; i < to; i++) {
+        if (i > from && (at >= len || text[at++] != ' '))
+            return false;
+        size_t n = strlen(w->word[i]);
+        if (n > len - at || memcmp(text + at, w->word[i], n))
+            return false;
+        at += n;
+    }
+    return at == len;
+}
+
 /* Does stored row ROW (email_id, position, text, by_email, direction) of
- * the email of DOC say what its span K says?  TEXT is scratch. */
+ * the email of DOC say what its span K says? */
 static bool row_matches(sqlite3_stmt *row, const struct doc *doc, const struct span_list *found,
-                        size_t k, struct buf *text, mt_status *status)
+                        size_t k)
 {
     if (k >= found->count || sqlite3_column_int64(row, 1) != (int64_t)k)
         return false;
@@ -69,29 +87,26 @@ static bool row_matches(sqlite3_stmt *row, const struct doc *doc, const struct s
     if (sqlite3_column_int64(row, 3) != sp->by || !direction
         || strcmp(direction, sp->quoted ? QUOTES_VERIFIED : QUOTED_BY_VERIFIED))
         return false;
-    if ((*status = span_text(span_words(doc, sp), sp->from, sp->to, text)) != MT_OK)
-        return false;
-    const void *stored = sqlite3_column_text(row, 2);
-    size_t stored_len = (size_t)sqlite3_column_bytes(row, 2);
-    return stored && stored_len == text->len && !memcmp(stored, buf_cstr(text), stored_len);
+    const char *stored = (const char *)sqlite3_column_text(row, 2);
+    return stored && span_text_is(span_words(doc, sp), sp->from, sp->to, stored,
+                                  (size_t)sqlite3_column_bytes(row, 2));
 }
 
 /* Where the table and the spans found part: the emails whose rows must go
- * (STALE: no longer examined, or nothing found now) and the docs whose
- * rows must be written (REWRITE: a doc index times 2, plus 1 when it has
- * rows to delete first; an empty table, as after a first ingest, then
- * costs no deletes).
- * One read of the table in its key order, beside DOCS in id order. */
+ * (DELETES: no longer examined, nothing found now, or rows that differ)
+ * and the docs whose rows must be written (INSERTS, doc indexes: found
+ * now, and no rows or rows that differ).  An empty table, as after a
+ * first ingest, costs no deletes.  One read of the table in its key
+ * order, beside DOCS in id order. */
 static mt_status table_diff(struct store *st, const struct doc *docs, size_t doc_count,
-                            const struct span_list *spans, struct id_list *stale,
-                            struct id_list *rewrite, struct mt_error *err)
+                            const struct span_list *spans, struct id_list *deletes,
+                            struct id_list *inserts, struct mt_error *err)
 {
     sqlite3_stmt *row;
     if (sqlite3_prepare_v2(store_db(st), "SELECT email_id, position, text, by_email, direction"
                            " FROM corroboration ORDER BY email_id, position", -1, &row, NULL)
         != SQLITE_OK)
         return store_db_error(st, err, "reading corroboration");
-    struct buf text = BUF_INIT;
     mt_status status = MT_OK;
     size_t d = 0;            /* the first doc not yet compared */
     int rc = sqlite3_step(row);
@@ -100,30 +115,27 @@ static mt_status table_diff(struct store *st, const struct doc *docs, size_t doc
         /* docs before it have no rows: written if something was found */
         for (; d < doc_count && docs[d].id < email && status == MT_OK; d++)
             if (spans[d].count)
-                status = id_list_add(rewrite, (int64_t)d * 2);
+                status = id_list_add(inserts, (int64_t)d);
         bool examined = d < doc_count && docs[d].id == email;
         bool same = examined;
         size_t k = 0;        /* rows of this email read */
         for (; rc == SQLITE_ROW && sqlite3_column_int64(row, 0) == email; k++) {
-            if (same && status == MT_OK)
-                same = row_matches(row, &docs[d], &spans[d], k, &text, &status);
+            if (same)
+                same = row_matches(row, &docs[d], &spans[d], k);
             rc = sqlite3_step(row);
         }
-        if (status != MT_OK)
-            break;
-        if (!examined || !spans[d].count)
-            status = id_list_add(stale, email);
-        else if (!same || k != spans[d].count)
-            status = id_list_add(rewrite, (int64_t)d * 2 + 1);
+        if (status == MT_OK && (!same || k != spans[d].count))
+            status = id_list_add(deletes, email);
+        if (status == MT_OK && examined && spans[d].count && (!same || k != spans[d].count))
+            status = id_list_add(inserts, (int64_t)d);
         d += examined;
     }
     for (; d < doc_count && status == MT_OK && rc == SQLITE_DONE; d++)
         if (spans[d].count)
-            status = id_list_add(rewrite, (int64_t)d * 2);
+            status = id_list_add(inserts, (int64_t)d);
     if (status == MT_OK && rc != SQLITE_DONE)
         status = store_db_error(st, err, "reading corroboration");
     sqlite3_finalize(row);
-    buf_free(&text);
     return status;
 }
 
@@ -174,8 +186,8 @@ static mt_status save_fingerprint(struct store *st, int64_t fingerprint, struct 
 
 /* The changes TABLE_DIFF found, written (inside the caller's transaction). */
 static mt_status apply_diff(struct store *st, const struct doc *docs,
-                            const struct span_list *spans, const struct id_list *stale,
-                            const struct id_list *rewrite, struct mt_error *err)
+                            const struct span_list *spans, const struct id_list *deletes,
+                            const struct id_list *inserts, struct mt_error *err)
 {
     sqlite3_stmt *del = NULL, *insert = NULL;
     struct buf text = BUF_INIT;
@@ -186,14 +198,11 @@ static mt_status apply_diff(struct store *st, const struct doc *docs,
                               " text, by_email, direction) VALUES(?,?,?,?,?)", -1, &insert,
                               NULL) != SQLITE_OK)
         status = store_db_error(st, err, "storing corroboration");
-    for (size_t i = 0; i < stale->count && status == MT_OK; i++)
-        status = delete_rows(st, del, stale->items[i], err);
-    for (size_t i = 0; i < rewrite->count && status == MT_OK; i++) {
-        size_t at = (size_t)(rewrite->items[i] / 2);
-        if (rewrite->items[i] % 2)
-            status = delete_rows(st, del, docs[at].id, err);
-        if (status == MT_OK)
-            status = insert_rows(st, insert, &docs[at], &spans[at], &text, err);
+    for (size_t i = 0; i < deletes->count && status == MT_OK; i++)
+        status = delete_rows(st, del, deletes->items[i], err);
+    for (size_t i = 0; i < inserts->count && status == MT_OK; i++) {
+        size_t at = (size_t)inserts->items[i];
+        status = insert_rows(st, insert, &docs[at], &spans[at], &text, err);
     }
     sqlite3_finalize(del);
     sqlite3_finalize(insert);
@@ -205,7 +214,7 @@ mt_status corroborate_table_store(struct store *st, const struct doc *docs, size
                                   const struct span_list *spans, int64_t fingerprint,
                                   struct corroborate_counts *counts, struct mt_error *err)
 {
-    struct id_list stale = { 0 }, rewrite = { 0 };
+    struct id_list deletes = { 0 }, inserts = { 0 };
     for (size_t i = 0; i < doc_count; i++) {
         counts->spans += (int64_t)spans[i].count;
         counts->emails += spans[i].count > 0;
@@ -215,9 +224,9 @@ mt_status corroborate_table_store(struct store *st, const struct doc *docs, size
     mt_status status = store_begin(st, err);
     bool in_transaction = status == MT_OK;
     if (status == MT_OK)
-        status = table_diff(st, docs, doc_count, spans, &stale, &rewrite, err);
+        status = table_diff(st, docs, doc_count, spans, &deletes, &inserts, err);
     if (status == MT_OK)
-        status = apply_diff(st, docs, spans, &stale, &rewrite, err);
+        status = apply_diff(st, docs, spans, &deletes, &inserts, err);
     if (status == MT_OK)
         status = save_fingerprint(st, fingerprint, err);
     if (status == MT_OK) {
@@ -226,7 +235,7 @@ mt_status corroborate_table_store(struct store *st, const struct doc *docs, size
     }
     if (in_transaction)
         store_rollback(st);
-    free(stale.items);
-    free(rewrite.items);
+    free(deletes.items);
+    free(inserts.items);
     return status;
 }

@@ -93,6 +93,13 @@ eq "and only the two emails with a missing or altered row were written, not $d" 
    "$(sqlite3 "$work/c.db" "SELECT DISTINCT email FROM t085_written ORDER BY 1")" \
    "$(printf '%s\n' "$a" "$c" | sort -n)"
 sqlite3 "$work/c.db" "DROP TRIGGER t085_note; DROP TABLE t085_written"
+# Stored texts that run past their span's words, or have one letter
+# changed (compared in place, not rebuilt), are found different too.
+sqlite3 "$work/c.db" "UPDATE corroboration SET text = text || ' extra' WHERE email_id = $d;
+  UPDATE corroboration SET text = replace(text, 'March', 'Marsh') WHERE email_id = $c"
+mt c.db corroborate --recompute >/dev/null
+eq "a row with words past its span, or a letter changed, is put back" \
+   "$(sqlite3 "$work/c.db" "SELECT * FROM corroboration ORDER BY 1, 2")" "$full"
 check "corroborate rejects an unknown option" sh -c "! '$MAILTROVE' --archive '$work/c.db' corroborate --bogus 2>/dev/null"
 # The same chain, verified without its keys: nothing vouches any more.
 cp "$work/c.db" "$work/c2.db"
